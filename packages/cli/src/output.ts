@@ -1,0 +1,52 @@
+/**
+ * Output shared by every command: diagnostics as code frames or JSON, file reading with
+ * I/O errors turned into exit code 3, and the summary line.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Diagnostic, formatDiagnostic } from '@syscage/policy-parser';
+import { type CliContext, CliError } from './context.js';
+import { ExitCode } from './exit-codes.js';
+
+/** Output formats accepted by `--format` on commands that print results. */
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+/** Reads a text file named on the command line; a missing file is exit code 3, not a crash. */
+export function readInputFile(ctx: CliContext, path: string): { path: string; text: string } {
+  const absolute = resolve(ctx.cwd, path);
+  try {
+    return { path: absolute, text: readFileSync(absolute, 'utf8') };
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+  }
+}
+
+/**
+ * Prints diagnostics as code frames on stderr. `sources` maps a diagnostic's file to its text
+ * (files missing from it are printed without a frame). Returns the number of errors.
+ */
+export function printDiagnostics(
+  ctx: CliContext,
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+): number {
+  let errors = 0;
+  let warnings = 0;
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.severity === 'error') errors++;
+    else if (diagnostic.severity === 'warning') warnings++;
+    ctx.stderr(`${formatDiagnostic(diagnostic, sources, { color: ctx.color })}\n`);
+  }
+  if (errors + warnings > 0) {
+    ctx.stderr(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  }
+  return errors;
+}
+
+/** Prints a value as pretty JSON on stdout; bigints become decimal strings. */
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout(
+    `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
+}

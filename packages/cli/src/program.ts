@@ -1,0 +1,60 @@
+/**
+ * The `syscage` command tree. Each command lives in `src/commands/<name>.ts` and registers
+ * itself here; shared flags (`--format`, `--arch`, `--include-map`, …) use the same names
+ * and meanings everywhere.
+ */
+import { Command, CommanderError } from 'commander';
+import { type CliContext, CliError } from './context.js';
+import { ExitCode } from './exit-codes.js';
+
+/** Signature every command module exports. `run` sets the exit code it wants. */
+export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
+
+// Add one line per command module; keep the list in the order `syscage --help` shows them.
+const commands: readonly RegisterCommand[] = [];
+
+/** Version printed by `syscage --version`. */
+export const version = '0.1.0';
+
+/**
+ * Runs `syscage` with the given arguments (without `node` and the script) and returns the
+ * exit code. Never throws: usage errors exit 2, internal errors 70.
+ */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const setExit = (code: number): void => {
+    exitCode = Math.max(exitCode, code);
+  };
+  const program = new Command('syscage')
+    .description('Check, compile, inspect and run Minijail seccomp policies')
+    .version(version)
+    .option('--debug', 'print stack traces for internal errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => {
+        ctx.stdout(s);
+      },
+      writeErr: (s) => {
+        ctx.stderr(s);
+      },
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of commands) register(program, ctx, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version come through here with exit code 0.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      ctx.stderr(`syscage: ${error.message}\n`);
+      return error.exitCode;
+    }
+    ctx.stderr(`syscage: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (ctx.debug && error instanceof Error && error.stack) ctx.stderr(`${error.stack}\n`);
+    else ctx.stderr('(run with --debug for a stack trace, and please report this)\n');
+    return ExitCode.internal;
+  }
+}

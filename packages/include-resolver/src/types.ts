@@ -1,0 +1,86 @@
+/**
+ * The resolver's boundary types: how files are read (PolicyHost) and what a resolved policy is.
+ * Code generation consumes ResolvedPolicy and nothing else from this package.
+ */
+import type {
+  Action,
+  Diagnostic,
+  Filter,
+  SourceRange,
+  SyscallDescriptor,
+} from '@syscage/policy-parser';
+
+/**
+ * File access for the resolver. Paths are POSIX-style absolute paths (`/a/b.policy`); the
+ * resolver joins and normalises them itself, so a host only reads. Implementations: the
+ * in-memory host (tests, browsers) and the Node host on the `/node` entry.
+ */
+export interface PolicyHost {
+  /** The file's text, or `undefined` when it does not exist or is not a regular file. */
+  readFile(path: string): string | undefined;
+}
+
+/** One `@include` (or `@frequency`) site on the way from the top-level file to a rule. */
+export interface IncludeSite {
+  /** The including file. */
+  readonly file: string;
+  /** Range of the `@include` statement in that file. */
+  readonly range: SourceRange;
+}
+
+/** Where a rule came from. */
+export interface RuleOrigin {
+  /** The file that holds the rule. */
+  readonly file: string;
+  /** Range of the whole filter statement. */
+  readonly range: SourceRange;
+  /** Range of the statement's colon (Minijail reports merge errors there). */
+  readonly colonRange: SourceRange;
+  /** Include sites from the top-level file down to `file` (empty for the top-level file). */
+  readonly includeChain: readonly IncludeSite[];
+}
+
+/** One filter that applies to a syscall, with the descriptor that named it. */
+export interface ResolvedRule {
+  /** The descriptor as written (it carries `[arch=…]` metadata, applied per architecture). */
+  readonly descriptor: SyscallDescriptor;
+  readonly filter: Filter;
+  readonly origin: RuleOrigin;
+}
+
+/** All rules for one syscall name (or one `name@group`), in file order across includes. */
+export interface ResolvedSyscall {
+  /** Syscall name, or the name part of `name@group`. */
+  readonly name: string;
+  /** Group namespace for `name@group` descriptors; kept symbolic. */
+  readonly group?: string;
+  /** Rules in the order Minijail evaluates them (first match wins). */
+  readonly rules: readonly ResolvedRule[];
+}
+
+/** A file that took part in the resolution. */
+export interface ResolvedFile {
+  readonly path: string;
+  readonly text: string;
+  /** How the file was reached: `entry`, `include` or `frequency`. */
+  readonly role: 'entry' | 'include' | 'frequency';
+  readonly includeChain: readonly IncludeSite[];
+}
+
+/** A policy with its includes followed and rules merged per syscall. */
+export interface ResolvedPolicy {
+  /** The top-level file. */
+  readonly entry: string;
+  /** From the last `@default`, with where it was written; absent when none was given. */
+  readonly defaultAction?: { readonly action: Action; readonly origin: RuleOrigin };
+  /** True when the policy declares `@denylist`. */
+  readonly denylist: boolean;
+  /** Syscalls in order of first appearance. */
+  readonly syscalls: readonly ResolvedSyscall[];
+  /** Merged `@frequency` counts, per descriptor text (`read`, `io@libc`). */
+  readonly frequencies: ReadonlyMap<string, bigint>;
+  /** Every file read, in the order first read. */
+  readonly files: readonly ResolvedFile[];
+  /** Everything found wrong, from every file; errors mean the policy must not be compiled. */
+  readonly diagnostics: readonly Diagnostic[];
+}

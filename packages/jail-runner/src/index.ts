@@ -1,0 +1,2 @@
+// Public API of @syscage/jail-runner.
+export {};
