@@ -1,4 +1,7 @@
-// Public API of @syscage/policy-parser.
+/**
+ * Public API of `@syscage/policy-parser`: the Minijail policy language's lexer, parser, AST and
+ * frequency-file parser, the toolchain's Diagnostic type, and code-frame rendering.
+ */
 export type { Diagnostic, Position, RelatedLocation, Severity, SourceRange } from './diagnostic.js';
 export type {
   Action,
@@ -32,3 +35,9 @@ export type {
   TokenKind,
   ValueExpr,
 } from './ast.js';
+export type { DiagnosticCodeInfo, ParserDiagnosticCode } from './codes.js';
+export { parserDiagnosticCodes } from './codes.js';
+export { parsePolicy, parseFrequencyFile } from './parser.js';
+export { tokenize } from './lexer.js';
+export type { FormatOptions } from './format.js';
+export { formatDiagnostic } from './format.js';

@@ -1,0 +1,632 @@
+/**
+ * Parser of policy files and frequency files. It follows the decisions of Minijail's Python
+ * compiler: the same grammar, the same checks in the same order, so each statement reports the
+ * error Minijail would report first, at the same place. Unlike Minijail it does not stop at the
+ * first error: a statement with an error is dropped and parsing resumes at the next statement.
+ * Nothing here throws for any input.
+ */
+import type {
+  Action,
+  AndClause,
+  Comparison,
+  ComparisonOperator,
+  ConstantRef,
+  DefaultStatement,
+  Filter,
+  FilterStatement,
+  FrequencyEntry,
+  FrequencyFile,
+  Metadata,
+  MetadataEntry,
+  NumberLiteral,
+  OrExpression,
+  PolicyFile,
+  SimpleAction,
+  Statement,
+  StatementLayout,
+  SyscallDescriptor,
+  Token,
+  ValueExpr,
+} from './ast.js';
+import { type ParserDiagnosticCode, parserDiagnosticCodes } from './codes.js';
+import type { Diagnostic, SourceRange } from './diagnostic.js';
+import { groupLines, isTrivia, lexLine, type LineGroup } from './lexer.js';
+import { type PhysicalLine, splitLines } from './source.js';
+
+const maxUnsigned64 = (1n << 64n) - 1n;
+const minSigned64 = -(1n << 63n);
+
+/** An error found in one statement; caught per statement, never escapes the module. */
+class StatementError {
+  constructor(
+    readonly code: ParserDiagnosticCode,
+    readonly message: string,
+    readonly range: SourceRange,
+    readonly suggestion?: string,
+  ) {}
+}
+
+function spanning(first: { readonly range: SourceRange }, last: { readonly range: SourceRange }): SourceRange {
+  return { start: first.range.start, end: last.range.end };
+}
+
+/** Decodes a number token the way Minijail's value parser does (C `strtol` base rules). */
+function numberLiteral(token: Token): NumberLiteral | StatementError {
+  const text = token.text;
+  const negative = text.startsWith('-');
+  const digits = negative ? text.slice(1) : text;
+  let radix: 8 | 10 | 16;
+  let body: string;
+  if (digits.length > 2 && (digits[1] === 'x' || digits[1] === 'X')) {
+    radix = 16;
+    body = digits.slice(2);
+  } else if (digits.length > 1 && digits.startsWith('0') && /^[0-7]+$/.test(digits.slice(1))) {
+    radix = 8;
+    body = digits.slice(1);
+  } else {
+    radix = 10;
+    body = digits;
+  }
+  // Leading zeros do not change the value; a long literal is out of range without computing it
+  // (which also keeps huge literals from costing quadratic time).
+  const significant = body.replace(/^0+/, '');
+  const limit = radix === 16 ? 17 : radix === 8 ? 23 : 21;
+  let magnitude: bigint | undefined;
+  if (significant.length <= limit) {
+    const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
+    magnitude = significant === '' ? 0n : BigInt(prefix + significant);
+  }
+  if (!negative && (magnitude === undefined || magnitude > maxUnsigned64)) {
+    return new StatementError('SC1020', `unsigned overflow: ${abbreviate(text)} is larger than 2^64-1`, token.range);
+  }
+  if (negative && (magnitude === undefined || -magnitude < minSigned64)) {
+    return new StatementError('SC1021', `signed underflow: ${abbreviate(text)} is smaller than -2^63`, token.range);
+  }
+  const value = negative ? -(magnitude ?? 0n) : (magnitude ?? 0n);
+  return { kind: 'number', value, text, radix, range: token.range };
+}
+
+function abbreviate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 20)}…${text.slice(-10)}` : text;
+}
+
+const permissiveDefaults = new Set(['allow', 'trace', 'log']);
+const defaultActionHint = 'the default action must be one of kill, kill-process, kill-thread, trap, user-notify';
+
+/** Recursive-descent parser over the significant tokens of one statement. */
+class StatementParser {
+  private index = 0;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    /** Where errors without a token point: just after the end of the statement's last line. */
+    private readonly endOfLine: SourceRange,
+  ) {}
+
+  private fail(code: ParserDiagnosticCode, token?: Token, detail?: string, suggestion?: string): never {
+    const title: string = parserDiagnosticCodes[code].title;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- internal control flow, caught per statement
+    throw new StatementError(code, detail ? `${title}: ${detail}` : title, token ? token.range : this.endOfLine, suggestion);
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.index];
+  }
+
+  private take(): Token {
+    const token = this.tokens[this.index];
+    if (token === undefined) return this.fail('SC1012');
+    this.index++;
+    return token;
+  }
+
+  private atEnd(): boolean {
+    return this.index >= this.tokens.length;
+  }
+
+  private nextIs(kind: Token['kind']): boolean {
+    return this.tokens[this.index]?.kind === kind;
+  }
+
+  /** Reports leftover tokens as `extra tokens`. */
+  expectEnd(): void {
+    const token = this.peek();
+    if (token) this.fail('SC1012', token);
+  }
+
+  /** Tokens left after the statement (frequency files ignore them). */
+  rest(): readonly Token[] {
+    return this.tokens.slice(this.index);
+  }
+
+  statement(layout: StatementLayout): Statement {
+    const first = this.take();
+    switch (first.kind) {
+      case 'include':
+      case 'frequency': {
+        const isInclude = first.kind === 'include';
+        if (this.atEnd()) this.fail(isInclude ? 'SC1022' : 'SC1024');
+        const path = this.take();
+        if (path.kind !== 'path') {
+          this.fail(isInclude ? 'SC1023' : 'SC1025', path, undefined, 'paths must start with `/` or `./`');
+        }
+        this.expectEnd();
+        return { kind: first.kind, path: path.text, pathRange: path.range, range: spanning(first, path), ...layout };
+      }
+      case 'default': {
+        if (this.atEnd()) this.fail('SC1026', undefined, undefined, defaultActionHint);
+        const token = this.take();
+        if (token.kind !== 'action') this.fail('SC1027', token, undefined, defaultActionHint);
+        if (permissiveDefaults.has(token.text)) this.fail('SC1028', token, undefined, defaultActionHint);
+        this.expectEnd();
+        const action = simpleAction(token);
+        const statement: DefaultStatement = { kind: 'default', action, range: spanning(first, token), ...layout };
+        return statement;
+      }
+      case 'denylist':
+        this.expectEnd();
+        return { kind: 'denylist', range: first.range, ...layout };
+      default: {
+        this.index--;
+        const statement = this.filterStatement(layout);
+        this.expectEnd();
+        return statement;
+      }
+    }
+  }
+
+  private filterStatement(layout: StatementLayout): FilterStatement {
+    const first = this.tokens[this.index] as Token;
+    const descriptors: SyscallDescriptor[] = [];
+    let descriptorsBraced = false;
+    if (this.nextIs('lbrace')) {
+      descriptorsBraced = true;
+      const opening = this.take();
+      while (!this.atEnd()) {
+        descriptors.push(this.descriptor());
+        if (!this.nextIs('comma')) break;
+        this.index++;
+      }
+      if (!this.nextIs('rbrace')) this.fail('SC1007', opening);
+      this.index++;
+    } else {
+      descriptors.push(this.descriptor());
+    }
+    const colon = this.colon();
+    const { filters, braced } = this.filterList();
+    const last = this.tokens[this.index - 1] as Token;
+    return {
+      kind: 'filter-statement',
+      descriptors,
+      descriptorsBraced,
+      colonRange: colon.range,
+      filters,
+      filtersBraced: braced,
+      range: spanning(first, last),
+      ...layout,
+    };
+  }
+
+  private colon(): Token {
+    const token = this.peek();
+    if (token === undefined) this.fail('SC1002');
+    if (token.kind !== 'colon') this.fail('SC1003', token, `expected \`:\` after the syscall, found \`${abbreviate(token.text)}\``);
+    this.index++;
+    return token;
+  }
+
+  descriptor(): SyscallDescriptor {
+    const token = this.take();
+    if (token.kind !== 'identifier' && token.text !== 'kill') this.fail('SC1029', token);
+    let metadata: Metadata | undefined;
+    if (this.nextIs('lbracket')) metadata = this.metadata();
+    let name = token.text;
+    let group: string | undefined;
+    const at = name.indexOf('@');
+    if (at >= 0) {
+      if (name.indexOf('@', at + 1) >= 0) this.fail('SC1030', token, undefined, 'a group is written `name@namespace`');
+      group = name.slice(at + 1);
+      name = name.slice(0, at);
+    }
+    const range = metadata ? { start: token.range.start, end: metadata.range.end } : token.range;
+    const descriptor: SyscallDescriptor = { kind: 'descriptor', name, text: token.text, range };
+    return {
+      ...descriptor,
+      ...(group === undefined ? {} : { group }),
+      ...(metadata === undefined ? {} : { metadata }),
+    };
+  }
+
+  private metadata(): Metadata {
+    const opening = this.take();
+    const entries: MetadataEntry[] = [];
+    const seen = new Set<string>();
+    while (!this.atEnd()) {
+      const keyToken = this.tokens[this.index] as Token;
+      const entry = this.metadataEntry();
+      if (seen.has(entry.key)) this.fail('SC1037', keyToken, `"${entry.key}"`);
+      seen.add(entry.key);
+      entries.push(entry);
+      if (!this.nextIs('semicolon')) break;
+      this.index++;
+    }
+    if (!this.nextIs('rbracket')) this.fail('SC1036', opening);
+    const closing = this.take();
+    return { kind: 'metadata', entries, range: spanning(opening, closing) };
+  }
+
+  private metadataEntry(): MetadataEntry {
+    const key = this.take();
+    if (key.kind !== 'identifier') this.fail('SC1031', key);
+    const equal = this.peek();
+    if (equal === undefined) this.fail('SC1032');
+    if (equal.kind !== 'equal') this.fail('SC1033', equal);
+    this.index++;
+    const values: { value: string; range: SourceRange }[] = [];
+    let last = equal;
+    for (;;) {
+      if (this.atEnd()) this.fail('SC1035');
+      const value = this.take();
+      if (value.kind !== 'identifier') this.fail('SC1034', value);
+      values.push({ value: value.text, range: value.range });
+      last = value;
+      if (!this.nextIs('comma')) break;
+      this.index++;
+    }
+    return { key: key.text, keyRange: key.range, values, range: spanning(key, last) };
+  }
+
+  private filterList(): { filters: Filter[]; braced: boolean } {
+    if (this.atEnd()) this.fail('SC1004');
+    if (!this.nextIs('lbrace')) return { filters: [this.singleFilter()], braced: false };
+    const opening = this.take();
+    const filters: Filter[] = [];
+    while (!this.atEnd()) {
+      filters.push(this.singleFilter());
+      if (!this.nextIs('comma')) break;
+      this.index++;
+    }
+    if (!this.nextIs('rbrace')) this.fail('SC1007', opening);
+    this.index++;
+    return { filters, braced: true };
+  }
+
+  private singleFilter(): Filter {
+    const first = this.peek();
+    if (first === undefined) this.fail('SC1004');
+    if (first.kind !== 'argument') {
+      const action = this.action();
+      return { kind: 'filter', action, actionImplicit: false, range: action.range };
+    }
+    const condition = this.orExpression();
+    if (this.nextIs('semicolon')) {
+      this.index++;
+      const action = this.action();
+      return { kind: 'filter', condition, action, actionImplicit: false, range: { start: condition.range.start, end: action.range.end } };
+    }
+    const action: SimpleAction = { kind: 'action', action: 'allow', text: '', range: { start: condition.range.end, end: condition.range.end } };
+    return { kind: 'filter', condition, action, actionImplicit: true, range: condition.range };
+  }
+
+  private action(): Action {
+    if (this.atEnd()) this.fail('SC1006');
+    const token = this.take();
+    if (token.kind === 'action') return simpleAction(token);
+    if (token.kind === 'number') {
+      const literal = this.literal(token);
+      if (literal.value === 1n) return { kind: 'action', action: 'allow', text: token.text, range: token.range };
+    } else if (token.kind === 'return') {
+      if (this.atEnd()) this.fail('SC1008');
+      const value = this.singleConstant(this.take());
+      return { kind: 'return', value, range: { start: token.range.start, end: value.range.end } };
+    }
+    return this.fail('SC1005', token, undefined, 'an action is one of allow, kill, kill-process, kill-thread, trap, trace, log, user-notify or `return ERRNO`');
+  }
+
+  private literal(token: Token): NumberLiteral {
+    const result = numberLiteral(token);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- internal control flow, caught per statement
+    if (result instanceof StatementError) throw result;
+    return result;
+  }
+
+  private singleConstant(token: Token): NumberLiteral | ConstantRef {
+    if (token.kind === 'identifier') return { kind: 'constant', name: token.text, range: token.range };
+    if (token.kind === 'number') return this.literal(token);
+    return this.fail('SC1009', token, `expected a number or a constant name, found \`${abbreviate(token.text)}\``);
+  }
+
+  private constant(): ValueExpr {
+    const first = this.tokens[this.index] as Token;
+    let complemented = false;
+    if (first.kind === 'tilde') {
+      complemented = true;
+      this.index++;
+      const next = this.peek();
+      if (next === undefined) this.fail('SC1014');
+      if (next.kind === 'tilde') this.fail('SC1013', next);
+    }
+    let operand: ValueExpr;
+    const token = this.take();
+    if (token.kind === 'lparen') {
+      const expression = this.value();
+      if (!this.nextIs('rparen')) this.fail('SC1011', token);
+      const closing = this.take();
+      operand = { kind: 'paren', expression, range: spanning(token, closing) };
+    } else {
+      operand = this.singleConstant(token);
+    }
+    if (!complemented) return operand;
+    return { kind: 'complement', operand, range: { start: first.range.start, end: operand.range.end } };
+  }
+
+  private value(): ValueExpr {
+    const operands: ValueExpr[] = [];
+    for (;;) {
+      if (this.atEnd()) this.fail('SC1010');
+      operands.push(this.constant());
+      if (!this.nextIs('bitwise-or')) break;
+      this.index++;
+    }
+    const first = operands[0] as ValueExpr;
+    if (operands.length === 1) return first;
+    const last = operands[operands.length - 1] as ValueExpr;
+    return { kind: 'bit-or', operands, range: { start: first.range.start, end: last.range.end } };
+  }
+
+  private comparison(): Comparison {
+    const argument = this.take();
+    if (argument.kind !== 'argument') this.fail('SC1015', argument, undefined, 'an argument is written arg0 … arg5');
+    const operator = this.peek();
+    if (operator === undefined) this.fail('SC1017');
+    if (operator.kind !== 'operator') {
+      this.fail('SC1016', operator, undefined, 'operators are ==, !=, <, <=, >, >=, & and in');
+    }
+    this.index++;
+    const value = this.value();
+    const argIndex = Number.parseInt(argument.text.slice(3), 10);
+    if (!(argIndex >= 0 && argIndex <= 6)) {
+      this.fail('SC1015', argument, `${argument.text} is out of range`, 'syscalls take at most 6 arguments, arg0 … arg5');
+    }
+    return {
+      kind: 'comparison',
+      argIndex,
+      argRange: argument.range,
+      operator: operator.text as ComparisonOperator,
+      operatorRange: operator.range,
+      value,
+      range: { start: argument.range.start, end: value.range.end },
+    };
+  }
+
+  private clause(): AndClause {
+    const atoms: Comparison[] = [];
+    for (;;) {
+      if (this.atEnd()) this.fail('SC1019');
+      atoms.push(this.comparison());
+      if (!this.nextIs('and')) break;
+      this.index++;
+    }
+    const first = atoms[0] as Comparison;
+    const last = atoms[atoms.length - 1] as Comparison;
+    return { kind: 'and', atoms, range: { start: first.range.start, end: last.range.end } };
+  }
+
+  private orExpression(): OrExpression {
+    const clauses: AndClause[] = [];
+    for (;;) {
+      if (this.atEnd()) this.fail('SC1018');
+      clauses.push(this.clause());
+      if (!this.nextIs('or')) break;
+      this.index++;
+    }
+    const first = clauses[0] as AndClause;
+    const last = clauses[clauses.length - 1] as AndClause;
+    return { kind: 'or', clauses, range: { start: first.range.start, end: last.range.end } };
+  }
+
+  /** `descriptor : count` of a frequency file. */
+  frequencyEntry(): FrequencyEntry {
+    const descriptor = this.descriptor();
+    this.colon();
+    if (this.atEnd()) this.fail('SC1038');
+    const token = this.take();
+    if (token.kind !== 'number') this.fail('SC1039', token, `expected a count, found \`${abbreviate(token.text)}\``);
+    const count = frequencyCount(token);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- internal control flow, caught per statement
+    if (count instanceof StatementError) throw count;
+    return {
+      kind: 'frequency-entry',
+      descriptor,
+      count,
+      countRange: token.range,
+      range: { start: descriptor.range.start, end: token.range.end },
+    };
+  }
+}
+
+function simpleAction(token: Token): SimpleAction {
+  return { kind: 'action', action: token.text as SimpleAction['action'], text: token.text, range: token.range };
+}
+
+/**
+ * Decodes a frequency count. Minijail reads it with Python's base-0 integer rules, under which
+ * decimals with leading zeros (`010`) are not numbers; negatives are rejected explicitly.
+ */
+function frequencyCount(token: Token): bigint | StatementError {
+  const text = token.text;
+  const negative = text.startsWith('-');
+  const digits = negative ? text.slice(1) : text;
+  const isHex = digits.length > 2 && (digits[1] === 'x' || digits[1] === 'X');
+  if (!isHex && digits.length > 1 && digits.startsWith('0') && !/^0+$/.test(digits)) {
+    return new StatementError('SC1039', `invalid number: \`${abbreviate(text)}\` has a leading zero`, token.range, 'write counts in decimal without leading zeros, or in hex');
+  }
+  const significant = (isHex ? digits.slice(2) : digits).replace(/^0+/, '');
+  if (significant.length > (isHex ? 16 : 20)) {
+    return new StatementError('SC1020', `unsigned overflow: count ${abbreviate(text)} is larger than 2^64-1`, token.range);
+  }
+  const magnitude = significant === '' ? 0n : BigInt((isHex ? '0x' : '') + significant);
+  if (magnitude > maxUnsigned64) {
+    return new StatementError('SC1020', `unsigned overflow: count ${abbreviate(text)} is larger than 2^64-1`, token.range);
+  }
+  if (negative && magnitude !== 0n) {
+    return new StatementError('SC1039', `invalid number: counts cannot be negative`, token.range);
+  }
+  return magnitude;
+}
+
+/** Lexed statement: its layout plus the tokens that carry syntax. */
+interface LexedStatement {
+  readonly layout: StatementLayout;
+  readonly significant: readonly Token[];
+  readonly invalid?: Token;
+  readonly group: LineGroup;
+  readonly endOfLine: SourceRange;
+}
+
+function lexStatements(text: string, comments: SourceRange[]): LexedStatement[] {
+  const lines = splitLines(text);
+  const statements: LexedStatement[] = [];
+  for (const group of groupLines(text, lines)) {
+    const tokens: Token[] = [];
+    for (const line of group.lines) lexLine(text, line, tokens);
+    const significant: Token[] = [];
+    let invalid: Token | undefined;
+    let trailingComment: SourceRange | undefined;
+    for (const token of tokens) {
+      if (token.kind === 'comment') {
+        comments.push(token.range);
+        trailingComment = token.range;
+      } else if (!isTrivia(token.kind)) {
+        if (token.kind === 'invalid') invalid ??= token;
+        significant.push(token);
+      }
+    }
+    if (significant.length === 0) continue;
+    const lastLine = group.lines[group.lines.length - 1] as PhysicalLine;
+    const firstLine = group.lines[0] as PhysicalLine;
+    // Only a comment on the last line, after the statement's last token, trails it.
+    const lastSignificant = significant[significant.length - 1] as Token;
+    if (trailingComment && (trailingComment.start.line !== lastLine.number || trailingComment.start.offset < lastSignificant.range.end.offset)) {
+      trailingComment = undefined;
+    }
+    const endPosition = { line: lastLine.number, column: lastLine.end - lastLine.start + 1, offset: lastLine.end };
+    const layout: StatementLayout = {
+      tokens,
+      firstLine: firstLine.number,
+      lastLine: lastLine.number,
+      ...(trailingComment ? { trailingComment } : {}),
+    };
+    statements.push({ layout, significant, group, endOfLine: { start: endPosition, end: endPosition }, ...(invalid ? { invalid } : {}) });
+  }
+  return statements;
+}
+
+function toDiagnostic(error: StatementError, file: string): Diagnostic {
+  const info = parserDiagnosticCodes[error.code];
+  return {
+    code: error.code,
+    severity: info.severity,
+    message: error.message,
+    file,
+    range: error.range,
+    ...(error.suggestion ? { suggestion: error.suggestion } : {}),
+  };
+}
+
+/** Checks shared by both file kinds; returns a diagnostic when the statement cannot be parsed. */
+function precheck(statement: LexedStatement, file: string): Diagnostic | undefined {
+  if (statement.invalid) {
+    return toDiagnostic(new StatementError('SC1001', `invalid token \`${abbreviate(statement.invalid.text)}\``, statement.invalid.range), file);
+  }
+  if (statement.group.unterminated) {
+    const lastToken = statement.layout.tokens[statement.layout.tokens.length - 1] as Token;
+    return toDiagnostic(
+      new StatementError(
+        'SC1040',
+        'the file ends with a `\\` line continuation, so Minijail ignores this statement',
+        lastToken.range,
+        'remove the trailing backslash',
+      ),
+      file,
+    );
+  }
+  return undefined;
+}
+
+function runStatement<T>(statement: LexedStatement, file: string, diagnostics: Diagnostic[], body: (parser: StatementParser) => T): T | undefined {
+  const parser = new StatementParser(statement.significant, statement.endOfLine);
+  try {
+    return body(parser);
+  } catch (error) {
+    if (error instanceof StatementError) {
+      diagnostics.push(toDiagnostic(error, file));
+      return undefined;
+    }
+    // A bug (e.g. stack exhaustion on absurd nesting) must not escape: report it on the statement.
+    diagnostics.push({
+      code: 'SC1001',
+      severity: 'error',
+      message: `statement could not be parsed (${error instanceof Error ? error.message : 'unknown error'})`,
+      file,
+      range: { start: statement.significant[0]?.range.start ?? statement.endOfLine.start, end: statement.endOfLine.end },
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Parses a policy file (the Python compiler's dialect). Never throws: problems are returned as
+ * diagnostics, one per faulty statement, and faulty statements are left out of `statements`.
+ *
+ * @param text - the file's contents
+ * @param file - the file name to put in diagnostics, as the caller wants it shown
+ */
+export function parsePolicy(text: string, file: string): PolicyFile {
+  const comments: SourceRange[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const statements: Statement[] = [];
+  for (const lexed of lexStatements(text, comments)) {
+    const problem = precheck(lexed, file);
+    if (problem) {
+      diagnostics.push(problem);
+      continue;
+    }
+    const statement = runStatement(lexed, file, diagnostics, (parser) => parser.statement(lexed.layout));
+    if (statement) statements.push(statement);
+  }
+  return { kind: 'policy-file', file, text, statements, comments, diagnostics };
+}
+
+/**
+ * Parses a `.frequency` file: lines `descriptor : count`. Never throws. Tokens after the count
+ * are ignored by Minijail; they are reported as a warning.
+ *
+ * @param text - the file's contents
+ * @param file - the file name to put in diagnostics
+ */
+export function parseFrequencyFile(text: string, file: string): FrequencyFile {
+  const diagnostics: Diagnostic[] = [];
+  const entries: FrequencyEntry[] = [];
+  for (const lexed of lexStatements(text, [])) {
+    const problem = precheck(lexed, file);
+    if (problem) {
+      diagnostics.push(problem);
+      continue;
+    }
+    const entry = runStatement(lexed, file, diagnostics, (parser) => {
+      const parsed = parser.frequencyEntry();
+      const rest = parser.rest();
+      const first = rest[0];
+      const last = rest[rest.length - 1];
+      if (first && last) {
+        diagnostics.push(
+          toDiagnostic(new StatementError('SC1041', 'extra tokens after the count are ignored', spanning(first, last), 'remove them'), file),
+        );
+      }
+      return parsed;
+    });
+    if (entry) entries.push(entry);
+  }
+  return { kind: 'frequency-file', file, text, entries, diagnostics };
+}
