@@ -1,0 +1,345 @@
+/**
+ * A classic-BPF interpreter with the semantics the kernel gives a seccomp filter once it has
+ * accepted it (`bpf_check_classic` + `seccomp_check_filter`, then the cBPF→eBPF conversion).
+ *
+ * Semantics, precisely:
+ * - A and X are u32 and start at 0; the scratch cells `M[0..15]` start uninitialised (the
+ *   kernel refuses programs that could read one before storing it; here such a read is an
+ *   `SC4611` error result).
+ * - `ld [k]` reads the 32-bit word of `seccomp_data` at byte offset `k` in the machine's byte
+ *   order: on little-endian machines `args[i]`'s low word is at `16 + 8i` and its high word at
+ *   `20 + 8i`; on big-endian ones the other way round (likewise the instruction pointer at 8).
+ *   `ld len`/`ldx len` give 64 (`sizeof(struct seccomp_data)`).
+ * - ALU operations are 32-bit and wrap. `div x`/`mod x` with X = 0 end the filter with return
+ *   value 0 (the conversion inserts that check; 0 is `SECCOMP_RET_KILL_THREAD`). Shifts use the
+ *   amount modulo 32 (`lsh x` with X = 33 shifts by 1): the kernel's interpreter masks the
+ *   amount with 31 and the x86-64 and arm64 JITs emit 32-bit shift instructions whose hardware
+ *   does the same; constant shifts of 32 or more never get that far (`SC4613` at install).
+ * - Jumps compare unsigned; `jset` tests `A & operand ≠ 0`.
+ * - `mod` is run although seccomp rejects it at install (so programs for other classic-BPF
+ *   users can be emulated); opcodes with no meaning on `seccomp_data` (`ld ind`, `ldx msh`,
+ *   byte and half-word loads, unknown codes, `ret x`) give an `SC4631` error result.
+ */
+import type { Endianness } from '@syscage/arch-tables';
+import {
+  BPF_A,
+  BPF_ABS,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_AND,
+  BPF_DIV,
+  BPF_IMM,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MEMWORDS,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_SUB,
+  BPF_TAX,
+  BPF_TXA,
+  BPF_W,
+  BPF_X,
+  BPF_XOR,
+  SECCOMP_DATA_ARGS,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_DATA_IP_LO,
+  SECCOMP_DATA_NR,
+  SECCOMP_DATA_SIZE,
+  SECCOMP_RET_ACTION_FULL,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_DATA,
+  SECCOMP_RET_ERRNO,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_KILL_THREAD,
+  SECCOMP_RET_LOG,
+  SECCOMP_RET_TRACE,
+  SECCOMP_RET_TRAP,
+  SECCOMP_RET_USER_NOTIF,
+} from './opcodes.js';
+import type { BpfProgram } from './types.js';
+import { ProgramDiagnosticCode, type ProgramDiagnostic } from './validate.js';
+
+/** The input of a seccomp filter: `struct seccomp_data`. */
+export interface SeccompData {
+  /** Syscall number as the filter sees it (a negative number reads as its u32 pattern). */
+  readonly nr: number;
+  /** `AUDIT_ARCH_*` value. */
+  readonly arch: number;
+  /** Instruction pointer at the syscall (u64). */
+  readonly instructionPointer: bigint;
+  /** The six syscall arguments (u64 each); missing entries read as 0. */
+  readonly args: readonly bigint[];
+}
+
+/**
+ * What a return value asks the kernel to do. `unknown` is an action value the kernel does not
+ * define; the kernel treats it like `kill-process`.
+ */
+export type SeccompActionName =
+  | 'kill-process'
+  | 'kill-thread'
+  | 'trap'
+  | 'errno'
+  | 'user-notify'
+  | 'trace'
+  | 'log'
+  | 'allow'
+  | 'unknown';
+
+/** Options of {@link emulate}. */
+export interface EmulationOptions {
+  /**
+   * Byte order of the machine the filter runs on (decides which half of a 64-bit field a
+   * load at a given offset reads).
+   * @defaultValue `'little'`
+   */
+  readonly byteOrder?: Endianness;
+  /**
+   * Record the executed pcs in `path`; turn off for speed when only the result matters.
+   * @defaultValue `true`
+   */
+  readonly recordPath?: boolean;
+}
+
+/** A run that reached a `ret` (or the implicit `ret 0` of `div x`/`mod x` by zero). */
+export interface EmulationSuccess {
+  readonly ok: true;
+  /** The filter's u32 return value. */
+  readonly returnValue: number;
+  readonly action: SeccompActionName;
+  /** Low 16 bits of the return value (errno, trap or trace data). */
+  readonly data: number;
+  /** The pcs executed, in order (empty when `recordPath` is false). */
+  readonly path: readonly number[];
+  /** How many instructions ran, the final `ret` included. */
+  readonly instructionsExecuted: number;
+}
+
+/** A run the kernel would never perform because the program is invalid on that path. */
+export interface EmulationFailure {
+  readonly ok: false;
+  /** What went wrong and at which pc (`SC4611`, `SC4612`, `SC4630`, `SC4631`, …). */
+  readonly error: ProgramDiagnostic;
+  readonly path: readonly number[];
+  readonly instructionsExecuted: number;
+}
+
+/** The result of {@link emulate}: check `ok` before reading the action. */
+export type EmulationResult = EmulationSuccess | EmulationFailure;
+
+const ACTIONS: ReadonlyMap<number, SeccompActionName> = new Map<number, SeccompActionName>([
+  [SECCOMP_RET_KILL_PROCESS, 'kill-process'],
+  [SECCOMP_RET_KILL_THREAD, 'kill-thread'],
+  [SECCOMP_RET_TRAP, 'trap'],
+  [SECCOMP_RET_ERRNO, 'errno'],
+  [SECCOMP_RET_USER_NOTIF, 'user-notify'],
+  [SECCOMP_RET_TRACE, 'trace'],
+  [SECCOMP_RET_LOG, 'log'],
+  [SECCOMP_RET_ALLOW, 'allow'],
+]);
+
+/** The action a filter return value asks for (`returnValue & SECCOMP_RET_ACTION_FULL`). */
+export function seccompActionName(returnValue: number): SeccompActionName {
+  return ACTIONS.get((returnValue & SECCOMP_RET_ACTION_FULL) >>> 0) ?? 'unknown';
+}
+
+const MASK32 = 0xffffffffn;
+
+/**
+ * The 32-bit word of `seccomp_data` at byte offset `offset` (a multiple of 4 below 64), as a
+ * `ld [offset]` sees it on a machine of the given byte order.
+ */
+export function seccompDataWord(data: SeccompData, offset: number, byteOrder: Endianness = 'little'): number {
+  if (offset === SECCOMP_DATA_NR) return data.nr >>> 0;
+  if (offset === SECCOMP_DATA_ARCH) return data.arch >>> 0;
+  let value: bigint;
+  let fieldOffset: number;
+  if (offset < SECCOMP_DATA_ARGS) {
+    value = data.instructionPointer;
+    fieldOffset = offset - SECCOMP_DATA_IP_LO;
+  } else {
+    const index = Math.floor((offset - SECCOMP_DATA_ARGS) / 8);
+    value = data.args[index] ?? 0n;
+    fieldOffset = (offset - SECCOMP_DATA_ARGS) % 8;
+  }
+  const high = (fieldOffset === 4) === (byteOrder === 'little');
+  return Number(high ? (BigInt.asUintN(64, value) >> 32n) & MASK32 : BigInt.asUintN(64, value) & MASK32);
+}
+
+function aluOperation(op: number, a: number, b: number): number {
+  switch (op) {
+    case BPF_ADD:
+      return (a + b) >>> 0;
+    case BPF_SUB:
+      return (a - b) >>> 0;
+    case BPF_MUL:
+      return Math.imul(a, b) >>> 0;
+    case BPF_DIV:
+      return Math.floor(a / b) >>> 0;
+    case BPF_MOD:
+      return a % b >>> 0;
+    case BPF_OR:
+      return (a | b) >>> 0;
+    case BPF_AND:
+      return (a & b) >>> 0;
+    case BPF_XOR:
+      return (a ^ b) >>> 0;
+    case BPF_LSH:
+      return (a << (b & 31)) >>> 0;
+    case BPF_RSH:
+      return a >>> (b & 31);
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Runs a seccomp program on one `seccomp_data` exactly as the kernel would (see the module
+ * comment for the precise semantics). Never throws: a program that is invalid on the path
+ * taken (a jump or fall-through past the end, an uninitialised scratch read, a division by
+ * the constant 0, an opcode seccomp cannot run) gives an {@link EmulationFailure}.
+ */
+export function emulate(program: BpfProgram, data: SeccompData, options: EmulationOptions = {}): EmulationResult {
+  const byteOrder = options.byteOrder ?? 'little';
+  const record = options.recordPath ?? true;
+  const path: number[] = [];
+  const memory = new Array<number | undefined>(BPF_MEMWORDS).fill(undefined);
+  let a = 0;
+  let x = 0;
+  let pc = 0;
+  let executed = 0;
+  const fail = (code: string, message: string): EmulationFailure => ({
+    ok: false,
+    error: { code, severity: 'error', message, pc },
+    path,
+    instructionsExecuted: executed,
+  });
+  const finish = (returnValue: number): EmulationSuccess => ({
+    ok: true,
+    returnValue: returnValue >>> 0,
+    action: seccompActionName(returnValue),
+    data: returnValue & SECCOMP_RET_DATA,
+    path,
+    instructionsExecuted: executed,
+  });
+  // Jumps only move forward, so a valid run takes at most program.length steps.
+  for (;;) {
+    const insn = program[pc];
+    if (insn === undefined) return fail(ProgramDiagnosticCode.ranOffEnd, `execution reached pc ${pc}, past the end of the program`);
+    if (record) path.push(pc);
+    executed++;
+    const { code, k } = insn;
+    const kk = k >>> 0;
+    switch (code & 0x07) {
+      case BPF_LD:
+      case BPF_LDX: {
+        let value: number;
+        const mode = code & 0xe0;
+        if (mode === BPF_ABS && (code & 0x18) === BPF_W && (code & 0x07) === BPF_LD) {
+          if (kk >= SECCOMP_DATA_SIZE || kk % 4 !== 0) {
+            return fail(
+              kk >= SECCOMP_DATA_SIZE ? ProgramDiagnosticCode.loadOutOfRange : ProgramDiagnosticCode.loadMisaligned,
+              `load at offset ${kk} outside the aligned words of seccomp_data`,
+            );
+          }
+          value = seccompDataWord(data, kk, byteOrder);
+        } else if (mode === BPF_IMM && (code & 0x18) === BPF_W) {
+          value = kk;
+        } else if (mode === BPF_LEN && (code & 0x18) === BPF_W) {
+          value = SECCOMP_DATA_SIZE;
+        } else if (mode === BPF_MEM && (code & 0x18) === BPF_W) {
+          if (kk >= BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${BPF_MEMWORDS}`);
+          const cell = memory[kk];
+          if (cell === undefined) return fail(ProgramDiagnosticCode.uninitialisedMemory, `M[${kk}] is read before any store to it`);
+          value = cell;
+        } else {
+          return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} has no meaning on seccomp_data`);
+        }
+        if ((code & 0x07) === BPF_LD) a = value;
+        else x = value;
+        pc++;
+        break;
+      }
+      case BPF_ST:
+      case BPF_STX: {
+        if (code !== BPF_ST && code !== BPF_STX) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if (kk >= BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${BPF_MEMWORDS}`);
+        memory[kk] = code === BPF_ST ? a : x;
+        pc++;
+        break;
+      }
+      case BPF_ALU: {
+        const op = code & 0xf0;
+        if (op === BPF_NEG) {
+          if (code !== (BPF_ALU | BPF_NEG)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+          a = (0 - a) >>> 0;
+          pc++;
+          break;
+        }
+        const useX = (code & BPF_X) === BPF_X;
+        if ((code & ~(0xf0 | BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        const operand = useX ? x : kk;
+        if ((op === BPF_DIV || op === BPF_MOD) && operand === 0) {
+          if (!useX) return fail(ProgramDiagnosticCode.divisionByZero, 'division by the constant 0');
+          // The cBPF→eBPF conversion makes division by X = 0 end the filter with 0.
+          return finish(0);
+        }
+        const result = aluOperation(op, a, operand);
+        if (result < 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an ALU operation`);
+        a = result;
+        pc++;
+        break;
+      }
+      case BPF_JMP: {
+        const op = code & 0xf0;
+        if (op === BPF_JA) {
+          if (code !== (BPF_JMP | BPF_JA)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+          pc = pc + 1 + kk;
+          break;
+        }
+        if ((code & ~(0xf0 | BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        const operand = (code & BPF_X) === BPF_X ? x : kk;
+        let taken: boolean;
+        if (op === BPF_JEQ) taken = a === operand;
+        else if (op === BPF_JGT) taken = a > operand;
+        else if (op === BPF_JGE) taken = a >= operand;
+        else if (op === BPF_JSET) taken = (a & operand) !== 0;
+        else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`);
+        pc = pc + 1 + (taken ? insn.jt : insn.jf);
+        break;
+      }
+      case BPF_RET: {
+        if (code === (BPF_RET | BPF_K)) return finish(kk);
+        if (code === (BPF_RET | BPF_A)) return finish(a);
+        return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a seccomp return`);
+      }
+      default: {
+        if (code === (BPF_MISC | BPF_TAX)) x = a;
+        else if (code === (BPF_MISC | BPF_TXA)) a = x;
+        else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        pc++;
+        break;
+      }
+    }
+    if (executed > program.length) {
+      return fail(ProgramDiagnosticCode.ranOffEnd, 'execution did not end within the program length');
+    }
+  }
+}
