@@ -18,6 +18,19 @@ import type {
 export interface PolicyHost {
   /** The file's text, or `undefined` when it does not exist or is not a regular file. */
   readFile(path: string): string | undefined;
+  /**
+   * The entries of a directory, or `undefined` when it does not exist. Only needed to lint a
+   * policy tree ({@link lintPolicyTree}); resolving a single policy never lists directories.
+   */
+  listDirectory?(path: string): readonly DirectoryEntry[] | undefined;
+}
+
+/** One entry of a directory listing. */
+export interface DirectoryEntry {
+  /** The entry's name (no slashes). */
+  readonly name: string;
+  /** True for a directory, false for a file. */
+  readonly isDirectory: boolean;
 }
 
 /** One `@include` (or `@frequency`) site on the way from the top-level file to a rule. */
@@ -83,4 +96,38 @@ export interface ResolvedPolicy {
   readonly files: readonly ResolvedFile[];
   /** Everything found wrong, from every file; errors mean the policy must not be compiled. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Every `@frequency` entry, with its descriptor (whose `[arch=…]` metadata
+   * {@link frequenciesForArch} applies). Absent in hand-built policies.
+   */
+  readonly frequencyEntries?: readonly ResolvedFrequencyEntry[];
+  /** Every `@denylist` statement, in file order (Minijail checks the header per file). */
+  readonly denylistDeclarations?: readonly { readonly file: string; readonly range: SourceRange }[];
+  /** Every `@include` followed or attempted, in file order. */
+  readonly includes?: readonly ResolvedInclude[];
+  /** The architecture the merge checks were made for, when `resolvePolicy` was given one. */
+  readonly arch?: string;
+}
+
+/** One `descriptor : count` line of a frequency file reached through `@frequency`. */
+export interface ResolvedFrequencyEntry {
+  readonly descriptor: SyscallDescriptor;
+  readonly count: bigint;
+  /** The frequency file. */
+  readonly file: string;
+  readonly range: SourceRange;
+}
+
+/** One `@include` statement and what it led to. */
+export interface ResolvedInclude {
+  /** The including file. */
+  readonly file: string;
+  /** Range of the `@include` statement. */
+  readonly range: SourceRange;
+  /** The path as written. */
+  readonly written: string;
+  /** The normalised path it maps to (after the include map). */
+  readonly target: string;
+  /** True when the file was read and followed. */
+  readonly followed: boolean;
 }

@@ -1,0 +1,93 @@
+/**
+ * Stable diagnostic codes of this package: SC2xxx for resolution, merging and dialect checks,
+ * SC3xxx for the policy-tree naming convention. A code is never reused for another meaning.
+ */
+import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '@syscage/policy-parser';
+
+/** Description of one diagnostic code (used for documentation and SARIF rule metadata). */
+export interface DiagnosticCodeInfo {
+  /** Short kebab-case name. */
+  readonly name: string;
+  /** Severity the code is reported with unless an option lowers it. */
+  readonly severity: Severity;
+  /** One sentence: what the code means. */
+  readonly summary: string;
+}
+
+/** Every code this package reports, with its meaning. */
+export const resolverDiagnosticCodes = {
+  SC2001: { name: 'unreadable-entry', severity: 'error', summary: 'The top-level policy file cannot be read.' },
+  SC2002: { name: 'missing-include', severity: 'error', summary: 'An @include names a file that does not exist.' },
+  SC2003: { name: 'include-too-deep', severity: 'error', summary: 'An @include is nested deeper than the depth limit.' },
+  SC2004: { name: 'include-cycle', severity: 'error', summary: 'An @include leads back to a file that is already being included.' },
+  SC2005: { name: 'missing-frequency-file', severity: 'error', summary: 'An @frequency names a file that does not exist.' },
+  SC2006: { name: 'repeated-include', severity: 'warning', summary: 'A file is included more than once, so its rules are merged twice.' },
+  SC2007: { name: 'include-budget', severity: 'error', summary: 'The include graph expands to more inclusions than the resolver follows.' },
+  SC2010: { name: 'rule-after-unconditional', severity: 'error', summary: 'A rule follows an unconditional rule for the same syscall (Minijail rejects the policy).' },
+  SC2011: { name: 'dropped-by-allow', severity: 'warning', summary: 'A conditional rule is dropped because the syscall ends with an unconditional allow.' },
+  SC2012: { name: 'shadowed-rule', severity: 'warning', summary: 'A conditional rule never matches first: earlier rules match every call it matches.' },
+  SC2013: { name: 'arch-specific-conflict', severity: 'warning', summary: 'A merge conflict that occurs only when compiling for the named architecture.' },
+  SC2020: { name: 'denylist-without-flag', severity: 'error', summary: 'A file declares @denylist but the policy is not compiled in denylist mode.' },
+  SC2021: { name: 'flag-without-denylist', severity: 'error', summary: 'Denylist mode is requested but a file lacks the @denylist header.' },
+  SC2022: { name: 'denylist-non-return', severity: 'error', summary: 'In denylist mode every written action must be `return`.' },
+  SC2030: { name: 'c-nested-include', severity: 'error', summary: 'libminijail accepts @include only in the loaded file (one level).' },
+  SC2031: { name: 'c-trailing-comment', severity: 'error', summary: 'libminijail accepts comments only on lines of their own.' },
+  SC2032: { name: 'c-action-word', severity: 'error', summary: 'libminijail knows only `1` and `return N` as actions.' },
+  SC2033: { name: 'c-brace-list', severity: 'error', summary: 'libminijail does not accept `{…}` lists of syscalls or filters.' },
+  SC2034: { name: 'c-metadata', severity: 'error', summary: 'libminijail does not accept `[…]` metadata.' },
+  SC2035: { name: 'c-syscall-group', severity: 'error', summary: 'libminijail does not accept `name@group` syscall groups.' },
+  SC2036: { name: 'c-comparison-spacing', severity: 'error', summary: 'libminijail needs `argN OP VALUE` as three words separated by spaces, with no space inside VALUE.' },
+  SC2037: { name: 'c-leading-zero-decimal', severity: 'error', summary: 'libminijail reads a leading 0 as octal, so `08`/`09` are invalid there.' },
+  SC2038: { name: 'c-negative-return', severity: 'error', summary: 'libminijail rejects a negative `return` value.' },
+  SC2039: { name: 'c-duplicate-syscall', severity: 'error', summary: 'libminijail rejects a syscall named on more than one line.' },
+  SC2040: { name: 'c-default', severity: 'error', summary: 'libminijail does not accept @default.' },
+  SC2041: { name: 'c-denylist', severity: 'error', summary: 'libminijail does not accept @denylist.' },
+  SC2042: { name: 'c-frequency-ignored', severity: 'warning', summary: 'libminijail ignores @frequency.' },
+  SC2043: { name: 'c-relative-include', severity: 'warning', summary: 'libminijail resolves `./` include paths against the working directory, not the including file.' },
+  SC2044: { name: 'c-include-spacing', severity: 'error', summary: 'libminijail needs exactly one space between @include and its path.' },
+  SC3001: { name: 'no-role', severity: 'error', summary: 'A file in a policy tree fits no role of the naming convention.' },
+  SC3002: { name: 'block-includes', severity: 'error', summary: 'A building block includes another file.' },
+  SC3003: { name: 'missing-block', severity: 'error', summary: 'A loaded policy does not include a building block its name promises.' },
+  SC3004: { name: 'no-device-block', severity: 'error', summary: 'A loaded policy has no device building block to include: its rules are written inline.' },
+  SC3005: { name: 'unpromised-include', severity: 'error', summary: 'A loaded policy includes a file its name does not promise.' },
+  SC3006: { name: 'includes-loaded-policy', severity: 'error', summary: 'A file includes a loaded policy.' },
+  SC3007: { name: 'unused-block', severity: 'error', summary: 'A building block is included by no loaded policy.' },
+  SC3008: { name: 'variant-mismatch', severity: 'error', summary: "A device's set of loaded policies differs between architectures." },
+  SC3009: { name: 'include-outside-folder', severity: 'error', summary: 'A file includes a file outside its own architecture folder.' },
+  SC3010: { name: 'unlistable-tree', severity: 'error', summary: 'The policy tree folder cannot be listed.' },
+} as const satisfies Record<string, DiagnosticCodeInfo>;
+
+/** A code reported by this package. */
+export type ResolverDiagnosticCode = keyof typeof resolverDiagnosticCodes;
+
+/** An empty range at the start of a file, for problems about a file as a whole. */
+export const fileStartRange: SourceRange = {
+  start: { line: 1, column: 1, offset: 0 },
+  end: { line: 1, column: 1, offset: 0 },
+};
+
+/** Builds a diagnostic with the code's default severity unless one is given. */
+export function makeDiagnostic(
+  code: ResolverDiagnosticCode,
+  message: string,
+  file: string,
+  range: SourceRange,
+  extra: {
+    readonly related?: readonly RelatedLocation[];
+    readonly suggestion?: string;
+    readonly severity?: Severity;
+  } = {},
+): Diagnostic {
+  const diagnostic: {
+    code: string;
+    severity: Severity;
+    message: string;
+    file: string;
+    range: SourceRange;
+    related?: readonly RelatedLocation[];
+    suggestion?: string;
+  } = { code, severity: extra.severity ?? resolverDiagnosticCodes[code].severity, message, file, range };
+  if (extra.related !== undefined && extra.related.length > 0) diagnostic.related = extra.related;
+  if (extra.suggestion !== undefined) diagnostic.suggestion = extra.suggestion;
+  return diagnostic;
+}
