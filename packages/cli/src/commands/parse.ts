@@ -8,6 +8,7 @@ import {
   type Diagnostic,
   type FrequencyFile,
   type PolicyFile,
+  type Statement,
   parseFrequencyFile,
   parsePolicy,
 } from '@syscage/policy-parser';
@@ -33,6 +34,11 @@ function countSeverity(diagnostics: readonly Diagnostic[], severity: Diagnostic[
   return diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
 }
 
+/** A statement without its raw tokens, which would bury the AST in lexer output. */
+function withoutTokens(statement: Statement): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(statement).filter(([key]) => key !== 'tokens'));
+}
+
 /** The JSON shape of one parsed file: the AST without raw tokens and source text. */
 function jsonFile(parsed: ParsedFile): Record<string, unknown> {
   if (parsed.kind === 'frequency') {
@@ -43,7 +49,7 @@ function jsonFile(parsed: ParsedFile): Record<string, unknown> {
   return {
     file,
     kind: 'policy',
-    statements: statements.map(({ tokens: _tokens, ...statement }) => statement),
+    statements: statements.map((statement) => withoutTokens(statement)),
     comments,
     diagnostics,
   };
