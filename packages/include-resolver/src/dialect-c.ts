@@ -121,7 +121,7 @@ function checkFilterStatement(file: string, statement: FilterStatement, out: Dia
         }
       }
     }
-    checkAction(file, filter.action, out);
+    if (!filter.actionImplicit) checkAction(file, filter.action, out);
   }
 }
 

@@ -213,7 +213,7 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
             const cyclePaths = [...active.slice(cycleStart), target];
             diagnostics.push(
               makeDiagnostic('SC2004', `include cycle: ${describeChain(cyclePaths)}`, path, statement.range, {
-                related: [...chain.slice(cycleStart), site].map((step, index) => ({
+                related: chain.slice(cycleStart).map((step, index) => ({
                   message: `${basename(cyclePaths[index] ?? step.file)} includes ${basename(cyclePaths[index + 1] ?? target)}`,
                   file: step.file,
                   range: step.range,
@@ -227,7 +227,7 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
             diagnostics.push(
               makeDiagnostic(
                 'SC2003',
-                `@include statement nested too deep (more than ${depthLimit} levels below the top-level file)`,
+                `@include statement nested too deep (more than ${depthLimit} level${depthLimit === 1 ? '' : 's'} below the top-level file)`,
                 path,
                 statement.range,
                 { related: includeChainRelated(chain) },
