@@ -45,7 +45,7 @@ function displayChars(text: string): string[] {
   const chars: string[] = [];
   for (const char of text) {
     const code = char.charCodeAt(0);
-    if (code === 9) chars.push(...' '.repeat(tabWidth));
+    if (code === 9) for (let i = 0; i < tabWidth; i++) chars.push(' ');
     else if (code < 32) chars.push(String.fromCharCode(0x2400 + code));
     else if (code === 127) chars.push('\u2421');
     else if (code >= 0xd800 && code <= 0xdfff && char.length === 1) chars.push('\ufffd');

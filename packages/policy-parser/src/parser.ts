@@ -544,7 +544,7 @@ function precheck(statement: LexedStatement, file: string): Diagnostic | undefin
     return toDiagnostic(
       new StatementError(
         'SC1040',
-        'the file ends with a `\\` line continuation, so Minijail ignores this statement',
+        'continuation at end of file: Minijail ignores a statement that the file ends in the middle of',
         lastToken.range,
         'remove the trailing backslash',
       ),
@@ -621,7 +621,7 @@ export function parseFrequencyFile(text: string, file: string): FrequencyFile {
       const last = rest[rest.length - 1];
       if (first && last) {
         diagnostics.push(
-          toDiagnostic(new StatementError('SC1041', 'extra tokens after the count are ignored', spanning(first, last), 'remove them'), file),
+          toDiagnostic(new StatementError('SC1041', 'ignored extra tokens: Minijail reads nothing after the count', spanning(first, last), 'remove them'), file),
         );
       }
       return parsed;
