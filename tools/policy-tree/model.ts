@@ -1,0 +1,58 @@
+/**
+ * The shape of the shared description that `policies/<arch>/*.policy` are generated from.
+ * One description serves four architectures: rules name syscalls by a generic name, and
+ * `syscallNames` in `description.ts` says what that name is called (or that it is absent) on
+ * each architecture.
+ */
+
+/** Architectures the tree is written for, in the order folders are listed. */
+export const architectures = ['x86_64', 'aarch64', 'arm', 'riscv64'] as const;
+
+/** One of {@link architectures}. */
+export type Arch = (typeof architectures)[number];
+
+/** A filter written once, or a different filter text per architecture. */
+export type FilterText = string | Readonly<Record<Arch, string>>;
+
+/** One rule of a building block: `<syscall>: <filter>` for each name the syscall has. */
+export interface RuleSpec {
+  /** Generic syscall name(s); every name expands through `syscallNames` per architecture. */
+  readonly call: string | readonly string[];
+  /** Filter after the colon: `allow`, an argument expression, or `return ERRNO`. */
+  readonly filter: FilterText;
+  /**
+   * Why the rule is there; printed as `#` comment lines before it. Required for the syscalls
+   * in `riskySyscalls`, which a reviewer must be able to judge from the file alone.
+   */
+  readonly why?: string;
+  /** Restricts the rule to some architectures (all when absent). */
+  readonly arches?: readonly Arch[];
+}
+
+/** A building block (`common_device`, `vhost_user`, `vvu`, or a device's own block). */
+export interface BlockSpec {
+  /** File name without `.policy`. */
+  readonly name: string;
+  /** What the block is for: the file's opening comment. */
+  readonly summary: string;
+  readonly rules: readonly RuleSpec[];
+}
+
+/** Transports a device can be served over; each gives one loaded policy. */
+export type Transport = 'device' | 'vhost_user' | 'vvu';
+
+/** A device: its building block and the loaded variants the tree offers for it. */
+export interface DeviceSpec {
+  /** Device name `foo`: the block is `foo.policy`, the loaded ones `foo_device*.policy`. */
+  readonly name: string;
+  /** Human name used in comments of the loaded policies. */
+  readonly title: string;
+  /** What the device process does, for the block's opening comment. */
+  readonly summary: string;
+  /** `device` always; `vhost_user` and `vvu` when a VMM can serve it over vhost-user. */
+  readonly transports: readonly Transport[];
+  readonly rules: readonly RuleSpec[];
+}
+
+/** Generic syscall name → names per architecture (an empty list: absent there). */
+export type SyscallNameMap = Readonly<Record<string, Partial<Readonly<Record<Arch, readonly string[]>>>>>;
