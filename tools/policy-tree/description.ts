@@ -511,7 +511,7 @@ export const devices: readonly DeviceSpec[] = [
       { call: ['timerfd_create', 'timerfd_settime', 'timerfd_gettime', 'lseek'], filter: allow },
       {
         call: 'sched_setscheduler',
-        filter: oneOf('arg1', ['SCHED_FIFO', 'SCHED_OTHER']),
+        filter: oneOf('arg1', ['SCHED_FIFO', 'SCHED_NORMAL']),
         why: 'Audio threads switch between real-time and normal scheduling; the thread id is not known in advance.',
       },
       {
