@@ -1,0 +1,50 @@
+// One runner for the program fixtures: tests/fixtures/programs/<case>/program.txt holds a
+// program as `{ code, jt, jf, k },` lines (the `tcpdump -dd` / `bpf_asm -c` form, `#` starts a
+// comment); next to it, expected-validate.json lists the validator's {code, pc} findings and
+// expected-disasm.txt (optional) the disassembly against tests/disasm-arch.ts's x86_64 table.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { disassemble, formatDisassembly } from '../src/disasm.js';
+import type { SockFilter } from '../src/types.js';
+import { validateProgram } from '../src/validate.js';
+import { miniX86_64 } from './disasm-arch.js';
+
+const root = fileURLToPath(new URL('./fixtures/programs/', import.meta.url));
+const cases = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+/** Parses `{ 0x20, 0, 0, 0x00000004 },` lines. */
+export function parseProgramText(text: string): SockFilter[] {
+  const program: SockFilter[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const match = /^\{\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*\},?$/.exec(line);
+    if (!match) throw new Error(`bad fixture line: ${raw}`);
+    const [code, jt, jf, k] = match.slice(1).map((field) => Number(field));
+    program.push({ code: code ?? NaN, jt: jt ?? NaN, jf: jf ?? NaN, k: k ?? NaN });
+  }
+  return program;
+}
+
+describe('program fixtures', () => {
+  it('has fixtures', () => {
+    expect(cases.length).toBeGreaterThan(10);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const dir = join(root, name);
+    const program = parseProgramText(readFileSync(join(dir, 'program.txt'), 'utf8'));
+    const expectedValidate = JSON.parse(readFileSync(join(dir, 'expected-validate.json'), 'utf8')) as unknown;
+    const found = validateProgram(program).map((d) => (d.pc === undefined ? { code: d.code } : { code: d.code, pc: d.pc }));
+    expect(found).toEqual(expectedValidate);
+    const disasmPath = join(dir, 'expected-disasm.txt');
+    if (existsSync(disasmPath)) {
+      expect(formatDisassembly(disassemble(program, { arch: miniX86_64 }))).toBe(readFileSync(disasmPath, 'utf8'));
+    }
+  });
+});
