@@ -1,2 +1,9 @@
 // Public API of @syscage/arch-tables.
 export type { ArchTable, Endianness } from './types.js';
+export { lookupConstant, lookupSyscall, syscallName } from './lookup.js';
+export type { ArchModuleImporter, LoadArchTableResult } from './loader.js';
+export { loadArchTable } from './loader.js';
+export type { ArchPackage, ResolveArchResult } from './registry.js';
+export { archPackages, findArchPackage, knownArchNames, resolveArchName } from './registry.js';
+export type { SuggestOptions } from './suggest.js';
+export { editDistance, suggestName } from './suggest.js';

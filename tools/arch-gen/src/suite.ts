@@ -1,0 +1,218 @@
+// Checks every `@syscage/arch-<name>` package runs on its own table (called from each
+// package's tests/table.test.ts): regeneration, libseccomp agreement, corpus names.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ArchTable } from '../../../packages/arch-tables/src/types.js';
+import { archConfigs } from './config.js';
+import { extractArch } from './extract.js';
+import { readSnapshot } from './main.js';
+import { renderArchFiles, renderSnapshot } from './render.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+/** Shared read-only data sits next to the repository. */
+export const sharedRoot = path.resolve(repoRoot, '../shared');
+
+function commandExists(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** Whether clang can regenerate the snapshot here. */
+export const hasClang = commandExists('clang');
+/** Whether libseccomp's resolver is installed (Debian package `seccomp`). */
+export const hasScmpSysResolver = commandExists('scmp_sys_resolver');
+
+/**
+ * Asks libseccomp for many names or numbers in one shell run.
+ * Returns the resolver's answer per query (`-1`/negative/number or name; `UNKNOWN` when it fails).
+ */
+export function libseccompResolve(libseccompArch: string, queries: readonly string[]): Map<string, string> {
+  const script = 'arch=$1; shift; for q in "$@"; do printf "%s\\t%s\\n" "$q" "$(scmp_sys_resolver -a "$arch" "$q" 2>/dev/null || echo UNKNOWN)"; done';
+  const output = execFileSync('sh', ['-c', script, 'sh', libseccompArch, ...queries], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const answers = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const [query, answer] = line.split('\t');
+    if (query !== undefined && answer !== undefined) answers.set(query, answer);
+  }
+  return answers;
+}
+
+/** How our table and libseccomp's compare for one architecture. */
+export interface LibseccompComparison {
+  /** Names both know, with the same number. */
+  readonly agreeing: number;
+  /** Names both know with different numbers: must be empty. */
+  readonly disagreeing: readonly string[];
+  /** Names only we know, each with the reason. */
+  readonly onlyOurs: readonly { readonly name: string; readonly why: string }[];
+  /** Names only libseccomp knows (found by asking it for every number around ours). */
+  readonly onlyLibseccomp: readonly { readonly name: string; readonly number: number }[];
+}
+
+/** Compares every syscall of `table` with libseccomp's table for the same ABI. */
+export function compareWithLibseccomp(table: ArchTable, libseccompArch: string): LibseccompComparison {
+  const names = Object.keys(table.syscalls);
+  const byName = libseccompResolve(libseccompArch, names);
+  const numbers = new Set(Object.values(table.syscalls));
+  // Every number up to our highest ordinary one, plus the blocks of private calls we know.
+  const ordinary = [...numbers].filter((n) => n < 0x10000);
+  const probe = new Set<number>();
+  for (let n = 0; n <= Math.max(...ordinary) + 16; n++) probe.add(n);
+  for (const n of numbers) if (n >= 0x10000) for (let k = (n & ~0xf) - 16; k < (n & ~0xf) + 32; k++) probe.add(k);
+  const byNumber = libseccompResolve(libseccompArch, [...probe].map(String));
+  const ourNames = new Set(names);
+
+  let agreeing = 0;
+  const disagreeing: string[] = [];
+  const onlyOurs: { name: string; why: string }[] = [];
+  for (const name of names) {
+    const ours = table.syscalls[name] ?? -1;
+    const theirs = Number(byName.get(name));
+    if (Number.isInteger(theirs) && theirs >= 0) {
+      if (theirs === ours) agreeing++;
+      else disagreeing.push(`${name}: ours ${String(ours)}, libseccomp ${String(theirs)}`);
+      continue;
+    }
+    const nameForNumber = byNumber.get(String(ours));
+    if (nameForNumber === name) {
+      // libseccomp maps some names to a negative pseudo-number (e.g. i386's socketcall/ipc
+      // multiplexed calls) but the number back to the same name: the tables agree.
+      agreeing++;
+      continue;
+    }
+    if (name.startsWith('ARM_') && byName.get(name.slice(4)) === String(ours)) {
+      onlyOurs.push({ name, why: `Minijail's spelling of Arm's private call, libseccomp says '${name.slice(4)}'` });
+    } else if (nameForNumber !== undefined && nameForNumber !== 'UNKNOWN' && ourNames.has(nameForNumber)) {
+      onlyOurs.push({ name, why: `kernel alias of '${nameForNumber}' (same number ${String(ours)})` });
+    } else if (nameForNumber === undefined || nameForNumber === 'UNKNOWN' || /^-?\d+$/.test(nameForNumber)) {
+      onlyOurs.push({ name, why: `number ${String(ours)} is newer than libseccomp's table` });
+    } else {
+      onlyOurs.push({ name, why: `libseccomp names number ${String(ours)} '${nameForNumber}'` });
+    }
+  }
+  const onlyLibseccomp: { name: string; number: number }[] = [];
+  for (const [query, answer] of byNumber) {
+    if (answer === 'UNKNOWN' || /^-?\d+$/.test(answer) || ourNames.has(answer)) continue;
+    onlyLibseccomp.push({ name: answer, number: Number(query) });
+  }
+  return { agreeing, disagreeing, onlyOurs, onlyLibseccomp };
+}
+
+/** `NAME<TAB>arch,arch` lines of the corpus' constant list that apply to `arch`. */
+export function corpusConstants(arch: string): string[] | undefined {
+  const file = path.join(sharedRoot, 'corpus/constants-used.txt');
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => line.split('\t'))
+    .filter(([, arches]) => (arches ?? '').split(',').includes(arch))
+    .map(([name]) => name ?? '');
+}
+
+/** Syscall names the corpus policies for `arch` filter, or `undefined` without the corpus. */
+export function corpusSyscalls(arch: string): string[] | undefined {
+  const dir = path.join(sharedRoot, 'corpus/crosvm-2022-06', arch);
+  if (!existsSync(dir)) return undefined;
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).filter((entry) => entry.endsWith('.policy'))) {
+    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+      const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/.exec(line);
+      if (match?.[1] !== undefined) names.add(match[1]);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Registers the checks every architecture package runs on its table. */
+export function describeArchPackage(archName: string, table: ArchTable): void {
+  const arch = archConfigs.find((candidate) => candidate.name === archName);
+  if (!arch) throw new Error(`no generator configuration for ${archName}`);
+
+  describe(`${archName} generated data`, () => {
+    it('the package sources are exactly what the generator renders from the snapshot', () => {
+      for (const [relative, expected] of renderArchFiles(arch, readSnapshot(arch))) {
+        expect(readFileSync(path.join(repoRoot, relative), 'utf8'), relative).toBe(expected);
+      }
+    });
+
+    it.skipIf(!hasClang)('the snapshot is exactly what clang evaluates from the vendored headers (skipped without clang)', () => {
+      const expected = readFileSync(path.join(repoRoot, 'tools/arch-gen/snapshot', `${arch.name}.json`), 'utf8');
+      expect(renderSnapshot(extractArch(arch))).toBe(expected);
+    }, 60_000);
+
+    it('the exported table carries the snapshot values', () => {
+      const snapshot = readSnapshot(arch);
+      expect(table.name).toBe(snapshot.name);
+      expect(table.auditArch).toBe(snapshot.auditArch);
+      expect(table.bits).toBe(arch.bits);
+      expect(table.syscalls).toEqual(snapshot.syscalls);
+      const constants = Object.fromEntries(Object.entries(table.constants).map(([name, value]) => [name, value.toString()]));
+      expect(constants).toEqual(snapshot.constants);
+    });
+
+    it('has the audit arch, word size and Minijail arch constants of the ABI', () => {
+      expect(table.constants[arch.auditArchConstant]).toBe(BigInt(table.auditArch));
+      expect(table.constants.MINIJAIL_ARCH_NR).toBe(BigInt(table.auditArch));
+      expect(table.constants.MINIJAIL_ARCH_BITS).toBe(BigInt(arch.bits));
+      // AUDIT_ARCH_* carry __AUDIT_ARCH_64BIT (0x80000000) exactly for 64-bit ABIs.
+      expect((table.auditArch & 0x80000000) !== 0).toBe(arch.bits === 64);
+    });
+
+    it('stores no value outside the word size unless the header value itself is wider', () => {
+      const limit = 1n << 64n;
+      for (const [name, value] of Object.entries(table.constants)) {
+        expect(value >= 0n && value < limit, name).toBe(true);
+      }
+      for (const [name, number] of Object.entries(table.syscalls)) {
+        expect(Number.isInteger(number) && number >= 0, name).toBe(true);
+      }
+    });
+  });
+
+  describe.skipIf(!hasScmpSysResolver)(`${archName} agrees with libseccomp (skipped without scmp_sys_resolver)`, () => {
+    it('every syscall both tables know has the same number', () => {
+      const comparison = compareWithLibseccomp(table, arch.libseccompName);
+      const report = [
+        `${archName}: ${String(comparison.agreeing)} syscalls agree with libseccomp`,
+        `only in ours (${String(comparison.onlyOurs.length)}): ${comparison.onlyOurs.map((entry) => `${entry.name} (${entry.why})`).join('; ')}`,
+        `only in libseccomp (${String(comparison.onlyLibseccomp.length)}): ${comparison.onlyLibseccomp.map((entry) => `${entry.name}=${String(entry.number)}`).join('; ')}`,
+      ].join('\n');
+      console.info(report);
+      expect(comparison.disagreeing).toEqual([]);
+      expect(comparison.agreeing).toBeGreaterThan(250);
+      // Names libseccomp has and we lack would be numbers the kernel headers do not define.
+      expect(comparison.onlyLibseccomp).toEqual([]);
+      // Only three explanations are acceptable for a name libseccomp lacks.
+      for (const entry of comparison.onlyOurs) {
+        expect(entry.why, entry.name).toMatch(/newer than libseccomp|Minijail's spelling|kernel alias/);
+      }
+    }, 120_000);
+  });
+
+  const constants = corpusConstants(archName);
+  const syscalls = corpusSyscalls(archName);
+  describe(`${archName} resolves the names the corpus uses`, () => {
+    if (constants === undefined) {
+      it.skip('corpus constants (../shared/corpus is absent)', () => undefined);
+    } else if (constants.length === 0) {
+      it.skip(`corpus constants (constants-used.txt lists none for ${archName})`, () => undefined);
+    } else {
+      it.each(constants.map((name) => [name]))('constant %s', (name) => {
+        expect(Object.hasOwn(table.constants, name)).toBe(true);
+      });
+    }
+    if (syscalls === undefined) {
+      it.skip(`corpus syscalls (no crosvm-2022-06/${archName} policies)`, () => undefined);
+    } else {
+      it('every syscall the corpus policies for this architecture name', () => {
+        expect(syscalls.length).toBeGreaterThan(50);
+        expect(syscalls.filter((name) => !Object.hasOwn(table.syscalls, name))).toEqual([]);
+      });
+    }
+  });
+}
