@@ -1,0 +1,215 @@
+/**
+ * The launcher and supervisor processes (a tsup entry shipped as `dist/launcher.js`).
+ *
+ * `node launcher.js launch`: reads a {@link LaunchRequest} from fd 3, restores what Node
+ * changed (close-on-exec on stdio, ignored SIGPIPE/SIGXFSZ, the signal mask), sets
+ * no_new_privs, installs the filter with TSYNC, and execs the target. Nothing runs the target
+ * unless every step before succeeded. Between the install and `execve` it makes no system call
+ * except, in listener mode, the read of the `go` line.
+ *
+ * `node launcher.js supervise <launcher-script>`: fd 3 is a seccomp user-notification listener;
+ * every notification is printed on stdout as a {@link SupervisorRecord} and allowed to continue.
+ */
+import { constants as osConstants } from 'node:os';
+import { readFileSync } from 'node:fs';
+import {
+  EXIT_NOT_EXECUTABLE,
+  EXIT_NOT_FOUND,
+  EXIT_SETUP_FAILED,
+  type LaunchRequest,
+  type LauncherMessage,
+  type SupervisorMessage,
+} from './protocol.js';
+import type { JailStep } from './errors.js';
+import {
+  FD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_SETFD,
+  F_SETFL,
+  O_NONBLOCK,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  PR_SET_NO_NEW_PRIVS,
+  SECCOMP_FILTER_FLAG_NEW_LISTENER,
+  SECCOMP_FILTER_FLAG_TSYNC,
+  SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
+  SECCOMP_IOCTL_NOTIF_RECV,
+  SECCOMP_IOCTL_NOTIF_SEND,
+  SECCOMP_NOTIF_RESP_SIZE,
+  SECCOMP_NOTIF_SIZE,
+  SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+  SIGSET_BYTES,
+  SIG_SETMASK,
+  lastErrno,
+  libc,
+} from './libc.js';
+
+const CONTROL_FD = 3;
+const { errno: E, signals } = osConstants;
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  while (offset < bytes.length) {
+    const written = libc().write(fd, bytes.subarray(offset), bytes.length - offset);
+    if (written < 0) {
+      if (lastErrno() === E.EINTR) continue;
+      return;
+    }
+    offset += written;
+  }
+}
+
+/** Reads one line from fd (blocking); `undefined` on EOF or error. */
+function readLine(fd: number): string | undefined {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.alloc(65536);
+  for (;;) {
+    const count = libc().read(fd, chunk, chunk.length);
+    if (count < 0 && lastErrno() === E.EINTR) continue;
+    if (count <= 0) return undefined;
+    chunks.push(Buffer.from(chunk.subarray(0, count)));
+    const text = Buffer.concat(chunks).toString('utf8');
+    const newline = text.indexOf('\n');
+    if (newline >= 0) return text.slice(0, newline);
+  }
+}
+
+function send(message: LauncherMessage): void {
+  writeAll(CONTROL_FD, `${JSON.stringify(message)}\n`);
+}
+
+function fail(step: JailStep, errno: number, message: string): never {
+  send({ kind: 'failed', step, errno, message });
+  const status =
+    step !== 'exec' ? EXIT_SETUP_FAILED : errno === E.ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+  return libc().exit(status);
+}
+
+function launch(): never {
+  const line = readLine(CONTROL_FD);
+  if (line === undefined) return fail('spawn', 0, 'no launch request on fd 3');
+  const request = JSON.parse(line) as LaunchRequest;
+  const c = libc();
+
+  // The control socket must close at exec (its EOF tells the parent the exec happened) and
+  // must block (the launcher reads `go` from it).
+  const controlFlags = c.fcntl(CONTROL_FD, F_GETFL, 0);
+  if (controlFlags < 0 || c.fcntl(CONTROL_FD, F_SETFL, controlFlags & ~O_NONBLOCK) < 0) {
+    return fail('spawn', lastErrno(), 'cannot make the control socket blocking');
+  }
+  if (c.fcntl(CONTROL_FD, F_SETFD, FD_CLOEXEC) < 0) return fail('spawn', lastErrno(), 'cannot set close-on-exec on the control socket');
+  // Node marks the standard descriptors close-on-exec; the target must inherit them.
+  for (const fd of [0, 1, 2]) {
+    const flags = c.fcntl(fd, F_GETFD, 0);
+    if (flags >= 0 && (flags & FD_CLOEXEC) !== 0 && c.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
+      return fail('spawn', lastErrno(), `cannot clear close-on-exec on fd ${fd}`);
+    }
+  }
+  // Node ignores SIGPIPE and SIGXFSZ; ignored signals stay ignored across execve.
+  c.signalDefault(signals.SIGPIPE);
+  c.signalDefault(signals.SIGXFSZ);
+  if (c.sigprocmask(SIG_SETMASK, Buffer.alloc(SIGSET_BYTES)) !== 0) {
+    return fail('spawn', lastErrno(), 'cannot reset the signal mask');
+  }
+
+  if (c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) {
+    return fail('no-new-privs', lastErrno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed');
+  }
+
+  const program = Buffer.from(request.program, 'base64');
+  const flags = request.listener
+    ? SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+    : SECCOMP_FILTER_FLAG_TSYNC;
+  send({ kind: 'installing' });
+  // From here on every system call of this process goes through the filter.
+  const result = c.seccompSetFilter(request.seccompSyscall, flags, request.instructionCount, program);
+  if (result < 0) return fail('install-filter', lastErrno(), 'the kernel rejected the filter');
+  if (!request.listener && result > 0) {
+    return fail('install-filter', E.EBUSY, `thread ${result} could not be synchronised to the filter`);
+  }
+  if (request.listener && readLine(CONTROL_FD) === undefined) {
+    return fail('supervisor', lastErrno(), 'the parent did not release the launcher');
+  }
+  c.execve(request.path, request.argv, request.env);
+  return fail('exec', lastErrno(), `execve ${request.path} failed`);
+}
+
+function hex(value: bigint): string {
+  return `0x${value.toString(16)}`;
+}
+
+/** True while `tid` still runs the launcher script (before its execve). */
+function isLauncher(tid: number, launcherScript: string): boolean {
+  try {
+    return readFileSync(`/proc/${tid}/cmdline`, 'latin1').split('\0').includes(launcherScript);
+  } catch {
+    return false;
+  }
+}
+
+function supervise(launcherScript: string): never {
+  const c = libc();
+  const listener = CONTROL_FD;
+  const emit = (message: SupervisorMessage): void => {
+    writeAll(1, `${JSON.stringify(message)}\n`);
+  };
+  const pollBuffer = Buffer.alloc(8);
+  const notification = Buffer.alloc(SECCOMP_NOTIF_SIZE);
+  const response = Buffer.alloc(SECCOMP_NOTIF_RESP_SIZE);
+  let launcherGone = false;
+  emit({ kind: 'ready' });
+  for (;;) {
+    pollBuffer.fill(0);
+    pollBuffer.writeInt32LE(listener, 0);
+    pollBuffer.writeInt16LE(POLLIN, 4);
+    const ready = c.poll(pollBuffer, 1, 250);
+    if (ready < 0) {
+      if (lastErrno() === E.EINTR) continue;
+      emit({ kind: 'error', errno: lastErrno(), message: 'poll on the listener failed' });
+      return c.exit(1);
+    }
+    if (ready === 0) continue;
+    const events = pollBuffer.readInt16LE(6);
+    if ((events & POLLIN) === 0 && (events & (POLLHUP | POLLERR)) !== 0) return c.exit(0);
+    // The kernel requires a zeroed buffer.
+    notification.fill(0);
+    if (c.ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, notification) < 0) {
+      const errno = lastErrno();
+      // ENOENT: the caller died or was interrupted before we read it.
+      if (errno === E.EINTR || errno === E.ENOENT) continue;
+      emit({ kind: 'error', errno, message: 'SECCOMP_IOCTL_NOTIF_RECV failed' });
+      return c.exit(1);
+    }
+    const id = notification.readBigUInt64LE(0);
+    const tid = notification.readUInt32LE(8);
+    const launcher = !launcherGone && isLauncher(tid, launcherScript);
+    if (!launcher) launcherGone = true;
+    const args: string[] = [];
+    for (let index = 0; index < 6; index++) args.push(hex(notification.readBigUInt64LE(32 + 8 * index)));
+    // Record first, then release: every call that went ahead has been reported.
+    emit({
+      kind: 'call',
+      tid,
+      nr: notification.readInt32LE(16),
+      arch: notification.readUInt32LE(20),
+      ip: hex(notification.readBigUInt64LE(24)),
+      args,
+      launcher,
+    });
+    response.fill(0);
+    response.writeBigUInt64LE(id, 0);
+    response.writeUInt32LE(SECCOMP_USER_NOTIF_FLAG_CONTINUE, 20);
+    c.ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, response);
+  }
+}
+
+const role = process.argv[2];
+if (role === 'launch') launch();
+else if (role === 'supervise') supervise(process.argv[3] ?? '');
+else {
+  process.stderr.write('usage: launcher.js launch | supervise <launcher-script>\n');
+  process.exitCode = 2;
+}

@@ -1,0 +1,485 @@
+/**
+ * `runJailed`: start a command under a seccomp filter and report how it ended. The parent
+ * spawns the launcher (`launcher.ts`), sends it the program over fd 3, and in log and learn
+ * modes attaches a user-notification supervisor to the listener the launcher's filter created.
+ */
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { ArchTable } from '@syscage/arch-tables';
+import type { BpfProgram } from '@syscage/bpf-codegen';
+import { JailError, errnoName } from './errors.js';
+import { findExecutable, hostArchName, hostByteOrder, launcherCommand } from './host.js';
+import { KernelLog, type SeccompAuditRecord } from './kernel-log.js';
+import { lastErrno, libc } from './libc.js';
+import { type JailMode, programForMode } from './modes.js';
+import {
+  GO_LINE,
+  type LaunchRequest,
+  type LauncherMessage,
+  type SupervisorMessage,
+  type SupervisorRecord,
+} from './protocol.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD } from './bpf-values.js';
+
+/** Options of {@link runJailed} and {@link startJailed}. */
+export interface JailOptions {
+  /** The program to run: a path, or a name searched in `PATH` (from `env`). */
+  readonly command: string;
+  /**
+   * Its arguments (without `argv[0]`).
+   * @defaultValue `[]`
+   */
+  readonly args?: readonly string[];
+  /**
+   * Its environment.
+   * @defaultValue `process.env`
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Its working directory.
+   * @defaultValue `process.cwd()`
+   */
+  readonly cwd?: string;
+  /**
+   * Its standard descriptors, as for `child_process.spawn` (only fds 0–2).
+   * @defaultValue `'inherit'`
+   */
+  readonly stdio?: 'inherit' | 'pipe' | 'ignore' | readonly [StdioEntry, StdioEntry, StdioEntry];
+  /** The compiled filter, as the kernel will run it in `enforce` mode. */
+  readonly filter: BpfProgram;
+  /** The host architecture's table (syscall numbers and names); must be the host's. */
+  readonly archTable: ArchTable;
+  /**
+   * `enforce` runs the filter as it is; `log` lets every denied call go ahead and reports
+   * it; `learn` does the same but keeps the filter's explicit errno returns.
+   * @defaultValue `'enforce'`
+   */
+  readonly mode?: JailMode;
+  /**
+   * How long to wait for the kernel log record of a filter kill, in milliseconds.
+   * @defaultValue `1000`
+   */
+  readonly kernelLogTimeoutMs?: number;
+}
+
+/** One entry of {@link JailOptions.stdio}. */
+export type StdioEntry = 'inherit' | 'pipe' | 'ignore' | number;
+
+/** A syscall number and, where the architecture table knows it, its name. */
+export interface SyscallId {
+  readonly nr: number;
+  readonly name: string | undefined;
+}
+
+/** A system call a supervised process made that the filter would not simply allow. */
+export interface ObservedCall {
+  /** Thread id of the caller. */
+  readonly tid: number;
+  readonly syscall: SyscallId;
+  /** `AUDIT_ARCH_*` of the call (differs from the host's for compat calls). */
+  readonly arch: number;
+  readonly instructionPointer: bigint;
+  /** The six arguments. */
+  readonly args: readonly bigint[];
+}
+
+/** The call that made the filter kill the process (enforce mode). */
+export interface Violation {
+  /** Pid of the killed process, as the kernel logged it. */
+  readonly pid: number;
+  readonly syscall: SyscallId;
+  readonly arch: number;
+  readonly instructionPointer: bigint | undefined;
+  /** The filter's return value, e.g. `0x80000000` for kill-process. */
+  readonly returnValue: number;
+  readonly comm: string | undefined;
+  readonly exe: string | undefined;
+  /** True when the call was made by the launcher, i.e. the target never started. */
+  readonly beforeExec: boolean;
+}
+
+/** How a jailed run ended. */
+export interface JailResult {
+  readonly mode: JailMode;
+  /** Exit status, or `null` when a signal ended it. */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Shell-style status: the exit code, or 128 + signal number. */
+  readonly status: number;
+  /** What watched the run: the kernel log (enforce), or a user-notification supervisor (log, learn). */
+  readonly monitor: 'kernel-log' | 'user-notification';
+  /** Enforce mode: the call the filter killed the process for, when the kernel log shows it. */
+  readonly violation: Violation | undefined;
+  /** Enforce mode: why the process died of SIGSYS but no violation could be found. */
+  readonly violationUnknownReason: string | undefined;
+  /** Log and learn modes: every call that went to the supervisor, in order. */
+  readonly calls: readonly ObservedCall[];
+}
+
+/** A started jailed process. */
+export interface JailedProcess {
+  /** The launcher process, which becomes the target at exec (same pid); `undefined` if it never started. */
+  readonly child: ChildProcess | undefined;
+  /** Settles when the target has exited; rejects with a {@link JailError} when a launch step failed. */
+  readonly result: Promise<JailResult>;
+}
+
+/** Runs a command under a filter and resolves with how it ended. See {@link startJailed}. */
+export function runJailed(options: JailOptions): Promise<JailResult> {
+  return startJailed(options).result;
+}
+
+/**
+ * Starts a command under a filter. The target never runs unfiltered: every step (arch check,
+ * no_new_privs, filter install, supervisor attach, exec) must succeed first, else `result`
+ * rejects with a {@link JailError} naming the step. The filter applies from the launcher's own
+ * `execve`, so it must allow `execve` and what the dynamic loader does.
+ */
+export function startJailed(options: JailOptions): JailedProcess {
+  const mode = options.mode ?? 'enforce';
+  const table = options.archTable;
+  const host = hostArchName();
+  const rejected = (error: JailError): JailedProcess => ({ child: undefined, result: Promise.reject(error) });
+  if (host === undefined) return rejected(new JailError('arch', `Node architecture ${process.arch} is not supported`));
+  if (table.name !== host) {
+    return rejected(new JailError('arch', `the filter is for ${table.name}, but this machine is ${host}`));
+  }
+  const seccompSyscall = table.syscalls.seccomp;
+  if (seccompSyscall === undefined) return rejected(new JailError('arch', `the ${table.name} table has no seccomp syscall`));
+  const program = programForMode(options.filter, mode);
+  if (program === undefined) {
+    return rejected(new JailError('filter', `${mode} mode cannot rewrite a filter that returns the accumulator (ret A)`));
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const found = findExecutable(options.command, cwd, env.PATH);
+  if ('errno' in found) return rejected(new JailError('exec', `cannot execute ${options.command}`, found.errno));
+
+  const bytes = Buffer.alloc(program.length * 8);
+  const little = hostByteOrder() === 'little';
+  program.forEach((insn, index) => {
+    const at = index * 8;
+    if (little) bytes.writeUInt16LE(insn.code, at);
+    else bytes.writeUInt16BE(insn.code, at);
+    bytes.writeUInt8(insn.jt, at + 2);
+    bytes.writeUInt8(insn.jf, at + 3);
+    if (little) bytes.writeUInt32LE(insn.k >>> 0, at + 4);
+    else bytes.writeUInt32BE(insn.k >>> 0, at + 4);
+  });
+  const listener = mode !== 'enforce';
+  const request: LaunchRequest = {
+    program: bytes.toString('base64'),
+    instructionCount: program.length,
+    path: found.path,
+    argv: [options.command, ...(options.args ?? [])],
+    env: Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`])),
+    seccompSyscall,
+    listener,
+  };
+
+  const kernelLog = listener ? undefined : KernelLog.open();
+  const launcher = launcherCommand();
+  const stdio = options.stdio ?? 'inherit';
+  const standard: StdioEntry[] = typeof stdio === 'string' ? [stdio, stdio, stdio] : [...stdio];
+  const launcherEnv = { ...process.env };
+  delete launcherEnv.NODE_OPTIONS;
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [...launcher.execArgv, launcher.script, 'launch'], {
+      cwd,
+      env: launcherEnv,
+      stdio: [...standard, 'pipe'] as StdioOptions,
+    });
+  } catch (error) {
+    kernelLog?.close();
+    return rejected(new JailError('spawn', `cannot start the launcher: ${String(error)}`));
+  }
+  const session = new Session(child, request, { mode, table, kernelLog, launcherScript: launcher.script, launcherExecArgv: launcher.execArgv, options });
+  return { child, result: session.result };
+}
+
+interface SessionSettings {
+  readonly mode: JailMode;
+  readonly table: ArchTable;
+  readonly kernelLog: KernelLog | undefined;
+  readonly launcherScript: string;
+  readonly launcherExecArgv: readonly string[];
+  readonly options: JailOptions;
+}
+
+/** Reads newline-delimited JSON from a stream. */
+function onJsonLines(stream: Readable, handle: (message: unknown) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim() !== '') handle(JSON.parse(line));
+      newline = pending.indexOf('\n');
+    }
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One launch: tracks the launcher's messages, the supervisor and the exit. */
+class Session {
+  readonly result: Promise<JailResult>;
+  private failure: JailError | undefined;
+  private installing = false;
+  private readonly calls: ObservedCall[] = [];
+  private supervisor: ChildProcess | undefined;
+  private supervisorClosed: Promise<void> = Promise.resolve();
+  private readonly names: ReadonlyMap<number, string>;
+
+  constructor(
+    private readonly child: ChildProcess,
+    request: LaunchRequest,
+    private readonly settings: SessionSettings,
+  ) {
+    this.names = new Map(Object.entries(settings.table.syscalls).map(([name, nr]) => [nr, name]));
+    const control = child.stdio[3] as (Readable & Writable) | null | undefined;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.on('exit', (code, signal) => {
+        resolve({ code, signal });
+      });
+    });
+    const spawnError = new Promise<Error>((resolve) => {
+      child.on('error', resolve);
+    });
+    const controlClosed = new Promise<void>((resolve) => {
+      if (!control) {
+        resolve();
+        return;
+      }
+      control.on('close', () => {
+        resolve();
+      });
+      control.on('error', () => {
+        resolve();
+      });
+    });
+    if (control) {
+      onJsonLines(control, (message) => {
+        this.onLauncherMessage(message as LauncherMessage, control);
+      });
+      control.write(`${JSON.stringify(request)}\n`);
+    }
+    this.result = Promise.race([
+      spawnError.then((error) => {
+        throw new JailError('spawn', `cannot start the launcher: ${error.message}`);
+      }),
+      exited.then(async (exit) => {
+        await controlClosed;
+        return this.finish(exit.code, exit.signal);
+      }),
+    ]).finally(() => {
+      settings.kernelLog?.close();
+    });
+  }
+
+  private onLauncherMessage(message: LauncherMessage, control: Writable): void {
+    if (message.kind === 'failed') {
+      this.failure ??= new JailError(message.step, message.message, message.errno === 0 ? undefined : errnoName(message.errno));
+      return;
+    }
+    this.installing = true;
+    if (this.settings.mode !== 'enforce') {
+      this.attachSupervisor(control).catch((error: unknown) => {
+        this.failure ??=
+          error instanceof JailError ? error : new JailError('supervisor', error instanceof Error ? error.message : String(error));
+        // Fail closed: the launcher waits for `go`, so it never reaches execve.
+        this.child.kill('SIGKILL');
+      });
+    }
+  }
+
+  /** Takes the launcher's listener with pidfd_getfd and starts the supervisor on it. */
+  private async attachSupervisor(control: Writable): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined) throw new JailError('supervisor', 'the launcher has no pid');
+    const { table } = this.settings;
+    const pidfdOpen = table.syscalls.pidfd_open;
+    const pidfdGetfd = table.syscalls.pidfd_getfd;
+    if (pidfdOpen === undefined || pidfdGetfd === undefined) {
+      throw new JailError('supervisor', `the ${table.name} table has no pidfd_open/pidfd_getfd`);
+    }
+    let remoteFd: number | undefined;
+    for (let attempt = 0; attempt < 2000 && remoteFd === undefined; attempt++) {
+      remoteFd = findListenerFd(pid);
+      if (remoteFd === undefined) {
+        if (this.child.exitCode !== null || this.child.signalCode !== null || this.failure) return;
+        await delay(2);
+      }
+    }
+    if (remoteFd === undefined) throw new JailError('supervisor', 'the launcher created no notification listener');
+    const c = libc();
+    const pidfd = c.syscall3(pidfdOpen, pid, 0, 0);
+    if (pidfd < 0) throw new JailError('supervisor', 'pidfd_open failed', errnoName(lastErrno()));
+    const localFd = c.syscall3(pidfdGetfd, pidfd, remoteFd, 0);
+    const getfdErrno = lastErrno();
+    c.close(pidfd);
+    if (localFd < 0) throw new JailError('supervisor', 'pidfd_getfd failed', errnoName(getfdErrno));
+    let supervisor: ChildProcess;
+    try {
+      supervisor = spawn(
+        process.execPath,
+        [...this.settings.launcherExecArgv, this.settings.launcherScript, 'supervise', this.settings.launcherScript],
+        { stdio: ['ignore', 'pipe', 'inherit', localFd] },
+      );
+    } finally {
+      closeSync(localFd);
+    }
+    this.supervisor = supervisor;
+    this.supervisorClosed = new Promise((resolve) => {
+      supervisor.on('close', () => {
+        resolve();
+      });
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      supervisor.on('exit', () => {
+        reject(new JailError('supervisor', 'the supervisor exited before it was ready'));
+      });
+      supervisor.on('error', reject);
+      if (!supervisor.stdout) {
+        reject(new JailError('supervisor', 'the supervisor has no stdout'));
+        return;
+      }
+      onJsonLines(supervisor.stdout, (line) => {
+        const message = line as SupervisorMessage;
+        if (message.kind === 'ready') resolve();
+        else if (message.kind === 'call') this.record(message);
+      });
+    });
+    await ready;
+    control.write(GO_LINE);
+  }
+
+  private record(message: SupervisorRecord): void {
+    const name = message.arch === this.settings.table.auditArch ? this.names.get(message.nr) : undefined;
+    // The launcher's own calls between install and execve are not the target's, except the execve.
+    if (message.launcher && name !== 'execve' && name !== 'execveat') return;
+    this.calls.push({
+      tid: message.tid,
+      syscall: { nr: message.nr, name },
+      arch: message.arch,
+      instructionPointer: BigInt(message.ip),
+      args: message.args.map((value) => BigInt(value)),
+    });
+  }
+
+  private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<JailResult> {
+    const { mode, kernelLog } = this.settings;
+    if (this.supervisor) {
+      // The supervisor exits when the listener hangs up (no task uses the filter any more).
+      const timer = setTimeout(() => this.supervisor?.kill('SIGTERM'), 1000);
+      await this.supervisorClosed;
+      clearTimeout(timer);
+    }
+    if (this.failure) throw this.failure;
+    if (!this.installing) {
+      throw new JailError('spawn', `the launcher ended before installing the filter (${signal ?? `exit ${code}`})`);
+    }
+    let violation: Violation | undefined;
+    let violationUnknownReason: string | undefined;
+    if (signal === 'SIGSYS' && kernelLog) {
+      const found = await this.findViolation(kernelLog);
+      violation = found.violation;
+      violationUnknownReason = found.reason;
+      if (violation?.beforeExec) {
+        const error = new JailError(
+          'exec',
+          `the filter killed the launcher at ${violation.syscall.name ?? `syscall ${violation.syscall.nr}`} before the target started: the policy must allow execve`,
+        );
+        throw Object.assign(error, { violation });
+      }
+    }
+    const signalNumber = signal === null ? 0 : (osSignals[signal] ?? 0);
+    return {
+      mode,
+      exitCode: code,
+      signal,
+      status: code ?? 128 + signalNumber,
+      monitor: mode === 'enforce' ? 'kernel-log' : 'user-notification',
+      violation,
+      violationUnknownReason,
+      calls: this.calls,
+    };
+  }
+
+  private async findViolation(kernelLog: KernelLog): Promise<{ violation?: Violation; reason?: string }> {
+    if (kernelLog.unavailableReason !== undefined) return { reason: kernelLog.unavailableReason };
+    const pid = this.child.pid;
+    const deadline = Date.now() + (this.settings.options.kernelLogTimeoutMs ?? 1000);
+    // The audit record reaches the log through kauditd, shortly after the kill.
+    for (;;) {
+      const records = kernelLog.readSeccompRecords().filter((record) => record.pid === pid && isKill(record));
+      const record = records.at(-1);
+      if (record) return { violation: this.violationFrom(record) };
+      if (Date.now() >= deadline) return { reason: 'no seccomp record for the process in the kernel log' };
+      await delay(20);
+    }
+  }
+
+  private violationFrom(record: SeccompAuditRecord): Violation {
+    const name = record.arch === this.settings.table.auditArch ? this.names.get(record.syscall) : undefined;
+    const node = realpathOrSelf(process.execPath);
+    const launcherExe = record.exe !== undefined && realpathOrSelf(record.exe) === node;
+    const target = this.targetPath();
+    return {
+      pid: record.pid,
+      syscall: { nr: record.syscall, name },
+      arch: record.arch,
+      instructionPointer: record.instructionPointer,
+      returnValue: record.code,
+      comm: record.comm,
+      exe: record.exe,
+      beforeExec: launcherExe && (target !== node || name === 'execve' || name === 'execveat'),
+    };
+  }
+
+  private targetPath(): string {
+    const found = findExecutable(this.settings.options.command, this.settings.options.cwd ?? process.cwd(), (this.settings.options.env ?? process.env).PATH);
+    return 'path' in found ? realpathOrSelf(found.path) : '';
+  }
+}
+
+const osSignals: Readonly<Record<string, number>> = osConstants.signals;
+
+function isKill(record: SeccompAuditRecord): boolean {
+  const action = (record.code & SECCOMP_RET_ACTION_FULL) >>> 0;
+  return action === SECCOMP_RET_KILL_PROCESS || action === SECCOMP_RET_KILL_THREAD;
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The fd number of the launcher's seccomp notification listener, once it exists. */
+function findListenerFd(pid: number): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${entry}`) === 'anon_inode:seccomp notify') return Number(entry);
+    } catch {
+      // The fd closed while we looked.
+    }
+  }
+  return undefined;
+}
