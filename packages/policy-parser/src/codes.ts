@@ -59,6 +59,7 @@ export const parserDiagnosticCodes = {
   SC1039: { title: 'invalid number', severity: 'error', appliesTo: 'frequency' },
   SC1040: { title: 'continuation at end of file', severity: 'warning', appliesTo: 'both' },
   SC1041: { title: 'ignored extra tokens', severity: 'warning', appliesTo: 'frequency' },
+  SC1042: { title: 'recursion limit exceeded', severity: 'error', appliesTo: 'policy' },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 /** A code the parser can report, e.g. `SC1003`. */

@@ -34,6 +34,12 @@ import { groupLines, isTrivia, lexLine, type LineGroup } from './lexer.js';
 import { type PhysicalLine, splitLines } from './source.js';
 
 const maxUnsigned64 = (1n << 64n) - 1n;
+/**
+ * Deepest parenthesis nesting accepted. Minijail's recursive parser runs into Python's recursion
+ * limit (1000 frames, about three per level) at a few hundred levels; we stop earlier than the
+ * JavaScript stack would.
+ */
+const maxParenthesisDepth = 200;
 const minSigned64 = -(1n << 63n);
 
 /** An error found in one statement; caught per statement, never escapes the module. */
@@ -96,6 +102,7 @@ const defaultActionHint = 'the default action must be one of kill, kill-process,
 /** Recursive-descent parser over the significant tokens of one statement. */
 class StatementParser {
   private index = 0;
+  private depth = 0;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -349,7 +356,9 @@ class StatementParser {
     let operand: ValueExpr;
     const token = this.take();
     if (token.kind === 'lparen') {
+      if (++this.depth > maxParenthesisDepth) this.fail('SC1042', token, `parentheses nested more than ${maxParenthesisDepth} deep`);
       const expression = this.value();
+      this.depth--;
       if (!this.nextIs('rparen')) this.fail('SC1011', token);
       const closing = this.take();
       operand = { kind: 'paren', expression, range: spanning(token, closing) };
@@ -563,11 +572,11 @@ function runStatement<T>(statement: LexedStatement, file: string, diagnostics: D
       diagnostics.push(toDiagnostic(error, file));
       return undefined;
     }
-    // A bug (e.g. stack exhaustion on absurd nesting) must not escape: report it on the statement.
+    // Only stack exhaustion can get here (the nesting limit should prevent it); it must not escape.
     diagnostics.push({
-      code: 'SC1001',
+      code: 'SC1042',
       severity: 'error',
-      message: `statement could not be parsed (${error instanceof Error ? error.message : 'unknown error'})`,
+      message: `recursion limit exceeded: ${error instanceof Error ? error.message : 'unknown error'}`,
       file,
       range: { start: statement.significant[0]?.range.start ?? statement.endOfLine.start, end: statement.endOfLine.end },
     });

@@ -328,7 +328,17 @@ describe('the code table', () => {
   });
 
   it('every code is exercised by a case above', () => {
-    const exercised = new Set([...policyErrors, ...frequencyErrors].map((c) => c.code));
+    const exercised = new Set<string>([...policyErrors, ...frequencyErrors].map((c) => c.code));
+    exercised.add('SC1042'); // tested under 'nesting limit'
     expect(Object.keys(parserDiagnosticCodes).filter((code) => !exercised.has(code as keyof typeof parserDiagnosticCodes))).toEqual([]);
+  });
+});
+
+describe('nesting limit', () => {
+  it('reports parentheses nested deeper than 200 at the first excess one', () => {
+    const input = `read: arg0 == ${'('.repeat(201)}1${')'.repeat(201)}`;
+    const diagnostic = only(parsePolicy(input, 'deep.policy').diagnostics);
+    expect(describeDiagnostic(input, diagnostic)).toEqual({ code: 'SC1042', at: '1:215', marks: '(' });
+    expect(parsePolicy(`read: arg0 == ${'('.repeat(200)}1${')'.repeat(200)}`, 'ok.policy').diagnostics).toEqual([]);
   });
 });

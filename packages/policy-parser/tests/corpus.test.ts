@@ -1,0 +1,38 @@
+// Every policy and frequency file of the shared corpus parses without any diagnostic.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseFrequencyFile, parsePolicy } from '../src/index.js';
+import { corpusFiles, corpusRoot } from './corpus-files.js';
+
+const present = existsSync(corpusRoot);
+if (!present) console.warn(`corpus tests skipped: ${corpusRoot} does not exist`);
+const files = corpusFiles();
+
+describe.skipIf(!present)('corpus', () => {
+  it('holds the crosvm tree (82 policies and a frequency file)', () => {
+    expect(files.filter((file) => file.name.endsWith('.policy')).length).toBeGreaterThanOrEqual(82);
+    expect(files.some((file) => file.name.endsWith('.frequency'))).toBe(true);
+  });
+
+  it.each(files.map((file) => [file.name, file] as const))('%s parses with no diagnostics', (_name, file) => {
+    if (file.name.endsWith('.frequency')) {
+      const parsed = parseFrequencyFile(file.text, file.name);
+      expect(parsed.diagnostics).toEqual([]);
+      expect(parsed.entries.length).toBeGreaterThan(0);
+      return;
+    }
+    const parsed = parsePolicy(file.text, file.name);
+    expect(parsed.diagnostics).toEqual([]);
+    // Every non-blank, non-comment line belongs to exactly one statement.
+    const covered = new Set<number>();
+    for (const statement of parsed.statements) {
+      for (let line = statement.firstLine; line <= statement.lastLine; line++) covered.add(line);
+    }
+    const contentLines = file.text
+      .split(/\r\n|\r|\n/)
+      .map((line, index) => [line.trim(), index + 1] as const)
+      .filter(([line]) => line !== '' && !line.startsWith('#'))
+      .map(([, number]) => number);
+    expect(contentLines.filter((line) => !covered.has(line))).toEqual([]);
+  });
+});
