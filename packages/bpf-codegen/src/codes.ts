@@ -1,0 +1,60 @@
+/**
+ * Stable diagnostic codes of lowering and code generation (SC4xxx). A code is never reused for
+ * another meaning.
+ */
+import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '@syscage/policy-parser';
+
+/** Description of one diagnostic code. */
+export interface CodegenDiagnosticInfo {
+  /** Short kebab-case name. */
+  readonly name: string;
+  readonly severity: Severity;
+  /** One sentence: what the code means. */
+  readonly summary: string;
+}
+
+/** Every code lowering and code generation report, with its meaning. */
+export const codegenDiagnosticCodes = {
+  SC4001: { name: 'unknown-syscall', severity: 'error', summary: 'A syscall name does not exist on the target architecture.' },
+  SC4002: { name: 'unknown-constant', severity: 'error', summary: 'A named constant is not known on the target architecture.' },
+  SC4003: { name: 'argument-index', severity: 'error', summary: 'Only arg0..arg5 exist in seccomp_data.' },
+  SC4004: { name: 'unsigned-overflow', severity: 'error', summary: 'A constant does not fit in the architecture word.' },
+  SC4005: { name: 'signed-underflow', severity: 'error', summary: 'A negative constant is below the smallest signed word.' },
+  SC4006: { name: 'syscall-group', severity: 'error', summary: 'A `name@group` descriptor needs a syscall group table, which the architecture table lacks.' },
+  SC4007: { name: 'denylist-mismatch', severity: 'error', summary: 'A @denylist policy needs denylist mode and denylist mode needs a @denylist policy.' },
+  SC4008: { name: 'denylist-non-return', severity: 'error', summary: 'In denylist mode every action must be `return N`.' },
+  SC4009: { name: 'rule-after-unconditional', severity: 'error', summary: 'A rule follows an unconditional rule for the same syscall on this architecture.' },
+  SC4010: { name: 'default-action-value', severity: 'error', summary: 'The default action option names an invalid action.' },
+  SC4020: { name: 'too-many-instructions', severity: 'error', summary: 'The program is longer than BPF_MAXINSNS (4096) instructions.' },
+} as const satisfies Record<string, CodegenDiagnosticInfo>;
+
+/** A code reported by this package's compiler. */
+export type CodegenDiagnosticCode = keyof typeof codegenDiagnosticCodes;
+
+/** An empty range at the start of a file, for problems about a policy as a whole. */
+export const fileStart: SourceRange = {
+  start: { line: 1, column: 1, offset: 0 },
+  end: { line: 1, column: 1, offset: 0 },
+};
+
+/** Builds a diagnostic with the code's severity. */
+export function codegenDiagnostic(
+  code: CodegenDiagnosticCode,
+  message: string,
+  file: string,
+  range: SourceRange,
+  extra: { readonly related?: readonly RelatedLocation[]; readonly suggestion?: string } = {},
+): Diagnostic {
+  const diagnostic: {
+    code: string;
+    severity: Severity;
+    message: string;
+    file: string;
+    range: SourceRange;
+    related?: readonly RelatedLocation[];
+    suggestion?: string;
+  } = { code, severity: codegenDiagnosticCodes[code].severity, message, file, range };
+  if (extra.related !== undefined && extra.related.length > 0) diagnostic.related = extra.related;
+  if (extra.suggestion !== undefined) diagnostic.suggestion = extra.suggestion;
+  return diagnostic;
+}

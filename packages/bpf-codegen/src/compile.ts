@@ -1,0 +1,178 @@
+/**
+ * The compiler: a resolved policy and an architecture table in, a seccomp BPF program out.
+ * Pipeline: lower (names → numbers) → plan (ranges and dispatch tree) → emit (node graph) →
+ * assemble (offsets, trampolines, size limit).
+ */
+import type { ArchTable } from '@syscage/arch-tables';
+import type { ResolvedPolicy } from '@syscage/include-resolver';
+import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
+import { assemble } from './assemble.js';
+import { codegenDiagnostic, fileStart } from './codes.js';
+import { type CodeNode, NodeFactory, compileFilters } from './emit.js';
+import { type LoweredPolicy, lowerPolicy } from './lower.js';
+import { type CompileOptions, resolvePasses } from './options.js';
+import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
+import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, filtersKey as filtersKeyOf, planDispatch } from './plan.js';
+import type { BpfProgram } from './types.js';
+
+/** Figures about one compilation. */
+export interface CompileStats {
+  /** Program length. */
+  readonly instructions: number;
+  /** Ranges of equal outcome the number space was cut into. */
+  readonly ranges: number;
+  /** Distinct argument-filter blocks. */
+  readonly filterBlocks: number;
+  /** `ja` instructions added after loads whose successor could not follow. */
+  readonly loadJumps: number;
+  /** `ja` trampolines for conditional jumps beyond 255. */
+  readonly trampolines: number;
+}
+
+/** Result of compiling a lowered policy. */
+export interface CodegenResult {
+  /** Absent when the program would exceed BPF_MAXINSNS. */
+  readonly program?: BpfProgram;
+  readonly stats: CompileStats;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Result of {@link compilePolicy}. */
+export interface CompileResult {
+  /** The program; absent when there are errors. */
+  readonly program?: BpfProgram;
+  /** The lowered policy (absent when lowering failed); the reference semantics run on it. */
+  readonly lowered?: LoweredPolicy;
+  readonly stats?: CompileStats;
+  /** Lowering and code generation diagnostics (the resolver's are not repeated). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Options of {@link generateProgram} beyond {@link CompileOptions}. */
+export interface GenerateOptions extends CompileOptions {
+  /** Planning weights (for experiments); the defaults follow the performance model. */
+  readonly planWeights?: PlanWeights;
+}
+
+function countReachable(root: CodeNode): number {
+  const seen = new Set<number>();
+  const stack: CodeNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === undefined || seen.has(node.id)) continue;
+    seen.add(node.id);
+    if (node.kind === 'test') stack.push(node.jt, node.jf);
+    else if (node.kind === 'load') stack.push(node.next);
+  }
+  return seen.size;
+}
+
+/** Generates the program of a lowered policy. */
+export function generateProgram(policy: LoweredPolicy, options: GenerateOptions = {}): CodegenResult {
+  const passes = resolvePasses(options);
+  const factory = new NodeFactory(passes.shareBlocks);
+  const settings = {
+    bits: policy.arch.bits,
+    endianness: policy.arch.endianness,
+    elideLoads: passes.elideLoads,
+    pathKnowledge: passes.pathKnowledge,
+    stateLimit: 4000,
+  } as const;
+
+  const segments = buildSegments(policy, passes.mergeRanges, options.planWeights);
+  const tree = planDispatch(
+    segments,
+    options.planWeights === undefined
+      ? { costTree: passes.costTree, peelIslands: passes.peelIslands }
+      : { costTree: passes.costTree, peelIslands: passes.peelIslands, weights: options.planWeights },
+  );
+
+  const blocks = new Map<string, CodeNode>();
+  const blockOf = (outcome: Outcome): CodeNode => {
+    if (outcome.kind === 'action') return factory.action(outcome.action);
+    const shared = passes.shareBlocks ? blocks.get(outcome.key) : undefined;
+    if (shared !== undefined) return shared;
+    const block = compileFilters(factory, outcome.syscall.filters, outcome.syscall.fallback.action, settings, SECCOMP_DATA_NR);
+    blocks.set(outcome.key, block);
+    return block;
+  };
+  const dispatch = (node: DispatchTree): CodeNode => {
+    switch (node.kind) {
+      case 'leaf':
+        return blockOf(node.segment.outcome);
+      case 'split':
+        return factory.test('jge', node.threshold, dispatch(node.high), dispatch(node.low));
+      case 'islands': {
+        let chain = blockOf(node.base.outcome);
+        for (const island of [...node.islands].reverse()) {
+          chain = factory.test('jeq', island.low, blockOf(island.outcome), chain);
+        }
+        return chain;
+      }
+    }
+  };
+  const dispatchRoot = dispatch(tree);
+  const root = factory.load(
+    SECCOMP_DATA_ARCH,
+    factory.test(
+      'jeq',
+      policy.arch.auditArch,
+      factory.load(SECCOMP_DATA_NR, dispatchRoot),
+      factory.action(policy.archMismatchAction),
+    ),
+  );
+  const assembled = assemble(root);
+  const stats: CompileStats = {
+    instructions: assembled.program.length,
+    ranges: segments.length,
+    filterBlocks: blocks.size,
+    loadJumps: assembled.loadJumps,
+    trampolines: assembled.trampolines,
+  };
+  if (assembled.program.length <= BPF_MAXINSNS) return { program: assembled.program, stats, diagnostics: [] };
+
+  // Too long: name the largest contributors.
+  const contributors = [...blocks.entries()]
+    .map(([key, block]) => {
+      const syscall = policy.syscalls.find((candidate) => blockKeyMatches(candidate, key));
+      return { syscall, size: countReachable(block) };
+    })
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 5);
+  const named = contributors
+    .filter((entry) => entry.syscall !== undefined)
+    .map((entry) => `${entry.syscall?.name ?? '?'} (${entry.size} instructions of argument filters)`);
+  const related: RelatedLocation[] = [];
+  for (const entry of contributors) {
+    const origin = entry.syscall?.filters[0]?.origin;
+    if (origin !== undefined) related.push({ message: `filters of ${entry.syscall?.name ?? '?'}`, file: origin.file, range: origin.range });
+  }
+  const diagnostic = codegenDiagnostic(
+    'SC4020',
+    `the program has ${assembled.program.length} instructions, more than the kernel's limit of ${BPF_MAXINSNS}; ` +
+      `dispatch over ${segments.length} ranges; largest contributors: ${named.join(', ') || 'the dispatch tree'}`,
+    policy.entry,
+    fileStart,
+    { related },
+  );
+  return { stats, diagnostics: [diagnostic] };
+}
+
+function blockKeyMatches(syscall: LoweredPolicy['syscalls'][number], key: string): boolean {
+  return syscall.filters.length > 0 && key === `f:${filtersKeyOf(syscall)}`;
+}
+
+/**
+ * Compiles a resolved policy for one architecture. Returns every lowering and code generation
+ * diagnostic; the program is present only when there are no errors (the resolver's own
+ * diagnostics are the caller's to check).
+ */
+export function compilePolicy(resolved: ResolvedPolicy, table: ArchTable, options: GenerateOptions = {}): CompileResult {
+  const lowered = lowerPolicy(resolved, table, options);
+  if (lowered.policy === undefined) return { diagnostics: lowered.diagnostics };
+  const generated = generateProgram(lowered.policy, options);
+  const diagnostics = [...lowered.diagnostics, ...generated.diagnostics];
+  return generated.program === undefined
+    ? { lowered: lowered.policy, stats: generated.stats, diagnostics }
+    : { program: generated.program, lowered: lowered.policy, stats: generated.stats, diagnostics };
+}

@@ -1,0 +1,332 @@
+/**
+ * Emission: the program as a graph of instruction nodes with symbolic successors (no offsets
+ * yet). A node is a `ret`, a load of a `seccomp_data` word into the accumulator, or a
+ * conditional jump on the accumulator. The node factory can hash-cons nodes so identical blocks
+ * (return blocks, argument filters, suffixes) exist once (pass `shareBlocks`).
+ *
+ * Argument filters are compiled here: each comparison becomes a few 32-bit word tests, and the
+ * compiler walks the filter list carrying what is known on the current path (which word the
+ * accumulator holds, which word tests already passed or failed) so that known tests and
+ * redundant loads are skipped (passes `pathKnowledge`, `elideLoads`).
+ */
+import type { LoweredComparison, LoweredFilter } from './lower.js';
+import { actionReturnValue, type SeccompAction } from './options.js';
+import { SECCOMP_DATA_ARGS } from './opcodes.js';
+
+/** Conditional jump operations on the accumulator. */
+export type JumpOp = 'jeq' | 'jgt' | 'jge' | 'jset';
+
+/** `ret k`. */
+export interface RetNode {
+  readonly kind: 'ret';
+  readonly id: number;
+  readonly value: number;
+}
+
+/** `ld [offset]` then continue with `next`. */
+export interface LoadNode {
+  readonly kind: 'load';
+  readonly id: number;
+  readonly offset: number;
+  readonly next: CodeNode;
+}
+
+/** `jOP k` on the accumulator, to `jt` when true and `jf` when false. */
+export interface TestNode {
+  readonly kind: 'test';
+  readonly id: number;
+  readonly op: JumpOp;
+  readonly k: number;
+  readonly jt: CodeNode;
+  readonly jf: CodeNode;
+}
+
+/** A node of the program graph. */
+export type CodeNode = RetNode | LoadNode | TestNode;
+
+/** Creates nodes, sharing identical ones when asked to. */
+export class NodeFactory {
+  private nextId = 0;
+  private readonly table = new Map<string, CodeNode>();
+
+  constructor(private readonly share: boolean) {}
+
+  /** Number of distinct nodes created so far. */
+  get created(): number {
+    return this.nextId;
+  }
+
+  private intern<T extends CodeNode>(key: string, make: (id: number) => T): T {
+    if (this.share) {
+      const existing = this.table.get(key);
+      if (existing !== undefined) return existing as T;
+    }
+    const node = make(this.nextId++);
+    if (this.share) this.table.set(key, node);
+    return node;
+  }
+
+  ret(value: number): RetNode {
+    const v = value >>> 0;
+    return this.intern(`r${v}`, (id) => ({ kind: 'ret', id, value: v }));
+  }
+
+  action(action: SeccompAction): RetNode {
+    return this.ret(actionReturnValue(action));
+  }
+
+  load(offset: number, next: CodeNode): LoadNode {
+    return this.intern(`l${offset}:${next.id}`, (id) => ({ kind: 'load', id, offset, next }));
+  }
+
+  /** A test; a test whose branches are the same node is that node. */
+  test(op: JumpOp, k: number, jt: CodeNode, jf: CodeNode): CodeNode {
+    if (jt === jf) return jt;
+    const kk = k >>> 0;
+    return this.intern(`t${op}${kk}:${jt.id}:${jf.id}`, (id) => ({ kind: 'test', id, op, k: kk, jt, jf }));
+  }
+}
+
+/** Which half of a 64-bit argument a word test reads. */
+type Half = 'hi' | 'lo';
+
+/** Where a word test leads: another step of the same comparison, or its final result. */
+type StepTarget = number | boolean;
+
+/** One 32-bit test of a comparison. */
+interface WordStep {
+  readonly half: Half;
+  readonly op: JumpOp;
+  readonly k: number;
+  readonly onTrue: StepTarget;
+  readonly onFalse: StepTarget;
+}
+
+const mask32 = 0xffffffffn;
+const mask64 = (1n << 64n) - 1n;
+
+function split(value: bigint): { hi: number; lo: number } {
+  return { hi: Number((value >> 32n) & mask32), lo: Number(value & mask32) };
+}
+
+/** Steps of `>` (strict) or `>=` against a 64-bit value; `null` for a constant result. */
+function greaterSteps(value: bigint, strict: boolean, bits: 32 | 64): readonly WordStep[] | boolean {
+  const op: JumpOp = strict ? 'jgt' : 'jge';
+  const { hi, lo } = split(value);
+  if (!strict && value === 0n) return true;
+  if (strict && value === (bits === 64 ? mask64 : mask32)) return false;
+  if (bits === 32) return [{ half: 'lo', op, k: lo, onTrue: true, onFalse: false }];
+  if (hi === 0) {
+    // hi > 0 decides true; otherwise hi == 0 and the low word decides.
+    return [
+      { half: 'hi', op: 'jeq', k: 0, onTrue: 1, onFalse: true },
+      { half: 'lo', op, k: lo, onTrue: true, onFalse: false },
+    ];
+  }
+  return [
+    { half: 'hi', op: 'jgt', k: hi, onTrue: true, onFalse: 1 },
+    { half: 'hi', op: 'jeq', k: hi, onTrue: 2, onFalse: false },
+    { half: 'lo', op, k: lo, onTrue: true, onFalse: false },
+  ];
+}
+
+function negate(steps: readonly WordStep[] | boolean): readonly WordStep[] | boolean {
+  if (typeof steps === 'boolean') return !steps;
+  const flip = (target: StepTarget): StepTarget => (typeof target === 'boolean' ? !target : target);
+  return steps.map((step) => ({ ...step, onTrue: flip(step.onTrue), onFalse: flip(step.onFalse) }));
+}
+
+/**
+ * The word tests of one comparison with Minijail's semantics (unsigned 64-bit order, `&` any
+ * common bit, `in` no bit outside the mask). On 32-bit architectures only the low word exists.
+ * Returns a boolean when the result does not depend on the argument.
+ */
+export function comparisonSteps(comparison: LoweredComparison, bits: 32 | 64): readonly WordStep[] | boolean {
+  const wordMask = bits === 64 ? mask64 : mask32;
+  const value = comparison.value & wordMask;
+  const { hi, lo } = split(value);
+  switch (comparison.operator) {
+    case '==':
+    case '!=': {
+      const steps: WordStep[] =
+        bits === 32
+          ? [{ half: 'lo', op: 'jeq', k: lo, onTrue: true, onFalse: false }]
+          : [
+              { half: 'hi', op: 'jeq', k: hi, onTrue: 1, onFalse: false },
+              { half: 'lo', op: 'jeq', k: lo, onTrue: true, onFalse: false },
+            ];
+      return comparison.operator === '==' ? steps : negate(steps);
+    }
+    case '>':
+      return greaterSteps(value, true, bits);
+    case '>=':
+      return greaterSteps(value, false, bits);
+    case '<':
+      return negate(greaterSteps(value, false, bits));
+    case '<=':
+      return negate(greaterSteps(value, true, bits));
+    case '&': {
+      const parts: WordStep[] = [];
+      if (bits === 64 && hi !== 0) parts.push({ half: 'hi', op: 'jset', k: hi, onTrue: true, onFalse: false });
+      if (lo !== 0) parts.push({ half: 'lo', op: 'jset', k: lo, onTrue: true, onFalse: false });
+      if (parts.length === 0) return false;
+      return parts.map((step, index) => ({ ...step, onFalse: index + 1 < parts.length ? index + 1 : false }));
+    }
+    case 'in': {
+      const outside = ~value & wordMask;
+      const { hi: outHi, lo: outLo } = split(outside);
+      const parts: WordStep[] = [];
+      if (bits === 64 && outHi !== 0) parts.push({ half: 'hi', op: 'jset', k: outHi, onTrue: false, onFalse: true });
+      if (outLo !== 0) parts.push({ half: 'lo', op: 'jset', k: outLo, onTrue: false, onFalse: true });
+      if (parts.length === 0) return true;
+      return parts.map((step, index) => ({ ...step, onFalse: index + 1 < parts.length ? index + 1 : true }));
+    }
+  }
+}
+
+/** Offset of an argument's half-word in `seccomp_data`. */
+export function argumentOffset(arg: number, half: Half, endianness: 'little' | 'big'): number {
+  const base = SECCOMP_DATA_ARGS + 8 * arg;
+  const highFirst = endianness === 'big';
+  return half === 'hi' ? base + (highFirst ? 0 : 4) : base + (highFirst ? 4 : 0);
+}
+
+function evaluateWord(op: JumpOp, k: number, word: number): boolean {
+  switch (op) {
+    case 'jeq':
+      return word === k;
+    case 'jgt':
+      return word > k;
+    case 'jge':
+      return word >= k;
+    case 'jset':
+      return (word & k) !== 0;
+  }
+}
+
+/** What is known on a path: results of word tests, and words known exactly. */
+class Knowledge {
+  static readonly empty = new Knowledge(new Map(), new Map());
+
+  private constructor(
+    private readonly results: ReadonlyMap<string, boolean>,
+    private readonly exact: ReadonlyMap<number, number>,
+  ) {}
+
+  decide(offset: number, op: JumpOp, k: number): boolean | undefined {
+    const word = this.exact.get(offset);
+    if (word !== undefined) return evaluateWord(op, k, word);
+    return this.results.get(`${offset}${op}${k}`);
+  }
+
+  with(offset: number, op: JumpOp, k: number, result: boolean): Knowledge {
+    const results = new Map(this.results);
+    results.set(`${offset}${op}${k}`, result);
+    let exact = this.exact;
+    if (op === 'jeq' && result) {
+      const copy = new Map(this.exact);
+      copy.set(offset, k);
+      exact = copy;
+    }
+    return new Knowledge(results, exact);
+  }
+
+  get key(): string {
+    return [...this.results.entries()]
+      .map(([test, result]) => `${test}${result ? 'T' : 'F'}`)
+      .sort()
+      .join(',');
+  }
+}
+
+/** Settings of argument-filter compilation. */
+export interface FilterCompileSettings {
+  readonly bits: 32 | 64;
+  readonly endianness: 'little' | 'big';
+  readonly elideLoads: boolean;
+  readonly pathKnowledge: boolean;
+  /** Stop tracking knowledge for a syscall after this many distinct states (bounds code size). */
+  readonly stateLimit: number;
+}
+
+class StateLimitExceeded extends Error {}
+
+/**
+ * Compiles a syscall's conditional filters and fallback into a node graph entered with the
+ * accumulator holding `entryAccumulator` (the syscall number's offset, 0).
+ */
+export function compileFilters(
+  factory: NodeFactory,
+  filters: readonly LoweredFilter[],
+  fallback: SeccompAction,
+  settings: FilterCompileSettings,
+  entryAccumulator: number,
+): CodeNode {
+  if (settings.pathKnowledge) {
+    try {
+      return compileWith(factory, filters, fallback, settings, entryAccumulator, true);
+    } catch (error) {
+      if (!(error instanceof StateLimitExceeded)) throw error;
+    }
+  }
+  return compileWith(factory, filters, fallback, settings, entryAccumulator, false);
+}
+
+function compileWith(
+  factory: NodeFactory,
+  filters: readonly LoweredFilter[],
+  fallback: SeccompAction,
+  settings: FilterCompileSettings,
+  entryAccumulator: number,
+  useKnowledge: boolean,
+): CodeNode {
+  const steps = filters.map((filter) => filter.clauses.map((clause) => clause.map((atom) => comparisonSteps(atom, settings.bits))));
+  const memo = new Map<string, CodeNode>();
+  const noAccumulator = -1;
+
+  const at = (f: number, c: number, a: number, s: number, known: Knowledge, acc: number): CodeNode => {
+    const filter = filters[f];
+    const filterSteps = steps[f];
+    if (filter === undefined || filterSteps === undefined) return factory.action(fallback);
+    const clause = filterSteps[c];
+    if (clause === undefined) return at(f + 1, 0, 0, 0, known, acc);
+    const atomSteps = clause[a];
+    if (atomSteps === undefined) return factory.action(filter.action);
+    const atom = filter.clauses[c]?.[a];
+    if (atom === undefined) return factory.action(filter.action);
+    if (atomSteps === true) return at(f, c, a + 1, 0, known, acc);
+    if (atomSteps === false) return clauseFails(f, c, known, acc);
+    const step = atomSteps[s];
+    if (step === undefined) return factory.action(filter.action);
+    const offset = argumentOffset(atom.arg, step.half, settings.endianness);
+    const decided = useKnowledge ? known.decide(offset, step.op, step.k) : undefined;
+    if (decided !== undefined) return follow(f, c, a, decided ? step.onTrue : step.onFalse, known, acc);
+
+    const key = `${f}/${c}/${a}/${s}/${acc}/${useKnowledge ? known.key : ''}`;
+    const cached = memo.get(key);
+    if (cached !== undefined) return cached;
+    if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
+
+    const after = settings.elideLoads ? offset : noAccumulator;
+    const onTrue = follow(f, c, a, step.onTrue, useKnowledge ? known.with(offset, step.op, step.k, true) : known, after);
+    const onFalse = follow(f, c, a, step.onFalse, useKnowledge ? known.with(offset, step.op, step.k, false) : known, after);
+    const test = factory.test(step.op, step.k, onTrue, onFalse);
+    const node = settings.elideLoads && acc === offset ? test : test.kind === 'test' ? factory.load(offset, test) : test;
+    memo.set(key, node);
+    return node;
+  };
+
+  const follow = (f: number, c: number, a: number, target: StepTarget, known: Knowledge, acc: number): CodeNode => {
+    if (target === true) return at(f, c, a + 1, 0, known, acc);
+    if (target === false) return clauseFails(f, c, known, acc);
+    return at(f, c, a, target, known, acc);
+  };
+
+  const clauseFails = (f: number, c: number, known: Knowledge, acc: number): CodeNode => {
+    const filterSteps = steps[f];
+    if (filterSteps !== undefined && c + 1 < filterSteps.length) return at(f, c + 1, 0, 0, known, acc);
+    return at(f + 1, 0, 0, 0, known, acc);
+  };
+
+  return at(0, 0, 0, 0, Knowledge.empty, settings.elideLoads ? entryAccumulator : noAccumulator);
+}

@@ -1,0 +1,160 @@
+/**
+ * Seccomp actions as the compiler sees them, and the options that choose how a policy's words
+ * (`kill`, `@default`, `return N`) turn into return values.
+ */
+import {
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_DATA,
+  SECCOMP_RET_ERRNO,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_KILL_THREAD,
+  SECCOMP_RET_LOG,
+  SECCOMP_RET_TRACE,
+  SECCOMP_RET_TRAP,
+  SECCOMP_RET_USER_NOTIF,
+} from './opcodes.js';
+
+/** The kinds of seccomp action a filter can return. */
+export type SeccompActionKind =
+  | 'allow'
+  | 'kill-process'
+  | 'kill-thread'
+  | 'trap'
+  | 'errno'
+  | 'trace'
+  | 'log'
+  | 'user-notify';
+
+/** A concrete action: its kind, and for `errno` the 16-bit error number. */
+export interface SeccompAction {
+  readonly kind: SeccompActionKind;
+  /** Error number for `errno` (0..65535); absent for every other kind. */
+  readonly errno?: number;
+}
+
+/** `SECCOMP_RET_*` value of an action (with the errno in the data bits). */
+export function actionReturnValue(action: SeccompAction): number {
+  switch (action.kind) {
+    case 'allow':
+      return SECCOMP_RET_ALLOW;
+    case 'kill-process':
+      return SECCOMP_RET_KILL_PROCESS;
+    case 'kill-thread':
+      return SECCOMP_RET_KILL_THREAD;
+    case 'trap':
+      return SECCOMP_RET_TRAP;
+    case 'errno':
+      return (SECCOMP_RET_ERRNO | ((action.errno ?? 0) & SECCOMP_RET_DATA)) >>> 0;
+    case 'trace':
+      return SECCOMP_RET_TRACE;
+    case 'log':
+      return SECCOMP_RET_LOG;
+    case 'user-notify':
+      return SECCOMP_RET_USER_NOTIF;
+  }
+}
+
+/** Human-readable form of an action: `allow`, `errno 13`, `kill-thread`. */
+export function formatAction(action: SeccompAction): string {
+  return action.kind === 'errno' ? `errno ${action.errno ?? 0}` : action.kind;
+}
+
+/** True for actions that let the syscall run (allow, log). */
+export function isPermissive(action: SeccompAction): boolean {
+  return action.kind === 'allow' || action.kind === 'log';
+}
+
+/**
+ * The action a `--default-action` option names: an action word as in a policy (`kill` means
+ * kill-process here, as in Minijail's compiler) or an errno for `return N`.
+ */
+export type DefaultActionOption =
+  | 'allow'
+  | 'kill'
+  | 'kill-process'
+  | 'kill-thread'
+  | 'trap'
+  | 'trace'
+  | 'log'
+  | 'user-notify'
+  | { readonly errno: number };
+
+/**
+ * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set
+ * here wins over `optimize`.
+ */
+export interface OptimizationPasses {
+  /** Merge consecutive syscall numbers with the same outcome into one range. @defaultValue true */
+  readonly mergeRanges?: boolean;
+  /** Lay out the dispatch tree by cost (dynamic programming over ranges). @defaultValue true */
+  readonly costTree?: boolean;
+  /** Test single numbers inside a range with `jeq` instead of splitting the range. @defaultValue true */
+  readonly peelIslands?: boolean;
+  /** Skip `ld` when the accumulator already holds the word. @defaultValue true */
+  readonly elideLoads?: boolean;
+  /** Skip argument tests whose result is known on the path (shared high-word tests). @defaultValue true */
+  readonly pathKnowledge?: boolean;
+  /** Share identical instruction blocks (return blocks, argument filters, suffixes). @defaultValue true */
+  readonly shareBlocks?: boolean;
+}
+
+/** Options of lowering and compilation. */
+export interface CompileOptions {
+  /**
+   * Overrides the policy's `@default`, like Minijail's `--default-action`.
+   * @defaultValue the policy's `@default`, else the kill action
+   */
+  readonly defaultAction?: DefaultActionOption;
+  /** The kill action is kill-process instead of kill-thread. @defaultValue false */
+  readonly useKillProcess?: boolean;
+  /** Every denial by the kill action or `return N` becomes LOG (Minijail's `--use-ret-log`). @defaultValue false */
+  readonly logFailures?: boolean;
+  /** Compile a `@denylist` policy: unlisted syscalls are allowed. @defaultValue false */
+  readonly denylist?: boolean;
+  /** Turn all optimisation passes off (`false`) or on (`true`). @defaultValue true */
+  readonly optimize?: boolean;
+  /** Per-pass switches; each wins over `optimize`. @defaultValue all passes follow `optimize` */
+  readonly passes?: OptimizationPasses;
+}
+
+/** Every pass flag resolved to a boolean. */
+export type ResolvedPasses = { readonly [K in keyof OptimizationPasses]-?: boolean };
+
+/** Resolves `optimize` and `passes` into one flag per pass. */
+export function resolvePasses(options: CompileOptions): ResolvedPasses {
+  const base = options.optimize ?? true;
+  const passes = options.passes ?? {};
+  return {
+    mergeRanges: passes.mergeRanges ?? base,
+    costTree: passes.costTree ?? base,
+    peelIslands: passes.peelIslands ?? base,
+    elideLoads: passes.elideLoads ?? base,
+    pathKnowledge: passes.pathKnowledge ?? base,
+    shareBlocks: passes.shareBlocks ?? base,
+  };
+}
+
+const defaultActionWords: ReadonlySet<string> = new Set([
+  'allow',
+  'kill',
+  'kill-process',
+  'kill-thread',
+  'trap',
+  'trace',
+  'log',
+  'user-notify',
+]);
+
+/**
+ * Parses a `--default-action` value: an action word, or `return N` / `errno N` with a number.
+ * Returns `undefined` for anything else.
+ */
+export function parseDefaultActionOption(text: string): DefaultActionOption | undefined {
+  const trimmed = text.trim();
+  if (defaultActionWords.has(trimmed)) return trimmed as DefaultActionOption;
+  const match = /^(?:return|errno)\s+(0x[0-9a-fA-F]+|[0-9]+)$/.exec(trimmed);
+  if (!match?.[1]) return undefined;
+  const value = Number(match[1]);
+  if (!Number.isSafeInteger(value)) return undefined;
+  return { errno: value & SECCOMP_RET_DATA };
+}
