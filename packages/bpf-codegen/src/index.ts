@@ -15,6 +15,38 @@ export type {
   SeccompActionName,
   SeccompData,
 } from './emulate.js';
+
+// Compiler: lowering, planning, emission, assembly, encoders, reference semantics (see README "Compiler").
+export { compilePolicy, generateProgram } from './compile.js';
+export type { CodegenResult, CompileResult, CompileStats, GenerateOptions } from './compile.js';
+export { invalidNumberAction, lowerArch, lowerPolicy } from './lower.js';
+export type {
+  LoweredArch,
+  LoweredComparison,
+  LoweredFallback,
+  LoweredFilter,
+  LoweredPolicy,
+  LoweredSyscall,
+  LowerResult,
+} from './lower.js';
+export { actionReturnValue, formatAction, isPermissive, parseDefaultActionOption, resolvePasses } from './options.js';
+export type {
+  CompileOptions,
+  DefaultActionOption,
+  OptimizationPasses,
+  ResolvedPasses,
+  SeccompAction,
+  SeccompActionKind,
+} from './options.js';
+export { buildSegments, defaultPlanWeights, planDispatch } from './plan.js';
+export type { DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
+export { encodeCHeader, encodeJson } from './encode.js';
+export type { CHeaderOptions, ProgramJsonMetadata } from './encode.js';
+export { evaluateComparison, evaluatePolicy, evaluateSyscall, findSyscall, isValidNumber } from './reference.js';
+export type { Decision, ReferenceResult, SyscallInput } from './reference.js';
+export { codegenDiagnosticCodes } from './codes.js';
+export type { CodegenDiagnosticCode, CodegenDiagnosticInfo } from './codes.js';
+export { relatedSyscallNames } from './names.js';
 export { cacheAllowed, cacheCheck } from './cache.js';
 export type { CacheCheckResult, CacheVerdict } from './cache.js';
 export { auditArchName, disassemble, formatDisassembly, formatReturnValue, seccompFieldName } from './disasm.js';
