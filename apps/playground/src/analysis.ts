@@ -1,0 +1,49 @@
+/**
+ * The playground's pipeline, free of DOM code so it runs in tests: resolve the entry policy
+ * through an in-memory host (so includes between tabs work), and report what the toolchain
+ * reports, exactly as the CLI would.
+ */
+import { createMemoryHost, resolvePolicy, type ResolvedPolicy } from '@syscage/include-resolver';
+import { parseFrequencyFile, parsePolicy, type Diagnostic } from '@syscage/policy-parser';
+import type { PolicyWorkspace, WorkspaceFile } from './workspace.js';
+
+/** Everything the page shows about one state of the workspace. */
+export interface Analysis {
+  /** Every diagnostic of every phase, for every file. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Each file's text by path (what diagnostics are rendered against). */
+  readonly sources: ReadonlyMap<string, string>;
+  /** The entry policy with its includes followed. */
+  readonly resolved: ResolvedPolicy;
+}
+
+function hostFor(files: readonly WorkspaceFile[]): ReturnType<typeof createMemoryHost> {
+  return createMemoryHost(Object.fromEntries(files.map((file) => [file.path, file.text])));
+}
+
+/**
+ * Resolves the workspace's entry for its architecture. Files the entry does not reach are
+ * still parsed, so an open tab shows its own syntax errors.
+ */
+export function analyzeWorkspace(workspace: PolicyWorkspace): Analysis {
+  const sources = new Map(workspace.files.map((file) => [file.path, file.text]));
+  const resolved = resolvePolicy(workspace.entry, { host: hostFor(workspace.files), arch: workspace.arch });
+  const diagnostics: Diagnostic[] = [...resolved.diagnostics];
+  const reached = new Set(resolved.files.map((file) => file.path));
+  for (const file of workspace.files) {
+    if (reached.has(file.path)) continue;
+    if (file.path.endsWith('.frequency')) diagnostics.push(...parseFrequencyFile(file.text, file.path).diagnostics);
+    else diagnostics.push(...parsePolicy(file.text, file.path).diagnostics);
+  }
+  return { diagnostics, sources, resolved };
+}
+
+/**
+ * The files of `tree` that `entry` reaches through `@include` and `@frequency` (itself first),
+ * which is what opening an example puts in tabs.
+ */
+export function filesReachedFrom(entry: string, tree: readonly WorkspaceFile[], arch: string): WorkspaceFile[] {
+  const resolved = resolvePolicy(entry, { host: hostFor(tree), arch });
+  const byPath = new Map(tree.map((file) => [file.path, file]));
+  return resolved.files.flatMap((file) => byPath.get(file.path) ?? []);
+}

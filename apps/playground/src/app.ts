@@ -1,0 +1,365 @@
+/**
+ * The playground page: toolbar, file tabs, editor and diagnostics on the left; the compiled
+ * filter's figures, the syscall simulator, the dispatch tree and the disassembly on the right.
+ * All state lives here; `analysis.ts` computes what to show from it.
+ */
+import { analyzeWorkspace, filesReachedFrom, type Analysis } from './analysis.js';
+import { countBySeverity, editorMarks, showDiagnostics } from './diagnostics-view.js';
+import { exampleEntries, loadExampleFiles } from './examples.js';
+import { encodeWorkspace } from './share.js';
+import { h } from './ui/dom.js';
+import { PolicyEditor } from './ui/editor.js';
+import { baseName, dirName, uniquePath, type PolicyWorkspace } from './workspace.js';
+
+/** Architectures offered in the picker, canonical names. */
+export const ARCHITECTURES = ['x86_64', 'aarch64', 'arm', 'riscv64', 'i386'] as const;
+
+/** How long typing must pause before the workspace is analysed again. */
+const ANALYSIS_DELAY_MS = 120;
+
+/** The running page. */
+export class PlaygroundApp {
+  private files = new Map<string, string>();
+  private entry: string;
+  private arch: string;
+  private active: string;
+  private analysis: Analysis | undefined;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+  private readonly editor: PolicyEditor;
+  private readonly tabs = h('div', { class: 'tabs', attrs: { role: 'tablist' } });
+  private readonly diagnosticsList = h('ul', { class: 'diagnostics', attrs: { 'aria-label': 'Diagnostics' } });
+  private readonly diagnosticsNote = h('span', { class: 'note' });
+  private readonly status = h('span', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly archSelect = h('select', { id: 'arch', attrs: { 'aria-label': 'Architecture' } });
+  private readonly exampleSelect = h('select', { id: 'example', attrs: { 'aria-label': 'Example policy' } });
+  private readonly fileInput = h('input', { attrs: { type: 'file', multiple: '', accept: '.policy,.frequency,text/plain', hidden: '' } });
+
+  constructor(root: HTMLElement, workspace: PolicyWorkspace) {
+    for (const file of workspace.files) this.files.set(file.path, file.text);
+    this.entry = workspace.entry;
+    this.arch = workspace.arch;
+    this.active = workspace.entry;
+
+    const editorHost = h('div', { class: 'editor-host' });
+    root.replaceChildren(
+      this.buildToolbar(),
+      h(
+        'main',
+        { class: 'workbench' },
+        h(
+          'div',
+          { class: 'column left' },
+          h('section', { class: 'panel editor-panel', attrs: { 'aria-label': 'Policy files' } }, this.tabs, editorHost),
+          h(
+            'section',
+            { class: 'panel diagnostics-panel', attrs: { 'aria-label': 'Diagnostics panel' } },
+            h('h2', {}, 'Diagnostics', this.diagnosticsNote),
+            h('div', { class: 'panel-body' }, this.diagnosticsList),
+          ),
+        ),
+        h('div', { class: 'column right' }),
+      ),
+      h('div', { class: 'drop-hint' }, 'Drop policy files to open them'),
+      this.fileInput,
+    );
+    this.editor = new PolicyEditor(editorHost, (path, text) => {
+      this.files.set(path, text);
+      this.scheduleAnalysis();
+    });
+    this.installDragAndDrop();
+    this.fileInput.addEventListener('change', () => {
+      void this.openFiles(this.fileInput.files);
+      this.fileInput.value = '';
+    });
+    this.renderTabs();
+    this.editor.open(this.active, this.files.get(this.active) ?? '');
+    this.analyze();
+  }
+
+  /** The current state as a shareable workspace. */
+  get workspace(): PolicyWorkspace {
+    return {
+      arch: this.arch,
+      entry: this.entry,
+      files: [...this.files].map(([path, text]) => ({ path, text })),
+    };
+  }
+
+  /** Replaces everything with `workspace` (an example, a shared link). */
+  load(workspace: PolicyWorkspace): void {
+    for (const path of this.files.keys()) this.editor.forget(path);
+    this.files = new Map(workspace.files.map((file) => [file.path, file.text]));
+    this.entry = workspace.entry;
+    this.active = workspace.entry;
+    this.setArch(workspace.arch);
+    this.renderTabs();
+    this.editor.open(this.active, this.files.get(this.active) ?? '');
+    this.analyze();
+  }
+
+  private buildToolbar(): HTMLElement {
+    for (const arch of ARCHITECTURES) this.archSelect.append(h('option', { attrs: { value: arch } }, arch));
+    this.archSelect.value = this.arch;
+    this.archSelect.addEventListener('change', () => {
+      this.setArch(this.archSelect.value);
+      this.analyze();
+    });
+
+    this.exampleSelect.addEventListener('change', () => {
+      const path = this.exampleSelect.value;
+      this.exampleSelect.value = '';
+      if (path !== '') void this.openExample(path);
+    });
+    void this.refreshExamples();
+
+    return h(
+      'header',
+      { class: 'toolbar' },
+      h('h1', {}, 'Syscage ', h('span', {}, 'policy playground')),
+      this.exampleSelect,
+      h('label', {}, 'Architecture', this.archSelect),
+      h('button', { attrs: { type: 'button' }, onClick: () => { this.fileInput.click(); }, title: 'Open policy files from disk (or drop them on the page)' }, 'Open files…'),
+      h('button', { id: 'share', attrs: { type: 'button' }, onClick: () => void this.share(), title: 'Put the files in the link and copy it' }, 'Copy share link'),
+      this.status,
+    );
+  }
+
+  private setArch(arch: string): void {
+    const chosen = (ARCHITECTURES as readonly string[]).includes(arch) ? arch : 'x86_64';
+    const changed = chosen !== this.arch;
+    this.arch = chosen;
+    this.archSelect.value = chosen;
+    if (changed) void this.refreshExamples();
+  }
+
+  /** Fills the example picker with the current architecture's folder of the policy tree. */
+  private async refreshExamples(): Promise<void> {
+    const arch = this.arch;
+    const files = await loadExampleFiles(arch);
+    if (arch !== this.arch) return;
+    const entries = exampleEntries(files);
+    this.exampleSelect.replaceChildren(
+      h('option', { attrs: { value: '' } }, entries.length > 0 ? `Open an example (${arch})…` : `No examples for ${arch}`),
+      ...entries.map((entry) => h('option', { attrs: { value: entry.path } }, entry.label)),
+    );
+    this.exampleSelect.disabled = entries.length === 0;
+  }
+
+  private renderTabs(): void {
+    const counts = new Map<string, { errors: number; warnings: number }>();
+    for (const path of this.files.keys()) {
+      counts.set(path, countBySeverity(this.analysis?.diagnostics.filter((diagnostic) => diagnostic.file === path) ?? []));
+    }
+    const tabs = [...this.files.keys()].map((path) => {
+      const count = counts.get(path) ?? { errors: 0, warnings: 0 };
+      const tab = h(
+        'div',
+        {
+          class: `tab${path === this.active ? ' active' : ''}`,
+          title: path === this.entry ? `${path} (compiled as the top-level policy)` : `${path} — double-click to rename`,
+          dataset: { path },
+          attrs: { role: 'tab', 'aria-selected': String(path === this.active) },
+          onClick: () => { this.activate(path); },
+        },
+        path === this.entry ? h('span', { class: 'entry-badge' }, '▶') : null,
+        this.tabLabel(path),
+        count.errors > 0 ? h('span', { class: 'count' }, String(count.errors)) : null,
+        count.errors === 0 && count.warnings > 0 ? h('span', { class: 'count warning' }, String(count.warnings)) : null,
+        path !== this.entry
+          ? h('button', { title: `Close ${path}`, attrs: { 'aria-label': `Close ${path}` }, onClick: (event) => { event.stopPropagation(); this.closeFile(path); } }, '×')
+          : null,
+      );
+      tab.addEventListener('dblclick', () => { this.renameFile(path); });
+      return tab;
+    });
+    const actions = h(
+      'div',
+      { class: 'tab-actions' },
+      h('button', { id: 'new-file', attrs: { type: 'button' }, onClick: () => { this.newFile(); }, title: 'Add a file next to the top-level policy' }, '+ file'),
+      this.active !== this.entry
+        ? h('button', { attrs: { type: 'button' }, onClick: () => { this.entry = this.active; this.renderTabs(); this.analyze(); }, title: 'Compile this file as the top-level policy' }, 'make top-level')
+        : null,
+    );
+    this.tabs.replaceChildren(...tabs, actions);
+  }
+
+  /** File name, or the path relative to the entry's folder when that is shorter and clear. */
+  private tabLabel(path: string): string {
+    const folder = dirName(this.entry);
+    const prefix = folder === '/' ? '/' : `${folder}/`;
+    return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+  }
+
+  private activate(path: string): void {
+    if (!this.files.has(path) || path === this.active) return;
+    this.active = path;
+    this.editor.open(path, this.files.get(path) ?? '');
+    this.renderTabs();
+  }
+
+  private newFile(): void {
+    const path = uniquePath(dirName(this.entry), 'new.policy', this.files.keys());
+    this.files.set(path, `# Include me from ${baseName(this.entry)} with:  @include ./${baseName(path)}\n`);
+    this.active = path;
+    this.editor.open(path, this.files.get(path) ?? '');
+    this.renderTabs();
+    this.analyze();
+  }
+
+  private renameFile(path: string): void {
+    const wanted = window.prompt('New path or file name', path);
+    if (wanted === null || wanted.trim() === '' || wanted.trim() === path) return;
+    const trimmed = wanted.trim();
+    const target = trimmed.startsWith('/') ? trimmed : `${dirName(path) === '/' ? '' : dirName(path)}/${trimmed}`;
+    if (this.files.has(target)) {
+      this.setStatus(`${target} already exists`);
+      return;
+    }
+    const text = this.files.get(path) ?? '';
+    this.files = new Map([...this.files].map(([key, value]) => (key === path ? [target, text] : [key, value])));
+    this.editor.forget(path);
+    if (this.entry === path) this.entry = target;
+    if (this.active === path) this.active = target;
+    this.editor.open(this.active, this.files.get(this.active) ?? '');
+    this.renderTabs();
+    this.analyze();
+  }
+
+  private closeFile(path: string): void {
+    if (path === this.entry) return;
+    this.files.delete(path);
+    this.editor.forget(path);
+    if (this.active === path) {
+      this.active = this.entry;
+      this.editor.open(this.active, this.files.get(this.active) ?? '');
+    }
+    this.renderTabs();
+    this.analyze();
+  }
+
+  private async openExample(path: string): Promise<void> {
+    const arch = this.arch;
+    const files = filesReachedFrom(path, await loadExampleFiles(arch), arch);
+    if (files.length === 0) return;
+    this.load({ entry: path, arch, files });
+    this.setStatus(`opened ${path} and the ${files.length - 1} file${files.length === 2 ? '' : 's'} it includes`);
+  }
+
+  /** Adds local files next to the entry; a file with the same name is replaced. */
+  private async openFiles(list: FileList | null | undefined): Promise<void> {
+    if (!list || list.length === 0) return;
+    const folder = dirName(this.entry);
+    let last: string | undefined;
+    for (const file of Array.from(list)) {
+      const path = `${folder === '/' ? '' : folder}/${file.name}`;
+      this.editor.forget(path);
+      this.files.set(path, await file.text());
+      last = path;
+    }
+    if (last !== undefined) {
+      this.active = last;
+      this.editor.open(last, this.files.get(last) ?? '');
+    }
+    this.renderTabs();
+    this.analyze();
+    this.setStatus(`opened ${list.length} file${list.length === 1 ? '' : 's'}`);
+  }
+
+  private installDragAndDrop(): void {
+    let depth = 0;
+    window.addEventListener('dragenter', (event) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      depth++;
+      document.body.classList.add('dragging');
+    });
+    window.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) document.body.classList.remove('dragging');
+    });
+    window.addEventListener('dragover', (event) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    });
+    window.addEventListener('drop', (event) => {
+      depth = 0;
+      document.body.classList.remove('dragging');
+      if (!event.dataTransfer?.files.length) return;
+      event.preventDefault();
+      void this.openFiles(event.dataTransfer.files);
+    });
+  }
+
+  private async share(): Promise<void> {
+    const hash = await encodeWorkspace(this.workspace);
+    history.replaceState(null, '', hash);
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.setStatus(`link copied (${url.length} characters)`);
+    } catch {
+      this.setStatus(`link is in the address bar (${url.length} characters)`);
+    }
+  }
+
+  /** Shows a short message in the toolbar. */
+  notify(text: string): void {
+    this.setStatus(text);
+  }
+
+  private setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  private scheduleAnalysis(): void {
+    if (this.pending !== undefined) clearTimeout(this.pending);
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.analyze();
+    }, ANALYSIS_DELAY_MS);
+  }
+
+  private analyze(): void {
+    if (this.pending !== undefined) clearTimeout(this.pending);
+    this.pending = undefined;
+    const analysis = analyzeWorkspace(this.workspace);
+    this.analysis = analysis;
+    this.editor.setMarks(editorMarks(analysis.diagnostics));
+    this.renderDiagnostics(analysis);
+    this.renderTabs();
+  }
+
+  private renderDiagnostics(analysis: Analysis): void {
+    const shown = showDiagnostics(analysis.diagnostics, analysis.sources);
+    const { errors, warnings } = countBySeverity(analysis.diagnostics);
+    this.diagnosticsNote.textContent = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    if (shown.length === 0) {
+      this.diagnosticsList.replaceChildren(h('li', { class: 'ok-line' }, 'No problems found.'));
+      return;
+    }
+    this.diagnosticsList.replaceChildren(
+      ...shown.map(({ diagnostic, text }) => {
+        const [headline = '', ...frame] = text.split('\n');
+        return h(
+          'li',
+          {
+            class: diagnostic.severity,
+            dataset: { code: diagnostic.code, file: diagnostic.file },
+            title: 'Show in the editor',
+            onClick: () => { this.revealRange(diagnostic.file, diagnostic.range.start.offset, diagnostic.range.end.offset); },
+          },
+          h('span', { class: 'sev' }, headline),
+          frame.length > 0 ? `\n${frame.join('\n')}` : '',
+        );
+      }),
+    );
+  }
+
+  /** Opens `file` and selects a range in it. */
+  revealRange(file: string, from: number, to: number): void {
+    if (!this.files.has(file)) {
+      this.setStatus(`${file} is not open`);
+      return;
+    }
+    this.activate(file);
+    this.editor.reveal(from, to);
+  }
+}
