@@ -1,0 +1,323 @@
+/**
+ * `syscage check PATH... [--arch A] [--include-map FROM=TO]... [--dialect D] [--lint L]
+ * [--format text|json|sarif] [--denylist | --no-denylist]`
+ *
+ * A file is checked as a loaded policy: includes followed, rules merged, Minijail's merge and
+ * dialect rules applied. A folder is checked as a policy tree: every file of every architecture
+ * folder resolved (with that folder's name as the architecture), plus the naming convention.
+ * Architecture-dependent checks (syscall and constant names, value ranges) plug in through
+ * {@link ArchCheck}s. Exit 1 when any error is found.
+ */
+import { statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Option } from 'commander';
+import {
+  type Dialect,
+  type IncludeMapping,
+  type LintLevel,
+  type ResolvedPolicy,
+  createParseCache,
+  defaultIncludeMap,
+  lintPolicyTree,
+  resolvePolicy,
+  resolverDiagnosticCodes,
+} from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { type Diagnostic, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
+import { CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
+import { type RegisterCommand, version } from '../program.js';
+
+/**
+ * An architecture-dependent check run on every resolved policy whose architecture is known
+ * (from `--arch`, the tree folder, or the policy's parent folder name): unknown syscall or
+ * constant names, values out of range. Returns the problems found.
+ */
+export type ArchCheck = (policy: ResolvedPolicy, arch: string) => readonly Diagnostic[];
+
+/** The architecture-dependent checks `check` runs; code generation adds its own here. */
+const archChecks: readonly ArchCheck[] = [];
+
+/** Folder names taken as an architecture when a single file is checked without `--arch`. */
+const archFolderNames: ReadonlySet<string> = new Set([
+  'x86_64',
+  'aarch64',
+  'arm64',
+  'arm',
+  'riscv64',
+  'i386',
+  'x86',
+  'loongarch64',
+]);
+
+/** Options of `syscage check` after parsing. */
+interface CheckOptions {
+  readonly arch?: string;
+  readonly includeMap: readonly string[];
+  readonly dialect: Dialect;
+  readonly lint: LintLevel;
+  readonly format: OutputFormat;
+  readonly denylist?: boolean;
+}
+
+/** One policy checked: its file, the architecture it was checked for, what was found. */
+interface CheckedPolicy {
+  readonly file: string;
+  readonly arch?: string;
+  readonly syscalls: number;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+/** Everything one `check` run found. */
+export interface CheckReport {
+  readonly policies: readonly CheckedPolicy[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** File path → text, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+function parseIncludeMap(ctx: { readonly cwd: string }, entries: readonly string[]): IncludeMapping[] {
+  return entries.map((entry) => {
+    const equals = entry.indexOf('=');
+    const from = entry.slice(0, equals);
+    const to = entry.slice(equals + 1);
+    if (equals <= 0 || to === '' || !from.startsWith('/')) {
+      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM, e.g. /usr/share/policy/crosvm=policies/x86_64`, ExitCode.usage);
+    }
+    return { from, to: resolve(ctx.cwd, to) };
+  });
+}
+
+function diagnosticKey(diagnostic: Diagnostic): string {
+  const { start, end } = diagnostic.range;
+  return `${diagnostic.code}|${diagnostic.file}|${start.offset}|${end.offset}|${diagnostic.message}`;
+}
+
+function count(diagnostics: readonly Diagnostic[], severity: Severity): number {
+  return diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
+}
+
+function parentFolderName(path: string): string | undefined {
+  const parts = path.split('/');
+  return parts[parts.length - 2];
+}
+
+/**
+ * Runs the checks on the given files and folders (absolute paths). Library-free of printing,
+ * so tests and other commands can reuse it. Missing paths raise a CliError with exit code 3.
+ */
+export function runCheck(paths: readonly string[], options: Omit<CheckOptions, 'includeMap' | 'format'> & { readonly includeMap: readonly IncludeMapping[] }): CheckReport {
+  const host = createNodeHost();
+  const cache = createParseCache();
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const sources = new Map<string, string>();
+  const policies: CheckedPolicy[] = [];
+  const add = (found: readonly Diagnostic[]): Diagnostic[] => {
+    const fresh: Diagnostic[] = [];
+    for (const diagnostic of found) {
+      const key = diagnosticKey(diagnostic);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh.push(diagnostic);
+    }
+    diagnostics.push(...fresh);
+    return fresh;
+  };
+
+  const checkPolicy = (file: string, arch: string | undefined): void => {
+    const resolved = resolvePolicy(file, {
+      host,
+      cache,
+      includeMap: [...options.includeMap, ...defaultIncludeMap(file)],
+      dialect: options.dialect,
+      ...(arch === undefined ? {} : { arch }),
+      ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
+    });
+    for (const read of resolved.files) sources.set(read.path, read.text);
+    const found = [...resolved.diagnostics];
+    if (arch !== undefined) for (const check of archChecks) found.push(...check(resolved, arch));
+    add(found);
+    policies.push({
+      file,
+      ...(arch === undefined ? {} : { arch }),
+      syscalls: resolved.syscalls.length,
+      errors: count(found, 'error'),
+      warnings: count(found, 'warning'),
+    });
+  };
+
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+      throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+    }
+    if (!isDirectory) {
+      const folder = parentFolderName(path);
+      checkPolicy(path, options.arch ?? (folder !== undefined && archFolderNames.has(folder) ? folder : undefined));
+      continue;
+    }
+    const tree = lintPolicyTree(path, { host, cache, lint: options.lint, includeMap: options.includeMap });
+    add(tree.diagnostics);
+    for (const arch of tree.archs) {
+      for (const file of arch.files) {
+        if (!file.name.endsWith('.policy')) continue;
+        checkPolicy(file.path, options.arch ?? arch.name);
+        const text = host.readFile(file.path);
+        if (text !== undefined) sources.set(file.path, text);
+      }
+    }
+  }
+  return { policies, diagnostics, sources };
+}
+
+/** How a file path is shown: relative to the working directory when inside it. */
+function displayPath(cwd: string, path: string): string {
+  const shown = relative(cwd, path);
+  return shown === '' || shown.startsWith('..') || shown.startsWith(sep) ? path : shown;
+}
+
+function withDisplayPaths(diagnostic: Diagnostic, show: (path: string) => string): Diagnostic {
+  const related = diagnostic.related?.map((location) => ({ ...location, file: show(location.file) }));
+  return { ...diagnostic, file: show(diagnostic.file), ...(related === undefined ? {} : { related }) };
+}
+
+const sarifLevel: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+function ruleDescription(code: string): { readonly name?: string; readonly text?: string; readonly severity?: Severity } {
+  if (code in resolverDiagnosticCodes) {
+    const info = resolverDiagnosticCodes[code as keyof typeof resolverDiagnosticCodes];
+    return { name: info.name, text: info.summary, severity: info.severity };
+  }
+  if (code in parserDiagnosticCodes) {
+    const info = parserDiagnosticCodes[code as keyof typeof parserDiagnosticCodes];
+    return { text: info.title, severity: info.severity };
+  }
+  return {};
+}
+
+/**
+ * A SARIF 2.1.0 log of diagnostics, one run of the `syscage` tool. `uriFor` turns a diagnostic's
+ * file into the artifact URI (relative URIs are resolved against `%SRCROOT%`, the directory
+ * `syscage` ran in).
+ */
+export function toSarifLog(diagnostics: readonly Diagnostic[], uriFor: (file: string) => string, srcRoot?: string): unknown {
+  const codes = [...new Set(diagnostics.map((diagnostic) => diagnostic.code))].sort();
+  const region = (range: Diagnostic['range']): Record<string, number> => ({
+    startLine: range.start.line,
+    startColumn: range.start.column,
+    endLine: range.end.line,
+    endColumn: range.end.column,
+    charOffset: range.start.offset,
+    charLength: Math.max(0, range.end.offset - range.start.offset),
+  });
+  const location = (file: string, range: Diagnostic['range']): Record<string, unknown> => {
+    const uri = uriFor(file);
+    return {
+      physicalLocation: {
+        artifactLocation: uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' },
+        region: region(range),
+      },
+    };
+  };
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'syscage',
+            version,
+            informationUri: 'https://github.com/syscage/syscage',
+            rules: codes.map((code) => {
+              const description = ruleDescription(code);
+              return {
+                id: code,
+                ...(description.name === undefined ? {} : { name: description.name }),
+                ...(description.text === undefined ? {} : { shortDescription: { text: description.text } }),
+                ...(description.severity === undefined ? {} : { defaultConfiguration: { level: sarifLevel[description.severity] } }),
+              };
+            }),
+          },
+        },
+        ...(srcRoot === undefined ? {} : { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${srcRoot}/`).href } } }),
+        columnKind: 'utf16CodeUnits',
+        results: diagnostics.map((diagnostic) => ({
+          ruleId: diagnostic.code,
+          ruleIndex: codes.indexOf(diagnostic.code),
+          level: sarifLevel[diagnostic.severity],
+          message: { text: diagnostic.suggestion === undefined ? diagnostic.message : `${diagnostic.message} (help: ${diagnostic.suggestion})` },
+          locations: [location(diagnostic.file, diagnostic.range)],
+          ...(diagnostic.related === undefined
+            ? {}
+            : {
+                relatedLocations: diagnostic.related.map((related, index) => ({
+                  id: index + 1,
+                  ...location(related.file, related.range),
+                  message: { text: related.message },
+                })),
+              }),
+        })),
+      },
+    ],
+  };
+}
+
+/** Registers `syscage check`. */
+export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
+  program
+    .command('check')
+    .description('resolve includes and check policies (a file as a loaded policy, a folder as a policy tree)')
+    .argument('<paths...>', 'policy files, or policy-tree folders (one sub-folder per architecture)')
+    .option('--arch <arch>', 'architecture to check for (default: the tree folder, or the policy’s parent folder when it names one)')
+    .option(
+      '--include-map <from=to>',
+      'map an absolute include prefix to a folder (repeatable; longest prefix wins; /usr/share/policy/crosvm maps to the policy’s folder by default)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addOption(new Option('--dialect <dialect>', 'parser the policy targets').choices(['minijail-py', 'minijail-c']).default('minijail-py'))
+    .addOption(new Option('--lint <level>', 'severity of tree naming-convention findings').choices(['error', 'warn', 'off']).default('error'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--denylist', 'check as compiled with --denylist (every file needs @denylist, every action `return`)')
+    .option('--no-denylist', 'check as compiled without --denylist (an @denylist header is an error)')
+    .action((paths: string[], options: CheckOptions) => {
+      const includeMap = parseIncludeMap(ctx, options.includeMap);
+      const absolute = paths.map((path) => resolve(ctx.cwd, path));
+      const report = runCheck(absolute, {
+        ...(options.arch === undefined ? {} : { arch: options.arch }),
+        includeMap,
+        dialect: options.dialect,
+        lint: options.lint,
+        ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
+      });
+      const show = (path: string): string => displayPath(ctx.cwd, path);
+      const shown = report.diagnostics.map((diagnostic) => withDisplayPaths(diagnostic, show));
+      const errors = count(report.diagnostics, 'error');
+      if (options.format === 'sarif') {
+        printJson(ctx, toSarifLog(shown, (file) => (file.startsWith('/') ? pathToFileURL(file).href : file.split(sep).map(encodeURIComponent).join('/')), ctx.cwd));
+      } else if (options.format === 'json') {
+        printJson(ctx, {
+          policies: report.policies.map((policy) => ({ ...policy, file: show(policy.file) })),
+          diagnostics: shown,
+          errors,
+          warnings: count(report.diagnostics, 'warning'),
+        });
+      } else {
+        const sources = new Map([...report.sources].map(([path, text]) => [show(path), text]));
+        printDiagnostics(ctx, shown, sources);
+        ctx.stdout(
+          `checked ${report.policies.length} polic${report.policies.length === 1 ? 'y' : 'ies'}: ` +
+            `${errors} error${errors === 1 ? '' : 's'}, ${count(report.diagnostics, 'warning')} warning${count(report.diagnostics, 'warning') === 1 ? '' : 's'}\n`,
+        );
+      }
+      if (errors > 0) setExit(ExitCode.policyError);
+    });
+};

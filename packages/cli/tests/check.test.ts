@@ -1,0 +1,105 @@
+// `syscage check`, run in-process on policy files and trees written to a temporary folder.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers.js';
+
+let folder = '';
+
+const files: Record<string, string> = {
+  'ok.policy': '@include ./lib.policy\nwrite: allow\n',
+  'lib.policy': 'read: allow\n',
+  'cycle.policy': '@include ./cycle2.policy\n',
+  'cycle2.policy': '@include ./cycle.policy\n',
+  'twice.policy': 'read: allow\nread: arg0 == 1\n',
+  'shadow.policy': 'read: arg0 == 0; return EPERM\nread: arg0 == 0\n',
+  'arch.policy': 'read[arch=x86_64]: allow\nread: arg0 == 0\n',
+  'mapped.policy': '@include /etc/syscage/lib.policy\n',
+  'nested.policy': '@include ./ok.policy\n',
+  'deny.policy': '@denylist\nread: return EPERM\n',
+  'tree/x86_64/common_device.policy': 'read: 1\n',
+  'tree/x86_64/net.policy': 'sendmsg: 1\n',
+  'tree/x86_64/net_device.policy': '@include /usr/share/policy/crosvm/common_device.policy\n@include /usr/share/policy/crosvm/net.policy\n',
+  'tree/x86_64/odd_name_vvu.policy': 'read: 1\n',
+  'tree/arm/common_device.policy': 'read: 1\n',
+  'tree/arm/net.policy': 'sendmsg: 1\n',
+  'tree/arm/net_device.policy': '@include ./common_device.policy\n@include ./net.policy\n',
+};
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'syscage-check-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(folder, name)), { recursive: true });
+    writeFileSync(join(folder, name), text);
+  }
+});
+
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('syscage check (exit codes and messages)', () => {
+  it.each([
+    ['a clean policy with an include', ['ok.policy'], 0, '', 'checked 1 policy: 0 errors, 0 warnings'],
+    ['an include cycle', ['cycle.policy'], 1, 'cycle2.policy:1:1: error[SC2004]: include cycle: cycle.policy → cycle2.policy → cycle.policy', ''],
+    ['a rule after an unconditional one', ['twice.policy'], 1, 'twice.policy:2:5: error[SC2010]: syscall read already had an unconditional action applied', ''],
+    ['a shadowed rule (warning only)', ['shadow.policy'], 0, 'shadow.policy:2:7: warning[SC2012]', ''],
+    ['an arch-specific conflict without --arch (warning)', ['arch.policy'], 0, 'warning[SC2013]: when compiled for x86_64', ''],
+    ['an arch-specific conflict with --arch x86_64 (error)', ['arch.policy', '--arch', 'x86_64'], 1, 'arch.policy:2:5: error[SC2010]', ''],
+    ['the same policy for another architecture', ['arch.policy', '--arch', 'aarch64'], 0, '', ''],
+    ['an unmapped absolute include', ['mapped.policy'], 1, 'error[SC2002]: could not @include /etc/syscage/lib.policy', ''],
+    ['an --include-map', ['mapped.policy', '--include-map', '/etc/syscage=.'], 0, '', ''],
+    ['a nested include under minijail-c', ['nested.policy', '--dialect', 'minijail-c'], 1, 'ok.policy:1:1: error[SC2030]', ''],
+    ['@denylist compiled without --denylist', ['deny.policy', '--no-denylist'], 1, 'deny.policy:1:1: error[SC2020]', ''],
+    ['@denylist compiled with --denylist', ['deny.policy', '--denylist'], 0, '', ''],
+    ['--denylist on a policy without the header', ['ok.policy', '--denylist'], 1, 'error[SC2021]', ''],
+    ['a tree with a convention error', ['tree'], 1, 'tree/x86_64/odd_name_vvu.policy:1:1: error[SC3001]', 'checked 7 policies'],
+    ['a tree with --lint warn', ['tree', '--lint', 'warn'], 0, 'warning[SC3001]', 'checked 7 policies: 0 errors, 1 warning'],
+    ['a tree with --lint off', ['tree', '--lint', 'off'], 0, '', 'checked 7 policies: 0 errors, 0 warnings'],
+  ])('%s', async (_name, args, code, stderr, stdout) => {
+    const result = await runInProcess(['check', ...args], folder);
+    expect(result.code).toBe(code);
+    if (stderr !== '') expect(result.stderr).toContain(stderr);
+    else expect(result.stderr).toBe('');
+    if (stdout !== '') expect(result.stdout).toContain(stdout);
+  });
+
+  it('prints a code frame with the related include chain', async () => {
+    const result = await runInProcess(['check', 'cycle.policy'], folder);
+    expect(result.stderr).toContain('1 | @include ./cycle.policy\n  | ^^^^^^^^^^^^^^^^^^^^^^^\n');
+    expect(result.stderr).toContain('= note: cycle.policy:1:1: cycle.policy includes cycle2.policy');
+    expect(result.stdout).toBe('checked 1 policy: 1 error, 0 warnings\n');
+  });
+
+  it('exits 3 for a path that does not exist', async () => {
+    const result = await runInProcess(['check', 'absent.policy'], folder);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot read');
+  });
+
+  it.each([
+    ['a relative FROM', ['--include-map', 'etc=.']],
+    ['no =', ['--include-map', '/etc']],
+    ['an unknown dialect', ['--dialect', 'minijail-rs']],
+    ['an unknown format', ['--format', 'xml']],
+  ])('exits 2 for %s', async (_name, args) => {
+    const result = await runInProcess(['check', 'ok.policy', ...args], folder);
+    expect(result.code).toBe(2);
+  });
+
+  it('--format json lists every policy and diagnostic', async () => {
+    const result = await runInProcess(['check', 'tree', '--lint', 'warn', '--format', 'json'], folder);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      policies: { file: string; arch?: string; syscalls: number }[];
+      diagnostics: { code: string; file: string }[];
+      errors: number;
+      warnings: number;
+    };
+    expect(report.policies.map((policy) => [policy.file, policy.arch])).toContainEqual(['tree/x86_64/net_device.policy', 'x86_64']);
+    expect(report.policies.find((policy) => policy.file === 'tree/arm/net_device.policy')?.syscalls).toBe(2);
+    expect(report.diagnostics).toEqual([expect.objectContaining({ code: 'SC3001', file: 'tree/x86_64/odd_name_vvu.policy' })]);
+    expect([report.errors, report.warnings]).toEqual([0, 1]);
+  });
+});
