@@ -42,7 +42,9 @@ export function resolveArchName(name: string): ResolveArchResult {
   const allNames = archPackages.flatMap((arch) => [arch.name, ...arch.aliases]);
   const lowered = name.toLowerCase();
   const caseMatch = allNames.find((candidate) => candidate.toLowerCase() === lowered);
-  const suggestion = caseMatch ?? suggestName(name, allNames);
+  // A truncated name (`riscv`) is as likely as a typo.
+  const prefixMatch = lowered.length >= 3 ? allNames.find((candidate) => candidate.startsWith(lowered)) : undefined;
+  const suggestion = caseMatch ?? prefixMatch ?? suggestName(name, allNames);
   const hint = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`;
   const known = archPackages
     .map((arch) => (arch.aliases.length > 0 ? `${arch.name} (${arch.aliases.join(', ')})` : arch.name))

@@ -8,12 +8,13 @@ import { type CliContext, CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { registerCheck } from './commands/check.js';
 import { registerParse } from './commands/parse.js';
+import { registerArch } from './commands/arch.js';
 
 /** Signature every command module exports. `run` sets the exit code it wants. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerArch];
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';

@@ -1,0 +1,143 @@
+/**
+ * `syscage arch [NAME] [--json] [--syscall NAME] [--constant NAME]`: the architecture tables.
+ * Without NAME, lists every architecture (audit arch, word size, counts, kernel version); with
+ * NAME, prints that table (or, with --syscall/--constant, resolves one name on it). An unknown
+ * architecture exits 2; an unknown syscall or constant exits 1 with a "did you mean" hint.
+ */
+import {
+  type ArchTable,
+  knownArchNames,
+  loadArchTable,
+  lookupConstant,
+  lookupSyscall,
+  resolveArchName,
+  suggestName,
+} from '@syscage/arch-tables';
+import { CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { printJson } from '../output.js';
+import type { RegisterCommand } from '../program.js';
+
+interface ArchOptions {
+  readonly json?: boolean;
+  readonly syscall?: string;
+  readonly constant?: string;
+}
+
+/** Loads one table through the registry; only that architecture's package is imported. */
+async function loadTable(name: string): Promise<ArchTable> {
+  const resolved = resolveArchName(name);
+  if (!resolved.ok) throw new CliError(resolved.message, ExitCode.usage);
+  const loaded = await loadArchTable(resolved.name, (specifier) => import(specifier));
+  if (!loaded.ok) throw new CliError(loaded.message, ExitCode.internal);
+  return loaded.table;
+}
+
+function hex(value: number | bigint): string {
+  return `0x${value.toString(16)}`;
+}
+
+function summary(table: ArchTable): Record<string, unknown> {
+  return {
+    name: table.name,
+    aliases: table.aliases,
+    auditArch: table.auditArch,
+    bits: table.bits,
+    endianness: table.endianness,
+    kernelVersion: table.kernelVersion,
+    syscallCount: Object.keys(table.syscalls).length,
+    constantCount: Object.keys(table.constants).length,
+  };
+}
+
+/** Columns padded to their widest cell. */
+function alignedTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function unknownName(kind: 'syscall' | 'constant', name: string, table: ArchTable, names: readonly string[]): string {
+  const suggestion = suggestName(name, names);
+  return `unknown ${kind} '${name}' on ${table.name}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`;
+}
+
+/** Registers `syscage arch`. */
+export const registerArch: RegisterCommand = (program, ctx, setExit) => {
+  program
+    .command('arch')
+    .description('list the architectures, print one table, or resolve a syscall or constant name')
+    .argument('[name]', 'architecture (canonical name or alias, e.g. x86_64, arm64, x86)')
+    .option('--json', 'print JSON')
+    .option('--syscall <name>', 'print the number of one syscall (needs an architecture)')
+    .option('--constant <name>', 'print the value of one constant (needs an architecture)')
+    .action(async (name: string | undefined, options: ArchOptions) => {
+      if (name === undefined) {
+        if (options.syscall !== undefined || options.constant !== undefined) {
+          throw new CliError('--syscall and --constant need an architecture, e.g. `syscage arch x86_64 --syscall openat`', ExitCode.usage);
+        }
+        const tables = await Promise.all(knownArchNames.map((arch) => loadTable(arch)));
+        if (options.json === true) {
+          printJson(ctx, tables.map((table) => summary(table)));
+          return;
+        }
+        const rows = [['name', 'aliases', 'audit arch', 'bits', 'endian', 'syscalls', 'constants', 'kernel']];
+        for (const table of tables) {
+          rows.push([
+            table.name,
+            table.aliases.join(',') || '-',
+            hex(table.auditArch),
+            String(table.bits),
+            table.endianness,
+            String(Object.keys(table.syscalls).length),
+            String(Object.keys(table.constants).length),
+            table.kernelVersion,
+          ]);
+        }
+        ctx.stdout(alignedTable(rows));
+        return;
+      }
+
+      const table = await loadTable(name);
+      if (options.syscall === undefined && options.constant === undefined) {
+        if (options.json === true) {
+          printJson(ctx, {
+            name: table.name,
+            auditArch: table.auditArch,
+            bits: table.bits,
+            kernelVersion: table.kernelVersion,
+            syscalls: table.syscalls,
+            constants: table.constants,
+          });
+        } else {
+          const lines = Object.entries(summary(table)).map(([key, value]) =>
+            `${key}: ${Array.isArray(value) ? value.join(', ') : key === 'auditArch' ? hex(Number(value)) : String(value)}`,
+          );
+          ctx.stdout(`${lines.join('\n')}\n`);
+        }
+        return;
+      }
+
+      const resolved: Record<string, unknown> = { arch: table.name };
+      const errors: string[] = [];
+      if (options.syscall !== undefined) {
+        const number = lookupSyscall(table, options.syscall);
+        if (number === undefined) errors.push(unknownName('syscall', options.syscall, table, Object.keys(table.syscalls)));
+        else resolved.syscall = { name: options.syscall, number };
+      }
+      if (options.constant !== undefined) {
+        const value = lookupConstant(table, options.constant);
+        if (value === undefined) errors.push(unknownName('constant', options.constant, table, Object.keys(table.constants)));
+        else resolved.constant = { name: options.constant, value };
+      }
+      for (const error of errors) ctx.stderr(`syscage: ${error}\n`);
+      if (options.json === true) {
+        printJson(ctx, errors.length > 0 ? { ...resolved, errors } : resolved);
+      } else {
+        const syscall = resolved.syscall as { name: string; number: number } | undefined;
+        const constant = resolved.constant as { name: string; value: bigint } | undefined;
+        if (syscall) ctx.stdout(`${syscall.name} = ${String(syscall.number)} (${hex(syscall.number)})\n`);
+        if (constant) ctx.stdout(`${constant.name} = ${constant.value.toString()} (${hex(constant.value)})\n`);
+      }
+      if (errors.length > 0) setExit(ExitCode.policyError);
+    });
+};

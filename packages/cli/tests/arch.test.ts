@@ -1,0 +1,113 @@
+// `syscage arch`, run in-process.
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers.js';
+
+describe('syscage arch (list)', () => {
+  it('lists every architecture with audit arch, bits, counts and kernel version', async () => {
+    const result = await runInProcess(['arch']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^name\s+aliases\s+audit arch\s+bits\s+endian\s+syscalls\s+constants\s+kernel$/);
+    const rows = new Map(lines.slice(1).map((line) => [line.split(/\s+/)[0], line.split(/\s+/)]));
+    expect([...rows.keys()]).toEqual(['x86_64', 'aarch64', 'arm', 'riscv64', 'i386']);
+    expect(rows.get('x86_64')?.slice(2, 5)).toEqual(['0xc000003e', '64', 'little']);
+    expect(rows.get('arm')?.slice(2, 4)).toEqual(['0x40000028', '32']);
+    for (const row of rows.values()) {
+      expect(Number(row[5])).toBeGreaterThan(300);
+      expect(Number(row[6])).toBeGreaterThan(1900);
+      expect(row[7]).toMatch(/^\d+\.\d+/);
+    }
+  });
+
+  it('lists them as JSON', async () => {
+    const result = await runInProcess(['arch', '--json']);
+    expect(result.code).toBe(0);
+    const list = JSON.parse(result.stdout) as { name: string; auditArch: number; bits: number; syscallCount: number }[];
+    expect(list.map((entry) => [entry.name, entry.auditArch, entry.bits])).toEqual([
+      ['x86_64', 0xc000003e, 64],
+      ['aarch64', 0xc00000b7, 64],
+      ['arm', 0x40000028, 32],
+      ['riscv64', 0xc00000f3, 64],
+      ['i386', 0x40000003, 32],
+    ]);
+  });
+});
+
+describe('syscage arch NAME', () => {
+  it('prints the whole table as JSON with constants as decimal strings', async () => {
+    const result = await runInProcess(['arch', 'arm64', '--json']);
+    expect(result.code).toBe(0);
+    const table = JSON.parse(result.stdout) as {
+      name: string;
+      auditArch: number;
+      bits: number;
+      kernelVersion: string;
+      syscalls: Record<string, number>;
+      constants: Record<string, string>;
+    };
+    expect(Object.keys(table)).toEqual(['name', 'auditArch', 'bits', 'kernelVersion', 'syscalls', 'constants']);
+    expect(table.name).toBe('aarch64');
+    expect(table.syscalls.openat).toBe(56);
+    expect(table.syscalls.open).toBeUndefined();
+    expect(table.constants.O_DIRECTORY).toBe('16384');
+    expect(Object.values(table.constants).every((value) => /^\d+$/.test(value))).toBe(true);
+  });
+
+  it('prints a summary as text', async () => {
+    const result = await runInProcess(['arch', 'x86']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('name: i386\n');
+    expect(result.stdout).toContain('auditArch: 0x40000003\n');
+    expect(result.stdout).toContain('bits: 32\n');
+  });
+
+  it.each([
+    [['arch', 'x86_64', '--syscall', 'openat'], 'openat = 257 (0x101)\n'],
+    [['arch', 'arm', '--syscall', 'ARM_cacheflush'], 'ARM_cacheflush = 983042 (0xf0002)\n'],
+    [['arch', 'arm', '--syscall', 'cacheflush'], 'cacheflush = 983042 (0xf0002)\n'],
+    [['arch', 'x86_64', '--constant', 'O_CLOEXEC'], 'O_CLOEXEC = 524288 (0x80000)\n'],
+    [['arch', 'arm', '--constant', 'O_DIRECTORY'], 'O_DIRECTORY = 16384 (0x4000)\n'],
+    [['arch', 'amd64', '--constant', 'MINIJAIL_ARCH_NR'], 'MINIJAIL_ARCH_NR = 3221225534 (0xc000003e)\n'],
+  ])('%j prints %j', async (argv, expected) => {
+    const result = await runInProcess(argv);
+    expect(result).toEqual({ code: 0, stdout: expected, stderr: '' });
+  });
+
+  it('resolves a syscall and a constant together as JSON', async () => {
+    const result = await runInProcess(['arch', 'riscv64', '--syscall', 'mmap', '--constant', 'PROT_EXEC', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      arch: 'riscv64',
+      syscall: { name: 'mmap', number: 222 },
+      constant: { name: 'PROT_EXEC', value: '4' },
+    });
+  });
+});
+
+describe('syscage arch errors', () => {
+  it.each([
+    [['arch', 'x86_64', '--syscall', 'opnat'], "unknown syscall 'opnat' on x86_64; did you mean 'openat'?"],
+    [['arch', 'x86_64', '--constant', 'O_CLOEXC'], "unknown constant 'O_CLOEXC' on x86_64; did you mean 'O_CLOEXEC'?"],
+    [['arch', 'x86_64', '--syscall', 'mmap2'], "unknown syscall 'mmap2' on x86_64; did you mean 'mmap'?"],
+    [['arch', 'aarch64', '--syscall', 'constructor'], "unknown syscall 'constructor' on aarch64"],
+  ])('%j exits 1 with %j', async (argv, message) => {
+    const result = await runInProcess(argv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`syscage: ${message}`);
+  });
+
+  it('an unknown architecture exits 2 and lists the known ones', async () => {
+    const result = await runInProcess(['arch', 'arm65', '--syscall', 'read']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown architecture 'arm65'. Did you mean 'arm64'?");
+    expect(result.stderr).toContain('Known architectures: x86_64 (amd64, x86-64), aarch64 (arm64), arm');
+  });
+
+  it('--syscall without an architecture is a usage error', async () => {
+    const result = await runInProcess(['arch', '--syscall', 'read']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('need an architecture');
+  });
+});
