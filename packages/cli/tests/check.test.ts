@@ -57,6 +57,7 @@ describe('syscage check (exit codes and messages)', () => {
     ['a tree with a convention error', ['tree'], 1, 'tree/x86_64/odd_name_vvu.policy:1:1: error[SC3001]', 'checked 7 policies'],
     ['a tree with --lint warn', ['tree', '--lint', 'warn'], 0, 'warning[SC3001]', 'checked 7 policies: 0 errors, 1 warning'],
     ['a tree with --lint off', ['tree', '--lint', 'off'], 0, '', 'checked 7 policies: 0 errors, 0 warnings'],
+    ['one architecture of a tree', ['tree', '--lint', 'off', '--arch', 'arm'], 0, '', 'checked 3 policies: 0 errors, 0 warnings'],
   ])('%s', async (_name, args, code, stderr, stdout) => {
     const result = await runInProcess(['check', ...args], folder);
     expect(result.code).toBe(code);

@@ -17,6 +17,7 @@ import {
   type IncludeMapping,
   type LintLevel,
   type ResolvedPolicy,
+  canonicalArchName,
   createParseCache,
   defaultIncludeMap,
   lintPolicyTree,
@@ -106,8 +107,8 @@ function parentFolderName(path: string): string | undefined {
 }
 
 /**
- * Runs the checks on the given files and folders (absolute paths). Library-free of printing,
- * so tests and other commands can reuse it. Missing paths raise a CliError with exit code 3.
+ * Runs the checks on the given files and folders (absolute paths) without printing anything,
+ * so other commands can reuse it. A missing path raises a CliError with exit code 3.
  */
 export function runCheck(paths: readonly string[], options: Omit<CheckOptions, 'includeMap' | 'format'> & { readonly includeMap: readonly IncludeMapping[] }): CheckReport {
   const host = createNodeHost();
@@ -116,16 +117,15 @@ export function runCheck(paths: readonly string[], options: Omit<CheckOptions, '
   const seen = new Set<string>();
   const sources = new Map<string, string>();
   const policies: CheckedPolicy[] = [];
-  const add = (found: readonly Diagnostic[]): Diagnostic[] => {
-    const fresh: Diagnostic[] = [];
+  // Files shared by several policies (common_device) would repeat their findings once per
+  // includer; each finding is kept once.
+  const add = (found: readonly Diagnostic[]): void => {
     for (const diagnostic of found) {
       const key = diagnosticKey(diagnostic);
       if (seen.has(key)) continue;
       seen.add(key);
-      fresh.push(diagnostic);
+      diagnostics.push(diagnostic);
     }
-    diagnostics.push(...fresh);
-    return fresh;
   };
 
   const checkPolicy = (file: string, arch: string | undefined): void => {
@@ -166,9 +166,11 @@ export function runCheck(paths: readonly string[], options: Omit<CheckOptions, '
     const tree = lintPolicyTree(path, { host, cache, lint: options.lint, includeMap: options.includeMap });
     add(tree.diagnostics);
     for (const arch of tree.archs) {
+      // Each folder is checked for its own architecture; `--arch` selects folders.
+      if (options.arch !== undefined && canonicalArchName(options.arch) !== canonicalArchName(arch.name)) continue;
       for (const file of arch.files) {
         if (!file.name.endsWith('.policy')) continue;
-        checkPolicy(file.path, options.arch ?? arch.name);
+        checkPolicy(file.path, arch.name);
         const text = host.readFile(file.path);
         if (text !== undefined) sources.set(file.path, text);
       }
@@ -276,7 +278,7 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .command('check')
     .description('resolve includes and check policies (a file as a loaded policy, a folder as a policy tree)')
     .argument('<paths...>', 'policy files, or policy-tree folders (one sub-folder per architecture)')
-    .option('--arch <arch>', 'architecture to check for (default: the tree folder, or the policy’s parent folder when it names one)')
+    .option('--arch <arch>', 'architecture to check a file for (default: its parent folder when that names one); for a tree, only that architecture’s folder')
     .option(
       '--include-map <from=to>',
       'map an absolute include prefix to a folder (repeatable; longest prefix wins; /usr/share/policy/crosvm maps to the policy’s folder by default)',
