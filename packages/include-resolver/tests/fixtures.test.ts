@@ -33,6 +33,7 @@ interface CaseOptions {
   readonly depthLimit?: number;
   readonly includeMap?: readonly IncludeMapping[];
   readonly lint?: LintLevel;
+  readonly maxIncludes?: number;
 }
 
 function collectFiles(dir: string, prefix: string, out: Record<string, string>): void {
@@ -88,6 +89,7 @@ function runCase(name: string): string {
     ...(options.arch ? { arch: options.arch } : {}),
     ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
     ...(options.depthLimit === undefined ? {} : { depthLimit: options.depthLimit }),
+    ...(options.maxIncludes === undefined ? {} : { maxIncludes: options.maxIncludes }),
     ...(options.includeMap ? { includeMap: options.includeMap.map((m) => ({ from: m.from, to: `/${name}${m.to}` })) } : {}),
   });
   return `${render(policy.diagnostics, sources)}\n\n== resolved\n${renderPolicy(policy, sources)}\n`;
