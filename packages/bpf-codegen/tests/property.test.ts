@@ -1,0 +1,142 @@
+// Property tests: for random policies and inputs, the emulated program agrees with the reference
+// semantics, with every optimisation on and with all of them off; programs are valid and
+// byte-identical across runs.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type GenerateOptions } from '../src/compile.js';
+import { emulate } from '../src/emulate.js';
+import { actionReturnValue } from '../src/options.js';
+import { evaluatePolicy } from '../src/reference.js';
+import { validateProgram } from '../src/validate.js';
+import { compileText, numberOf, tableNamed } from './compile/helpers.js';
+
+const syscallPool = [
+  'read', 'write', 'close', 'fstat', 'lseek', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'ioctl',
+  'readv', 'writev', 'sched_yield', 'madvise', 'dup', 'nanosleep', 'getpid', 'socket', 'connect',
+  'sendmsg', 'recvmsg', 'clone', 'exit', 'wait4', 'kill', 'uname', 'fcntl', 'flock', 'fsync',
+  'getcwd', 'chdir', 'fchmod', 'getuid', 'prctl', 'gettid', 'futex', 'epoll_ctl', 'openat',
+  'exit_group', 'pipe2', 'getrandom', 'statx', 'prlimit64', 'eventfd2', 'dup3',
+];
+
+const edgeValues = [
+  0n, 1n, 2n, 3n, 0x7fn, 0xffn, 0x100n, 0x101n, 0x7fffffffn, 0x80000000n, 0xfffffffen, 0xffffffffn,
+  0x100000000n, 0x100000001n, 0xffffffff00000000n, 0x8000000000000000n, 0xfffffffffffffffen,
+  0xffffffffffffffffn, 0xbadc0ffee0ddf00dn,
+];
+const operators = ['==', '!=', '<', '<=', '>', '>=', '&', 'in'] as const;
+
+const valueArb = fc.oneof(fc.constantFrom(...edgeValues), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
+const atomArb = fc.record({ arg: fc.integer({ min: 0, max: 5 }), op: fc.constantFrom(...operators), value: valueArb });
+const conditionArb = fc.array(fc.array(atomArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
+const actionArb = fc.constantFrom('allow', 'return 1', 'return EACCES', 'return 0x10002', 'trap', 'log', 'kill-thread', 'kill-process', 'kill', 'trace');
+const ruleArb = fc.record({ condition: conditionArb, action: fc.option(actionArb, { nil: undefined }) });
+const syscallArb = fc.record({
+  conditional: fc.array(ruleArb, { minLength: 0, maxLength: 3 }),
+  final: fc.option(actionArb, { nil: undefined }),
+  frequency: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined }),
+});
+const policyArb = fc.record({
+  arch: fc.constantFrom('x86_64', 'x86_64', 'aarch64', 'arm'),
+  syscalls: fc.uniqueArray(fc.record({ name: fc.constantFrom(...syscallPool), body: syscallArb }), {
+    minLength: 0,
+    maxLength: 30,
+    selector: (entry) => entry.name,
+  }),
+  defaultAction: fc.constantFrom(undefined, 'trap', 'kill-process', 'kill', 'allow'),
+  atDefault: fc.constantFrom(undefined, 'trap', 'kill-thread'),
+  useKillProcess: fc.boolean(),
+  logFailures: fc.boolean(),
+});
+
+type PolicyCase = typeof policyArb extends fc.Arbitrary<infer T> ? T : never;
+
+function hex(value: bigint): string {
+  return `0x${value.toString(16)}`;
+}
+
+function renderPolicy(policy: PolicyCase, bits: 32 | 64): { text: string; frequency: string; constants: bigint[] } {
+  const lines: string[] = ['@frequency ./main.frequency'];
+  const frequencyLines: string[] = [];
+  const constants: bigint[] = [];
+  const mask = bits === 64 ? (1n << 64n) - 1n : 0xffffffffn;
+  if (policy.atDefault !== undefined) lines.push(`@default ${policy.atDefault}`);
+  for (const { name, body } of policy.syscalls) {
+    for (const rule of body.conditional) {
+      const condition = rule.condition
+        .map((clause) =>
+          clause
+            .map((atom) => {
+              const value = atom.value & mask;
+              constants.push(value);
+              return `arg${atom.arg} ${atom.op} ${hex(value)}`;
+            })
+            .join(' && '),
+        )
+        .join(' || ');
+      lines.push(`${name}: ${condition}${rule.action === undefined ? '' : `; ${rule.action}`}`);
+    }
+    if (body.final !== undefined) lines.push(`${name}: ${body.final}`);
+    if (body.conditional.length === 0 && body.final === undefined) lines.push(`${name}: allow`);
+    if (body.frequency !== undefined) frequencyLines.push(`${name}: ${body.frequency}`);
+  }
+  return { text: `${lines.join('\n')}\n`, frequency: `${frequencyLines.join('\n')}\n`, constants };
+}
+
+function argumentCandidates(constants: readonly bigint[]): bigint[] {
+  const values = new Set<bigint>([0n, 0xffffffffffffffffn]);
+  for (const constant of constants) {
+    for (const delta of [-1n, 0n, 1n]) values.add((constant + delta) & ((1n << 64n) - 1n));
+    values.add(constant | 0x100000000n);
+  }
+  return [...values];
+}
+
+describe('compiled programs agree with the reference semantics', () => {
+  it('for random policies and inputs, optimised and unoptimised', () => {
+    fc.assert(
+      fc.property(policyArb, fc.infiniteStream(fc.nat()), (policy, randomness) => {
+        const table = tableNamed(policy.arch);
+        const present = { ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) };
+        const { text, frequency, constants } = renderPolicy(present, table.bits);
+        const options: GenerateOptions = {
+          ...(policy.defaultAction === undefined ? {} : { defaultAction: policy.defaultAction }),
+          useKillProcess: policy.useKillProcess,
+          logFailures: policy.logFailures,
+        };
+        const optimised = compileText(text, table, options, { '/p/main.frequency': frequency });
+        const unoptimised = compileText(text, table, { ...options, optimize: false }, { '/p/main.frequency': frequency });
+        const again = compileText(text, table, options, { '/p/main.frequency': frequency });
+        expect(optimised.resolved.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        expect(optimised.result.diagnostics).toEqual([]);
+        const lowered = optimised.result.lowered;
+        const programs = [optimised.result.program, unoptimised.result.program];
+        if (lowered === undefined || programs[0] === undefined || programs[1] === undefined) throw new Error('no program');
+        expect(again.result.program).toEqual(programs[0]);
+        for (const program of programs) {
+          expect(validateProgram(program).filter((d) => d.severity === 'error')).toEqual([]);
+        }
+
+        const numbers = [
+          ...present.syscalls.map(({ name }) => numberOf(table, name)),
+          0, 1, 0x40000000 | 1, 0x40000000 | numberOf(table, 'read'), 0xffffffff, 1023, lowered.arch.highestNumber,
+          lowered.arch.highestNumber + 1,
+        ];
+        const args = argumentCandidates(constants);
+        const iterator = randomness[Symbol.iterator]();
+        const pick = <T>(items: readonly T[]): T => items[(iterator.next().value as number) % items.length] as T;
+        for (let sample = 0; sample < 60; sample++) {
+          const nr = pick(numbers);
+          const arch = sample % 13 === 0 ? pick([0, 0x40000003, 0xc00000b7, 0xc000003e, 0x40000028]) : table.auditArch;
+          const input = { nr, arch, args: [pick(args), pick(args), pick(args), pick(args), pick(args), pick(args)] };
+          const expected = actionReturnValue(evaluatePolicy(lowered, input).action);
+          for (const program of programs) {
+            const result = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
+            if (!result.ok) throw new Error(result.error.message);
+            expect(result.returnValue >>> 0, `${text}\n${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`).toBe(expected);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
