@@ -1,0 +1,178 @@
+// Benchmark: the crosvm-2022-06 corpus compiled as crosvm's build compiles it (default action
+// trap, /usr/share/policy/crosvm mapped to the arch folder), measured with analyzeProgram the way
+// ../shared/bench/README.md defines the figures, side by side with the peer figures of
+// ../shared/bench/peers-crosvm-2022-06.csv (Minijail's Python compiler and libseccomp with the
+// binary-tree optimisation). Prints PASS/FAIL per target. Run: `pnpm bench`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArchTable } from '@syscage/arch-tables';
+import { archAarch64 } from '@syscage/arch-aarch64';
+import { archArm } from '@syscage/arch-arm';
+import { archX86_64 } from '@syscage/arch-x86-64';
+import { createParseCache, resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { parseFrequencyFile } from '@syscage/policy-parser';
+import { analyzeProgram } from '../src/analyze.js';
+import { compilePolicy } from '../src/compile.js';
+import type { CompileOptions } from '../src/options.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const sharedRoot = join(repoRoot, '..', 'shared');
+const corpusRoot = join(sharedRoot, 'corpus', 'crosvm-2022-06');
+const peersPath = join(sharedRoot, 'bench', 'peers-crosvm-2022-06.csv');
+if (!existsSync(corpusRoot) || !existsSync(peersPath)) {
+  console.log(`SKIP: ${sharedRoot} (corpus and peer figures) is not there`);
+  process.exit(0);
+}
+
+const tables: readonly ArchTable[] = [archX86_64, archAarch64, archArm];
+const optimize = !process.argv.includes('--no-optimize');
+const options: CompileOptions = { defaultAction: 'trap', optimize };
+
+interface Figures {
+  readonly insns: number;
+  readonly coverage: number;
+  readonly uniform: number;
+  readonly frequency: number;
+  readonly cache: number;
+}
+
+// Peer figures, per `arch/policy` and compiler.
+const peers = new Map<string, Map<string, Figures>>();
+{
+  const [header = '', ...rows] = readFileSync(peersPath, 'utf8').trim().split('\n');
+  const columns = header.split(',');
+  const at = (row: string[], name: string): string => row[columns.indexOf(name)] ?? '';
+  for (const line of rows) {
+    const row = line.split(',');
+    const key = `${at(row, 'arch')}/${at(row, 'policy')}`;
+    const byCompiler = peers.get(key) ?? new Map<string, Figures>();
+    byCompiler.set(at(row, 'compiler'), {
+      insns: Number(at(row, 'insns')),
+      coverage: Number(at(row, 'cache_coverage')),
+      uniform: Number(at(row, 'cost_uniform')),
+      frequency: Number(at(row, 'cost_freq')),
+      cache: Number(at(row, 'cost_cache')),
+    });
+    peers.set(key, byCompiler);
+  }
+}
+
+// The bench weights every architecture with x86_64's frequency file, by syscall name.
+const frequencyFile = parseFrequencyFile(readFileSync(join(corpusRoot, 'x86_64', 'common_device.frequency'), 'utf8'), 'common_device.frequency');
+const frequencies = new Map<string, bigint>();
+for (const entry of frequencyFile.entries) frequencies.set(entry.descriptor.name, (frequencies.get(entry.descriptor.name) ?? 0n) + entry.count);
+
+// Compile everything once in this process (timed), then analyse.
+const host = createNodeHost();
+const cache = createParseCache();
+const jobs: { arch: ArchTable; policy: string; path: string }[] = [];
+for (const arch of tables) {
+  for (const file of readdirSync(join(corpusRoot, arch.name)).filter((name) => name.endsWith('.policy')).sort()) {
+    jobs.push({ arch, policy: file.replace(/\.policy$/, ''), path: join(corpusRoot, arch.name, file) });
+  }
+}
+const started = performance.now();
+const compiled = jobs.map((job) => {
+  const resolved = resolvePolicy(job.path, { host, cache, arch: job.arch.name });
+  return { ...job, result: compilePolicy(resolved, job.arch, options) };
+});
+const inProcessMs = performance.now() - started;
+
+const rows: { key: string; ours: Figures; minijail?: Figures; libseccomp?: Figures }[] = [];
+let failures = 0;
+for (const job of compiled) {
+  const program = job.result.program;
+  const key = `${job.arch.name}/${job.policy}`;
+  if (program === undefined) {
+    failures++;
+    console.log(`FAILED to compile ${key}: ${job.result.diagnostics.map((diagnostic) => diagnostic.message).join('; ')}`);
+    continue;
+  }
+  const analysis = analyzeProgram(program, { arch: job.arch, frequencies });
+  const ours: Figures = {
+    insns: program.length,
+    coverage: analysis.cacheCoverage ?? 1,
+    uniform: analysis.costUniform ?? 0,
+    frequency: analysis.costFrequency ?? 0,
+    cache: analysis.costCache ?? 0,
+  };
+  const byCompiler = peers.get(key);
+  const minijail = byCompiler?.get('minijail-py');
+  const libseccomp = byCompiler?.get('libseccomp-opt2');
+  rows.push({ key, ours, ...(minijail === undefined ? {} : { minijail }), ...(libseccomp === undefined ? {} : { libseccomp }) });
+}
+
+const pad = (text: string | number, width: number): string => String(text).padStart(width);
+const fixed = (value: number | undefined, digits = 2): string => (value === undefined ? '-' : value.toFixed(digits));
+console.log(
+  `${'policy'.padEnd(34)}${pad('insns', 7)}${pad('mj', 6)}${pad('ls', 6)} | ${pad('uniform', 8)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('freq', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cache', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cov', 5)}`,
+);
+for (const row of rows) {
+  console.log(
+    `${row.key.padEnd(34)}${pad(row.ours.insns, 7)}${pad(row.minijail?.insns ?? '-', 6)}${pad(row.libseccomp?.insns ?? '-', 6)} | ` +
+      `${pad(fixed(row.ours.uniform), 8)}${pad(fixed(row.minijail?.uniform), 7)}${pad(fixed(row.libseccomp?.uniform), 7)} | ` +
+      `${pad(fixed(row.ours.frequency), 7)}${pad(fixed(row.minijail?.frequency), 7)}${pad(fixed(row.libseccomp?.frequency), 7)} | ` +
+      `${pad(fixed(row.ours.cache, 3), 7)}${pad(fixed(row.minijail?.cache, 3), 7)}${pad(fixed(row.libseccomp?.cache, 3), 7)} | ${pad(fixed(row.ours.coverage), 5)}`,
+  );
+}
+
+const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / Math.max(values.length, 1);
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
+const byArch = new Map<string, typeof rows>();
+for (const row of rows) {
+  const arch = row.key.split('/')[0] ?? '';
+  byArch.set(arch, [...(byArch.get(arch) ?? []), row]);
+}
+console.log('');
+for (const [arch, list] of [...byArch.entries(), ['total', rows] as const]) {
+  console.log(
+    `${arch.padEnd(8)} ${pad(list.length, 3)} policies  insns ${pad(sum(list.map((row) => row.ours.insns)), 5)} ` +
+      `(minijail ${sum(list.map((row) => row.minijail?.insns ?? 0))}, libseccomp ${sum(list.map((row) => row.libseccomp?.insns ?? 0))})  ` +
+      `mean cost uniform ${fixed(mean(list.map((row) => row.ours.uniform)))} freq ${fixed(mean(list.map((row) => row.ours.frequency)))} ` +
+      `cache ${fixed(mean(list.map((row) => row.ours.cache)), 3)}  coverage min ${fixed(Math.min(...list.map((row) => row.ours.coverage)))}`,
+  );
+}
+
+// Compile time of the whole corpus by one `syscage` process, Node start included.
+const cliBin = join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
+let cliMs: number | undefined;
+if (existsSync(cliBin)) {
+  const out = mkdtempSync(join(tmpdir(), 'syscage-bench-'));
+  const policies = jobs.map((job) => job.path);
+  const runs: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const begin = performance.now();
+    const result = spawnSync(process.execPath, [cliBin, 'compile', ...policies, '--default-action', 'trap', '-o', out], { encoding: 'utf8' });
+    runs.push(performance.now() - begin);
+    if (result.status !== 0) {
+      console.log(`syscage compile failed (${result.status}): ${result.stderr.slice(0, 500)}`);
+      runs.length = 0;
+      break;
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  if (runs.length > 0) cliMs = Math.min(...runs);
+}
+
+console.log('');
+console.log(`compile time in this process (resolve + compile, ${jobs.length} policies): ${inProcessMs.toFixed(0)} ms`);
+console.log(cliMs === undefined ? `syscage process: SKIP (build the CLI first: ${cliBin} is missing)` : `syscage process for the whole corpus (best of 3, Node start included): ${cliMs.toFixed(0)} ms`);
+
+const worstVsPeers = rows.filter((row) => row.ours.insns > Math.min(row.minijail?.insns ?? Infinity, row.libseccomp?.insns ?? Infinity));
+const total = sum(rows.map((row) => row.ours.insns));
+const targets: [string, boolean, string][] = [
+  ['every policy compiles', failures === 0 && rows.length === 82, `${rows.length} compiled, ${failures} failed`],
+  ['no policy larger than the smaller peer', worstVsPeers.length === 0, worstVsPeers.map((row) => row.key).join(', ') || 'none larger'],
+  ['at most 6,000 instructions in total', total <= 6000, `${total}`],
+  ['mean uniform cost <= 9.0', mean(rows.map((row) => row.ours.uniform)) <= 9.0, fixed(mean(rows.map((row) => row.ours.uniform)), 3)],
+  ['mean frequency-weighted cost <= 5.9', mean(rows.map((row) => row.ours.frequency)) <= 5.9, fixed(mean(rows.map((row) => row.ours.frequency)), 3)],
+  ['mean kernel-cache cost <= 0.30', mean(rows.map((row) => row.ours.cache)) <= 0.3, fixed(mean(rows.map((row) => row.ours.cache)), 3)],
+  ['cache coverage 1.0 everywhere', rows.every((row) => row.ours.coverage === 1), fixed(Math.min(...rows.map((row) => row.ours.coverage)), 4)],
+  ['whole corpus by one syscage process < 1 s', cliMs !== undefined && cliMs < 1000, cliMs === undefined ? 'not measured' : `${cliMs.toFixed(0)} ms`],
+];
+console.log('');
+for (const [name, ok, detail] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
