@@ -2,6 +2,7 @@
  * Node.js entry of @syscage/include-resolver (`@syscage/include-resolver/node`): a PolicyHost
  * over the real file system. Kept off the main entry so that entry runs in browsers.
  */
+/// <reference types="node" />
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { DirectoryEntry, PolicyHost } from './types.js';
 

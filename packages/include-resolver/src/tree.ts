@@ -3,12 +3,11 @@
  * file's role follows from its name, and a loaded policy includes exactly the building blocks
  * its name promises. See the package README for the rules and their codes.
  */
-import type { Diagnostic, RelatedLocation, Severity } from '@syscage/policy-parser';
+import { type Diagnostic, type RelatedLocation, type Severity, parsePolicy } from '@syscage/policy-parser';
 import { fileStartRange, makeDiagnostic, type ResolverDiagnosticCode } from './codes.js';
 import { defaultIncludeMap, type IncludeMapping, resolveIncludePath } from './include-map.js';
 import { dirname, joinPath, normalizePath } from './paths.js';
 import { createParseCache, type ParseCache } from './resolve.js';
-import { parsePolicy } from '@syscage/policy-parser';
 import type { PolicyHost } from './types.js';
 
 /** The transport variants a device can be served over. */
