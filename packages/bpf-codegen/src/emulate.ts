@@ -183,7 +183,8 @@ export function seccompDataWord(data: SeccompData, offset: number, byteOrder: En
   return Number(high ? (BigInt.asUintN(64, value) >> 32n) & MASK32 : BigInt.asUintN(64, value) & MASK32);
 }
 
-function aluOperation(op: number, a: number, b: number): number {
+/** One 32-bit ALU operation (`-1` for an unknown op); shared with the analysis. */
+export function aluOperation(op: number, a: number, b: number): number {
   switch (op) {
     case BPF_ADD:
       return (a + b) >>> 0;

@@ -51,3 +51,7 @@ export { cacheAllowed, cacheCheck } from './cache.js';
 export type { CacheCheckResult, CacheVerdict } from './cache.js';
 export { auditArchName, disassemble, formatDisassembly, formatReturnValue, seccompFieldName } from './disasm.js';
 export type { DisassembleOptions, DisassembledInstruction } from './disasm.js';
+export { analyzeProgram, analyzeSyscall, argumentSamples, defaultSyscallNumbers, unreachableInstructions } from './analyze.js';
+export type { AnalyzeOptions, ProgramAnalysis, SyscallAnalysis, SyscallVerdict } from './analyze.js';
+export { explorePaths, solveWord } from './analyze-paths.js';
+export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';

@@ -1,0 +1,386 @@
+/**
+ * Symbolic path exploration of a seccomp program for one syscall number: `nr` and `arch` are
+ * known, every other `seccomp_data` word (argument halves, instruction pointer) is an unknown
+ * 32-bit value. A comparison of an unknown follows both branches, each remembering the
+ * condition it assumed; a branch whose conditions are contradictory is pruned. The result is
+ * the set of `ret` outcomes some argument vector can reach (an over-approximation: a branch is
+ * pruned only when it is proven infeasible), each with a witness argument vector when one was
+ * found.
+ *
+ * Values are tracked as constants, "word at offset `o` masked with `m`" (a load, possibly
+ * followed by `and #m`), or opaque (any other arithmetic on unknowns; comparisons of opaque
+ * values branch both ways with no condition recorded).
+ */
+import type { ArchTable } from '@syscage/arch-tables';
+import { aluOperation } from './emulate.js';
+import {
+  BPF_ABS,
+  BPF_ALU,
+  BPF_AND,
+  BPF_DIV,
+  BPF_IMM,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_MEM,
+  BPF_MEMWORDS,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_NEG,
+  BPF_RET,
+  BPF_ST,
+  BPF_STX,
+  BPF_TAX,
+  BPF_TXA,
+  BPF_W,
+  BPF_X,
+  SECCOMP_ARG_COUNT,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_DATA_ARGS,
+  SECCOMP_DATA_IP_LO,
+  SECCOMP_DATA_NR,
+  SECCOMP_DATA_SIZE,
+} from './opcodes.js';
+import type { BpfProgram } from './types.js';
+
+type Value =
+  | { readonly kind: 'const'; readonly value: number }
+  | { readonly kind: 'word'; readonly offset: number; readonly mask: number }
+  | { readonly kind: 'opaque' };
+
+/** A condition a path assumed about one `seccomp_data` word: `(word & mask) op k` is `holds`. */
+export interface WordCondition {
+  readonly offset: number;
+  readonly mask: number;
+  readonly op: 'eq' | 'gt' | 'ge' | 'set';
+  readonly k: number;
+  readonly holds: boolean;
+}
+
+/** One explored path to its end. */
+export interface PathOutcome {
+  /** The return value, or `undefined` when it depends on unknowns (`ret a`) or the path is invalid. */
+  readonly returnValue: number | undefined;
+  /** True when the path is invalid at run time (runs off the end, bad load, …). */
+  readonly invalid: boolean;
+  readonly conditions: readonly WordCondition[];
+  /** Instructions executed on this path. */
+  readonly length: number;
+  /** Argument vector that follows this path, when the witness search found one. */
+  readonly witness: readonly bigint[] | undefined;
+}
+
+/** The outcome of {@link explorePaths}. */
+export interface PathExploration {
+  readonly outcomes: readonly PathOutcome[];
+  /** False when the path limit was hit (the outcomes are then a subset). */
+  readonly complete: boolean;
+}
+
+interface State {
+  pc: number;
+  a: Value;
+  x: Value;
+  mem: (Value | undefined)[];
+  conditions: WordCondition[];
+  length: number;
+}
+
+const OPAQUE: Value = { kind: 'opaque' };
+const constant = (value: number): Value => ({ kind: 'const', value: value >>> 0 });
+
+/** True when the word at `offset` is the high half of a 64-bit field in this byte order. */
+export function isHighWord(offset: number, littleEndian: boolean): boolean {
+  if (offset < SECCOMP_DATA_IP_LO) return false;
+  const second = (offset - SECCOMP_DATA_IP_LO) % 8 === 4;
+  return second === littleEndian;
+}
+
+function test(op: WordCondition['op'], value: number, k: number): boolean {
+  switch (op) {
+    case 'eq':
+      return value === k;
+    case 'gt':
+      return value > k;
+    case 'ge':
+      return value >= k;
+    case 'set':
+      return (value & k) !== 0;
+  }
+}
+
+function satisfies(word: number, conditions: readonly WordCondition[]): boolean {
+  return conditions.every((c) => test(c.op, (word & c.mask) >>> 0, c.k) === c.holds);
+}
+
+/**
+ * Looks for a 32-bit value meeting every condition (all on one word). Returns the value, `false`
+ * when the conditions are provably contradictory, or `undefined` when neither was shown.
+ */
+export function solveWord(conditions: readonly WordCondition[]): number | false | undefined {
+  let knownMask = 0;
+  let knownValue = 0;
+  let low = 0;
+  let high = 0xffffffff;
+  const constants: number[] = [];
+  for (const c of conditions) {
+    constants.push(c.k);
+    if (c.op === 'eq' && c.holds) {
+      if ((c.k & ~c.mask) !== 0) return false;
+      if (((knownValue ^ c.k) & knownMask & c.mask) !== 0) return false;
+      knownMask = (knownMask | c.mask) >>> 0;
+      knownValue = (knownValue | (c.k & c.mask)) >>> 0;
+    }
+    if (c.mask === 0xffffffff && (c.op === 'gt' || c.op === 'ge')) {
+      if (c.holds) low = Math.max(low, c.op === 'gt' ? c.k + 1 : c.k);
+      else high = Math.min(high, c.op === 'gt' ? c.k : c.k - 1);
+    }
+  }
+  if (low > high) return false;
+  const candidates = new Set<number>([knownValue, 0, 0xffffffff, low, high, (low | knownValue) >>> 0]);
+  for (let step = 1; step <= conditions.length + 1; step++) {
+    candidates.add(low + step);
+    candidates.add(high - step);
+  }
+  for (const k of constants) {
+    for (const base of [k, k + 1, k - 1]) {
+      const value = base >>> 0;
+      candidates.add(value);
+      candidates.add((value | knownValue) >>> 0);
+      candidates.add(((value & ~knownMask) | knownValue) >>> 0);
+    }
+    for (let bit = 0; bit < 32; bit++) {
+      const b = 2 ** bit;
+      if (Math.floor(k / b) % 2 === 1) {
+        candidates.add(((b & ~knownMask) | knownValue) >>> 0);
+        candidates.add((((b | low) & ~knownMask) | knownValue) >>> 0);
+      }
+    }
+  }
+  for (const candidate of candidates) {
+    if (candidate >= 0 && candidate <= 0xffffffff && satisfies(candidate, conditions)) return candidate;
+  }
+  if (knownMask === 0xffffffff) return false;
+  // Bits that must be 0 bound the value from above; bits that must be 1 bound it from below.
+  let zeroBits = 0;
+  for (const c of conditions) if (c.op === 'set' && !c.holds) zeroBits = (zeroBits | (c.mask & c.k)) >>> 0;
+  zeroBits = (zeroBits | (knownMask & ~knownValue)) >>> 0;
+  if (~zeroBits >>> 0 < low || knownValue > high) return false;
+  for (const c of conditions) {
+    if (c.op !== 'set') continue;
+    const bits = (c.mask & c.k) >>> 0;
+    if (c.holds && (bits & ~knownMask) === 0 && (knownValue & bits) === 0) return false;
+    if (!c.holds && (knownValue & bits & knownMask) !== 0) return false;
+    if (c.holds && bits === 0) return false;
+  }
+  for (const c of conditions) {
+    if (c.op === 'eq' && !c.holds && conditions.some((d) => d.op === 'eq' && d.holds && d.mask === c.mask && d.k === c.k)) {
+      return false;
+    }
+  }
+  return undefined;
+}
+
+/** Builds an argument vector from solved words (unsolved words are 0). */
+export function wordsToArgs(words: ReadonlyMap<number, number>, littleEndian: boolean): bigint[] {
+  const args: bigint[] = [];
+  for (let index = 0; index < SECCOMP_ARG_COUNT; index++) {
+    const first = BigInt(words.get(SECCOMP_DATA_ARGS + 8 * index) ?? 0);
+    const second = BigInt(words.get(SECCOMP_DATA_ARGS + 8 * index + 4) ?? 0);
+    args.push(littleEndian ? (second << 32n) | first : (first << 32n) | second);
+  }
+  return args;
+}
+
+function feasible(conditions: readonly WordCondition[], offset: number): boolean {
+  return solveWord(conditions.filter((c) => c.offset === offset)) !== false;
+}
+
+function witnessOf(conditions: readonly WordCondition[], littleEndian: boolean): bigint[] | undefined {
+  const offsets = new Set(conditions.map((c) => c.offset));
+  const words = new Map<number, number>();
+  for (const offset of offsets) {
+    const value = solveWord(conditions.filter((c) => c.offset === offset));
+    if (value === false || value === undefined) return undefined;
+    words.set(offset, value);
+  }
+  return wordsToArgs(words, littleEndian);
+}
+
+/** Options of {@link explorePaths}. */
+export interface ExploreOptions {
+  /**
+   * Most paths to follow before giving up (`complete: false`).
+   * @defaultValue 4096
+   */
+  readonly maxPaths?: number;
+}
+
+/**
+ * Explores every path the program can take for syscall `nr` on `arch` (its audit value, word
+ * size and byte order). On 32-bit architectures the high argument words are known to be 0.
+ */
+export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, options: ExploreOptions = {}): PathExploration {
+  const maxPaths = options.maxPaths ?? 4096;
+  const littleEndian = arch.endianness === 'little';
+  const outcomes: PathOutcome[] = [];
+  const stack: State[] = [
+    { pc: 0, a: constant(0), x: constant(0), mem: new Array<Value | undefined>(BPF_MEMWORDS).fill(undefined), conditions: [], length: 0 },
+  ];
+  let complete = true;
+  const end = (state: State, returnValue: number | undefined, invalid = false): void => {
+    outcomes.push({
+      returnValue: returnValue === undefined ? undefined : returnValue >>> 0,
+      invalid,
+      conditions: state.conditions,
+      length: state.length,
+      witness: invalid ? undefined : witnessOf(state.conditions, littleEndian),
+    });
+  };
+  const load = (offset: number): Value => {
+    if (offset === SECCOMP_DATA_NR) return constant(nr);
+    if (offset === SECCOMP_DATA_ARCH) return constant(arch.auditArch);
+    if (arch.bits === 32 && isHighWord(offset, littleEndian)) return constant(0);
+    return { kind: 'word', offset, mask: 0xffffffff };
+  };
+  while (stack.length > 0) {
+    if (outcomes.length + stack.length > maxPaths) {
+      complete = false;
+      break;
+    }
+    const state = stack.pop();
+    if (!state) break;
+    // Follow one path until it ends or forks.
+    for (;;) {
+      const insn = program[state.pc];
+      if (insn === undefined) {
+        end(state, undefined, true);
+        break;
+      }
+      state.length++;
+      const { code, k } = insn;
+      const cls = code & 0x07;
+      if (cls === BPF_RET) {
+        if (code === BPF_RET) end(state, k);
+        else if (code === (BPF_RET | 0x10)) end(state, state.a.kind === 'const' ? state.a.value : undefined);
+        else end(state, undefined, true);
+        break;
+      }
+      if (cls === BPF_LD || cls === BPF_LDX) {
+        let value: Value | undefined;
+        if (code === (BPF_LD | BPF_W | BPF_ABS)) value = k < SECCOMP_DATA_SIZE && k % 4 === 0 ? load(k) : undefined;
+        else if ((code & 0xe0) === BPF_IMM && (code & 0x18) === BPF_W) value = constant(k);
+        else if ((code & 0xe0) === BPF_LEN && (code & 0x18) === BPF_W) value = constant(SECCOMP_DATA_SIZE);
+        else if ((code & 0xe0) === BPF_MEM && (code & 0x18) === BPF_W) value = k < BPF_MEMWORDS ? state.mem[k] : undefined;
+        if (value === undefined) {
+          end(state, undefined, true);
+          break;
+        }
+        if (cls === BPF_LD) state.a = value;
+        else state.x = value;
+        state.pc++;
+        continue;
+      }
+      if (code === BPF_ST || code === BPF_STX) {
+        if (k >= BPF_MEMWORDS) {
+          end(state, undefined, true);
+          break;
+        }
+        state.mem = [...state.mem];
+        state.mem[k] = code === BPF_ST ? state.a : state.x;
+        state.pc++;
+        continue;
+      }
+      if (code === (BPF_MISC | BPF_TAX) || code === (BPF_MISC | BPF_TXA)) {
+        if (code === (BPF_MISC | BPF_TAX)) state.x = state.a;
+        else state.a = state.x;
+        state.pc++;
+        continue;
+      }
+      if (cls === BPF_ALU) {
+        const op = code & 0xf0;
+        if (op === BPF_NEG) {
+          state.a = state.a.kind === 'const' ? constant(0 - state.a.value) : OPAQUE;
+          state.pc++;
+          continue;
+        }
+        const operand = (code & BPF_X) === BPF_X ? state.x : constant(k);
+        if (op === BPF_DIV || op === BPF_MOD) {
+          if (operand.kind === 'const' && operand.value === 0) {
+            if ((code & BPF_X) === BPF_X) end(state, 0);
+            else end(state, undefined, true);
+            break;
+          }
+          if (operand.kind !== 'const') {
+            // X may be 0: one path ends with 0, the other goes on with an unknown quotient.
+            end({ ...state }, 0);
+            state.a = OPAQUE;
+            state.pc++;
+            continue;
+          }
+        }
+        const a = state.a;
+        if (a.kind === 'const' && operand.kind === 'const') {
+          const result = aluOperation(op, a.value, operand.value);
+          if (result < 0) {
+            end(state, undefined, true);
+            break;
+          }
+          state.a = constant(result);
+        } else if (op === BPF_AND && a.kind === 'word' && operand.kind === 'const') {
+          state.a = { kind: 'word', offset: a.offset, mask: (a.mask & operand.value) >>> 0 };
+        } else if (op === BPF_AND && ((a.kind === 'const' && a.value === 0) || (operand.kind === 'const' && operand.value === 0))) {
+          state.a = constant(0);
+        } else {
+          state.a = OPAQUE;
+        }
+        state.pc++;
+        continue;
+      }
+      if (cls === BPF_JMP) {
+        const op = code & 0xf0;
+        if (op === BPF_JA) {
+          state.pc += 1 + k;
+          continue;
+        }
+        const operand = (code & BPF_X) === BPF_X ? state.x : constant(k);
+        const name: WordCondition['op'] | undefined = op === BPF_JEQ ? 'eq' : op === BPF_JGT ? 'gt' : op === BPF_JGE ? 'ge' : op === BPF_JSET ? 'set' : undefined;
+        if (name === undefined) {
+          end(state, undefined, true);
+          break;
+        }
+        const a = state.a;
+        const whenTrue = state.pc + 1 + insn.jt;
+        const whenFalse = state.pc + 1 + insn.jf;
+        if (a.kind === 'const' && operand.kind === 'const') {
+          state.pc = test(name, a.value, operand.value) ? whenTrue : whenFalse;
+          continue;
+        }
+        if (whenTrue === whenFalse) {
+          state.pc = whenTrue;
+          continue;
+        }
+        if (a.kind === 'word' && operand.kind === 'const') {
+          const branches: State[] = [];
+          for (const [holds, target] of [[false, whenFalse], [true, whenTrue]] as const) {
+            const conditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds }];
+            if (feasible(conditions, a.offset)) branches.push({ ...state, pc: target, conditions });
+          }
+          stack.push(...branches);
+          break;
+        }
+        stack.push({ ...state, pc: whenFalse }, { ...state, pc: whenTrue });
+        break;
+      }
+      end(state, undefined, true);
+      break;
+    }
+  }
+  return { outcomes, complete };
+}

@@ -1,0 +1,314 @@
+/**
+ * Static figures of a seccomp program for one architecture: size, unreachable code, which
+ * syscalls it always allows, allows conditionally or denies, how much of it the kernel's
+ * constant-action cache covers, and what it costs to run (instructions executed per allowed
+ * syscall). The definitions follow the benchmark's (`shared/bench/README.md`) so the numbers
+ * compare with the peer compilers':
+ *
+ * - `alwaysAllowed` / `conditional`: syscalls whose result is `ALLOW` for every argument vector /
+ *   for some but not all. Decided by {@link explorePaths} (symbolic, sound: "always allowed"
+ *   means no feasible path reaches anything else); when a syscall has more paths than the limit
+ *   it is decided by the sampled vectors instead and marked `exact: false`.
+ * - Cost of an allowed syscall: the mean number of instructions executed over the sampled
+ *   argument vectors (see {@link argumentSamples}) that the program allows. If no sampled vector
+ *   is allowed, the witnesses of the allowing paths are used instead.
+ * - `costUniform`: mean over allowed syscalls; `costFrequency`: weighted by the frequency map
+ *   (by syscall name; syscalls without an entry weigh 1); `costCache`: like `costFrequency`
+ *   with the syscalls the kernel caches costing 0; `maxCost`: the largest per-syscall cost.
+ * - `cacheCoverage`: the share of always-allowed syscalls that the kernel's install-time
+ *   emulation ({@link cacheAllowed}) proves allowed.
+ */
+import type { ArchTable } from '@syscage/arch-tables';
+import { cacheAllowed } from './cache.js';
+import { emulate, seccompActionName, type SeccompActionName } from './emulate.js';
+import { explorePaths, type PathOutcome, type WordCondition, wordsToArgs } from './analyze-paths.js';
+import { BPF_JA, BPF_JMP, BPF_RET } from './opcodes.js';
+import type { BpfProgram } from './types.js';
+import { isConditionalJump } from './validate.js';
+
+/** Options of {@link analyzeProgram}. */
+export interface AnalyzeOptions {
+  /** The architecture the program is for (audit value, word size, byte order, names). */
+  readonly arch: ArchTable;
+  /**
+   * How often each syscall is made, by name (an `@frequency` file's counts).
+   * @defaultValue none: every syscall weighs 1
+   */
+  readonly frequencies?: ReadonlyMap<string, number | bigint>;
+  /**
+   * Syscall numbers to analyse.
+   * @defaultValue 0–1023 and every number of the architecture's table above 1023
+   */
+  readonly syscalls?: readonly number[];
+  /**
+   * Most symbolic paths per syscall before falling back to sampling.
+   * @defaultValue 4096
+   */
+  readonly maxPaths?: number;
+  /**
+   * Most sampled argument vectors per syscall for costs.
+   * @defaultValue 1024
+   */
+  readonly maxSamples?: number;
+}
+
+/** How a program treats one syscall number. */
+export type SyscallVerdict = 'always-allowed' | 'conditional' | 'denied';
+
+/** The figures of one syscall number. */
+export interface SyscallAnalysis {
+  readonly nr: number;
+  /** The architecture's name for the number, if it has one. */
+  readonly name: string | undefined;
+  readonly verdict: SyscallVerdict;
+  /** False when the verdict comes from sampling because the path limit was hit. */
+  readonly exact: boolean;
+  /** Every action some argument vector reaches, sorted (`unknown` for `ret a` of an unknown). */
+  readonly actions: readonly SeccompActionName[];
+  /** The kernel's install-time cache proves the syscall allowed. */
+  readonly cacheable: boolean;
+  /** Mean instructions executed over allowed samples; `undefined` for denied syscalls. */
+  readonly cost: number | undefined;
+  /** Weight from the frequency map (1 when missing). */
+  readonly weight: number;
+  /** An argument vector the program allows, if one was found. */
+  readonly allowedExample: readonly bigint[] | undefined;
+  /** An argument vector the program does not allow, if one was found. */
+  readonly deniedExample: readonly bigint[] | undefined;
+}
+
+/** The result of {@link analyzeProgram}. */
+export interface ProgramAnalysis {
+  /** Program length. */
+  readonly instructions: number;
+  /** Pcs no path from pc 0 reaches. */
+  readonly unreachable: readonly number[];
+  /** One entry per analysed syscall number, in increasing order. */
+  readonly syscalls: readonly SyscallAnalysis[];
+  readonly alwaysAllowed: number;
+  readonly conditional: number;
+  readonly denied: number;
+  /** Share of always-allowed syscalls the kernel caches; `undefined` when there are none. */
+  readonly cacheCoverage: number | undefined;
+  /** `undefined` when no syscall is allowed. */
+  readonly costUniform: number | undefined;
+  readonly costFrequency: number | undefined;
+  readonly costCache: number | undefined;
+  readonly maxCost: number | undefined;
+}
+
+/** Pcs that no path from pc 0 reaches (jumps followed both ways). */
+export function unreachableInstructions(program: BpfProgram): number[] {
+  const reached = new Array<boolean>(program.length).fill(false);
+  if (program.length > 0) reached[0] = true;
+  const mark = (pc: number): void => {
+    if (pc < program.length) reached[pc] = true;
+  };
+  program.forEach((insn, pc) => {
+    if (!reached[pc]) return;
+    if ((insn.code & 0x07) === BPF_RET) return;
+    if (insn.code === (BPF_JMP | BPF_JA)) mark(pc + 1 + insn.k);
+    else if (isConditionalJump(insn.code)) {
+      mark(pc + 1 + insn.jt);
+      mark(pc + 1 + insn.jf);
+    } else mark(pc + 1);
+  });
+  return reached.flatMap((value, pc) => (value ? [] : [pc]));
+}
+
+/** Candidate values of one compared word: 0, each constant, and the neighbours of range bounds. */
+function wordCandidates(conditions: readonly WordCondition[]): number[] {
+  const values = new Set<number>([0]);
+  for (const c of conditions) {
+    values.add(c.k);
+    if (c.op === 'gt') values.add((c.k + 1) >>> 0);
+    if (c.op === 'ge' && c.k > 0) values.add(c.k - 1);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+/** A small deterministic PRNG (mulberry32) so samples are the same on every run. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The argument vectors used to sample a syscall: for every `seccomp_data` word the program(s)
+ * compare on this syscall's paths, the candidates are 0, each constant it is compared with
+ * (`jeq`/`jset`, or the masked value after `and`), `k + 1` for `jgt k` and `k − 1` for `jge k`;
+ * words never compared are 0. The vectors are the Cartesian product of the candidates when it
+ * has at most `maxSamples` members, else `maxSamples` members of it drawn with a fixed-seed PRNG.
+ */
+export function argumentSamples(
+  outcomes: readonly PathOutcome[],
+  littleEndian: boolean,
+  maxSamples = 1024,
+  seed = 1,
+): bigint[][] {
+  const byWord = new Map<number, WordCondition[]>();
+  for (const outcome of outcomes) {
+    for (const condition of outcome.conditions) {
+      const list = byWord.get(condition.offset) ?? [];
+      list.push(condition);
+      byWord.set(condition.offset, list);
+    }
+  }
+  const offsets = [...byWord.keys()].sort((a, b) => a - b);
+  const candidates = offsets.map((offset) => wordCandidates(byWord.get(offset) ?? []));
+  const total = candidates.reduce((product, list) => product * list.length, 1);
+  const pick = (indexOf: (position: number, size: number) => number): bigint[] => {
+    const words = new Map<number, number>();
+    offsets.forEach((offset, position) => {
+      const list = candidates[position] ?? [0];
+      words.set(offset, list[indexOf(position, list.length)] ?? 0);
+    });
+    return wordsToArgs(words, littleEndian);
+  };
+  const vectors: bigint[][] = [];
+  if (total <= maxSamples) {
+    for (let index = 0; index < total; index++) {
+      let rest = index;
+      vectors.push(
+        pick((_position, size) => {
+          const digit = rest % size;
+          rest = Math.floor(rest / size);
+          return digit;
+        }),
+      );
+    }
+  } else {
+    const random = prng(seed);
+    for (let count = 0; count < maxSamples; count++) vectors.push(pick((_position, size) => Math.floor(random() * size)));
+  }
+  return vectors;
+}
+
+function syscallNameMap(arch: ArchTable): Map<number, string[]> {
+  const names = new Map<number, string[]>();
+  for (const [name, nr] of Object.entries(arch.syscalls)) {
+    const list = names.get(nr) ?? [];
+    list.push(name);
+    names.set(nr, list);
+  }
+  for (const list of names.values()) list.sort();
+  return names;
+}
+
+/** Default syscall numbers: 0–1023 plus the table's numbers above 1023 (e.g. ARM private ones). */
+export function defaultSyscallNumbers(arch: ArchTable): number[] {
+  const numbers = new Set<number>();
+  for (let nr = 0; nr < 1024; nr++) numbers.add(nr);
+  for (const nr of Object.values(arch.syscalls)) if (nr >= 1024) numbers.add(nr);
+  return [...numbers].sort((a, b) => a - b);
+}
+
+function mean(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Analyses one syscall number (see {@link analyzeProgram} for the definitions). */
+export function analyzeSyscall(
+  program: BpfProgram,
+  nr: number,
+  options: AnalyzeOptions,
+  names: ReadonlyMap<number, readonly string[]> = syscallNameMap(options.arch),
+): SyscallAnalysis {
+  const { arch } = options;
+  const littleEndian = arch.endianness === 'little';
+  const exploration = explorePaths(program, arch, nr, { maxPaths: options.maxPaths ?? 4096 });
+  const samples = argumentSamples(exploration.outcomes, littleEndian, options.maxSamples ?? 1024, nr + 1);
+  const runs = samples.map((args) => ({
+    args,
+    result: emulate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false }),
+  }));
+  const isAllow = (value: number | undefined): boolean => value !== undefined && seccompActionName(value) === 'allow';
+  const actions = new Set<SeccompActionName>();
+  let anyAllow: boolean;
+  let anyOther: boolean;
+  if (exploration.complete) {
+    for (const outcome of exploration.outcomes) {
+      actions.add(outcome.returnValue === undefined ? 'unknown' : seccompActionName(outcome.returnValue));
+    }
+    anyAllow = exploration.outcomes.some((o) => isAllow(o.returnValue) || (o.returnValue === undefined && !o.invalid));
+    anyOther = exploration.outcomes.some((o) => !isAllow(o.returnValue));
+  } else {
+    for (const run of runs) actions.add(run.result.ok ? run.result.action : 'unknown');
+    anyAllow = runs.some((run) => run.result.ok && run.result.action === 'allow');
+    anyOther = runs.some((run) => !run.result.ok || run.result.action !== 'allow');
+  }
+  const verdict: SyscallVerdict = anyAllow ? (anyOther ? 'conditional' : 'always-allowed') : 'denied';
+  let allowedRuns = runs.filter((run) => run.result.ok && run.result.action === 'allow');
+  if (allowedRuns.length === 0 && verdict !== 'denied') {
+    allowedRuns = exploration.outcomes
+      .filter((o) => isAllow(o.returnValue) && o.witness !== undefined)
+      .map((o) => {
+        const args = o.witness ?? [];
+        return {
+          args: [...args],
+          result: emulate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false }),
+        };
+      })
+      .filter((run) => run.result.ok && run.result.action === 'allow');
+  }
+  const deniedRun = runs.find((run) => !run.result.ok || run.result.action !== 'allow');
+  const deniedWitness = exploration.outcomes.find((o) => !isAllow(o.returnValue) && o.witness !== undefined)?.witness;
+  const name = names.get(nr)?.[0];
+  let weight = 1;
+  for (const candidate of names.get(nr) ?? []) {
+    const count = options.frequencies?.get(candidate);
+    if (count !== undefined) {
+      weight = Number(count);
+      break;
+    }
+  }
+  return {
+    nr,
+    name,
+    verdict,
+    exact: exploration.complete,
+    actions: [...actions].sort(),
+    cacheable: cacheAllowed(program, arch.auditArch, nr),
+    cost: verdict === 'denied' ? undefined : mean(allowedRuns.map((run) => run.result.instructionsExecuted)),
+    weight,
+    allowedExample: allowedRuns[0]?.args,
+    deniedExample: deniedRun?.args ?? deniedWitness,
+  };
+}
+
+/**
+ * Analyses a program for one architecture: reachability, per-syscall verdicts, cache coverage
+ * and costs, with the benchmark's definitions (see the module comment). Never throws on an
+ * invalid program: invalid paths count as not allowed.
+ */
+export function analyzeProgram(program: BpfProgram, options: AnalyzeOptions): ProgramAnalysis {
+  const names = syscallNameMap(options.arch);
+  const numbers = options.syscalls ?? defaultSyscallNumbers(options.arch);
+  const syscalls = numbers.map((nr) => analyzeSyscall(program, nr, options, names));
+  const always = syscalls.filter((s) => s.verdict === 'always-allowed');
+  const allowed = syscalls.filter((s) => s.verdict !== 'denied' && s.cost !== undefined);
+  const weighted = (costOf: (s: SyscallAnalysis) => number): number | undefined => {
+    const total = allowed.reduce((sum, s) => sum + s.weight, 0);
+    return total === 0 ? undefined : allowed.reduce((sum, s) => sum + s.weight * costOf(s), 0) / total;
+  };
+  return {
+    instructions: program.length,
+    unreachable: unreachableInstructions(program),
+    syscalls,
+    alwaysAllowed: always.length,
+    conditional: syscalls.filter((s) => s.verdict === 'conditional').length,
+    denied: syscalls.filter((s) => s.verdict === 'denied').length,
+    cacheCoverage: always.length === 0 ? undefined : always.filter((s) => s.cacheable).length / always.length,
+    costUniform: mean(allowed.map((s) => s.cost ?? 0)),
+    costFrequency: weighted((s) => s.cost ?? 0),
+    costCache: weighted((s) => (s.cacheable ? 0 : (s.cost ?? 0))),
+    maxCost: allowed.length === 0 ? undefined : Math.max(...allowed.map((s) => s.cost ?? 0)),
+  };
+}
+

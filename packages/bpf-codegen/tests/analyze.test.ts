@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyzeProgram, analyzeSyscall, argumentSamples, unreachableInstructions } from '../src/analyze.js';
+import { explorePaths, solveWord } from '../src/analyze-paths.js';
+import type { BpfProgram } from '../src/types.js';
+import { parseProgramText } from './disasm-fixtures.test.js';
+import { miniArm, miniX86_64 } from './disasm-arch.js';
+import { jump, stmt } from './emulator-asm.js';
+
+const ALLOW = 0x7fff0000;
+const KILL = 0x80000000;
+const allowlist = parseProgramText(
+  readFileSync(new URL('./fixtures/programs/valid-x86_64-allowlist/program.txt', import.meta.url), 'utf8'),
+);
+
+describe('analyzeProgram on a hand-made allowlist (figures computed by hand)', () => {
+  // read: pcs 0,1,3,4,5,10 = 6; write: 7; exit_group: 8; mmap allowed only with args[2] = 0
+  // (hi 0, PROT_EXEC clear): pcs 0,1,3,4,5,6,7,8,12,13,15,16,18 = 13. Samples for mmap:
+  // args[2].hi ∈ {0}, args[2].lo ∈ {0, 4} → one allowed vector, cost 13.
+  const analysis = analyzeProgram(allowlist, {
+    arch: miniX86_64,
+    frequencies: new Map<string, number | bigint>([
+      ['read', 10],
+      ['mmap', 2n],
+    ]),
+  });
+  it('counts verdicts', () => {
+    expect(analysis).toMatchObject({ instructions: 19, alwaysAllowed: 3, conditional: 1, denied: 1020, unreachable: [] });
+    expect(analysis.syscalls.filter((s) => s.verdict !== 'denied').map((s) => [s.name, s.verdict, s.cost])).toEqual([
+      ['read', 'always-allowed', 6],
+      ['write', 'always-allowed', 7],
+      ['mmap', 'conditional', 13],
+      ['exit_group', 'always-allowed', 8],
+    ]);
+  });
+  it('computes costs and cache coverage', () => {
+    expect(analysis.cacheCoverage).toBe(1);
+    expect(analysis.costUniform).toBe((6 + 7 + 8 + 13) / 4);
+    expect(analysis.costFrequency).toBeCloseTo((10 * 6 + 7 + 8 + 2 * 13) / 14, 12);
+    expect(analysis.costCache).toBeCloseTo((2 * 13) / 14, 12);
+    expect(analysis.maxCost).toBe(13);
+  });
+  it('gives examples and actions for the conditional syscall', () => {
+    const mmap = analysis.syscalls[9];
+    expect(mmap?.actions).toEqual(['allow', 'errno']);
+    expect(mmap?.allowedExample?.[2]).toBe(0n);
+    expect(mmap?.deniedExample?.[2]).toBe(4n);
+    expect(analysis.syscalls[59]?.actions).toEqual(['trap']);
+    expect(analysis.syscalls[0]?.cacheable).toBe(true);
+    expect(mmap?.cacheable).toBe(false);
+  });
+});
+
+describe('symbolic exploration is sound about infeasible paths', () => {
+  const cases: [string, BpfProgram, string][] = [
+    [
+      'arg0 == 5 or arg0 != 5 is always allowed',
+      [stmt(0x20, 16), jump(0x15, 5, 2, 0), stmt(0x20, 16), jump(0x15, 5, 1, 0), stmt(0x06, ALLOW), stmt(0x06, KILL)],
+      'always-allowed',
+    ],
+    [
+      'a masked low byte of 0x12 can never equal 0x13',
+      [stmt(0x20, 16), stmt(0x54, 0xff), jump(0x15, 0x12, 0, 3), stmt(0x20, 16), jump(0x15, 0x13, 1, 0), stmt(0x06, ALLOW), stmt(0x06, KILL)],
+      'conditional',
+    ],
+    ['ret a of an argument may or may not allow', [stmt(0x20, 16), stmt(0x16)], 'conditional'],
+    [
+      'x > 10 and x < 5 is impossible, so nothing is denied',
+      [stmt(0x20, 16), jump(0x25, 10, 0, 2), jump(0x35, 5, 0, 1), stmt(0x06, ALLOW), stmt(0x06, ALLOW), stmt(0x06, ALLOW)],
+      'always-allowed',
+    ],
+    ['every path kills', [stmt(0x20, 24), jump(0x45, 1, 0, 1), stmt(0x06, KILL), stmt(0x06, 0x30000)], 'denied'],
+  ];
+  it.each(cases)('%s', (_name, program, verdict) => {
+    expect(analyzeSyscall(program, 3, { arch: miniX86_64 }).verdict).toBe(verdict);
+  });
+
+  it('division by an unknown X may end the filter with 0', () => {
+    const program: BpfProgram = [stmt(0x20, 16), stmt(0x07), stmt(0x00, 8), stmt(0x3c), stmt(0x06, ALLOW)];
+    expect(analyzeSyscall(program, 3, { arch: miniX86_64 })).toMatchObject({ verdict: 'conditional', actions: ['allow', 'kill-thread'] });
+  });
+
+  it('knows high argument words are 0 on 32-bit architectures', () => {
+    const program: BpfProgram = [stmt(0x20, 20), jump(0x15, 0, 0, 1), stmt(0x06, ALLOW), stmt(0x06, KILL)];
+    expect(analyzeSyscall(program, 3, { arch: miniArm }).verdict).toBe('always-allowed');
+    expect(analyzeSyscall(program, 3, { arch: miniX86_64 }).verdict).toBe('conditional');
+  });
+
+  it('falls back to sampling past the path limit and says so', () => {
+    // 13 independent tests of different words that all rejoin: 2^13 paths.
+    const program: BpfProgram = [
+      ...Array.from({ length: 12 }, (_, word) => [stmt(0x20, 16 + 4 * word), jump(0x45, 1, 0, 1), stmt(0x00, 0)]).flat(),
+      stmt(0x20, 8),
+      jump(0x15, 7, 0, 1),
+      stmt(0x06, KILL),
+      stmt(0x06, ALLOW),
+    ];
+    const result = analyzeSyscall(program, 3, { arch: miniX86_64, maxPaths: 100 });
+    expect(result.exact).toBe(false);
+    expect(result.verdict).toBe('always-allowed'); // the ip word is never sampled away from 0
+    expect(explorePaths(program, miniX86_64, 3, { maxPaths: 100 }).complete).toBe(false);
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['eq and not-eq of the same value', [{ offset: 16, mask: 0xffffffff, op: 'eq', k: 5, holds: true }, { offset: 16, mask: 0xffffffff, op: 'eq', k: 5, holds: false }], false],
+    ['masked value with bits outside the mask', [{ offset: 16, mask: 0xff, op: 'eq', k: 0x100, holds: true }], false],
+    ['range gt 10, not ge 12 is 11', [{ offset: 16, mask: 0xffffffff, op: 'gt', k: 10, holds: true }, { offset: 16, mask: 0xffffffff, op: 'ge', k: 12, holds: false }], 11],
+    ['jset needing a bit that is known 0', [{ offset: 16, mask: 0xf, op: 'eq', k: 0, holds: true }, { offset: 16, mask: 0xffffffff, op: 'set', k: 3, holds: true }], false],
+    ['jset with a free bit', [{ offset: 16, mask: 0xf, op: 'eq', k: 0, holds: true }, { offset: 16, mask: 0xffffffff, op: 'set', k: 0x13, holds: true }], 'sat'],
+    ['not below 0x80000000 and no bit 31', [{ offset: 16, mask: 0xffffffff, op: 'ge', k: 0x80000000, holds: true }, { offset: 16, mask: 0xffffffff, op: 'set', k: 0x80000000, holds: false }], false],
+  ] as const)('solveWord: %s', (_name, conditions, expected) => {
+    const found = solveWord(conditions);
+    if (expected === 'sat') {
+      expect(typeof found).toBe('number');
+      expect(conditions.every((c) => (c.op === 'set' ? ((Number(found) & c.mask & c.k) !== 0) === c.holds : ((Number(found) & c.mask) === c.k) === c.holds))).toBe(true);
+    } else expect(found).toBe(expected);
+  });
+
+  it('finds unreachable instructions', () => {
+    expect(unreachableInstructions([jump(0x05, 1, 0, 0), stmt(0x06, 0), jump(0x15, 0, 1, 1), stmt(0x06, 0), stmt(0x06, ALLOW)])).toEqual([1, 3]);
+  });
+
+  it('samples the product of candidates, or a fixed-seed subset of it', () => {
+    const outcomes = explorePaths(allowlist, miniX86_64, 9).outcomes;
+    expect(argumentSamples(outcomes, true).map((args) => args[2])).toEqual([0n, 4n]);
+    const big = argumentSamples(outcomes, true, 1);
+    expect(big).toHaveLength(1);
+    expect(argumentSamples(outcomes, true, 1)).toEqual(big);
+  });
+});
