@@ -1,7 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
+
+/** Where tests/global-setup.ts puts the built launcher (inside the package, so koffi resolves). */
+export const launcherBuildDir = fileURLToPath(new URL('./node_modules/.cache/syscage-launcher', import.meta.url));
 
 export default defineProject({
   resolve: { conditions: ['@syscage/source'] },
   ssr: { resolve: { conditions: ['@syscage/source'] } },
-  test: { include: ['tests/**/*.test.ts'] },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/global-setup.ts'],
+    env: { SYSCAGE_LAUNCHER: `${launcherBuildDir}/launcher.js` },
+    // Tests start real processes; on two cores, a few files at a time keep them responsive.
+    testTimeout: 30_000,
+  },
 });

@@ -21,3 +21,10 @@ export const SECCOMP_RET_TRACE = 0x7ff00000;
 export const SECCOMP_RET_LOG = 0x7ffc0000;
 export const SECCOMP_RET_ALLOW = 0x7fff0000;
 export const SECCOMP_RET_ACTION_FULL = 0xffff0000;
+
+/** `BPF_LD | BPF_W | BPF_ABS`: load a 32-bit word of `seccomp_data`. */
+export const BPF_LD_W_ABS = 0x20;
+/** `BPF_JMP | BPF_JEQ | BPF_K`. */
+export const BPF_JEQ_K = 0x15;
+/** Offset of `seccomp_data.arch`. */
+export const SECCOMP_DATA_ARCH = 4;

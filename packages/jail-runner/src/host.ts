@@ -58,8 +58,14 @@ export interface LauncherCommand {
   readonly script: string;
 }
 
-/** Locates the launcher next to this module (dist), or its TypeScript source (tests). */
+/**
+ * Locates the launcher: `SYSCAGE_LAUNCHER` when set (a built `launcher.js`; the test suite
+ * uses it), else `launcher.js` next to this module (the published package), else the
+ * TypeScript source run through tsx (a source checkout).
+ */
 export function launcherCommand(): LauncherCommand {
+  const override = process.env.SYSCAGE_LAUNCHER;
+  if (override !== undefined && override !== '') return { execArgv: [], script: override };
   const built = fileURLToPath(new URL('./launcher.js', import.meta.url));
   if (existsSync(built)) return { execArgv: [], script: built };
   const source = fileURLToPath(new URL('./launcher.ts', import.meta.url));

@@ -1,6 +1,10 @@
 // Public API of @syscage/jail-runner.
-export { JailError, errnoName } from './errors.js';
-export type { JailStep } from './errors.js';
+export { JailError, errnoName, jailStepCodes } from './errors.js';
+export type { JailErrorDetails, JailStep } from './errors.js';
+export { archTableFor, hostArchTable } from './tables.js';
+export { hostArchName } from './host.js';
+export { notifyEverythingProgram, proposeRules } from './learn.js';
+export type { ProposeOptions, ProposedRule, Proposal } from './learn.js';
 export { runJailed, startJailed } from './run.js';
 export type {
   JailOptions,

@@ -7,8 +7,13 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import type { ArchTable } from '@syscage/arch-tables';
-import type { BpfProgram } from '@syscage/bpf-codegen';
+import { resolve as resolvePath } from 'node:path';
+import { type ArchTable, resolveArchName } from '@syscage/arch-tables';
+import { type BpfProgram, type CompileOptions, type SeccompActionName, compilePolicy, emulate } from '@syscage/bpf-codegen';
+import { type IncludeMapping, resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { hostArchTable } from './tables.js';
+import { notifyEverythingProgram } from './learn.js';
 import { JailError, errnoName } from './errors.js';
 import { findExecutable, hostArchName, hostByteOrder, launcherCommand } from './host.js';
 import { KernelLog, type SeccompAuditRecord } from './kernel-log.js';
@@ -47,10 +52,31 @@ export interface JailOptions {
    * @defaultValue `'inherit'`
    */
   readonly stdio?: 'inherit' | 'pipe' | 'ignore' | readonly [StdioEntry, StdioEntry, StdioEntry];
-  /** The compiled filter, as the kernel will run it in `enforce` mode. */
-  readonly filter: BpfProgram;
-  /** The host architecture's table (syscall numbers and names); must be the host's. */
-  readonly archTable: ArchTable;
+  /** The compiled filter, as the kernel will run it in `enforce` mode. Give this or `policy`. */
+  readonly filter?: BpfProgram;
+  /** A policy file to resolve and compile for the host architecture. Give this or `filter`. */
+  readonly policy?: string;
+  /**
+   * Include prefixes of `policy` and the directories they stand for.
+   * @defaultValue the resolver's default (`/usr/share/policy/crosvm` → the policy's directory)
+   */
+  readonly includeMap?: readonly IncludeMapping[];
+  /**
+   * Compiler options for `policy` (default action, kill-process, …).
+   * @defaultValue `{}`
+   */
+  readonly compileOptions?: CompileOptions;
+  /**
+   * The architecture the policy or filter is meant for (a name or alias). Must be the host's:
+   * a filter runs only on the machine's own architecture.
+   * @defaultValue the host's
+   */
+  readonly arch?: string;
+  /**
+   * The host architecture's table (syscall numbers and names).
+   * @defaultValue the table from `@syscage/arch-<host>`
+   */
+  readonly archTable?: ArchTable;
   /**
    * `enforce` runs the filter as it is; `log` lets every denied call go ahead and reports
    * it; `learn` does the same but keeps the filter's explicit errno returns.
@@ -83,6 +109,8 @@ export interface ObservedCall {
   readonly instructionPointer: bigint;
   /** The six arguments. */
   readonly args: readonly bigint[];
+  /** What the filter as given (before the mode's rewrite) returns for this call. */
+  readonly wouldBe: { readonly action: SeccompActionName; readonly data: number } | undefined;
 }
 
 /** The call that made the filter kill the process (enforce mode). */
@@ -139,23 +167,20 @@ export function runJailed(options: JailOptions): Promise<JailResult> {
  */
 export function startJailed(options: JailOptions): JailedProcess {
   const mode = options.mode ?? 'enforce';
-  const table = options.archTable;
-  const host = hostArchName();
   const rejected = (error: JailError): JailedProcess => ({ child: undefined, result: Promise.reject(error) });
-  if (host === undefined) return rejected(new JailError('arch', `Node architecture ${process.arch} is not supported`));
-  if (table.name !== host) {
-    return rejected(new JailError('arch', `the filter is for ${table.name}, but this machine is ${host}`));
-  }
+  const prepared = prepareProgram(options);
+  if (prepared instanceof JailError) return rejected(prepared);
+  const { table, filter } = prepared;
   const seccompSyscall = table.syscalls.seccomp;
   if (seccompSyscall === undefined) return rejected(new JailError('arch', `the ${table.name} table has no seccomp syscall`));
-  const program = programForMode(options.filter, mode);
+  const program = programForMode(filter, mode);
   if (program === undefined) {
     return rejected(new JailError('filter', `${mode} mode cannot rewrite a filter that returns the accumulator (ret A)`));
   }
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const found = findExecutable(options.command, cwd, env.PATH);
-  if ('errno' in found) return rejected(new JailError('exec', `cannot execute ${options.command}`, found.errno));
+  if ('errno' in found) return rejected(new JailError('exec', `cannot execute ${options.command}`, { errno: found.errno }));
 
   const bytes = Buffer.alloc(program.length * 8);
   const little = hostByteOrder() === 'little';
@@ -196,12 +221,77 @@ export function startJailed(options: JailOptions): JailedProcess {
     kernelLog?.close();
     return rejected(new JailError('spawn', `cannot start the launcher: ${String(error)}`));
   }
-  const session = new Session(child, request, { mode, table, kernelLog, launcherScript: launcher.script, launcherExecArgv: launcher.execArgv, options });
+  const session = new Session(child, request, {
+    mode,
+    filter,
+    table,
+    kernelLog,
+    launcherScript: launcher.script,
+    launcherExecArgv: launcher.execArgv,
+    options,
+  });
   return { child, result: session.result };
+}
+
+/** Picks the host table and compiles the policy, or says which step failed. */
+function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfProgram } | JailError {
+  const host = hostArchName();
+  if (host === undefined) return new JailError('arch', `Node architecture ${process.arch} is not supported`);
+  if (options.arch !== undefined) {
+    const wanted = resolveArchName(options.arch);
+    if (!wanted.ok) return new JailError('arch', wanted.message);
+    if (wanted.name !== host) return new JailError('arch', `the filter is for ${wanted.name}, but this machine is ${host}`);
+  }
+  let table = options.archTable;
+  if (table === undefined) {
+    const found = hostArchTable();
+    if ('message' in found) return new JailError('arch', found.message);
+    table = found.table;
+  }
+  if (table.name !== host) return new JailError('arch', `the table is for ${table.name}, but this machine is ${host}`);
+  if (options.filter !== undefined) {
+    if (options.policy !== undefined) return new JailError('filter', 'give either a filter or a policy, not both');
+    return { table, filter: options.filter };
+  }
+  if (options.policy === undefined) {
+    // Learning from nothing: every call goes to the supervisor.
+    if (options.mode === 'learn') return { table, filter: notifyEverythingProgram(table) };
+    return new JailError('filter', 'give a filter or a policy');
+  }
+  const compiled = compilePolicyFile(options.policy, table, options);
+  return 'program' in compiled ? { table, filter: compiled.program } : compiled.error;
+}
+
+/** Resolves and compiles a policy file for `table`; errors become a `filter` JailError. */
+function compilePolicyFile(
+  file: string,
+  table: ArchTable,
+  options: JailOptions,
+): { program: BpfProgram } | { error: JailError } {
+  const resolved = resolvePolicy(resolvePath(options.cwd ?? process.cwd(), file), {
+    host: createNodeHost(),
+    arch: table.name,
+    ...(options.includeMap === undefined ? {} : { includeMap: options.includeMap }),
+  });
+  const resolveErrors = resolved.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (resolveErrors.length > 0) {
+    return { error: new JailError('filter', `${file} has errors`, { diagnostics: resolved.diagnostics }) };
+  }
+  const compiled = compilePolicy(resolved, table, options.compileOptions ?? {});
+  if (compiled.program === undefined) {
+    return {
+      error: new JailError('filter', `${file} does not compile for ${table.name}`, {
+        diagnostics: [...resolved.diagnostics, ...compiled.diagnostics],
+      }),
+    };
+  }
+  return { program: compiled.program };
 }
 
 interface SessionSettings {
   readonly mode: JailMode;
+  /** The filter as given, before the mode's rewrite. */
+  readonly filter: BpfProgram;
   readonly table: ArchTable;
   readonly kernelLog: KernelLog | undefined;
   readonly launcherScript: string;
@@ -287,7 +377,7 @@ class Session {
 
   private onLauncherMessage(message: LauncherMessage, control: Writable): void {
     if (message.kind === 'failed') {
-      this.failure ??= new JailError(message.step, message.message, message.errno === 0 ? undefined : errnoName(message.errno));
+      this.failure ??= new JailError(message.step, message.message, message.errno === 0 ? {} : { errno: errnoName(message.errno) });
       return;
     }
     this.installing = true;
@@ -322,11 +412,11 @@ class Session {
     if (remoteFd === undefined) throw new JailError('supervisor', 'the launcher created no notification listener');
     const c = libc();
     const pidfd = c.syscall3(pidfdOpen, pid, 0, 0);
-    if (pidfd < 0) throw new JailError('supervisor', 'pidfd_open failed', errnoName(lastErrno()));
+    if (pidfd < 0) throw new JailError('supervisor', 'pidfd_open failed', { errno: errnoName(lastErrno()) });
     const localFd = c.syscall3(pidfdGetfd, pidfd, remoteFd, 0);
     const getfdErrno = lastErrno();
     c.close(pidfd);
-    if (localFd < 0) throw new JailError('supervisor', 'pidfd_getfd failed', errnoName(getfdErrno));
+    if (localFd < 0) throw new JailError('supervisor', 'pidfd_getfd failed', { errno: errnoName(getfdErrno) });
     let supervisor: ChildProcess;
     try {
       supervisor = spawn(
@@ -366,12 +456,20 @@ class Session {
     const name = message.arch === this.settings.table.auditArch ? this.names.get(message.nr) : undefined;
     // The launcher's own calls between install and execve are not the target's, except the execve.
     if (message.launcher && name !== 'execve' && name !== 'execveat') return;
+    const instructionPointer = BigInt(message.ip);
+    const args = message.args.map((value) => BigInt(value));
+    const emulated = emulate(
+      this.settings.filter,
+      { nr: message.nr, arch: message.arch, instructionPointer, args },
+      { byteOrder: hostByteOrder(), recordPath: false },
+    );
     this.calls.push({
       tid: message.tid,
       syscall: { nr: message.nr, name },
       arch: message.arch,
-      instructionPointer: BigInt(message.ip),
-      args: message.args.map((value) => BigInt(value)),
+      instructionPointer,
+      args,
+      wouldBe: emulated.ok ? { action: emulated.action, data: emulated.data } : undefined,
     });
   }
 
@@ -394,11 +492,11 @@ class Session {
       violation = found.violation;
       violationUnknownReason = found.reason;
       if (violation?.beforeExec) {
-        const error = new JailError(
+        throw new JailError(
           'exec',
           `the filter killed the launcher at ${violation.syscall.name ?? `syscall ${violation.syscall.nr}`} before the target started: the policy must allow execve`,
+          { violation },
         );
-        throw Object.assign(error, { violation });
       }
     }
     const signalNumber = signal === null ? 0 : (osSignals[signal] ?? 0);

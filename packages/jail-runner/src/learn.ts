@@ -1,0 +1,118 @@
+/**
+ * Turning the calls a learn run observed into policy text: one rule per syscall, with an
+ * argument condition where the syscall has a selector argument (an ioctl request, a socket
+ * family, a prctl option, …) and the run used few distinct values of it.
+ */
+import type { ArchTable } from '@syscage/arch-tables';
+import type { BpfProgram } from '@syscage/bpf-codegen';
+import {
+  BPF_JEQ_K,
+  BPF_LD_W_ABS,
+  BPF_RET_K,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_USER_NOTIF,
+} from './bpf-values.js';
+import type { ObservedCall } from './run.js';
+
+/**
+ * Syscalls whose calls are told apart by one argument, the argument's index, and the prefixes
+ * of the constants that name its values.
+ */
+const SELECTORS: Readonly<Record<string, { readonly arg: number; readonly prefixes: readonly string[] }>> = {
+  ioctl: { arg: 1, prefixes: ['TC', 'TIOC', 'FIO', 'FIONREAD', 'FS_IOC', 'BLK', 'SIOC', 'KVM_', 'NS_', 'SECCOMP_IOCTL', 'RND'] },
+  socket: { arg: 0, prefixes: ['AF_'] },
+  socketpair: { arg: 0, prefixes: ['AF_'] },
+  prctl: { arg: 0, prefixes: ['PR_'] },
+  fcntl: { arg: 1, prefixes: ['F_'] },
+  arch_prctl: { arg: 0, prefixes: ['ARCH_'] },
+  madvise: { arg: 2, prefixes: ['MADV_'] },
+};
+
+/** Options of {@link proposeRules}. */
+export interface ProposeOptions {
+  /**
+   * Most distinct selector values for which a condition is written; more give a plain `1`.
+   * @defaultValue `8`
+   */
+  readonly maxValues?: number;
+  /**
+   * A comment line written above the rules (without `#`).
+   * @defaultValue none
+   */
+  readonly header?: string;
+}
+
+/** One proposed rule. */
+export interface ProposedRule {
+  readonly syscall: string;
+  /** The filter expression (`1`, or `arg1 == TCGETS || arg1 == TIOCGWINSZ`). */
+  readonly filter: string;
+  /** How many calls the run made. */
+  readonly calls: number;
+}
+
+/** The proposal: rules in first-seen order, the policy text, and calls that could not be named. */
+export interface Proposal {
+  readonly rules: readonly ProposedRule[];
+  readonly text: string;
+  /** Calls of another architecture or with numbers the table does not name. */
+  readonly unnamed: readonly ObservedCall[];
+}
+
+/** The constant name for a selector value, or its hex spelling. */
+function nameValue(table: ArchTable, value: bigint, prefixes: readonly string[]): string {
+  for (const [name, constant] of Object.entries(table.constants)) {
+    if (constant === value && prefixes.some((prefix) => name.startsWith(prefix))) return name;
+  }
+  return value < 10n ? value.toString() : `0x${value.toString(16)}`;
+}
+
+/** Groups observed calls per syscall and writes one rule for each. */
+export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, options: ProposeOptions = {}): Proposal {
+  const maxValues = options.maxValues ?? 8;
+  const perSyscall = new Map<string, ObservedCall[]>();
+  const unnamed: ObservedCall[] = [];
+  for (const call of calls) {
+    const name = call.syscall.name;
+    if (name === undefined || call.arch !== table.auditArch) {
+      unnamed.push(call);
+      continue;
+    }
+    const list = perSyscall.get(name);
+    if (list) list.push(call);
+    else perSyscall.set(name, [call]);
+  }
+  const rules: ProposedRule[] = [];
+  for (const [syscall, list] of perSyscall) {
+    const selector = SELECTORS[syscall];
+    let filter = '1';
+    if (selector) {
+      const mask = table.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;
+      const values = [...new Set(list.map((call) => (call.args[selector.arg] ?? 0n) & mask))].sort((a, b) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
+      if (values.length <= maxValues) {
+        filter = values.map((value) => `arg${selector.arg} == ${nameValue(table, value, selector.prefixes)}`).join(' || ');
+      }
+    }
+    rules.push({ syscall, filter, calls: list.length });
+  }
+  const lines: string[] = [];
+  if (options.header !== undefined) lines.push(`# ${options.header}`);
+  for (const rule of rules) lines.push(`${rule.syscall}: ${rule.filter}`);
+  return { rules, text: lines.length === 0 ? '' : `${lines.join('\n')}\n`, unnamed };
+}
+
+/**
+ * The learn-mode filter when there is no starting policy: every call of the host architecture
+ * goes to the supervisor; calls of any other architecture are killed.
+ */
+export function notifyEverythingProgram(table: ArchTable): BpfProgram {
+  return [
+    { code: BPF_LD_W_ABS, jt: 0, jf: 0, k: SECCOMP_DATA_ARCH },
+    { code: BPF_JEQ_K, jt: 1, jf: 0, k: table.auditArch },
+    { code: BPF_RET_K, jt: 0, jf: 0, k: SECCOMP_RET_KILL_PROCESS },
+    { code: BPF_RET_K, jt: 0, jf: 0, k: SECCOMP_RET_USER_NOTIF },
+  ];
+}

@@ -1,0 +1,25 @@
+/** The architecture tables the runner can use: the host's, looked up by name. */
+import type { ArchTable } from '@syscage/arch-tables';
+import { resolveArchName } from '@syscage/arch-tables';
+import { archAarch64 } from '@syscage/arch-aarch64';
+import { archArm } from '@syscage/arch-arm';
+import { archI386 } from '@syscage/arch-i386';
+import { archRiscv64 } from '@syscage/arch-riscv64';
+import { archX86_64 } from '@syscage/arch-x86-64';
+import { hostArchName } from './host.js';
+
+const TABLES: readonly ArchTable[] = [archX86_64, archAarch64, archArm, archRiscv64, archI386];
+
+/** The table for an architecture name or alias, or a message saying why there is none. */
+export function archTableFor(name: string): { table: ArchTable } | { message: string } {
+  const resolved = resolveArchName(name);
+  if (!resolved.ok) return { message: resolved.message };
+  const table = TABLES.find((candidate) => candidate.name === resolved.name);
+  return table ? { table } : { message: `no table for ${resolved.name}` };
+}
+
+/** The host's table, or a message when Node runs on an architecture without one. */
+export function hostArchTable(): { table: ArchTable } | { message: string } {
+  const name = hostArchName();
+  return name === undefined ? { message: `Node architecture ${process.arch} is not supported` } : archTableFor(name);
+}

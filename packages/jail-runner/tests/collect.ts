@@ -1,0 +1,18 @@
+// Runs a jailed command with piped stdout/stderr and collects both.
+import { type JailOptions, type JailResult, startJailed } from '../src/index.js';
+
+export interface Collected {
+  readonly result: JailResult;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runCollect(options: Omit<JailOptions, 'stdio'>): Promise<Collected> {
+  const started = startJailed({ ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  started.child?.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  started.child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const result = await started.result;
+  return { result, stdout, stderr };
+}
