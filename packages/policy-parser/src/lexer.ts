@@ -8,12 +8,13 @@
  * `\s` whitespace follow Python's Unicode definitions.
  */
 import type { Token, TokenKind } from './ast.js';
-import type { SourceRange } from './diagnostic.js';
+import type { Position } from './diagnostic.js';
 import { type PhysicalLine, splitLines } from './source.js';
 
 /** Python's `str.isspace()` set, which its `\s` uses for str patterns. */
 function isPythonSpace(code: number): boolean {
-  if (code <= 32) return code === 32 || (code >= 9 && code <= 13) || (code >= 28 && code <= 31);
+  if (code === 32) return true;
+  if (code < 32) return (code >= 9 && code <= 13) || (code >= 28 && code <= 31);
   if (code < 0x85) return false;
   return (
     code === 0x85 ||
@@ -46,6 +47,8 @@ function isWordCodePoint(codePoint: number): boolean {
 /** Is the character starting at `offset` (bounded by `end`) a word character? */
 function wordAt(text: string, offset: number, end: number): boolean {
   if (offset >= end) return false;
+  const code = text.charCodeAt(offset);
+  if (code < 128) return isAsciiWord(code);
   const codePoint = text.codePointAt(offset);
   return codePoint !== undefined && isWordCodePoint(codePoint);
 }
@@ -61,14 +64,31 @@ function wordBefore(text: string, offset: number, start: number): boolean {
   return isWordCodePoint(code);
 }
 
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
-const isOctalDigit = (code: number): boolean => code >= 48 && code <= 55;
-const isHexDigit = (code: number): boolean =>
-  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
-const isIdentifierStart = (code: number): boolean =>
-  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-const isIdentifierPart = (code: number): boolean =>
-  isIdentifierStart(code) || isDigit(code) || code === 45 /* - */ || code === 64; /* @ */
+/** Character classes of ASCII, as bit sets, for the hot loops. */
+const digitClass = 1;
+const octalClass = 2;
+const hexClass = 4;
+const letterClass = 8; // [A-Za-z_]
+const identifierPartClass = 16; // [A-Za-z0-9_@-]
+const asciiClasses = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  let classes = 0;
+  if (/[0-9]/.test(char)) classes |= digitClass | hexClass;
+  if (/[0-7]/.test(char)) classes |= octalClass;
+  if (/[a-fA-F]/.test(char)) classes |= hexClass;
+  if (/[A-Za-z_]/.test(char)) classes |= letterClass;
+  if (/[A-Za-z0-9_@-]/.test(char)) classes |= identifierPartClass;
+  asciiClasses[code] = classes;
+}
+const hasClass = (code: number, classes: number): boolean => code < 128 && ((asciiClasses[code] ?? 0) & classes) !== 0;
+const isDigit = (code: number): boolean => hasClass(code, digitClass);
+const isOctalDigit = (code: number): boolean => hasClass(code, octalClass);
+const isHexDigit = (code: number): boolean => hasClass(code, hexClass);
+const isIdentifierStart = (code: number): boolean => hasClass(code, letterClass);
+const isIdentifierPart = (code: number): boolean => hasClass(code, identifierPartClass);
+/** ASCII part of Python's `\w`. */
+const isAsciiWord = (code: number): boolean => hasClass(code, digitClass | letterClass);
 
 /** Does `word` occur at `offset` with a word boundary after it (and, if asked, before it)? */
 function wordMatch(text: string, offset: number, lineStart: number, lineEnd: number, word: string, boundaryBefore: boolean): boolean {
@@ -78,42 +98,53 @@ function wordMatch(text: string, offset: number, lineStart: number, lineEnd: num
   return !wordAt(text, end, lineEnd);
 }
 
-const actionWords = ['allow', 'kill-process', 'kill-thread', 'kill', 'trap', 'trace', 'log', 'user-notify'] as const;
+/** Single-character punctuation tokens, indexed by character code. */
+const punctuation: (TokenKind | undefined)[] = [];
+for (const [char, kind] of [
+  [':', 'colon'],
+  [';', 'semicolon'],
+  [',', 'comma'],
+  ['~', 'tilde'],
+  ['(', 'lparen'],
+  [')', 'rparen'],
+  ['{', 'lbrace'],
+  ['}', 'rbrace'],
+  [']', 'rbracket'],
+  ['[', 'lbracket'],
+] as const) {
+  punctuation[char.charCodeAt(0)] = kind;
+}
+for (let code = 0; code < 128; code++) punctuation[code] ??= undefined;
 
-const punctuation: Partial<Record<number, TokenKind>> = {
-  58: 'colon',
-  59: 'semicolon',
-  44: 'comma',
-  126: 'tilde',
-  40: 'lparen',
-  41: 'rparen',
-  123: 'lbrace',
-  125: 'rbrace',
-  93: 'rbracket',
-  91: 'lbracket',
-};
+/** Kind of the token {@link matchAt} matched last (a module variable saves an allocation per token). */
+let matchedKind: TokenKind = 'invalid';
+
+function found(kind: TokenKind, end: number): number {
+  matchedKind = kind;
+  return end;
+}
 
 /**
- * Matches one token at `offset`. Returns the token's kind and end, or undefined when no kind
- * matches here (the character belongs to an invalid token).
+ * Matches one token at `offset`. Returns the token's end and sets {@link matchedKind}, or
+ * returns -1 when no kind matches here (the character belongs to an invalid token).
  */
-function matchAt(text: string, offset: number, lineStart: number, lineEnd: number): { kind: TokenKind; end: number } | undefined {
+function matchAt(text: string, offset: number, lineStart: number, lineEnd: number): number {
   const code = text.charCodeAt(offset);
   // Comment, whitespace, continuation.
-  if (code === 35) return { kind: 'comment', end: lineEnd };
+  if (code === 35) return found('comment', lineEnd);
   if (isPythonSpace(code)) {
     let end = offset + 1;
     while (end < lineEnd && isPythonSpace(text.charCodeAt(end))) end++;
-    return { kind: 'whitespace', end };
+    return found('whitespace', end);
   }
-  if (code === 92 && offset + 1 === lineEnd) return { kind: 'continuation', end: lineEnd };
+  if (code === 92 && offset + 1 === lineEnd) return found('continuation', lineEnd);
   // Directives.
   if (code === 64) {
-    if (wordMatch(text, offset, lineStart, lineEnd, '@default', false)) return { kind: 'default', end: offset + 8 };
-    if (wordMatch(text, offset, lineStart, lineEnd, '@include', false)) return { kind: 'include', end: offset + 8 };
-    if (wordMatch(text, offset, lineStart, lineEnd, '@frequency', false)) return { kind: 'frequency', end: offset + 10 };
-    if (offset + 9 === lineEnd && text.startsWith('@denylist', offset)) return { kind: 'denylist', end: lineEnd };
-    return undefined;
+    if (wordMatch(text, offset, lineStart, lineEnd, '@default', false)) return found('default', offset + 8);
+    if (wordMatch(text, offset, lineStart, lineEnd, '@include', false)) return found('include', offset + 8);
+    if (wordMatch(text, offset, lineStart, lineEnd, '@frequency', false)) return found('frequency', offset + 10);
+    if (offset + 9 === lineEnd && text.startsWith('@denylist', offset)) return found('denylist', lineEnd);
+    return -1;
   }
   // Paths: an optional `.`, then `/` and at least one non-space character.
   if (code === 46 || code === 47) {
@@ -121,9 +152,9 @@ function matchAt(text: string, offset: number, lineStart: number, lineEnd: numbe
     if (slash + 1 < lineEnd && text.charCodeAt(slash) === 47 && !isPythonSpace(text.charCodeAt(slash + 1))) {
       let end = slash + 2;
       while (end < lineEnd && !isPythonSpace(text.charCodeAt(end))) end++;
-      return { kind: 'path', end };
+      return found('path', end);
     }
-    return undefined;
+    return -1;
   }
   // Numbers: hex, then octal (a 0 and at least one octal digit), then decimal.
   const digitStart = code === 45 ? offset + 1 : offset;
@@ -141,59 +172,83 @@ function matchAt(text: string, offset: number, lineStart: number, lineEnd: numbe
       end = digitStart + 1;
       while (end < lineEnd && isDigit(text.charCodeAt(end))) end++;
     }
-    return { kind: 'number', end };
+    return found('number', end);
   }
-  const punct = punctuation[code];
-  if (punct !== undefined) return { kind: punct, end: offset + 1 };
+  const punct = code < 128 ? punctuation[code] : undefined;
+  if (punct !== undefined) return found(punct, offset + 1);
   const next = offset + 1 < lineEnd ? text.charCodeAt(offset + 1) : -1;
-  if (code === 124) return next === 124 ? { kind: 'or', end: offset + 2 } : { kind: 'bitwise-or', end: offset + 1 };
-  if (code === 38) return next === 38 ? { kind: 'and', end: offset + 2 } : { kind: 'operator', end: offset + 1 };
-  if (code === 61) return next === 61 ? { kind: 'operator', end: offset + 2 } : { kind: 'equal', end: offset + 1 };
-  if (code === 33) return next === 61 ? { kind: 'operator', end: offset + 2 } : undefined;
-  if (code === 60 || code === 62) return { kind: 'operator', end: next === 61 ? offset + 2 : offset + 1 };
-  if (!isIdentifierStart(code)) return undefined;
-  // Words. Keywords need a word boundary before them, which only fails right after a number
-  // or an invalid token, since identifiers absorb every following word character.
-  if (code === 105 && wordMatch(text, offset, lineStart, lineEnd, 'in', true)) return { kind: 'operator', end: offset + 2 };
-  if (code === 97 && text.startsWith('arg', offset) && !wordBefore(text, offset, lineStart)) {
-    let end = offset + 3;
-    while (end < lineEnd && isDigit(text.charCodeAt(end))) end++;
-    if (end > offset + 3 && !wordAt(text, end, lineEnd)) return { kind: 'argument', end };
-  }
-  if (code === 114 && wordMatch(text, offset, lineStart, lineEnd, 'return', true)) return { kind: 'return', end: offset + 6 };
-  for (const word of actionWords) {
-    if (word.charCodeAt(0) === code && wordMatch(text, offset, lineStart, lineEnd, word, true)) {
-      return { kind: 'action', end: offset + word.length };
+  if (code === 124) return next === 124 ? found('or', offset + 2) : found('bitwise-or', offset + 1);
+  if (code === 38) return next === 38 ? found('and', offset + 2) : found('operator', offset + 1);
+  if (code === 61) return next === 61 ? found('operator', offset + 2) : found('equal', offset + 1);
+  if (code === 33) return next === 61 ? found('operator', offset + 2) : -1;
+  if (code === 60 || code === 62) return found('operator', next === 61 ? offset + 2 : offset + 1);
+  if (!isIdentifierStart(code)) return -1;
+  // Words. The run of ASCII word characters decides which keyword, if any, this is; a keyword
+  // also needs word boundaries around it, and a boundary before only fails right after a
+  // number or an invalid token, since identifiers absorb every following word character.
+  let wordEnd = offset + 1;
+  while (wordEnd < lineEnd && isAsciiWord(text.charCodeAt(wordEnd))) wordEnd++;
+  if (!wordAt(text, wordEnd, lineEnd) && !wordBefore(text, offset, lineStart)) {
+    const length = wordEnd - offset;
+    switch (code) {
+      case 105: // i
+        if (length === 2 && text.charCodeAt(offset + 1) === 110) return found('operator', wordEnd);
+        break;
+      case 97: // a
+        if (length > 3 && text.startsWith('arg', offset) && allDigits(text, offset + 3, wordEnd)) return found('argument', wordEnd);
+        if (length === 5 && text.startsWith('allow', offset)) return found('action', wordEnd);
+        break;
+      case 114: // r
+        if (length === 6 && text.startsWith('return', offset)) return found('return', wordEnd);
+        break;
+      case 107: // k
+        if (length === 4 && text.startsWith('kill', offset)) {
+          if (wordMatch(text, offset, lineStart, lineEnd, 'kill-process', false)) return found('action', offset + 12);
+          if (wordMatch(text, offset, lineStart, lineEnd, 'kill-thread', false)) return found('action', offset + 11);
+          return found('action', wordEnd);
+        }
+        break;
+      case 116: // t
+        if ((length === 4 && text.startsWith('trap', offset)) || (length === 5 && text.startsWith('trace', offset))) return found('action', wordEnd);
+        break;
+      case 108: // l
+        if (length === 3 && text.startsWith('log', offset)) return found('action', wordEnd);
+        break;
+      case 117: // u
+        if (length === 4 && wordMatch(text, offset, lineStart, lineEnd, 'user-notify', false)) return found('action', offset + 11);
+        break;
     }
   }
-  let end = offset + 1;
+  let end = wordEnd;
   while (end < lineEnd && isIdentifierPart(text.charCodeAt(end))) end++;
-  return { kind: 'identifier', end };
+  return found('identifier', end);
 }
 
-/** Builds a range inside one line. */
-function lineRange(line: PhysicalLine, start: number, end: number): SourceRange {
-  return {
-    start: { line: line.number, column: start - line.start + 1, offset: start },
-    end: { line: line.number, column: end - line.start + 1, offset: end },
-  };
+function allDigits(text: string, start: number, end: number): boolean {
+  for (let offset = start; offset < end; offset++) if (!isDigit(text.charCodeAt(offset))) return false;
+  return true;
 }
 
 /** Appends the tokens of one physical line to `out`, invalid runs included. */
 export function lexLine(text: string, line: PhysicalLine, out: Token[]): void {
+  const lineStart = line.start;
   const lineEnd = line.end;
-  let offset = line.start;
+  const lineNumber = line.number;
+  let offset = lineStart;
+  // Consecutive tokens share the position object between them.
+  let position: Position = { line: lineNumber, column: 1, offset };
   while (offset < lineEnd) {
-    const match = matchAt(text, offset, line.start, lineEnd);
-    if (match) {
-      out.push({ kind: match.kind, text: text.slice(offset, match.end), range: lineRange(line, offset, match.end) });
-      offset = match.end;
-      continue;
+    let end = matchAt(text, offset, lineStart, lineEnd);
+    let kind = matchedKind;
+    if (end < 0) {
+      // An invalid run lasts until the next offset where some token kind matches.
+      kind = 'invalid';
+      end = offset + 1;
+      while (end < lineEnd && matchAt(text, end, lineStart, lineEnd) < 0) end++;
     }
-    // An invalid run lasts until the next offset where some token kind matches.
-    let end = offset + 1;
-    while (end < lineEnd && matchAt(text, end, line.start, lineEnd) === undefined) end++;
-    out.push({ kind: 'invalid', text: text.slice(offset, end), range: lineRange(line, offset, end) });
+    const next: Position = { line: lineNumber, column: end - lineStart + 1, offset: end };
+    out.push({ kind, text: text.slice(offset, end), range: { start: position, end: next } });
+    position = next;
     offset = end;
   }
 }

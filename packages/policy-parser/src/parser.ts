@@ -11,7 +11,6 @@ import type {
   Comparison,
   ComparisonOperator,
   ConstantRef,
-  DefaultStatement,
   Filter,
   FilterStatement,
   FrequencyEntry,
@@ -56,31 +55,51 @@ function spanning(first: { readonly range: SourceRange }, last: { readonly range
   return { start: first.range.start, end: last.range.end };
 }
 
+/** Value of `text[start, end)` in `radix` when it has few enough digits for a double. */
+function smallMagnitude(text: string, start: number, end: number, radix: number): number {
+  let value = 0;
+  for (let offset = start; offset < end; offset++) {
+    const code = text.charCodeAt(offset);
+    value = value * radix + (code <= 57 ? code - 48 : (code | 32) - 87);
+  }
+  return value;
+}
+
 /** Decodes a number token the way Minijail's value parser does (C `strtol` base rules). */
 function numberLiteral(token: Token): NumberLiteral | StatementError {
   const text = token.text;
-  const negative = text.startsWith('-');
-  const digits = negative ? text.slice(1) : text;
-  let radix: 8 | 10 | 16;
-  let body: string;
-  if (digits.length > 2 && (digits[1] === 'x' || digits[1] === 'X')) {
-    radix = 16;
-    body = digits.slice(2);
-  } else if (digits.length > 1 && digits.startsWith('0') && /^[0-7]+$/.test(digits.slice(1))) {
-    radix = 8;
-    body = digits.slice(1);
-  } else {
-    radix = 10;
-    body = digits;
+  const negative = text.charCodeAt(0) === 45;
+  let start = negative ? 1 : 0;
+  let radix: 8 | 10 | 16 = 10;
+  // The lexer already checked the digits: hex is `0x` + hex digits, octal is `0` + octal digits
+  // (at least one), anything else is decimal (`08` included).
+  if (text.charCodeAt(start) === 48 && text.length > start + 1) {
+    const second = text.charCodeAt(start + 1) | 32;
+    if (second === 120) {
+      radix = 16;
+      start += 2;
+    } else if (second >= 48 && second <= 55) {
+      let octal = true;
+      for (let offset = start + 1; offset < text.length; offset++) {
+        const code = text.charCodeAt(offset);
+        if (code < 48 || code > 55) octal = false;
+      }
+      if (octal) {
+        radix = 8;
+        start += 1;
+      }
+    }
   }
   // Leading zeros do not change the value; a long literal is out of range without computing it
   // (which also keeps huge literals from costing quadratic time).
-  const significant = body.replace(/^0+/, '');
-  const limit = radix === 16 ? 17 : radix === 8 ? 23 : 21;
+  while (start < text.length - 1 && text.charCodeAt(start) === 48) start++;
+  const digits = text.length - start;
   let magnitude: bigint | undefined;
-  if (significant.length <= limit) {
+  if (digits <= (radix === 16 ? 13 : radix === 8 ? 17 : 15)) {
+    magnitude = BigInt(smallMagnitude(text, start, text.length, radix));
+  } else if (digits <= (radix === 16 ? 17 : radix === 8 ? 23 : 21)) {
     const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
-    magnitude = significant === '' ? 0n : BigInt(prefix + significant);
+    magnitude = BigInt(prefix + text.slice(start));
   }
   if (!negative && (magnitude === undefined || magnitude > maxUnsigned64)) {
     return new StatementError('SC1020', `unsigned overflow: ${abbreviate(text)} is larger than 2^64-1`, token.range);
@@ -158,7 +177,7 @@ class StatementParser {
           this.fail(isInclude ? 'SC1023' : 'SC1025', path, undefined, 'paths must start with `/` or `./`');
         }
         this.expectEnd();
-        return { kind: first.kind, path: path.text, pathRange: path.range, range: spanning(first, path), ...layout };
+        return withLayout({ kind: first.kind, path: path.text, pathRange: path.range, range: spanning(first, path) }, layout);
       }
       case 'default': {
         if (this.atEnd()) this.fail('SC1026', undefined, undefined, defaultActionHint);
@@ -167,12 +186,11 @@ class StatementParser {
         if (permissiveDefaults.has(token.text)) this.fail('SC1028', token, undefined, defaultActionHint);
         this.expectEnd();
         const action = simpleAction(token);
-        const statement: DefaultStatement = { kind: 'default', action, range: spanning(first, token), ...layout };
-        return statement;
+        return withLayout({ kind: 'default', action, range: spanning(first, token) }, layout);
       }
       case 'denylist':
         this.expectEnd();
-        return { kind: 'denylist', range: first.range, ...layout };
+        return withLayout({ kind: 'denylist', range: first.range }, layout);
       default: {
         this.index--;
         const statement = this.filterStatement(layout);
@@ -202,16 +220,18 @@ class StatementParser {
     const colon = this.colon();
     const { filters, braced } = this.filterList();
     const last = this.tokens[this.index - 1] as Token;
-    return {
-      kind: 'filter-statement',
-      descriptors,
-      descriptorsBraced,
-      colonRange: colon.range,
-      filters,
-      filtersBraced: braced,
-      range: spanning(first, last),
-      ...layout,
-    };
+    return withLayout(
+      {
+        kind: 'filter-statement',
+        descriptors,
+        descriptorsBraced,
+        colonRange: colon.range,
+        filters,
+        filtersBraced: braced,
+        range: spanning(first, last),
+      },
+      layout,
+    );
   }
 
   private colon(): Token {
@@ -236,12 +256,10 @@ class StatementParser {
       name = name.slice(0, at);
     }
     const range = metadata ? { start: token.range.start, end: metadata.range.end } : token.range;
-    const descriptor: SyscallDescriptor = { kind: 'descriptor', name, text: token.text, range };
-    return {
-      ...descriptor,
-      ...(group === undefined ? {} : { group }),
-      ...(metadata === undefined ? {} : { metadata }),
-    };
+    const descriptor: Mutable<SyscallDescriptor> = { kind: 'descriptor', name, text: token.text, range };
+    if (group !== undefined) descriptor.group = group;
+    if (metadata !== undefined) descriptor.metadata = metadata;
+    return descriptor;
   }
 
   private metadata(): Metadata {
@@ -454,6 +472,18 @@ class StatementParser {
   }
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Adds the layout fields to a statement (no object spread: this runs once per statement). */
+function withLayout<T extends object>(statement: T, layout: StatementLayout): T & StatementLayout {
+  const full = statement as T & Mutable<StatementLayout>;
+  full.tokens = layout.tokens;
+  full.firstLine = layout.firstLine;
+  full.lastLine = layout.lastLine;
+  if (layout.trailingComment) full.trailingComment = layout.trailingComment;
+  return full;
+}
+
 function simpleAction(token: Token): SimpleAction {
   return { kind: 'action', action: token.text as SimpleAction['action'], text: token.text, range: token.range };
 }
@@ -488,7 +518,7 @@ function frequencyCount(token: Token): bigint | StatementError {
 interface LexedStatement {
   readonly layout: StatementLayout;
   readonly significant: readonly Token[];
-  readonly invalid?: Token;
+  readonly invalid: Token | undefined;
   readonly group: LineGroup;
   readonly endOfLine: SourceRange;
 }
@@ -520,13 +550,9 @@ function lexStatements(text: string, comments: SourceRange[]): LexedStatement[] 
       trailingComment = undefined;
     }
     const endPosition = { line: lastLine.number, column: lastLine.end - lastLine.start + 1, offset: lastLine.end };
-    const layout: StatementLayout = {
-      tokens,
-      firstLine: firstLine.number,
-      lastLine: lastLine.number,
-      ...(trailingComment ? { trailingComment } : {}),
-    };
-    statements.push({ layout, significant, group, endOfLine: { start: endPosition, end: endPosition }, ...(invalid ? { invalid } : {}) });
+    const layout: Mutable<StatementLayout> = { tokens, firstLine: firstLine.number, lastLine: lastLine.number };
+    if (trailingComment) layout.trailingComment = trailingComment;
+    statements.push({ layout, significant, group, endOfLine: { start: endPosition, end: endPosition }, invalid });
   }
   return statements;
 }

@@ -17,21 +17,30 @@ export interface PhysicalLine {
 export function splitLines(text: string): PhysicalLine[] {
   const lines: PhysicalLine[] = [];
   const length = text.length;
+  // Native searches for both terminators are much faster than a loop over every character.
+  let nextLf = text.indexOf('\n');
+  let nextCr = text.indexOf('\r');
   let start = 0;
   let number = 1;
-  let offset = 0;
-  while (offset < length) {
-    const code = text.charCodeAt(offset);
-    if (code === 10 || code === 13) {
-      lines.push({ number, start, end: offset });
-      number++;
-      offset += code === 13 && text.charCodeAt(offset + 1) === 10 ? 2 : 1;
-      start = offset;
+  while (start < length) {
+    if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start);
+    if (nextCr !== -1 && nextCr < start) nextCr = text.indexOf('\r', start);
+    let end: number;
+    let next: number;
+    if (nextCr !== -1 && (nextLf === -1 || nextCr < nextLf)) {
+      end = nextCr;
+      next = nextLf === nextCr + 1 ? nextCr + 2 : nextCr + 1;
+    } else if (nextLf !== -1) {
+      end = nextLf;
+      next = nextLf + 1;
     } else {
-      offset++;
+      end = length;
+      next = length;
     }
+    lines.push({ number, start, end });
+    number++;
+    start = next;
   }
-  if (start < length) lines.push({ number, start, end: length });
   return lines;
 }
 
