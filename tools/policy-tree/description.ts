@@ -15,7 +15,7 @@
  *   drops rules or refuses the policy.
  * - Every rule on a syscall in `riskySyscalls` says why it is there.
  */
-import type { BlockSpec, DeviceSpec, RuleSpec, SyscallNameMap } from './model.js';
+import type { BlockSpec, DeviceSpec, RuleSpec, SyscallNameMap, TreeDescription } from './model.js';
 
 /** Syscalls whose every rule must carry a `why` comment. */
 export const riskySyscalls: ReadonlySet<string> = new Set([
@@ -684,8 +684,6 @@ export const devices: readonly DeviceSpec[] = [
   },
 ];
 
-/** Every building block that is not a device's own: common_device and the transports. */
-export const sharedBlocks: readonly BlockSpec[] = [commonDevice, vhostUser, vvu];
 
 /**
  * Expected syscall counts of a busy device process (per 100,000 calls), for the dispatch layout:
@@ -717,3 +715,14 @@ export const commonFrequencies: readonly (readonly [string, number])[] = [
   ['clone', 10],
   ['prctl', 10],
 ];
+
+/** The whole description, as `render.ts` takes it. */
+export const treeDescription: TreeDescription = {
+  riskySyscalls,
+  syscallNames,
+  commonDevice,
+  vhostUser,
+  vvu,
+  devices,
+  frequencies: commonFrequencies,
+};

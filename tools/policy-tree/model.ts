@@ -56,3 +56,16 @@ export interface DeviceSpec {
 
 /** Generic syscall name → names per architecture (an empty list: absent there). */
 export type SyscallNameMap = Readonly<Record<string, Partial<Readonly<Record<Arch, readonly string[]>>>>>;
+
+/** Everything the tree is generated from. */
+export interface TreeDescription {
+  /** Syscalls whose every rule must carry a `why` comment. */
+  readonly riskySyscalls: ReadonlySet<string>;
+  readonly syscallNames: SyscallNameMap;
+  readonly commonDevice: BlockSpec;
+  readonly vhostUser: BlockSpec;
+  readonly vvu: BlockSpec;
+  readonly devices: readonly DeviceSpec[];
+  /** Counts for `common_device.frequency`, by generic syscall name. */
+  readonly frequencies: readonly (readonly [string, number])[];
+}

@@ -4,17 +4,16 @@
  * that Minijail would drop or reject when the blocks are merged). Pure: no file access, so the
  * staleness test can render in memory and compare with `policies/`.
  */
+import { treeDescription } from './description.js';
 import {
-  commonDevice,
-  commonFrequencies,
-  devices,
-  riskySyscalls,
-  sharedBlocks,
-  syscallNames,
-  vhostUser,
-  vvu,
-} from './description.js';
-import { type Arch, architectures, type BlockSpec, type DeviceSpec, type RuleSpec, type Transport } from './model.js';
+  type Arch,
+  architectures,
+  type BlockSpec,
+  type DeviceSpec,
+  type RuleSpec,
+  type Transport,
+  type TreeDescription,
+} from './model.js';
 
 /** First line of every generated file. */
 export const generatedMarker =
@@ -36,8 +35,8 @@ interface ExpandedRule {
 export type RenderedTree = ReadonlyMap<string, string>;
 
 /** Names of `call` on `arch`, in order (none when the syscall does not exist there). */
-export function namesOn(call: string, arch: Arch): readonly string[] {
-  return syscallNames[call]?.[arch] ?? [call];
+export function namesOn(description: TreeDescription, call: string, arch: Arch): readonly string[] {
+  return description.syscallNames[call]?.[arch] ?? [call];
 }
 
 function filterOn(rule: RuleSpec, arch: Arch): string {
@@ -57,12 +56,12 @@ function isUnconditional(filter: string): boolean {
   return !/\barg[0-9]+\b/.test(filter);
 }
 
-function expand(block: BlockSpec | DeviceSpec, arch: Arch): ExpandedRule[] {
+function expand(description: TreeDescription, block: BlockSpec | DeviceSpec, arch: Arch): ExpandedRule[] {
   const out: ExpandedRule[] = [];
   for (const rule of block.rules) {
     if (!appliesTo(rule, arch)) continue;
     for (const call of callsOf(rule)) {
-      for (const syscall of namesOn(call, arch)) out.push({ syscall, filter: filterOn(rule, arch), block: block.name });
+      for (const syscall of namesOn(description, call, arch)) out.push({ syscall, filter: filterOn(rule, arch), block: block.name });
     }
   }
   return out;
@@ -103,12 +102,12 @@ function ruleLines(syscall: string, filter: string): string[] {
   return lines;
 }
 
-function renderBlock(block: BlockSpec | DeviceSpec, arch: Arch, frequency: boolean): string {
+function renderBlock(description: TreeDescription, block: BlockSpec | DeviceSpec, arch: Arch, frequency: boolean): string {
   const lines = [generatedMarker, ...commentLines(block.summary)];
   if (frequency) lines.push('', '# Syscall counts that order the dispatch (not an include).', '@frequency ./common_device.frequency');
   for (const rule of block.rules) {
     if (!appliesTo(rule, arch)) continue;
-    const names = callsOf(rule).flatMap((call) => namesOn(call, arch));
+    const names = callsOf(rule).flatMap((call) => namesOn(description, call, arch));
     if (names.length === 0) continue;
     lines.push('');
     if (rule.why !== undefined) lines.push(...commentLines(rule.why));
@@ -117,11 +116,16 @@ function renderBlock(block: BlockSpec | DeviceSpec, arch: Arch, frequency: boole
   return `${lines.join('\n')}\n`;
 }
 
-const transportBlocks: Readonly<Record<Transport, readonly BlockSpec[]>> = {
-  device: [commonDevice],
-  vhost_user: [commonDevice, vhostUser],
-  vvu: [commonDevice, vvu],
-};
+function transportBlocks(description: TreeDescription, transport: Transport): readonly BlockSpec[] {
+  switch (transport) {
+    case 'device':
+      return [description.commonDevice];
+    case 'vhost_user':
+      return [description.commonDevice, description.vhostUser];
+    case 'vvu':
+      return [description.commonDevice, description.vvu];
+  }
+}
 
 const transportWords: Readonly<Record<Transport, string>> = {
   device: 'as a regular virtio device inside the VMM',
@@ -134,8 +138,8 @@ export function loadedPolicyName(device: string, transport: Transport): string {
   return transport === 'device' ? `${device}_device` : `${device}_device_${transport}`;
 }
 
-function renderLoaded(device: DeviceSpec, transport: Transport): string {
-  const includes = [...transportBlocks[transport].map((block) => block.name), device.name];
+function renderLoaded(description: TreeDescription, device: DeviceSpec, transport: Transport): string {
+  const includes = [...transportBlocks(description, transport).map((block) => block.name), device.name];
   return `${[
     generatedMarker,
     `# The ${device.title} ${transportWords[transport]}. Loaded by the VMM; it only combines building blocks.`,
@@ -143,10 +147,10 @@ function renderLoaded(device: DeviceSpec, transport: Transport): string {
   ].join('\n')}\n`;
 }
 
-function renderFrequency(arch: Arch): string {
+function renderFrequency(description: TreeDescription, arch: Arch): string {
   const counts = new Map<string, number>();
-  for (const [call, count] of commonFrequencies) {
-    for (const name of namesOn(call, arch)) counts.set(name, (counts.get(name) ?? 0) + count);
+  for (const [call, count] of description.frequencies) {
+    for (const name of namesOn(description, call, arch)) counts.set(name, (counts.get(name) ?? 0) + count);
   }
   const lines = [
     generatedMarker,
@@ -157,15 +161,16 @@ function renderFrequency(arch: Arch): string {
 }
 
 /** Problems with the description itself; rendering refuses a tree that has any. */
-export function checkDescription(): string[] {
+export function checkDescription(description: TreeDescription = treeDescription): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
-  for (const block of [...sharedBlocks, ...devices]) {
+  const { devices } = description;
+  for (const block of [description.commonDevice, description.vhostUser, description.vvu, ...devices]) {
     if (names.has(block.name)) problems.push(`two blocks are named ${block.name}`);
     names.add(block.name);
     for (const rule of block.rules) {
       for (const call of callsOf(rule)) {
-        if (riskySyscalls.has(call) && rule.why === undefined) {
+        if (description.riskySyscalls.has(call) && rule.why === undefined) {
           problems.push(`${block.name}: the rule for ${call} needs a \`why\` comment`);
         }
       }
@@ -175,7 +180,7 @@ export function checkDescription(): string[] {
     for (const device of devices) {
       if (!device.transports.includes('device')) problems.push(`${device.name}: every device has the plain device variant`);
       for (const transport of device.transports) {
-        const merged = [...transportBlocks[transport], device].flatMap((block) => expand(block, arch));
+        const merged = [...transportBlocks(description, transport), device].flatMap((block) => expand(description, block, arch));
         const bySyscall = new Map<string, ExpandedRule[]>();
         for (const rule of merged) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
         for (const [syscall, rules] of bySyscall) {
@@ -193,17 +198,20 @@ export function checkDescription(): string[] {
 }
 
 /** Renders every file of the tree. Throws when {@link checkDescription} finds problems. */
-export function renderPolicyTree(): RenderedTree {
-  const problems = checkDescription();
+export function renderPolicyTree(description: TreeDescription = treeDescription): RenderedTree {
+  const problems = checkDescription(description);
   if (problems.length > 0) throw new Error(`the policy tree description has problems:\n${problems.join('\n')}`);
   const files = new Map<string, string>();
   for (const arch of architectures) {
-    files.set(`${arch}/common_device.frequency`, renderFrequency(arch));
-    for (const block of sharedBlocks) files.set(`${arch}/${block.name}.policy`, renderBlock(block, arch, block === commonDevice));
-    for (const device of devices) {
-      files.set(`${arch}/${device.name}.policy`, renderBlock(device, arch, false));
+    files.set(`${arch}/common_device.frequency`, renderFrequency(description, arch));
+    files.set(`${arch}/common_device.policy`, renderBlock(description, description.commonDevice, arch, true));
+    for (const block of [description.vhostUser, description.vvu]) {
+      files.set(`${arch}/${block.name}.policy`, renderBlock(description, block, arch, false));
+    }
+    for (const device of description.devices) {
+      files.set(`${arch}/${device.name}.policy`, renderBlock(description, device, arch, false));
       for (const transport of device.transports) {
-        files.set(`${arch}/${loadedPolicyName(device.name, transport)}.policy`, renderLoaded(device, transport));
+        files.set(`${arch}/${loadedPolicyName(device.name, transport)}.policy`, renderLoaded(description, device, transport));
       }
     }
   }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { type CliContext, CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
@@ -14,7 +15,7 @@ import { registerArch } from './commands/arch.js';
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerArch];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerBuild, registerArch];
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';

@@ -1,0 +1,160 @@
+/**
+ * `manifest.json` of a build: what was built from what, with hashes and figures, in a byte-stable
+ * form (no timestamps, no absolute paths, keys sorted, entries sorted by architecture and name).
+ */
+import type { Diagnostic } from '@syscage/policy-parser';
+import type { ProgramAnalysis } from './analysis.js';
+import { type BuildFormat, type BuiltPolicy, type TreeBuildResult, formatExtension } from './tree-build.js';
+
+/** A diagnostic as the manifest records it: `file:line:col` relative to the tree. */
+export interface ManifestDiagnostic {
+  readonly code: string;
+  readonly severity: Diagnostic['severity'];
+  readonly location: string;
+  readonly message: string;
+}
+
+/** One loaded policy for one architecture. */
+export interface ManifestEntry {
+  readonly arch: string;
+  readonly policy: string;
+  /** `ok`, or `error` when it did not compile (then it has no output). */
+  readonly status: 'ok' | 'error';
+  /** Source files relative to the tree, with their SHA-256 and how they were reached. */
+  readonly sources: readonly { readonly path: string; readonly role: string; readonly sha256: string }[];
+  /** Output file relative to the manifest's folder. */
+  readonly output?: string;
+  readonly outputSha256?: string;
+  readonly instructions?: number;
+  /** Action for syscalls the policy does not allow. */
+  readonly defaultAction?: string;
+  readonly analysis?: ProgramAnalysis;
+  readonly diagnostics: readonly ManifestDiagnostic[];
+}
+
+/** Figures of one architecture. */
+export interface ManifestArchSummary {
+  readonly arch: string;
+  /** Loaded policies that compiled. */
+  readonly files: number;
+  readonly failed: number;
+  readonly instructions: number;
+  /** Means over the compiled files of their evaluation costs. */
+  readonly meanCost: { readonly uniform: number; readonly frequency: number; readonly cached: number };
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+/** The whole manifest. */
+export interface Manifest {
+  readonly generator: string;
+  readonly ok: boolean;
+  readonly format: BuildFormat;
+  /** The `--default-action` override, or `null` (each policy's `@default`, else kill-process). */
+  readonly defaultActionOverride: string | null;
+  /** The tree, relative to the manifest's folder. */
+  readonly tree: string;
+  readonly summary: readonly ManifestArchSummary[];
+  /** Naming-convention and folder findings, not tied to one policy. */
+  readonly treeDiagnostics: readonly ManifestDiagnostic[];
+  readonly policies: readonly ManifestEntry[];
+}
+
+/** Options of {@link createManifest}. */
+export interface ManifestOptions {
+  /** `syscage <version>`, recorded as the manifest's generator. */
+  readonly generator: string;
+  readonly treeDir: string;
+  readonly outDir: string;
+  readonly format: BuildFormat;
+  readonly defaultActionOverride: string | undefined;
+  /** POSIX relative path from one absolute path to another. */
+  readonly relative: (from: string, to: string) => string;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function manifestDiagnostic(diagnostic: Diagnostic, toTree: (path: string) => string): ManifestDiagnostic {
+  const { line, column } = diagnostic.range.start;
+  return {
+    code: diagnostic.code,
+    severity: diagnostic.severity,
+    location: `${toTree(diagnostic.file)}:${line}:${column}`,
+    message: diagnostic.message,
+  };
+}
+
+/** Output path of a built policy relative to the out folder. */
+export function outputPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>, format: BuildFormat): string {
+  return `${policy.folder}/${policy.name}${formatExtension[format]}`;
+}
+
+/** Builds the manifest of a build. */
+export function createManifest(result: TreeBuildResult, options: ManifestOptions): Manifest {
+  const toTree = (path: string): string => options.relative(options.treeDir, path);
+  const policies: ManifestEntry[] = result.policies.map((policy) => {
+    const common = {
+      arch: policy.arch,
+      policy: toTree(policy.entry),
+      sources: policy.sources.map((source) => ({ path: toTree(source.path), role: source.role, sha256: source.sha256 })),
+      diagnostics: policy.diagnostics.map((diagnostic) => manifestDiagnostic(diagnostic, toTree)),
+    };
+    if (policy.result === undefined) return { ...common, status: 'error' };
+    return {
+      ...common,
+      status: 'ok',
+      output: outputPath(policy, options.format),
+      outputSha256: policy.result.sha256,
+      instructions: policy.result.program.length,
+      defaultAction: policy.result.defaultAction,
+      analysis: policy.result.analysis,
+    };
+  });
+  const summary = result.archs.map(({ arch, folder }): ManifestArchSummary => {
+    const mine = result.policies.filter((policy) => policy.folder === folder);
+    const compiled = mine.flatMap((policy) => (policy.result === undefined ? [] : [policy.result]));
+    const mean = (pick: (analysis: ProgramAnalysis) => number): number =>
+      compiled.length === 0 ? 0 : round(compiled.reduce((sum, built) => sum + pick(built.analysis), 0) / compiled.length);
+    const diagnostics = mine.flatMap((policy) => policy.diagnostics);
+    return {
+      arch,
+      files: compiled.length,
+      failed: mine.length - compiled.length,
+      instructions: compiled.reduce((sum, built) => sum + built.program.length, 0),
+      meanCost: {
+        uniform: mean((analysis) => analysis.cost.uniform),
+        frequency: mean((analysis) => analysis.cost.frequency),
+        cached: mean((analysis) => analysis.cost.cached),
+      },
+      errors: diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
+      warnings: diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
+    };
+  });
+  const treeErrors = result.treeDiagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  return {
+    generator: options.generator,
+    ok: !treeErrors && result.policies.length > 0 && result.policies.every((policy) => policy.ok),
+    format: options.format,
+    defaultActionOverride: options.defaultActionOverride ?? null,
+    tree: options.relative(options.outDir, options.treeDir) || '.',
+    summary,
+    treeDiagnostics: result.treeDiagnostics.map((diagnostic) => manifestDiagnostic(diagnostic, toTree)),
+    policies,
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([key, inner]) => [key, sortKeys(inner)]));
+  }
+  return value;
+}
+
+/** The manifest as stable JSON: keys sorted at every level, two-space indent, final newline. */
+export function manifestJson(manifest: Manifest): string {
+  return `${JSON.stringify(sortKeys(manifest), null, 2)}\n`;
+}

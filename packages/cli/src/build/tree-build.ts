@@ -1,0 +1,268 @@
+/**
+ * Builds a policy tree in memory: lint the naming convention, then resolve and compile every
+ * loaded policy for every architecture folder, encoding each program in the chosen format.
+ * Nothing is written here (see `write.ts`), so tests and other front ends can use the result.
+ *
+ * This is library logic that could move to a package of its own (it needs only the packages'
+ * public APIs plus a `PolicyHost`); it lives in the CLI until a second user appears.
+ */
+import type { ArchTable, LoadArchTableResult } from '@syscage/arch-tables';
+import { resolveArchName } from '@syscage/arch-tables';
+import {
+  type DefaultActionOption,
+  type LoweredPolicy,
+  compilePolicy,
+  encodeCHeader,
+  encodeJson,
+  encodeProgram,
+  formatAction,
+} from '@syscage/bpf-codegen';
+import type { BpfProgram } from '@syscage/bpf-codegen';
+import {
+  type IncludeMapping,
+  type LintLevel,
+  type PolicyHost,
+  createParseCache,
+  defaultIncludeMap,
+  joinPath,
+  lintPolicyTree,
+  resolvePolicy,
+} from '@syscage/include-resolver';
+import { type Diagnostic, parsePolicy } from '@syscage/policy-parser';
+import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
+import { buildDiagnostic } from './codes.js';
+
+/** Output formats of `syscage build`. */
+export type BuildFormat = 'bpf' | 'c-header' | 'json';
+
+/** File extension of each format. */
+export const formatExtension: Readonly<Record<BuildFormat, string>> = { bpf: '.bpf', 'c-header': '.h', json: '.json' };
+
+/** Options of {@link buildPolicyTree}. */
+export interface TreeBuildOptions {
+  /** Absolute POSIX path of the tree (the folder holding one folder per architecture). */
+  readonly treeDir: string;
+  /** Reads files and lists folders. */
+  readonly host: PolicyHost;
+  /** Canonical architecture names to build, or `all` for every folder of the tree. */
+  readonly arches: 'all' | readonly string[];
+  /** Overrides every policy's `@default` (`--default-action`). */
+  readonly defaultAction?: DefaultActionOption;
+  readonly format: BuildFormat;
+  /** Extra include mappings, before `/usr/share/policy/crosvm` → the architecture folder. */
+  readonly includeMap: readonly IncludeMapping[];
+  /** How naming-convention findings count. */
+  readonly lint: LintLevel;
+  /** Loads an architecture's table by canonical name. */
+  readonly loadTable: (arch: string) => Promise<LoadArchTableResult>;
+  /** SHA-256 of some bytes, as lower-case hex (injected so this module needs no `node:crypto`). */
+  readonly sha256: (bytes: Uint8Array) => string;
+}
+
+/** A source file a policy was built from. */
+export interface BuiltSource {
+  /** Absolute POSIX path. */
+  readonly path: string;
+  readonly role: 'entry' | 'include' | 'frequency';
+  readonly sha256: string;
+}
+
+/** One loaded policy compiled for one architecture (or the reasons it was not). */
+export interface BuiltPolicy {
+  /** Canonical architecture name. */
+  readonly arch: string;
+  /** The architecture folder's name as it is in the tree. */
+  readonly folder: string;
+  /** File name without `.policy`. */
+  readonly name: string;
+  /** Absolute POSIX path of the loaded policy. */
+  readonly entry: string;
+  readonly ok: boolean;
+  /** Every file that resolution read, in the order read. */
+  readonly sources: readonly BuiltSource[];
+  /** Parse, resolution, lowering and code generation diagnostics of this policy. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Present when the policy compiled. */
+  readonly result?: {
+    readonly program: BpfProgram;
+    readonly defaultAction: string;
+    /** The encoded output file. */
+    readonly bytes: Uint8Array;
+    readonly sha256: string;
+    readonly analysis: ProgramAnalysis;
+  };
+}
+
+/** What {@link buildPolicyTree} produced. */
+export interface TreeBuildResult {
+  /** Naming-convention findings and problems with the tree's folders. */
+  readonly treeDiagnostics: readonly Diagnostic[];
+  /** Built policies, sorted by architecture folder then name. */
+  readonly policies: readonly BuiltPolicy[];
+  /** Architecture folders that were built: canonical name and folder name, sorted. */
+  readonly archs: readonly { readonly arch: string; readonly folder: string }[];
+  /** Text of every file read, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** Why the selected architectures cannot be built at all (a usage problem). */
+export interface MissingArch {
+  readonly missingArch: string;
+  readonly folders: readonly string[];
+}
+
+const encoder = new TextEncoder();
+
+function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hasInclude(text: string, path: string): boolean {
+  return parsePolicy(text, path).statements.some((statement) => statement.kind === 'include');
+}
+
+/**
+ * Lints and compiles a tree. Loaded policies (by name, or any other `.policy` file that has
+ * `@include` statements, as crosvm's tree has) are compiled; building blocks are not. Returns
+ * `MissingArch` when a selected architecture has no folder in the tree.
+ */
+export async function buildPolicyTree(options: TreeBuildOptions): Promise<TreeBuildResult | MissingArch> {
+  const cache = createParseCache();
+  const lint = lintPolicyTree(options.treeDir, {
+    host: options.host,
+    lint: options.lint,
+    includeMap: options.includeMap,
+    cache,
+  });
+  const treeDiagnostics: Diagnostic[] = [...lint.diagnostics];
+  const sources = new Map<string, string>();
+
+  const folders: { readonly arch: string; readonly folder: string; readonly path: string; readonly files: readonly string[] }[] = [];
+  for (const archFolder of lint.archs) {
+    const resolved = resolveArchName(archFolder.name);
+    if (!resolved.ok) {
+      treeDiagnostics.push(buildDiagnostic('SC9501', `folder ${archFolder.name} is not an architecture: ${resolved.message}`, archFolder.path));
+      continue;
+    }
+    if (options.arches !== 'all' && !options.arches.includes(resolved.name)) continue;
+    const files: string[] = [];
+    for (const file of archFolder.files) {
+      if (!file.name.endsWith('.policy') || file.role.kind === 'frequency') continue;
+      if (file.role.kind === 'loaded') {
+        files.push(file.name);
+        continue;
+      }
+      const text = options.host.readFile(file.path);
+      if (text !== undefined && hasInclude(text, file.path)) files.push(file.name);
+    }
+    folders.push({ arch: resolved.name, folder: archFolder.name, path: archFolder.path, files: files.sort(compareText) });
+  }
+  folders.sort((a, b) => compareText(a.folder, b.folder));
+  if (options.arches !== 'all') {
+    for (const arch of options.arches) {
+      if (!folders.some((folder) => folder.arch === arch)) {
+        return { missingArch: arch, folders: lint.archs.map((folder) => folder.name) };
+      }
+    }
+  }
+
+  const policies: BuiltPolicy[] = [];
+  for (const folder of folders) {
+    const loaded = await options.loadTable(folder.arch);
+    const table: ArchTable | undefined = loaded.ok ? loaded.table : undefined;
+    if (!loaded.ok) treeDiagnostics.push(buildDiagnostic('SC9502', loaded.message, folder.path));
+    for (const fileName of folder.files) {
+      const entry = joinPath(folder.path, fileName);
+      policies.push(buildOne(options, folder, entry, fileName.slice(0, -'.policy'.length), table, cache, sources));
+    }
+  }
+  if (policies.length === 0) {
+    treeDiagnostics.push(
+      buildDiagnostic('SC9503', `no loaded policy to build in ${options.treeDir} for ${options.arches === 'all' ? 'any architecture' : options.arches.join(', ')}`, options.treeDir),
+    );
+  }
+  return { treeDiagnostics, policies, archs: folders.map(({ arch, folder }) => ({ arch, folder })), sources };
+}
+
+function buildOne(
+  options: TreeBuildOptions,
+  folder: { readonly arch: string; readonly folder: string },
+  entry: string,
+  name: string,
+  table: ArchTable | undefined,
+  cache: ReturnType<typeof createParseCache>,
+  sources: Map<string, string>,
+): BuiltPolicy {
+  const resolved = resolvePolicy(entry, {
+    host: options.host,
+    includeMap: [...options.includeMap, ...defaultIncludeMap(entry)],
+    arch: folder.arch,
+    cache,
+  });
+  const builtSources: BuiltSource[] = resolved.files.map((file) => {
+    sources.set(file.path, file.text);
+    return { path: file.path, role: file.role, sha256: options.sha256(utf8(file.text)) };
+  });
+  const base = { arch: folder.arch, folder: folder.folder, name, entry, sources: builtSources };
+  const diagnostics: Diagnostic[] = [...resolved.diagnostics];
+  const failed = (): BuiltPolicy => ({ ...base, ok: false, diagnostics });
+  if (table === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return failed();
+
+  const compiled = compilePolicy(resolved, table, {
+    useKillProcess: true,
+    ...(options.defaultAction === undefined ? {} : { defaultAction: options.defaultAction }),
+  });
+  diagnostics.push(...compiled.diagnostics);
+  const { program, lowered } = compiled;
+  if (program === undefined || lowered === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    return failed();
+  }
+  const bytes = encodeOutput(options.format, program, lowered, table, folder.folder, name);
+  return {
+    ...base,
+    ok: true,
+    diagnostics,
+    result: {
+      program,
+      defaultAction: formatAction(lowered.defaultAction),
+      bytes,
+      sha256: options.sha256(bytes),
+      analysis: analyzeBuiltProgram(program, lowered, table),
+    },
+  };
+}
+
+function encodeOutput(
+  format: BuildFormat,
+  program: BpfProgram,
+  lowered: LoweredPolicy,
+  table: ArchTable,
+  folder: string,
+  name: string,
+): Uint8Array {
+  switch (format) {
+    case 'bpf':
+      return encodeProgram(program, { byteOrder: table.endianness });
+    case 'c-header':
+      return utf8(
+        encodeCHeader(program, {
+          name: `${name}_${table.name}`,
+          endianness: table.endianness,
+          generatedBy: `Generated by syscage build from ${folder}/${name}.policy; do not edit.`,
+        }),
+      );
+    case 'json':
+      return utf8(
+        encodeJson(program, {
+          arch: table.name,
+          auditArch: table.auditArch,
+          policy: `${folder}/${name}.policy`,
+          defaultAction: formatAction(lowered.defaultAction),
+        }),
+      );
+  }
+}

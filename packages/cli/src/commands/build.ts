@@ -1,0 +1,197 @@
+/**
+ * `syscage build [DIR]`: checks a policy tree's naming convention, compiles every loaded policy
+ * for every architecture folder, writes `<out>/<arch>/<name>.<ext>` plus `manifest.json`, and
+ * prints a summary per architecture.
+ *
+ * Default action: a policy's own `@default`, else **kill-process** (and the word `kill` means
+ * kill-process, as with Minijail's `--use-kill-process`); `--default-action` overrides both
+ * (crosvm builds its tree with `--default-action trap`).
+ *
+ * On errors the command exits 1, writes the outputs of the policies that compiled, removes any
+ * earlier output of the ones that did not, and records every failure in the manifest
+ * (`"ok": false`), so nothing left in the out folder claims a success that did not happen.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { Option } from 'commander';
+import { loadArchTable, resolveArchName } from '@syscage/arch-tables';
+import { type DefaultActionOption, parseDefaultActionOption } from '@syscage/bpf-codegen';
+import { type IncludeMapping, type LintLevel } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import type { Diagnostic } from '@syscage/policy-parser';
+import { createManifest, type Manifest } from '../build/manifest.js';
+import { type BuildFormat, buildPolicyTree } from '../build/tree-build.js';
+import { manifestFileName, writeBuild } from '../build/write.js';
+import { type CliContext, CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { printDiagnostics, printJson } from '../output.js';
+import type { RegisterCommand } from '../program.js';
+
+interface BuildOptions {
+  readonly out: string;
+  readonly arch: string;
+  readonly defaultAction?: string;
+  readonly format: BuildFormat;
+  readonly includeMap: readonly string[];
+  readonly lint: LintLevel;
+  readonly summary: 'text' | 'json';
+}
+
+/** Version recorded in manifests; kept equal to `syscage --version` by a test. */
+export const buildGenerator = 'syscage 0.1.0';
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+function posixRelative(from: string, to: string): string {
+  return toPosix(relative(from, to));
+}
+
+function parseArchOption(value: string): 'all' | readonly string[] {
+  if (value === 'all') return 'all';
+  const resolved = resolveArchName(value);
+  if (!resolved.ok) throw new CliError(`--arch: ${resolved.message}`, ExitCode.usage);
+  return [resolved.name];
+}
+
+function parseDefaultAction(value: string | undefined): DefaultActionOption | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseDefaultActionOption(value);
+  if (parsed === undefined) {
+    throw new CliError(
+      `--default-action: '${value}' is not an action (kill, kill-process, kill-thread, trap, trace, log, user-notify, allow, or "return N")`,
+      ExitCode.usage,
+    );
+  }
+  return parsed;
+}
+
+function parseIncludeMaps(ctx: CliContext, values: readonly string[]): IncludeMapping[] {
+  return values.map((value) => {
+    const equals = value.indexOf('=');
+    const from = equals < 0 ? '' : value.slice(0, equals);
+    const to = equals < 0 ? '' : value.slice(equals + 1);
+    if (!from.startsWith('/') || to === '') {
+      throw new CliError(`--include-map: expected FROM=TO with an absolute FROM, got '${value}'`, ExitCode.usage);
+    }
+    return { from, to: toPosix(resolve(ctx.cwd, to)) };
+  });
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** Diagnostics with file paths relative to the working directory, duplicates removed. */
+function forDisplay(ctx: CliContext, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const display = (file: string): string => (isAbsolute(file) ? posixRelative(ctx.cwd, file) || file : file);
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const diagnostic of diagnostics) {
+    const key = `${diagnostic.code}\0${diagnostic.file}\0${diagnostic.range.start.offset}\0${diagnostic.range.end.offset}\0${diagnostic.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const related = diagnostic.related?.map((location) => ({ ...location, file: display(location.file) }));
+    out.push({ ...diagnostic, file: display(diagnostic.file), ...(related === undefined ? {} : { related }) });
+  }
+  return out;
+}
+
+function pad(text: string, width: number, left = false): string {
+  return left ? text.padEnd(width) : text.padStart(width);
+}
+
+/** The per-architecture summary as an aligned table. */
+export function formatSummary(manifest: Manifest): string {
+  const header = ['arch', 'files', 'failed', 'instructions', 'uniform', 'frequency', 'cached', 'errors', 'warnings'];
+  const rows = manifest.summary.map((row) => [
+    row.arch,
+    String(row.files),
+    String(row.failed),
+    String(row.instructions),
+    row.meanCost.uniform.toFixed(2),
+    row.meanCost.frequency.toFixed(2),
+    row.meanCost.cached.toFixed(2),
+    String(row.errors),
+    String(row.warnings),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, column) => pad(cell, widths[column] ?? 0, column === 0)).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n(uniform/frequency/cached: mean instructions executed per syscall)\n`;
+}
+
+/** Registers `syscage build`. */
+export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
+  program
+    .command('build')
+    .description('check a policy tree and compile every loaded policy for every architecture')
+    .argument('[dir]', 'policy tree (one folder per architecture)', 'policies')
+    .option('--out <dir>', 'output folder', 'dist/policies')
+    .option('--arch <arch>', 'architecture to build, or all', 'all')
+    .option('--default-action <action>', 'action for syscalls a policy does not allow (default: the policy\'s @default, else kill-process)')
+    .addOption(new Option('--format <format>', 'output file format').choices(['bpf', 'c-header', 'json']).default('bpf'))
+    .option('--include-map <from=to>', 'read includes under FROM from TO (repeatable)', collect, [])
+    .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
+    .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
+    .action(async (dir: string, options: BuildOptions) => {
+      const arches = parseArchOption(options.arch);
+      const defaultAction = parseDefaultAction(options.defaultAction);
+      const includeMap = parseIncludeMaps(ctx, options.includeMap);
+      const treeDir = resolve(ctx.cwd, dir);
+      const outDir = resolve(ctx.cwd, options.out);
+      let isDirectory = false;
+      try {
+        isDirectory = statSync(treeDir).isDirectory();
+      } catch {
+        isDirectory = false;
+      }
+      if (!isDirectory) throw new CliError(`cannot read the policy tree ${dir}: not a directory`, ExitCode.io);
+
+      const result = await buildPolicyTree({
+        treeDir: toPosix(treeDir),
+        host: createNodeHost(),
+        arches,
+        ...(defaultAction === undefined ? {} : { defaultAction }),
+        format: options.format,
+        includeMap,
+        lint: options.lint,
+        loadTable: (arch) => loadArchTable(arch, (specifier) => import(specifier)),
+        sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
+      });
+      if ('missingArch' in result) {
+        throw new CliError(
+          `--arch: the tree ${dir} has no folder for ${result.missingArch} (folders: ${result.folders.join(', ') || 'none'})`,
+          ExitCode.usage,
+        );
+      }
+
+      const diagnostics = forDisplay(ctx, [...result.treeDiagnostics, ...result.policies.flatMap((policy) => policy.diagnostics)]);
+      const sources = new Map<string, string>();
+      for (const [path, text] of result.sources) sources.set(posixRelative(ctx.cwd, path) || path, text);
+      printDiagnostics(ctx, diagnostics, sources);
+
+      const manifest = createManifest(result, {
+        generator: buildGenerator,
+        treeDir: toPosix(treeDir),
+        outDir: toPosix(outDir),
+        format: options.format,
+        defaultActionOverride: options.defaultAction,
+        relative: posixRelative,
+      });
+      const written = writeBuild(outDir, result, manifest, options.format);
+      if (options.summary === 'json') {
+        printJson(ctx, { ok: manifest.ok, out: posixRelative(ctx.cwd, outDir) || '.', written, summary: manifest.summary });
+      } else {
+        ctx.stdout(formatSummary(manifest));
+        const failed = manifest.policies.filter((entry) => entry.status === 'error').length;
+        ctx.stdout(
+          `${manifest.ok ? 'built' : 'build failed:'} ${written} file${written === 1 ? '' : 's'}${failed > 0 ? `, ${failed} failed` : ''}; ` +
+            `manifest at ${posixRelative(ctx.cwd, resolve(outDir, manifestFileName))}\n`,
+        );
+      }
+      if (!manifest.ok) setExit(ExitCode.policyError);
+    });
+};

@@ -1,0 +1,105 @@
+// policies/ is generated from tools/policy-tree/description.ts: render it in memory and compare
+// with the files on disk, and check that the generator refuses descriptions that would give a
+// tree Minijail rejects or silently changes.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { treeDescription } from '../../../tools/policy-tree/description.js';
+import { compareWithDisk, defaultTreeDir, writeTree } from '../../../tools/policy-tree/generate.js';
+import type { DeviceSpec, TreeDescription } from '../../../tools/policy-tree/model.js';
+import { checkDescription, generatedMarker, renderPolicyTree } from '../../../tools/policy-tree/render.js';
+
+const policies = fileURLToPath(new URL('../../../policies', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'syscage-policy-tree-'));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function withDevice(device: DeviceSpec): TreeDescription {
+  return { ...treeDescription, devices: [...treeDescription.devices, device] };
+}
+
+describe('the generated policy tree', () => {
+  it('is up to date with its description (regenerate: pnpm exec tsx tools/policy-tree/generate.ts)', () => {
+    expect(defaultTreeDir).toBe(policies);
+    expect(compareWithDisk(policies)).toEqual([]);
+  });
+
+  it('starts every generated file with the marker naming the regenerating command', () => {
+    for (const [path, text] of renderPolicyTree()) {
+      expect(text.split('\n', 1)[0], path).toBe(generatedMarker);
+      expect(readFileSync(join(policies, path), 'utf8').split('\n', 1)[0]).toBe(generatedMarker);
+    }
+    expect(generatedMarker).toContain('pnpm exec tsx tools/policy-tree/generate.ts');
+  });
+
+  it('reports stale, missing and orphaned files', () => {
+    const copy = join(scratch, 'copy');
+    writeTree(copy);
+    expect(compareWithDisk(copy)).toEqual([]);
+    writeFileSync(join(copy, 'x86_64/block.policy'), `${generatedMarker}\nread: allow\n`);
+    rmSync(join(copy, 'arm/net_device.policy'));
+    writeFileSync(join(copy, 'riscv64/old_device.policy'), `${generatedMarker}\n`);
+    writeFileSync(join(copy, 'riscv64/notes.policy'), '# hand-written, not ours to judge\n');
+    expect(compareWithDisk(copy)).toEqual([
+      'missing: arm/net_device.policy',
+      'stale: x86_64/block.policy',
+      'no longer generated: riscv64/old_device.policy',
+    ]);
+    writeTree(copy);
+    expect(compareWithDisk(copy)).toEqual([]);
+    expect(readFileSync(join(copy, 'riscv64/notes.policy'), 'utf8')).toContain('hand-written');
+  });
+
+  it('has a description without problems', () => {
+    expect(checkDescription()).toEqual([]);
+  });
+
+  it.each<[string, DeviceSpec, string]>([
+    [
+      'a risky syscall without a comment',
+      { name: 'quiet', title: 'q', summary: 's', transports: ['device'], rules: [{ call: 'socket', filter: 'arg0 == AF_UNIX' }] },
+      'quiet: the rule for socket needs a `why` comment',
+    ],
+    [
+      'an unconditional rule meeting a conditional one from common_device',
+      { name: 'wide', title: 'w', summary: 's', transports: ['device'], rules: [{ call: 'fcntl', filter: 'allow', why: 'w' }] },
+      'x86_64/wide_device: fcntl has an unconditional rule and other rules (common_device, wide)',
+    ],
+    [
+      'two unconditional rules after the arm name mapping',
+      {
+        name: 'twice',
+        title: 't',
+        summary: 's',
+        transports: ['device', 'vvu'],
+        rules: [{ call: ['lseek', '_llseek'], filter: 'allow', arches: ['arm'] }],
+      },
+      'arm/twice_device: _llseek has an unconditional rule and other rules (twice, twice)',
+    ],
+    [
+      'a device without its plain variant',
+      { name: 'remote', title: 'r', summary: 's', transports: ['vhost_user'], rules: [] },
+      'remote: every device has the plain device variant',
+    ],
+  ])('refuses %s', (_name, device, problem) => {
+    const description = withDevice(device);
+    expect(checkDescription(description)).toContain(problem);
+    expect(() => renderPolicyTree(description)).toThrow(problem);
+  });
+
+  it('maps syscall names per architecture', () => {
+    const tree = renderPolicyTree();
+    const common = (arch: string): string => tree.get(`${arch}/common_device.policy`) ?? '';
+    expect(common('arm')).toMatch(/^mmap2: arg2 in ~PROT_EXEC$/m);
+    expect(common('arm')).toMatch(/^futex_time64: allow$/m);
+    expect(common('aarch64')).toMatch(/^epoll_pwait: allow$/m);
+    expect(common('aarch64')).not.toMatch(/^(poll|open|epoll_wait|dup2|readlink):/m);
+    expect(common('riscv64')).toMatch(/^dup3: allow$/m);
+    expect(common('x86_64')).toMatch(/^epoll_wait: allow$/m);
+    expect(tree.get('riscv64/9p.policy')).toMatch(/^renameat2: allow$/m);
+    expect(tree.get('riscv64/9p.policy')).not.toMatch(/^renameat:/m);
+  });
+});

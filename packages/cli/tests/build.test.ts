@@ -1,0 +1,282 @@
+// `syscage build` on the repository's own policies/ tree and on crosvm's 2022 tree, plus the
+// command's formats, determinism, stale-output handling and exit codes.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeProgram, validateProgram } from '@syscage/bpf-codegen';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGenerator } from '../src/commands/build.js';
+import { version } from '../src/index.js';
+import { type CliResult, runInProcess } from './helpers.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const corpus = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
+const hasCorpus = existsSync(corpus);
+const architectures = ['aarch64', 'arm', 'riscv64', 'x86_64'] as const;
+
+interface Entry {
+  readonly arch: string;
+  readonly policy: string;
+  readonly status: 'ok' | 'error';
+  readonly output?: string;
+  readonly outputSha256?: string;
+  readonly instructions?: number;
+  readonly defaultAction?: string;
+  readonly sources: readonly { readonly path: string; readonly role: string; readonly sha256: string }[];
+  readonly analysis?: {
+    readonly cost: { readonly uniform: number; readonly frequency: number; readonly cached: number };
+    readonly cache: { readonly unconditional: number; readonly cached: number; readonly coverage: number };
+  };
+  readonly diagnostics: readonly unknown[];
+}
+
+interface Manifest {
+  readonly generator: string;
+  readonly ok: boolean;
+  readonly tree: string;
+  readonly summary: readonly { readonly arch: string; readonly files: number; readonly failed: number; readonly errors: number; readonly warnings: number }[];
+  readonly treeDiagnostics: readonly unknown[];
+  readonly policies: readonly Entry[];
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'syscage-build-'));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function readManifest(out: string): Manifest {
+  return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Every file under `folder`, relative path → bytes. */
+function snapshot(folder: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (relativePath: string): void => {
+    for (const name of readdirSync(join(folder, relativePath)).sort()) {
+      const path = relativePath === '' ? name : `${relativePath}/${name}`;
+      if (statSync(join(folder, path)).isDirectory()) walk(path);
+      else files.set(path, readFileSync(join(folder, path)).toString('base64'));
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** Loaded policies of the repository tree, by the naming convention. */
+function loadedPolicies(arch: string): string[] {
+  return readdirSync(join(repoRoot, 'policies', arch))
+    .filter((name) => name !== 'common_device.policy' && /_device(_vhost_user|_vvu)?\.policy$/.test(name))
+    .sort();
+}
+
+describe('syscage build policies/ (the repository tree)', () => {
+  const out = join(scratch, 'tree');
+  let result: CliResult;
+  let manifest: Manifest;
+
+  beforeAll(async () => {
+    // No DIR and a relative --out: the default tree is policies/ under the working directory.
+    result = await runInProcess(['build', '--out', out], repoRoot);
+    manifest = readManifest(out);
+  });
+
+  it('compiles every loaded policy for every architecture with no error and no warning', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(manifest.ok).toBe(true);
+    expect(manifest.treeDiagnostics).toEqual([]);
+    expect(manifest.summary.map((row) => row.arch)).toEqual([...architectures]);
+    for (const arch of architectures) {
+      const built = manifest.policies.filter((entry) => entry.arch === arch);
+      expect(built.map((entry) => entry.policy)).toEqual(loadedPolicies(arch).map((name) => `${arch}/${name}`));
+      for (const entry of built) {
+        expect(entry.status).toBe('ok');
+        expect(entry.diagnostics).toEqual([]);
+        expect(entry.defaultAction).toBe('kill-process');
+      }
+      expect(manifest.summary.find((row) => row.arch === arch)).toMatchObject({ failed: 0, errors: 0, warnings: 0 });
+    }
+  });
+
+  it('offers the same devices and variants on every architecture', () => {
+    const names = architectures.map((arch) => loadedPolicies(arch).join(','));
+    expect(new Set(names).size).toBe(1);
+    expect(loadedPolicies('x86_64').length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('records outputs that match the written files, and sources that match the tree', () => {
+    for (const entry of manifest.policies) {
+      const bytes = readFileSync(join(out, entry.output ?? ''));
+      expect(sha256(bytes), entry.policy).toBe(entry.outputSha256);
+      const decoded = decodeProgram(bytes);
+      expect(decoded.program.length).toBe(entry.instructions);
+      expect(validateProgram(decoded.program)).toEqual([]);
+      expect(entry.sources[0]).toMatchObject({ path: entry.policy, role: 'entry' });
+      for (const source of entry.sources) {
+        expect(sha256(readFileSync(join(repoRoot, 'policies', source.path))), source.path).toBe(source.sha256);
+      }
+      // Every loaded policy reads common_device and its frequency file.
+      expect(entry.sources.map((source) => source.path)).toEqual(
+        expect.arrayContaining([`${entry.arch}/common_device.policy`, `${entry.arch}/common_device.frequency`]),
+      );
+    }
+  });
+
+  it('lets the kernel cache every unconditionally allowed syscall', () => {
+    for (const entry of manifest.policies) {
+      expect(entry.analysis?.cache.coverage, entry.policy).toBe(1);
+      expect(entry.analysis?.cache.unconditional).toBeGreaterThan(40);
+      expect(entry.analysis?.cost.cached).toBeLessThan(entry.analysis?.cost.frequency ?? 0);
+    }
+  });
+
+  it('prints one summary row per architecture', () => {
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^arch\s+files\s+failed\s+instructions\s+uniform\s+frequency\s+cached\s+errors\s+warnings$/);
+    for (const arch of architectures) {
+      const count = loadedPolicies(arch).length;
+      expect(result.stdout).toMatch(new RegExp(`^${arch}\\s+${count}\\s+0\\s+\\d+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+0\\s+0$`, 'm'));
+    }
+    expect(lines.at(-1)).toMatch(/^built \d+ files; manifest at /);
+  });
+
+  it('records the generator, whose version is the CLI version', () => {
+    expect(manifest.generator).toBe(buildGenerator);
+    expect(buildGenerator).toBe(`syscage ${version}`);
+  });
+
+  it('gives identical bytes when built again, into the same or another folder', async () => {
+    const first = snapshot(out);
+    const again = await runInProcess(['build', '--out', out], repoRoot);
+    expect(again.code).toBe(0);
+    expect(snapshot(out)).toEqual(first);
+    const sibling = join(scratch, 'tree-again');
+    expect((await runInProcess(['build', '--out', sibling], repoRoot)).code).toBe(0);
+    expect(snapshot(sibling)).toEqual(first);
+  });
+});
+
+describe('syscage build options', () => {
+  it('builds one architecture with --arch, accepting aliases', async () => {
+    const out = join(scratch, 'arm64');
+    const result = await runInProcess(['build', 'policies', '--arch', 'arm64', '--out', out], repoRoot);
+    expect(result.code).toBe(0);
+    const manifest = readManifest(out);
+    expect(manifest.summary.map((row) => row.arch)).toEqual(['aarch64']);
+    expect(new Set(manifest.policies.map((entry) => entry.arch))).toEqual(new Set(['aarch64']));
+    expect(existsSync(join(out, 'x86_64'))).toBe(false);
+  });
+
+  it('writes C headers with --format c-header', async () => {
+    const out = join(scratch, 'headers');
+    const result = await runInProcess(['build', '--arch', 'riscv64', '--format', 'c-header', '--out', out], repoRoot);
+    expect(result.code).toBe(0);
+    const manifest = readManifest(out);
+    const entry = manifest.policies.find((candidate) => candidate.policy === 'riscv64/block_device.policy');
+    expect(entry?.output).toBe('riscv64/block_device.h');
+    const text = readFileSync(join(out, 'riscv64/block_device.h'), 'utf8');
+    expect(text).toContain('static const struct sock_fprog block_device_riscv64_prog');
+    expect(text).toContain(`.len = ${String(entry?.instructions)},`);
+    expect(sha256(Buffer.from(text))).toBe(entry?.outputSha256);
+  });
+
+  it('writes programs as JSON with --format json', async () => {
+    const out = join(scratch, 'json');
+    const result = await runInProcess(['build', '--arch', 'x86_64', '--format', 'json', '--out', out], repoRoot);
+    expect(result.code).toBe(0);
+    const entry = readManifest(out).policies.find((candidate) => candidate.policy === 'x86_64/net_device.policy');
+    const program = JSON.parse(readFileSync(join(out, 'x86_64/net_device.json'), 'utf8')) as Record<string, unknown>;
+    expect(program).toMatchObject({
+      arch: 'x86_64',
+      auditArch: 0xc000003e,
+      policy: 'x86_64/net_device.policy',
+      defaultAction: 'kill-process',
+      length: entry?.instructions,
+    });
+    const instructions = program.instructions as { code: number; jt: number; jf: number; k: number }[];
+    expect(instructions).toHaveLength(entry?.instructions ?? -1);
+    // The first instruction loads seccomp_data.arch (offset 4).
+    expect(instructions[0]).toEqual({ code: 0x20, jt: 0, jf: 0, k: 4 });
+  });
+
+  it('prints the summary as JSON with --summary json', async () => {
+    const out = join(scratch, 'summary-json');
+    const result = await runInProcess(['build', '--arch', 'aarch64', '--summary', 'json', '--out', out], repoRoot);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { ok: boolean; written: number; summary: Manifest['summary'] };
+    expect(summary.ok).toBe(true);
+    expect(summary.written).toBe(loadedPolicies('aarch64').length);
+    expect(summary.summary).toEqual(readManifest(out).summary);
+  });
+
+  it('removes outputs of an earlier build that no longer compile or no longer exist', async () => {
+    const tree = join(scratch, 'mutable-tree');
+    cpSync(join(repoRoot, 'policies'), tree, { recursive: true });
+    const out = join(scratch, 'mutable-out');
+    expect((await runInProcess(['build', tree, '--arch', 'x86_64', '--out', out], repoRoot)).code).toBe(0);
+    expect(existsSync(join(out, 'x86_64/rng_device.bpf'))).toBe(true);
+    expect(existsSync(join(out, 'x86_64/pmem_device.bpf'))).toBe(true);
+
+    // Break rng's block and delete pmem's loaded policy.
+    writeFileSync(join(tree, 'x86_64/rng.policy'), 'openat: return ENOENT\nnot_a_syscall: allow\n');
+    rmSync(join(tree, 'x86_64/pmem_device.policy'));
+    const result = await runInProcess(['build', tree, '--arch', 'x86_64', '--out', out], repoRoot);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/x86_64\/rng\.policy:2:1: error\[SC4\d{3}\]/);
+    const manifest = readManifest(out);
+    expect(manifest.ok).toBe(false);
+    expect(manifest.policies.find((entry) => entry.policy === 'x86_64/rng_device.policy')?.status).toBe('error');
+    expect(existsSync(join(out, 'x86_64/rng_device.bpf'))).toBe(false);
+    expect(existsSync(join(out, 'x86_64/pmem_device.bpf'))).toBe(false);
+    expect(existsSync(join(out, 'x86_64/block_device.bpf'))).toBe(true);
+  });
+
+  it.each([
+    ['an unknown architecture', ['--arch', 'sparc'], /--arch: unknown architecture 'sparc'/],
+    ['an architecture the tree lacks', ['tests/fixtures/build/include-map/tree', '--arch', 'x86_64'], /has no folder for x86_64/],
+    ['a bad default action', ['--default-action', 'maybe'], /--default-action: 'maybe' is not an action/],
+    ['a relative include-map prefix', ['--include-map', 'usr=policies'], /--include-map: expected FROM=TO/],
+    ['a bad lint level', ['--lint', 'loud'], /argument 'loud' is invalid/],
+  ])('exits 2 for %s', async (_name, args, message) => {
+    const out = join(scratch, 'usage');
+    const cwd = args[0]?.startsWith('tests/') === true ? fileURLToPath(new URL('..', import.meta.url)) : repoRoot;
+    const result = await runInProcess(['build', ...args, '--out', out], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('exits 3 when the tree does not exist', async () => {
+    const result = await runInProcess(['build', 'no-such-tree', '--out', join(scratch, 'io')], repoRoot);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot read the policy tree no-such-tree');
+  });
+});
+
+describe.skipIf(!hasCorpus)('syscage build on crosvm 2022 (skipped: /work/shared/corpus is absent)', () => {
+  it('compiles every policy with --lint warn --default-action trap', async () => {
+    const out = join(scratch, 'crosvm');
+    const result = await runInProcess(['build', corpus, '--lint', 'warn', '--default-action', 'trap', '--out', out], repoRoot);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('error[');
+    const manifest = readManifest(out);
+    expect(manifest.ok).toBe(true);
+    expect(manifest.summary.map((row) => row.arch)).toEqual(['aarch64', 'arm', 'x86_64']);
+    for (const arch of ['aarch64', 'arm', 'x86_64']) {
+      const loaded = readdirSync(join(corpus, arch)).filter((name) => name !== 'common_device.policy' && name.endsWith('_device.policy'));
+      const built = manifest.policies.filter((entry) => entry.arch === arch).map((entry) => entry.policy);
+      expect(built).toEqual(expect.arrayContaining(loaded.map((name) => `${arch}/${name}`)));
+    }
+    for (const entry of manifest.policies) {
+      expect(entry.status).toBe('ok');
+      expect(entry.defaultAction).toBe('trap');
+      expect(sha256(readFileSync(join(out, entry.output ?? '')))).toBe(entry.outputSha256);
+    }
+  });
+});
