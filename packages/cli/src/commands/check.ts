@@ -171,8 +171,6 @@ export function runCheck(paths: readonly string[], options: Omit<CheckOptions, '
       for (const file of arch.files) {
         if (!file.name.endsWith('.policy')) continue;
         checkPolicy(file.path, arch.name);
-        const text = host.readFile(file.path);
-        if (text !== undefined) sources.set(file.path, text);
       }
     }
   }
