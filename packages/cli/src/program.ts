@@ -8,6 +8,7 @@ import { type CliContext, CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
+import { registerCompile } from './commands/compile.js';
 import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
 
@@ -15,7 +16,7 @@ import { registerArch } from './commands/arch.js';
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerBuild, registerArch];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerArch];
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';
