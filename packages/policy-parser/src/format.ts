@@ -136,12 +136,16 @@ export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<st
     `${paint(ansi.bold + color, `${diagnostic.severity}[${diagnostic.code}]`)}: ${paint(ansi.bold, diagnostic.message)}`;
   const lines = [header];
   const source = sources.get(diagnostic.file);
+  // Notes line their `=` up with the frame's `|`.
+  const indent = ' '.repeat(source === undefined ? 2 : String(Math.max(1, diagnostic.range.end.line)).length + 1);
   if (source !== undefined) lines.push(...frame(source, diagnostic.range, paint, color));
   for (const related of diagnostic.related ?? []) {
-    lines.push(`  ${paint(ansi.cyan, '= note:')} ${location(related.file, related.range)}: ${related.message}`);
+    lines.push(`${indent}${paint(ansi.cyan, '= note:')} ${location(related.file, related.range)}: ${related.message}`);
     const relatedSource = sources.get(related.file);
-    if (relatedSource !== undefined) lines.push(...frame(relatedSource, related.range, paint, ansi.cyan).map((line) => `    ${line}`));
+    if (relatedSource !== undefined) {
+      lines.push(...frame(relatedSource, related.range, paint, ansi.cyan).map((line) => `${indent}${line}`));
+    }
   }
-  if (diagnostic.suggestion) lines.push(`  ${paint(ansi.cyan, '= help:')} ${diagnostic.suggestion}`);
+  if (diagnostic.suggestion) lines.push(`${indent}${paint(ansi.cyan, '= help:')} ${diagnostic.suggestion}`);
   return lines.join('\n');
 }

@@ -1,5 +1,7 @@
 // Every policy and frequency file of the shared corpus parses without any diagnostic.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseFrequencyFile, parsePolicy } from '../src/index.js';
 import { corpusFiles, corpusRoot } from './corpus-files.js';
@@ -34,5 +36,24 @@ describe.skipIf(!present)('corpus', () => {
       .filter(([line]) => line !== '' && !line.startsWith('#'))
       .map(([, number]) => number);
     expect(contentLines.filter((line) => !covered.has(line))).toEqual([]);
+  });
+});
+
+describe('the repository examples', () => {
+  const examplesRoot = fileURLToPath(new URL('../../../examples', import.meta.url));
+  const examples = existsSync(examplesRoot)
+    ? readdirSync(examplesRoot)
+        .filter((name) => name.endsWith('.policy') || name.endsWith('.frequency'))
+        .sort()
+    : [];
+
+  it('exist (the README runs `syscage parse examples/*.policy`)', () => {
+    expect(examples.filter((name) => name.endsWith('.policy')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(examples)('examples/%s parses with no diagnostics', (name) => {
+    const text = readFileSync(join(examplesRoot, name), 'utf8');
+    const parsed = name.endsWith('.frequency') ? parseFrequencyFile(text, name) : parsePolicy(text, name);
+    expect(parsed.diagnostics).toEqual([]);
   });
 });
