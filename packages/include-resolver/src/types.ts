@@ -90,7 +90,11 @@ export interface ResolvedPolicy {
   readonly denylist: boolean;
   /** Syscalls in order of first appearance. */
   readonly syscalls: readonly ResolvedSyscall[];
-  /** Merged `@frequency` counts, per descriptor text (`read`, `io@libc`). */
+  /**
+   * Merged `@frequency` counts, per descriptor text (`read`, `io@libc`). Entries with `[arch=…]`
+   * metadata are counted only when `resolvePolicy` was given a matching `arch`; use
+   * {@link frequenciesForArch} for another architecture.
+   */
   readonly frequencies: ReadonlyMap<string, bigint>;
   /** Every file read, in the order first read. */
   readonly files: readonly ResolvedFile[];

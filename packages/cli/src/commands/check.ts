@@ -25,7 +25,7 @@ import {
   resolverDiagnosticCodes,
 } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
-import { type Diagnostic, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
+import { type Diagnostic, type Severity, parseFrequencyFile, parserDiagnosticCodes } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
@@ -157,6 +157,13 @@ export function runCheck(paths: readonly string[], options: Omit<CheckOptions, '
     } catch (error) {
       const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
       throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+    }
+    if (!isDirectory && path.endsWith('.frequency')) {
+      // A frequency file on its own: only its syntax can be checked.
+      const text = host.readFile(path) ?? '';
+      sources.set(path, text);
+      add(parseFrequencyFile(text, path).diagnostics);
+      continue;
     }
     if (!isDirectory) {
       const folder = parentFolderName(path);
