@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runInProcess } from './helpers.js';
 
 interface ExpectedEntry {
@@ -54,6 +54,8 @@ const cases = findCases(fixturesRoot).map((path) => ({
   spec: JSON.parse(readFileSync(join(path, 'case.json'), 'utf8')) as FixtureCase,
 }));
 
+// Whole-tree builds take a few seconds of CPU each; leave room for a busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-build-fixtures-'));
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });

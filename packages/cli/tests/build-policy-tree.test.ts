@@ -5,13 +5,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { treeDescription } from '../../../tools/policy-tree/description.js';
 import { compareWithDisk, defaultTreeDir, writeTree } from '../../../tools/policy-tree/generate.js';
 import type { DeviceSpec, TreeDescription } from '../../../tools/policy-tree/model.js';
 import { checkDescription, generatedMarker, renderPolicyTree } from '../../../tools/policy-tree/render.js';
 
 const policies = fileURLToPath(new URL('../../../policies', import.meta.url));
+// Whole-tree builds take a few seconds of CPU each; leave room for a busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-policy-tree-'));
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });

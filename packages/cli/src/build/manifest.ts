@@ -39,8 +39,10 @@ export interface ManifestArchSummary {
   readonly files: number;
   readonly failed: number;
   readonly instructions: number;
-  /** Means over the compiled files of their evaluation costs. */
-  readonly meanCost: { readonly uniform: number; readonly frequency: number; readonly cached: number };
+  /** Means over the compiled files of their evaluation costs (`null` when none has one). */
+  readonly meanCost: { readonly uniform: number | null; readonly frequency: number | null; readonly cached: number | null };
+  /** Mean over the compiled files of their cache coverage. */
+  readonly meanCacheCoverage: number | null;
   readonly errors: number;
   readonly warnings: number;
 }
@@ -115,8 +117,13 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
   const summary = result.archs.map(({ arch, folder }): ManifestArchSummary => {
     const mine = result.policies.filter((policy) => policy.folder === folder);
     const compiled = mine.flatMap((policy) => (policy.result === undefined ? [] : [policy.result]));
-    const mean = (pick: (analysis: ProgramAnalysis) => number): number =>
-      compiled.length === 0 ? 0 : round(compiled.reduce((sum, built) => sum + pick(built.analysis), 0) / compiled.length);
+    const mean = (pick: (analysis: ProgramAnalysis) => number | null): number | null => {
+      const values = compiled.flatMap((built) => {
+        const value = pick(built.analysis);
+        return value === null ? [] : [value];
+      });
+      return values.length === 0 ? null : round(values.reduce((sum, value) => sum + value, 0) / values.length);
+    };
     const diagnostics = mine.flatMap((policy) => policy.diagnostics);
     return {
       arch,
@@ -128,6 +135,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
         frequency: mean((analysis) => analysis.cost.frequency),
         cached: mean((analysis) => analysis.cost.cached),
       },
+      meanCacheCoverage: mean((analysis) => analysis.cacheCoverage),
       errors: diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
       warnings: diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
     };

@@ -105,22 +105,24 @@ function pad(text: string, width: number, left = false): string {
 
 /** The per-architecture summary as an aligned table. */
 export function formatSummary(manifest: Manifest): string {
-  const header = ['arch', 'files', 'failed', 'instructions', 'uniform', 'frequency', 'cached', 'errors', 'warnings'];
+  const header = ['arch', 'files', 'failed', 'instructions', 'uniform', 'frequency', 'cached', 'cache', 'errors', 'warnings'];
+  const fixed = (value: number | null): string => (value === null ? '-' : value.toFixed(2));
   const rows = manifest.summary.map((row) => [
     row.arch,
     String(row.files),
     String(row.failed),
     String(row.instructions),
-    row.meanCost.uniform.toFixed(2),
-    row.meanCost.frequency.toFixed(2),
-    row.meanCost.cached.toFixed(2),
+    fixed(row.meanCost.uniform),
+    fixed(row.meanCost.frequency),
+    fixed(row.meanCost.cached),
+    row.meanCacheCoverage === null ? '-' : `${(row.meanCacheCoverage * 100).toFixed(1)}%`,
     String(row.errors),
     String(row.warnings),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, column) => pad(cell, widths[column] ?? 0, column === 0)).join('  ').trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n(uniform/frequency/cached: mean instructions executed per syscall)\n`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n(uniform/frequency/cached: mean instructions executed per allowed syscall; cache: share of always-allowed syscalls the kernel caches)\n`;
 }
 
 /** Registers `syscage build`. */
