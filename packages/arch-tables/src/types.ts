@@ -13,6 +13,7 @@ export interface ArchTable {
   readonly auditArch: number;
   /** Word size: 32 or 64. */
   readonly bits: 32 | 64;
+  /** Byte order of the ABI. */
   readonly endianness: Endianness;
   /** Kernel version of the headers the data came from, e.g. `7.2`. */
   readonly kernelVersion: string;

@@ -180,7 +180,8 @@ function evaluate(
       });
       return readIr(ir, remaining);
     } catch (error) {
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+      const output = (error as { stderr?: unknown }).stderr;
+      const stderr = typeof output === 'string' ? output : '';
       const failed = new Set<string>();
       for (const match of stderr.matchAll(/evaluate\.c:(\d+):\d+: (?:error|note)/g)) {
         const key = lineToKey.get(Number(match[1]));

@@ -25,8 +25,9 @@ function selectArches(names: readonly string[]): ArchConfig[] {
 /** Reads a committed snapshot. */
 export function readSnapshot(arch: ArchConfig): ArchSnapshot {
   const text = readFileSync(path.join(repoRoot, 'tools/arch-gen/snapshot', `${arch.name}.json`), 'utf8');
-  const { $comment: _comment, ...snapshot } = JSON.parse(text) as ArchSnapshot & { $comment: string };
-  return snapshot;
+  const parsed = JSON.parse(text) as ArchSnapshot & { $comment?: string };
+  delete parsed.$comment;
+  return parsed;
 }
 
 function writeFiles(arch: ArchConfig, snapshot: ArchSnapshot): void {

@@ -67,11 +67,79 @@ export function renderSnapshot(snapshot: ArchSnapshot): string {
   return JSON.stringify({ $comment: generatedBanner(snapshot, ''), ...snapshot }, null, 2) + '\n';
 }
 
+/** The package's README.md (one template for every architecture). */
+export function renderReadme(arch: ArchConfig, snapshot: ArchSnapshot): string {
+  const syscallCount = Object.keys(snapshot.syscalls).length;
+  const constantCount = Object.keys(snapshot.constants).length;
+  const aliases = snapshot.aliases.length > 0 ? snapshot.aliases.map((alias) => `\`${alias}\``).join(', ') : 'none';
+  const sample = Object.hasOwn(snapshot.syscalls, 'openat') ? 'openat' : 'read';
+  return [
+    generatedBanner(snapshot, '<!-- ', ' -->'),
+    `# ${arch.packageName}`,
+    '',
+    `Syscall numbers, audit arch and constants of Linux **${snapshot.name}** (${snapshot.bits}-bit, ${snapshot.endianness}-endian;`,
+    `aliases ${aliases}) for [Syscage](https://github.com/syscage/syscage), generated from the Linux`,
+    `${snapshot.kernelVersion} UAPI headers (${snapshot.headerPackages.join(', ')}) by evaluating every constant with clang for`,
+    `\`${arch.clangTarget}\`, so struct sizes, ioctl encodings and flag values are this ABI's own.`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| audit arch (\`seccomp_data.arch\`) | \`${hex(snapshot.auditArch)}\` (\`${arch.auditArchConstant}\`) |`,
+    `| syscalls | ${String(syscallCount)} |`,
+    `| constants | ${String(constantCount)} (errno, signals, \`O_*\`/\`F_*\`, \`PROT_*\`/\`MAP_*\`/\`MADV_*\`, \`AF_*\`/\`SOCK_*\`/\`SO_*\`/\`MSG_*\`, \`PR_*\`, \`CLONE_*\`, \`FUTEX_*\`, \`SECCOMP_*\`, ioctls such as \`TC*\`, \`FIO*\`, \`FS_IOC_*\`, \`SIOC*\`, \`KVM_*\`, \`VFIO_*\`, plus \`MINIJAIL_ARCH_NR\`/\`MINIJAIL_ARCH_BITS\`) |`,
+    ...(snapshot.x32SyscallBit === undefined ? [] : [`| x32 syscall bit | \`${hex(snapshot.x32SyscallBit)}\` |`]),
+    '',
+    'Use it when you compile or inspect seccomp filters for this architecture. Most users never',
+    'import it directly: `@syscage/bpf-codegen` and the `syscage` CLI load it by name through',
+    '`@syscage/arch-tables`. It contains data only (no code runs on import) and imports nothing else',
+    'at run time.',
+    '',
+    '## Install',
+    '',
+    '```sh',
+    `npm install ${arch.packageName} @syscage/arch-tables`,
+    '```',
+    '',
+    '## Example',
+    '',
+    '```ts',
+    `import { ${arch.exportName} } from '${arch.packageName}';`,
+    `import { lookupConstant, lookupSyscall } from '@syscage/arch-tables';`,
+    '',
+    `console.log(lookupSyscall(${arch.exportName}, '${sample}')); // ${String(snapshot.syscalls[sample])}`,
+    `console.log(lookupConstant(${arch.exportName}, 'O_CLOEXEC')); // ${snapshot.constants.O_CLOEXEC ?? '?'}n`,
+    `console.log(${arch.exportName}.auditArch.toString(16)); // '${snapshot.auditArch.toString(16)}'`,
+    '```',
+    '',
+    '## API',
+    '',
+    `- \`${arch.exportName}: ArchTable\`: the table (type from \`@syscage/arch-tables\`). \`syscalls\` maps a name to its`,
+    '  number (without the x32 bit); `constants` maps a name to a `bigint`. Negative C values are stored',
+    `  as their ${String(snapshot.bits)}-bit two's complement. Use \`lookupSyscall\`/\`lookupConstant\` rather than indexing, so`,
+    '  inherited keys such as `constructor` are not mistaken for names.',
+    ...(arch.name === 'arm'
+      ? ['- Arm\'s private calls (`__ARM_NR_*`) appear under both Minijail\'s names (`ARM_cacheflush`, `ARM_set_tls`, …)', "  and libseccomp's (`cacheflush`, `set_tls`, …)."]
+      : []),
+    '',
+    '## Compatibility',
+    '',
+    `Syscall numbers agree with libseccomp's ${snapshot.name} table for every name both know (checked by the`,
+    'tests with `scmp_sys_resolver`); names libseccomp 2.5 lacks are newer syscalls. Constant names',
+    "follow the kernel's; address families, socket levels and message flags come from the kernel's",
+    'internal `linux/socket.h`, which glibc mirrors. ESM only, Node 20 or later, and browsers.',
+    '',
+    `Regenerate with \`${regenerateCommand}\` (see tools/arch-gen/README.md). The data is derived from Linux headers`,
+    '(GPL-2.0 WITH Linux-syscall-note); the package itself is BSD-3-Clause.',
+    '',
+  ].join('\n');
+}
+
 /** Every file the generator writes for one architecture, by path relative to the repository root. */
 export function renderArchFiles(arch: ArchConfig, snapshot: ArchSnapshot): Map<string, string> {
   return new Map([
     [`tools/arch-gen/snapshot/${arch.name}.json`, renderSnapshot(snapshot)],
     [`packages/${arch.packageDir}/src/index.ts`, renderIndexSource(arch, snapshot)],
     [`packages/${arch.packageDir}/src/table.generated.ts`, renderTableSource(arch, snapshot)],
+    [`packages/${arch.packageDir}/README.md`, renderReadme(arch, snapshot)],
   ]);
 }

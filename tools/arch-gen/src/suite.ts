@@ -155,6 +155,21 @@ export function describeArchPackage(archName: string, table: ArchTable): void {
       expect(constants).toEqual(snapshot.constants);
     });
 
+    it('imports nothing at run time, so loading this architecture loads no other', () => {
+      const sourceDir = path.join(repoRoot, 'packages', arch.packageDir, 'src');
+      for (const file of readdirSync(sourceDir)) {
+        const source = readFileSync(path.join(sourceDir, file), 'utf8');
+        const imports = [...source.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)].map((match) => ({
+          typeOnly: match[1] !== undefined,
+          from: match[2] ?? '',
+        }));
+        for (const entry of imports) {
+          expect(entry.typeOnly || entry.from === './table.generated.js', `${file} imports ${entry.from}`).toBe(true);
+        }
+        expect(source, file).not.toMatch(/\bimport\(|\brequire\(/);
+      }
+    });
+
     it('has the audit arch, word size and Minijail arch constants of the ABI', () => {
       expect(table.constants[arch.auditArchConstant]).toBe(BigInt(table.auditArch));
       expect(table.constants.MINIJAIL_ARCH_NR).toBe(BigInt(table.auditArch));
