@@ -61,7 +61,7 @@ describe('formatDiagnostic', () => {
   it('never prints control characters from the source', () => {
     const text = 'read:\u001b[31m\u0000 allow';
     const output = plain(diagnostic(text, 5, 6), { 'a.policy': text });
-    expect([...output].filter((char) => char !== '\n' && (char < ' ' || char === '\u007f'))).toEqual([]);
+    expect(Array.from(output).filter((char) => char !== '\n' && (char < ' ' || char === '\u007f'))).toEqual([]);
     expect(output).toContain('1 | read:\u241b[31m\u2400 allow');
   });
 
