@@ -4,6 +4,8 @@ export type { JailErrorDetails, JailStep } from './errors.js';
 export { archTableFor, hostArchTable } from './tables.js';
 export { hostArchName } from './host.js';
 export { notifyEverythingProgram, proposeRules } from './learn.js';
+export { learnPolicy } from './learn-run.js';
+export type { LearnOptions, LearnResult } from './learn-run.js';
 export type { ProposeOptions, ProposedRule, Proposal } from './learn.js';
 export { runJailed, startJailed } from './run.js';
 export type {

@@ -19,15 +19,37 @@ import type { ObservedCall } from './run.js';
  * Syscalls whose calls are told apart by one argument, the argument's index, and the prefixes
  * of the constants that name its values.
  */
-const SELECTORS: Readonly<Record<string, { readonly arg: number; readonly prefixes: readonly string[] }>> = {
-  ioctl: { arg: 1, prefixes: ['TC', 'TIOC', 'FIO', 'FIONREAD', 'FS_IOC', 'BLK', 'SIOC', 'KVM_', 'NS_', 'SECCOMP_IOCTL', 'RND'] },
-  socket: { arg: 0, prefixes: ['AF_'] },
-  socketpair: { arg: 0, prefixes: ['AF_'] },
-  prctl: { arg: 0, prefixes: ['PR_'] },
-  fcntl: { arg: 1, prefixes: ['F_'] },
+interface Selector {
+  readonly arg: number;
+  readonly prefixes: readonly string[];
+  /** Among several names for one value, the one to write (e.g. `F_SETFD`, not `F_OWNER_PGRP`). */
+  readonly prefer?: RegExp;
+}
+const SELECTORS: Readonly<Record<string, Selector>> = {
+  // Only families whose names are all request numbers; other values print in hex.
+  ioctl: { arg: 1, prefixes: ['TC', 'TIOC', 'FIO', 'FS_IOC_', 'BLK', 'SIOC', 'NS_GET', 'SECCOMP_IOCTL_', 'RNDGET', 'RNDADD'] },
+  // AF_LOCAL, AF_FILE and AF_ROUTE are aliases of AF_UNIX and AF_NETLINK.
+  socket: { arg: 0, prefixes: ['AF_'], prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ },
+  socketpair: { arg: 0, prefixes: ['AF_'], prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ },
+  prctl: { arg: 0, prefixes: ['PR_'], prefer: /^PR_(SET|GET)_/ },
+  fcntl: {
+    arg: 1,
+    prefixes: ['F_'],
+    prefer:
+      /^F_(DUPFD|DUPFD_CLOEXEC|GETFD|SETFD|GETFL|SETFL|GETLK|SETLKW?|GETOWN|SETOWN|GETOWN_EX|SETOWN_EX|GETSIG|SETSIG|OFD_\w+|GETPIPE_SZ|SETPIPE_SZ|ADD_SEALS|GET_SEALS|GETLEASE|SETLEASE|NOTIFY)$/,
+  },
   arch_prctl: { arg: 0, prefixes: ['ARCH_'] },
   madvise: { arg: 2, prefixes: ['MADV_'] },
 };
+
+/**
+ * Syscalls a program makes only under contention, so one run rarely shows them, and the
+ * syscall whose presence means they can happen: a thread that takes a contended lock spins,
+ * then yields (`sched_yield`), then waits (`futex`).
+ */
+const COMPANIONS: readonly { readonly when: string; readonly add: string; readonly why: string }[] = [
+  { when: 'futex', add: 'sched_yield', why: 'lock users yield when a lock is contended' },
+];
 
 /** Options of {@link proposeRules}. */
 export interface ProposeOptions {
@@ -41,6 +63,12 @@ export interface ProposeOptions {
    * @defaultValue none
    */
   readonly header?: string;
+  /**
+   * Whether the starting filter already allows a syscall unconditionally; companions it
+   * allows are not proposed again.
+   * @defaultValue nothing is allowed
+   */
+  readonly isAllowed?: (syscall: string) => boolean;
 }
 
 /** One proposed rule. */
@@ -48,8 +76,10 @@ export interface ProposedRule {
   readonly syscall: string;
   /** The filter expression (`1`, or `arg1 == TCGETS || arg1 == TIOCGWINSZ`). */
   readonly filter: string;
-  /** How many calls the run made. */
+  /** How many calls the run made (0 for a companion that was not seen). */
   readonly calls: number;
+  /** Why an unseen syscall is proposed (see the companions note in the README). */
+  readonly reason?: string;
 }
 
 /** The proposal: rules in first-seen order, the policy text, and calls that could not be named. */
@@ -61,11 +91,12 @@ export interface Proposal {
 }
 
 /** The constant name for a selector value, or its hex spelling. */
-function nameValue(table: ArchTable, value: bigint, prefixes: readonly string[]): string {
-  for (const [name, constant] of Object.entries(table.constants)) {
-    if (constant === value && prefixes.some((prefix) => name.startsWith(prefix))) return name;
-  }
-  return value < 10n ? value.toString() : `0x${value.toString(16)}`;
+function nameValue(table: ArchTable, value: bigint, selector: Selector): string {
+  const names = Object.entries(table.constants)
+    .filter(([name, constant]) => constant === value && selector.prefixes.some((prefix) => name.startsWith(prefix)))
+    .map(([name]) => name);
+  const preferred = selector.prefer ? names.find((name) => selector.prefer?.test(name)) : undefined;
+  return preferred ?? names[0] ?? (value < 10n ? value.toString() : `0x${value.toString(16)}`);
 }
 
 /** Groups observed calls per syscall and writes one rule for each. */
@@ -93,14 +124,27 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
         a < b ? -1 : a > b ? 1 : 0,
       );
       if (values.length <= maxValues) {
-        filter = values.map((value) => `arg${selector.arg} == ${nameValue(table, value, selector.prefixes)}`).join(' || ');
+        filter = values.map((value) => `arg${selector.arg} == ${nameValue(table, value, selector)}`).join(' || ');
       }
     }
     rules.push({ syscall, filter, calls: list.length });
   }
+  for (const companion of COMPANIONS) {
+    if (
+      perSyscall.has(companion.when) &&
+      !perSyscall.has(companion.add) &&
+      companion.add in table.syscalls &&
+      options.isAllowed?.(companion.add) !== true
+    ) {
+      rules.push({ syscall: companion.add, filter: '1', calls: 0, reason: `not seen, but ${companion.why}` });
+    }
+  }
   const lines: string[] = [];
   if (options.header !== undefined) lines.push(`# ${options.header}`);
-  for (const rule of rules) lines.push(`${rule.syscall}: ${rule.filter}`);
+  for (const rule of rules) {
+    if (rule.reason !== undefined) lines.push(`# ${rule.syscall}: ${rule.reason}`);
+    lines.push(`${rule.syscall}: ${rule.filter}`);
+  }
   return { rules, text: lines.length === 0 ? '' : `${lines.join('\n')}\n`, unnamed };
 }
 

@@ -263,7 +263,7 @@ function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfPr
 }
 
 /** Resolves and compiles a policy file for `table`; errors become a `filter` JailError. */
-function compilePolicyFile(
+export function compilePolicyFile(
   file: string,
   table: ArchTable,
   options: JailOptions,
