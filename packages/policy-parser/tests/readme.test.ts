@@ -6,7 +6,7 @@ import { parserDiagnosticCodes } from '../src/index.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 const rows = new Map(
-  [...readme.matchAll(/^\| (SC\d{4}) \| (\w+) \| ([^|]+?) \|/gm)].map((match) => [match[1], { severity: match[2], title: match[3] }]),
+  [...readme.matchAll(/^\| (SC\d{4}) \| (\w+) \| ([^|]+?) \|/gm)].map((match) => [match[1] ?? '', { severity: match[2], title: match[3] }]),
 );
 
 describe('README code table', () => {
