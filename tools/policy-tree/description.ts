@@ -99,8 +99,22 @@ function ioctlType(type: number): string {
   return [`arg1 in ~0x${zeroBits.toString(16)}`, ...oneBits].join(' && ');
 }
 
-/** Opens that neither create, truncate nor append: what a device needs to read or use a node. */
-const openNoCreate = 'arg2 in ~(O_CREAT|O_TRUNC|O_APPEND)';
+/** Flags a device that only reads files or uses device nodes never passes to open. */
+const creatingFlags = 'O_CREAT|O_TRUNC|O_APPEND';
+
+/** Flags of a read-only open. */
+const writingFlags = 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND';
+
+/**
+ * `openat` (flags in arg2) and the legacy `open` (flags in arg1) limited to opens without any
+ * of `flags`.
+ */
+function opensWithout(flags: string, why: string): RuleSpec[] {
+  return [
+    { call: 'openat', filter: `arg2 in ~(${flags})`, why },
+    { call: 'open', filter: `arg1 in ~(${flags})`, why: 'The same for the legacy open, whose flags are its second argument.' },
+  ];
+}
 
 /** A device that opens no file after entering its jail. */
 const noOpen: RuleSpec = {
@@ -418,11 +432,10 @@ export const devices: readonly DeviceSpec[] = [
         filter: 'arg2 == PROT_READ|PROT_EXEC',
         why: 'The GL/Vulkan driver is loaded with dlopen after the jail is entered, which maps its code read+execute from the library file. Writable and executable at once stays refused.',
       },
-      {
-        call: ['open', 'openat'],
-        filter: openNoCreate,
-        why: 'The driver opens /dev/dri render nodes (read-write) and reads its data files at run time; nothing is created, truncated or appended (the shader disk cache is off in the jail).',
-      },
+      ...opensWithout(
+        creatingFlags,
+        'The driver opens /dev/dri render nodes (read-write) and reads its data files at run time; nothing is created, truncated or appended (the shader disk cache is off in the jail).',
+      ),
       {
         call: 'ioctl',
         filter: ioctlType(0x64),
@@ -528,11 +541,10 @@ export const devices: readonly DeviceSpec[] = [
     summary: 'virtio-video: decodes and encodes streams on host V4L2 codec devices and shares frames as dma-bufs.',
     transports: ['device', 'vhost_user', 'vvu'],
     rules: [
-      {
-        call: ['open', 'openat'],
-        filter: openNoCreate,
-        why: 'Opens host codec nodes (/dev/video*) and reads device information at run time; nothing is created, truncated or appended.',
-      },
+      ...opensWithout(
+        creatingFlags,
+        'Opens host codec nodes (/dev/video*) and reads device information at run time; nothing is created, truncated or appended.',
+      ),
       {
         call: 'ioctl',
         filter: ioctlType(0x56),
@@ -614,11 +626,7 @@ export const devices: readonly DeviceSpec[] = [
         why: 'The D-Bus system bus is a local socket; no network families.',
       },
       { call: ['connect', 'getsockname'], filter: allow, why: 'On the bus socket created above.' },
-      {
-        call: ['open', 'openat'],
-        filter: 'arg2 in ~(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)',
-        why: 'The D-Bus library reads its configuration and the machine id; opens are read-only.',
-      },
+      ...opensWithout(writingFlags, 'The D-Bus library reads its configuration and the machine id; opens are read-only.'),
       { call: ['getresuid', 'getresgid', 'geteuid', 'getegid', 'clock_getres', 'fstat'], filter: allow },
     ],
   },
@@ -634,11 +642,10 @@ export const devices: readonly DeviceSpec[] = [
         why: "Listens for the kernel's USB hot-plug events; no other socket family or netlink protocol.",
       },
       { call: ['bind', 'setsockopt', 'getsockname'], filter: allow, why: 'Subscribes the event socket created above.' },
-      {
-        call: ['open', 'openat'],
-        filter: openNoCreate,
-        why: 'Opens /dev/bus/usb device nodes (read-write) and reads sysfs attributes when a device appears; nothing is created, truncated or appended.',
-      },
+      ...opensWithout(
+        creatingFlags,
+        'Opens /dev/bus/usb device nodes (read-write) and reads sysfs attributes when a device appears; nothing is created, truncated or appended.',
+      ),
       {
         call: 'ioctl',
         filter: oneOf('arg1', [
