@@ -9,6 +9,18 @@ export default defineConfig({
     target: 'es2022',
     // One file per lazily loaded architecture table; the report lists them all.
     chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      // The per-plugin timing report is noise in test and bench output.
+      checks: { bundlerTimings: false },
+      output: {
+        // Architecture tables come from `packages/arch-<name>/src/index.ts`; name their chunks
+        // after the package rather than after the file (`src-….js`).
+        chunkFileNames: (chunk) => {
+          const archPackage = /\/packages\/(arch-[a-z0-9-]+)\//.exec(chunk.facadeModuleId ?? '')?.[1];
+          return `assets/${archPackage ?? '[name]'}-[hash].js`;
+        },
+      },
+    },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

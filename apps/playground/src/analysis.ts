@@ -3,8 +3,10 @@
  * through an in-memory host (so includes between tabs work), and report what the toolchain
  * reports, exactly as the CLI would.
  */
+import type { ArchTable } from '@syscage/arch-tables';
 import { createMemoryHost, resolvePolicy, type ResolvedPolicy } from '@syscage/include-resolver';
 import { parseFrequencyFile, parsePolicy, type Diagnostic } from '@syscage/policy-parser';
+import { compileWorkspace, type CompiledView } from './compiled.js';
 import type { PolicyWorkspace, WorkspaceFile } from './workspace.js';
 
 /** Everything the page shows about one state of the workspace. */
@@ -15,6 +17,8 @@ export interface Analysis {
   readonly sources: ReadonlyMap<string, string>;
   /** The entry policy with its includes followed. */
   readonly resolved: ResolvedPolicy;
+  /** The compiled program; absent while there are errors or no architecture table is loaded. */
+  readonly compiled?: CompiledView;
 }
 
 function hostFor(files: readonly WorkspaceFile[]): ReturnType<typeof createMemoryHost> {
@@ -22,12 +26,14 @@ function hostFor(files: readonly WorkspaceFile[]): ReturnType<typeof createMemor
 }
 
 /**
- * Resolves the workspace's entry for its architecture. Files the entry does not reach are
+ * Resolves the workspace's entry for its architecture and, when that has no errors and `table`
+ * is given, compiles it as `syscage compile` does by default. Files the entry does not reach are
  * still parsed, so an open tab shows its own syntax errors.
  */
-export function analyzeWorkspace(workspace: PolicyWorkspace): Analysis {
+export function analyzeWorkspace(workspace: PolicyWorkspace, table?: ArchTable): Analysis {
   const sources = new Map(workspace.files.map((file) => [file.path, file.text]));
-  const resolved = resolvePolicy(workspace.entry, { host: hostFor(workspace.files), arch: workspace.arch });
+  // `denylist: false` as the CLI passes it without --denylist: an @denylist header is reported.
+  const resolved = resolvePolicy(workspace.entry, { host: hostFor(workspace.files), arch: workspace.arch, denylist: false });
   const diagnostics: Diagnostic[] = [...resolved.diagnostics];
   const reached = new Set(resolved.files.map((file) => file.path));
   for (const file of workspace.files) {
@@ -35,7 +41,11 @@ export function analyzeWorkspace(workspace: PolicyWorkspace): Analysis {
     if (file.path.endsWith('.frequency')) diagnostics.push(...parseFrequencyFile(file.text, file.path).diagnostics);
     else diagnostics.push(...parsePolicy(file.text, file.path).diagnostics);
   }
-  return { diagnostics, sources, resolved };
+  const resolverFailed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  if (table === undefined || resolverFailed) return { diagnostics, sources, resolved };
+  const outcome = compileWorkspace(resolved, table, sources);
+  diagnostics.push(...outcome.diagnostics);
+  return outcome.compiled === undefined ? { diagnostics, sources, resolved } : { diagnostics, sources, resolved, compiled: outcome.compiled };
 }
 
 /**

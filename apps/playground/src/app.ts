@@ -3,16 +3,22 @@
  * filter's figures, the syscall simulator, the dispatch tree and the disassembly on the right.
  * All state lives here; `analysis.ts` computes what to show from it.
  */
+import type { ArchTable } from '@syscage/arch-tables';
 import { analyzeWorkspace, filesReachedFrom, type Analysis } from './analysis.js';
+import { ARCHITECTURES, loadArch } from './archs.js';
+import type { CompiledView } from './compiled.js';
+import { displayPath } from './dispatch-view.js';
 import { countBySeverity, editorMarks, showDiagnostics } from './diagnostics-view.js';
 import { exampleEntries, loadExampleFiles } from './examples.js';
+import type { RuleLink } from './program-map.js';
 import { encodeWorkspace } from './share.js';
+import { simulateSyscall, type SyscallRequest } from './simulate.js';
+import { drawDisassembly, highlightPath } from './ui/disassembly.js';
 import { h } from './ui/dom.js';
 import { PolicyEditor } from './ui/editor.js';
+import { SimulatorPanel } from './ui/simulator.js';
+import { drawTree } from './ui/tree.js';
 import { baseName, dirName, uniquePath, type PolicyWorkspace } from './workspace.js';
-
-/** Architectures offered in the picker, canonical names. */
-export const ARCHITECTURES = ['x86_64', 'aarch64', 'arm', 'riscv64', 'i386'] as const;
 
 /** How long typing must pause before the workspace is analysed again. */
 const ANALYSIS_DELAY_MS = 120;
@@ -32,6 +38,22 @@ export class PlaygroundApp {
   private readonly status = h('span', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly archSelect = h('select', { id: 'arch', attrs: { 'aria-label': 'Architecture' } });
   private readonly exampleSelect = h('select', { id: 'example', attrs: { 'aria-label': 'Example policy' } });
+  private readonly tables = new Map<string, ArchTable>();
+  private archProblem: string | undefined;
+  private lastRequest: SyscallRequest | undefined;
+  private disassembly: HTMLTableElement | undefined;
+  private readonly simulator = new SimulatorPanel(
+    (request) => {
+      this.runSimulation(request);
+    },
+    (link) => {
+      this.revealLink(link);
+    },
+  );
+  private readonly figuresBody = h('div', { class: 'panel-body', id: 'figures' });
+  private readonly compiledNote = h('span', { class: 'note' });
+  private readonly treeBody = h('div', { class: 'panel-body tree', id: 'tree' });
+  private readonly disassemblyBody = h('div', { class: 'panel-body disassembly', id: 'disassembly' });
   private readonly fileInput = h('input', { attrs: { type: 'file', multiple: '', accept: '.policy,.frequency,text/plain', hidden: '' } });
 
   constructor(root: HTMLElement, workspace: PolicyWorkspace) {
@@ -57,7 +79,14 @@ export class PlaygroundApp {
             h('div', { class: 'panel-body' }, this.diagnosticsList),
           ),
         ),
-        h('div', { class: 'column right' }),
+        h(
+          'div',
+          { class: 'column right' },
+          h('section', { class: 'panel', attrs: { 'aria-label': 'Compiled filter' } }, h('h2', {}, 'Compiled filter', this.compiledNote), this.figuresBody),
+          h('section', { class: 'panel', attrs: { 'aria-label': 'Try a syscall' } }, h('h2', {}, 'Try a syscall', h('span', { class: 'note' }, 'arguments may use constant names: O_RDONLY|O_CLOEXEC')), h('div', { class: 'panel-body' }, this.simulator.element)),
+          h('section', { class: 'panel', attrs: { 'aria-label': 'Dispatch tree' } }, h('h2', {}, 'Dispatch tree', h('span', { class: 'note' }, 'click a leaf to try its syscall')), this.treeBody),
+          h('section', { class: 'panel', attrs: { 'aria-label': 'Disassembly' } }, h('h2', {}, 'Disassembly', h('span', { class: 'note' }, 'click a rule to show it')), this.disassemblyBody),
+        ),
       ),
       h('div', { class: 'drop-hint' }, 'Drop policy files to open them'),
       this.fileInput,
@@ -74,6 +103,7 @@ export class PlaygroundApp {
     this.renderTabs();
     this.editor.open(this.active, this.files.get(this.active) ?? '');
     this.analyze();
+    void this.ensureTable(this.arch);
   }
 
   /** The current state as a shareable workspace. */
@@ -104,6 +134,7 @@ export class PlaygroundApp {
       this.setArch(this.archSelect.value);
       this.analyze();
     });
+    this.archSelect.value = this.arch;
 
     this.exampleSelect.addEventListener('change', () => {
       const path = this.exampleSelect.value;
@@ -125,11 +156,25 @@ export class PlaygroundApp {
   }
 
   private setArch(arch: string): void {
-    const chosen = (ARCHITECTURES as readonly string[]).includes(arch) ? arch : 'x86_64';
+    const chosen = ARCHITECTURES.includes(arch) ? arch : 'x86_64';
     const changed = chosen !== this.arch;
     this.arch = chosen;
     this.archSelect.value = chosen;
     if (changed) void this.refreshExamples();
+    void this.ensureTable(chosen);
+  }
+
+  /** Loads an architecture's table (its own chunk) and re-analyses when it is the current one. */
+  private async ensureTable(arch: string): Promise<void> {
+    if (this.tables.has(arch)) return;
+    this.archProblem = undefined;
+    const result = await loadArch(arch);
+    if (result.ok) this.tables.set(arch, result.table);
+    else if (arch === this.arch) this.archProblem = result.message;
+    if (arch === this.arch) {
+      if (result.ok) this.simulator.setSyscallNames(Object.keys(result.table.syscalls).sort());
+      this.analyze();
+    }
   }
 
   /** Fills the example picker with the current architecture's folder of the policy tree. */
@@ -320,11 +365,77 @@ export class PlaygroundApp {
   private analyze(): void {
     if (this.pending !== undefined) clearTimeout(this.pending);
     this.pending = undefined;
-    const analysis = analyzeWorkspace(this.workspace);
+    const table = this.tables.get(this.arch);
+    const analysis = analyzeWorkspace(this.workspace, table);
     this.analysis = analysis;
     this.editor.setMarks(editorMarks(analysis.diagnostics));
     this.renderDiagnostics(analysis);
     this.renderTabs();
+    this.renderCompiled(analysis, table);
+    if (this.lastRequest !== undefined) this.runSimulation(this.lastRequest);
+  }
+
+  private renderCompiled(analysis: Analysis, table: ArchTable | undefined): void {
+    const compiled = analysis.compiled;
+    document.body.dataset['compiled'] = compiled ? `${compiled.table.name}:${compiled.program.length}` : '';
+    if (!compiled) {
+      const reason = table === undefined
+        ? (this.archProblem ?? `Loading the ${this.arch} table…`)
+        : 'Fix the errors to compile the policy.';
+      this.compiledNote.textContent = this.arch;
+      this.figuresBody.replaceChildren(h('p', { class: 'empty' }, reason));
+      this.treeBody.replaceChildren(h('p', { class: 'empty' }, reason));
+      this.disassemblyBody.replaceChildren(h('p', { class: 'empty' }, reason));
+      this.disassembly = undefined;
+      return;
+    }
+    this.compiledNote.textContent = `${compiled.table.name} · ${compiled.table.bits}-bit ${compiled.table.endianness}-endian · Linux ${compiled.table.kernelVersion} tables`;
+    this.figuresBody.replaceChildren(
+      h(
+        'dl',
+        { class: 'figures' },
+        ...compiled.figures.map((figure) => h('div', { title: figure.detail, dataset: { figure: figure.id } }, h('dt', {}, figure.label), h('dd', {}, figure.value))),
+      ),
+    );
+    this.disassembly = drawDisassembly(compiled, { onLink: (link) => { this.revealLink(link); } });
+    this.disassemblyBody.replaceChildren(this.disassembly);
+    this.drawTreeWithPath(compiled, []);
+  }
+
+  private drawTreeWithPath(compiled: CompiledView, path: readonly number[]): void {
+    const tree = compiled.tree;
+    if (!tree) {
+      this.treeBody.replaceChildren(h('p', { class: 'empty' }, 'The program never tests the syscall number.'));
+      return;
+    }
+    const onPath = new Set(displayPath(tree, path, compiled.instructions));
+    this.treeBody.replaceChildren(
+      drawTree(tree, {
+        path: onPath,
+        onLeaf: (leaf) => {
+          const name = leaf.filteredSyscalls[0] ?? leaf.names[0];
+          if (name !== undefined) this.simulator.fill({ syscall: name, args: [] });
+        },
+      }),
+    );
+  }
+
+  private runSimulation(request: SyscallRequest): void {
+    this.lastRequest = request;
+    const analysis = this.analysis;
+    const compiled: CompiledView | undefined = analysis?.compiled;
+    if (!analysis || !compiled) {
+      this.simulator.show(undefined, 'The policy does not compile yet.');
+      return;
+    }
+    const result = simulateSyscall(request, compiled, analysis.resolved, analysis.sources);
+    this.simulator.show(result);
+    if (this.disassembly) highlightPath(this.disassembly, result.ok ? result.path : []);
+    this.drawTreeWithPath(compiled, result.ok ? result.path : []);
+  }
+
+  private revealLink(link: RuleLink): void {
+    this.revealRange(link.file, link.range.start.offset, link.range.end.offset);
   }
 
   private renderDiagnostics(analysis: Analysis): void {

@@ -59,25 +59,78 @@ describe.skipIf(!available)('playground in Chromium', () => {
     await screenshot(page, '01-loaded');
   });
 
-  it('shows the CLI diagnostic for a typo as an underline and in the list, and clears it when fixed', async () => {
-    await typeInEditor(page, 'read: 1\nwrite: allwo\n');
-    const item = page.locator('ul.diagnostics li.error');
-    await expect.poll(() => item.first().textContent()).toContain('/main.policy:2:8: error[SC1005]: invalid action');
-    expect(await item.first().textContent()).toContain('2 | write: allwo');
-    await expect.poll(() => page.locator('.cm-lintRange-error').count()).toBe(1);
-    expect(await page.locator('.cm-lintRange-error').textContent()).toBe('allwo');
-    await screenshot(page, '02-diagnostic');
-
-    await typeInEditor(page, 'read: 1\nwrite: allow\n');
-    await expect.poll(() => page.locator('ul.diagnostics').textContent()).toContain('No problems found.');
-    expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
+  it('compiles the starter policy: figures, dispatch tree and disassembly', async () => {
+    await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^x86_64:\d+$/);
+    expect(await page.locator('[data-figure="instructions"] dd').textContent()).toMatch(/^\d+ \/ 4096$/);
+    expect(await page.locator('[data-figure="cache"] dd').textContent()).toMatch(/\(100%\)$/);
+    expect(await page.locator('#tree svg .node').count()).toBeGreaterThan(5);
+    expect(await page.locator('#disassembly tr').first().textContent()).toContain('ld [arch]');
+    const openatTest = page.locator('#disassembly tr', { hasText: '; openat' });
+    expect(await openatTest.locator('td.origin').textContent()).toContain('openat: arg2 in O_RDONLY');
   });
 
-  it('switches the architecture, and the example picker follows it', async () => {
+  it('shows the CLI diagnostic for a typo as an underline and in the list, and clears it when fixed', async () => {
+    const policy = (action: string): string =>
+      `@include ./common.policy\nopenat: arg2 in O_RDONLY|O_WRONLY|O_RDWR|O_CLOEXEC\nkill: ${action} EPERM\nsocket: arg0 == AF_UNIX\n`;
+    await typeInEditor(page, policy('retrun'));
+    const item = page.locator('ul.diagnostics li.error');
+    await expect.poll(() => item.first().textContent()).toMatch(/^\/main\.policy:3:7: error\[SC\d{4}\]: /);
+    expect(await item.first().textContent()).toContain('3 | kill: retrun EPERM');
+    await expect.poll(() => page.locator('.cm-lintRange-error').count()).toBeGreaterThan(0);
+    expect(await page.locator('.cm-lintRange-error').first().textContent()).toContain('retrun');
+    expect(await page.locator('#figures').textContent()).toContain('Fix the errors');
+    await screenshot(page, '02-diagnostic');
+
+    await typeInEditor(page, policy('return'));
+    await expect.poll(() => page.locator('ul.diagnostics').textContent()).toContain('No problems found.');
+    expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
+    await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^x86_64:\d+$/);
+  });
+
+  it.each([
+    ['an allowed openat', 'openat', ['AT_FDCWD', '0', 'O_RDONLY|O_CLOEXEC'], 'ALLOW', 'allow', 'filter 1 of openat', 'openat: arg2 in O_RDONLY', 'args'],
+    ['an openat with O_CREAT', 'openat', ['AT_FDCWD', '0', 'O_CREAT'], 'KILL_THREAD', 'deny', 'the default action applies', undefined, 'args'],
+    ['a kill the policy answers with EPERM', 'kill', ['1', 'SIGTERM'], 'ERRNO(1) EPERM', 'deny', 'the unconditional rule of kill', 'kill: return EPERM', 'deny'],
+    ['an unlisted getpid', 'getpid', [], 'KILL_THREAD', 'deny', 'the syscall is not listed', undefined, 'deny'],
+    ['a write allowed by the included file', 'write', ['1'], 'ALLOW', 'allow', 'the unconditional rule of write', 'write: 1 (common.policy:3)', 'allow'],
+  ])('simulates %s', async (_name, syscall, args, action, verdictClass, reason, rule, leafStyle) => {
+    await page.fill('#try-syscall', syscall);
+    for (let index = 0; index < 6; index++) await page.fill(`#try-arg${index}`, args[index] ?? '');
+    await page.click('form.try button');
+    await expect.poll(() => page.locator('#verdict-action').textContent()).toBe(action);
+    expect(await page.locator('#verdict').getAttribute('class')).toBe(`verdict ${verdictClass}`);
+    const verdict = (await page.locator('#verdict').textContent()) ?? '';
+    expect(verdict).toContain(reason);
+    expect(verdict).toContain('The reference interpreter agrees');
+    if (rule !== undefined) expect(await page.locator('#verdict a.rule-link').textContent()).toContain(rule);
+    const decider = page.locator('#disassembly tr.decider');
+    expect(await decider.count()).toBe(1);
+    expect(await decider.textContent()).toContain(`ret ${action.split(' ')[0] ?? ''}`);
+    expect(await page.locator('#disassembly tr.on-path').count()).toBeGreaterThan(3);
+    expect(await page.locator(`#tree .node.leaf-${leafStyle}.on-path`).count()).toBe(1);
+    expect(await page.locator('#tree .node.on-path').count()).toBeGreaterThan(1);
+    await screenshot(page, `04-simulate-${syscall}-${verdictClass}`);
+  });
+
+  it('jumps to the deciding rule in the editor', async () => {
+    await page.fill('#try-syscall', 'write');
+    await page.click('form.try button');
+    await page.locator('#verdict a.rule-link').click();
+    await expect.poll(() => page.locator('.tab.active').textContent()).toContain('common.policy');
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('write: 1');
+  });
+
+  it('switches the architecture: recompiles with the new table and the example picker follows', async () => {
     await page.selectOption('#arch', 'aarch64');
-    expect(await page.locator('#arch').inputValue()).toBe('aarch64');
+    await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^aarch64:\d+$/);
+    await page.fill('#try-syscall', 'openat');
+    await page.fill('#try-arg2', 'O_RDONLY');
+    await page.click('form.try button');
+    await expect.poll(() => page.locator('#verdict').textContent()).toContain('openat (nr 56)');
+    expect(await page.locator('#verdict-action').textContent()).toBe('ALLOW');
     await expect.poll(() => page.locator('#example option').first().textContent()).toBe('Open an example (aarch64)…');
     expect(await page.locator('#example option').allTextContents()).toContain('net_device');
+    await screenshot(page, '05-aarch64');
   });
 
   it('opens an example from the policy tree with the files it includes', async () => {
@@ -86,6 +139,7 @@ describe.skipIf(!available)('playground in Chromium', () => {
       expect.arrayContaining([expect.stringContaining('net_device.policy'), expect.stringContaining('common_device.policy')]),
     );
     await expect.poll(() => page.locator('.diagnostics-panel .note').textContent()).toMatch(/^0 errors/);
-    await screenshot(page, '03-example-aarch64');
+    await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^aarch64:\d+$/);
+    await screenshot(page, '06-example-aarch64');
   });
 });

@@ -4,7 +4,7 @@
  * underlines and gutter markers through CodeMirror's lint extension.
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic as EditorDiagnostic } from '@codemirror/lint';
 import { EditorSelection, EditorState, type Extension } from '@codemirror/state';
 import {
@@ -15,7 +15,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view';
-import { policyLanguage } from './highlight.js';
+import { policyHighlightStyle, policyLanguage } from './highlight.js';
 
 /** A diagnostic to underline, by 0-based offsets into the file's text. */
 export interface EditorMark {
@@ -43,7 +43,7 @@ export class PolicyEditor {
       history(),
       drawSelection(),
       policyLanguage,
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      syntaxHighlighting(policyHighlightStyle),
       lintGutter(),
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       EditorView.lineWrapping,

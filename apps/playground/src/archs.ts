@@ -1,0 +1,33 @@
+/**
+ * Architecture tables, loaded on demand: each `@syscage/arch-*` package is imported with a
+ * static specifier inside its own function, so the bundler puts each table in its own chunk and
+ * a visitor downloads only the architectures they pick.
+ */
+import { knownArchNames, loadArchTable, type LoadArchTableResult } from '@syscage/arch-tables';
+
+const ARCH_MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
+  '@syscage/arch-x86-64': () => import('@syscage/arch-x86-64'),
+  '@syscage/arch-aarch64': () => import('@syscage/arch-aarch64'),
+  '@syscage/arch-arm': () => import('@syscage/arch-arm'),
+  '@syscage/arch-riscv64': () => import('@syscage/arch-riscv64'),
+  '@syscage/arch-i386': () => import('@syscage/arch-i386'),
+};
+
+/** Canonical names of the architectures the picker offers (the registry's order). */
+export const ARCHITECTURES: readonly string[] = knownArchNames;
+
+const loaded = new Map<string, Promise<LoadArchTableResult>>();
+
+/** Loads (once) the table of `name` through `@syscage/arch-tables`'s loader. Never throws. */
+export function loadArch(name: string): Promise<LoadArchTableResult> {
+  let pending = loaded.get(name);
+  if (pending === undefined) {
+    pending = loadArchTable(name, (packageName) => {
+      const importModule = ARCH_MODULES[packageName];
+      return importModule ? importModule() : Promise.reject(new Error(`${packageName} is not bundled with the playground`));
+    });
+    loaded.set(name, pending);
+  }
+  return pending;
+}
+
