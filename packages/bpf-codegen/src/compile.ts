@@ -83,8 +83,8 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
   const tree = planDispatch(
     segments,
     options.planWeights === undefined
-      ? { costTree: passes.costTree, peelIslands: passes.peelIslands }
-      : { costTree: passes.costTree, peelIslands: passes.peelIslands, weights: options.planWeights },
+      ? { costTree: passes.costTree, chainLeaves: passes.chainLeaves }
+      : { costTree: passes.costTree, chainLeaves: passes.chainLeaves, weights: options.planWeights },
   );
 
   const blocks = new Map<string, CodeNode>();
@@ -102,10 +102,25 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
         return blockOf(node.segment.outcome);
       case 'split':
         return factory.test('jge', node.threshold, dispatch(node.high), dispatch(node.low));
-      case 'islands': {
-        let chain = blockOf(node.base.outcome);
-        for (const island of [...node.islands].reverse()) {
-          chain = factory.test('jeq', island.low, blockOf(island.outcome), chain);
+      case 'chain': {
+        let chain = blockOf(node.background);
+        for (const test of [...node.tests].reverse()) {
+          const inside = blockOf(test.segment.outcome);
+          const { low, high } = test.segment;
+          switch (test.form) {
+            case 'eq':
+              chain = factory.test('jeq', low, inside, chain);
+              break;
+            case 'below':
+              chain = factory.test('jgt', high, chain, inside);
+              break;
+            case 'above':
+              chain = factory.test('jge', low, inside, chain);
+              break;
+            case 'range':
+              chain = factory.test('jge', low, factory.test('jgt', high, chain, inside), chain);
+              break;
+          }
         }
         return chain;
       }

@@ -436,7 +436,7 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
       droppedByAllow = filters.map((filter) => filter.origin);
       filters.length = 0;
     }
-    const frequency = frequencies.get(name);
+    const frequency = frequencies.get(name) ?? options.frequencies?.get(name);
     syscalls.push({
       name,
       number,

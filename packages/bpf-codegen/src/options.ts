@@ -88,8 +88,8 @@ export interface OptimizationPasses {
   readonly mergeRanges?: boolean;
   /** Lay out the dispatch tree by cost (dynamic programming over ranges). @defaultValue true */
   readonly costTree?: boolean;
-  /** Test single numbers inside a range with `jeq` instead of splitting the range. @defaultValue true */
-  readonly peelIslands?: boolean;
+  /** Let small ranges be tested one by one (`jeq`, or one bound) against a background outcome instead of split. @defaultValue true */
+  readonly chainLeaves?: boolean;
   /** Skip `ld` when the accumulator already holds the word. @defaultValue true */
   readonly elideLoads?: boolean;
   /** Skip argument tests whose result is known on the path (shared high-word tests). @defaultValue true */
@@ -111,6 +111,12 @@ export interface CompileOptions {
   readonly logFailures?: boolean;
   /** Compile a `@denylist` policy: unlisted syscalls are allowed. @defaultValue false */
   readonly denylist?: boolean;
+  /**
+   * Call counts by syscall name for syscalls the policy's own `@frequency` files do not count
+   * (e.g. one architecture's profile applied to another's policies). Only the layout changes.
+   * @defaultValue none: uncounted syscalls weigh 1
+   */
+  readonly frequencies?: ReadonlyMap<string, number | bigint>;
   /** Turn all optimisation passes off (`false`) or on (`true`). @defaultValue true */
   readonly optimize?: boolean;
   /** Per-pass switches; each wins over `optimize`. @defaultValue all passes follow `optimize` */
@@ -127,7 +133,7 @@ export function resolvePasses(options: CompileOptions): ResolvedPasses {
   return {
     mergeRanges: passes.mergeRanges ?? base,
     costTree: passes.costTree ?? base,
-    peelIslands: passes.peelIslands ?? base,
+    chainLeaves: passes.chainLeaves ?? base,
     elideLoads: passes.elideLoads ?? base,
     pathKnowledge: passes.pathKnowledge ?? base,
     shareBlocks: passes.shareBlocks ?? base,

@@ -32,8 +32,27 @@ export type DispatchTree =
   | { readonly kind: 'leaf'; readonly segment: Segment }
   /** `jge threshold`: numbers >= threshold go to `high`. */
   | { readonly kind: 'split'; readonly threshold: number; readonly low: DispatchTree; readonly high: DispatchTree }
-  /** `jeq number` tests for single-number islands, heaviest first, then the base segment. */
-  | { readonly kind: 'islands'; readonly islands: readonly Segment[]; readonly base: Segment };
+  /**
+   * Segments tested one after the other (`jeq`, or `jge`/`jgt` against the range's ends) inside
+   * `[low, high]`; numbers matching none get the background outcome.
+   */
+  | {
+      readonly kind: 'chain';
+      readonly low: number;
+      readonly high: number;
+      readonly tests: readonly ChainTest[];
+      readonly background: Outcome;
+    };
+
+/** How a chain leaf tests one segment. */
+export interface ChainTest {
+  readonly segment: Segment;
+  /**
+   * `eq`: `jeq low`. `below`: `jgt high`, false means inside (nothing lower remains).
+   * `above`: `jge low`, true means inside (nothing higher remains). `range`: both.
+   */
+  readonly form: 'eq' | 'below' | 'above' | 'range';
+}
 
 /** Weights of the planning objective (see the module comment). */
 export interface PlanWeights {
@@ -50,15 +69,16 @@ export interface PlanWeights {
 }
 
 /**
- * Default weights. They are the reciprocals of the targets for the three mean costs
- * (about 9 uniform, 6 frequency-weighted, 0.3 under the cache model), so each objective
- * counts relative to how much of it there is; the size weight trades one instruction for
- * about a twentieth of an average dispatch level.
+ * Default weights, tuned on the crosvm corpus (see bench/corpus.ts). Uniform and
+ * frequency-weighted cost count alike; syscalls with argument filters get half again their
+ * frequency on top, because the kernel's cache cannot serve them (a heavier bias buys little
+ * under the cache model and costs every other syscall a dispatch level); one dispatch
+ * instruction is worth about a tenth of an average level.
  */
 export const defaultPlanWeights: PlanWeights = {
-  uniform: 1 / 9,
-  frequency: 1 / 6,
-  uncached: 1 / 0.3,
+  uniform: 1,
+  frequency: 0.5,
+  uncached: 0.5,
   denied: 0.001,
   size: 0.012,
 };
@@ -139,45 +159,93 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
   return segments;
 }
 
+/** Longest run of tested segments a chain leaf may have. */
+const maxChainTests = 10;
+
 /**
- * Costs of island leaves. An island leaf covers segments i..j where every other segment
- * (i, i+2, …) has one outcome and those between are single numbers: `jeq` each island
- * (heaviest first), then the base outcome. Returns a map from `i * count + j` to the cost.
+ * The tests of a chain leaf over segments i..j with `background` untested, in order: by weight
+ * per test instruction, heaviest first (Smith's rule), each in the cheapest form the segments
+ * already ruled out allow. Returns undefined when too many segments would be tested.
  */
-function islandLeafCosts(segments: readonly Segment[], weights: PlanWeights): Map<number, number> {
-  const count = segments.length;
-  const costs = new Map<number, number>();
-  for (let i = 0; i < count; i++) {
-    const base = segments[i];
-    if (base === undefined) continue;
-    let baseWeight = base.weight;
-    const islandWeights: number[] = [];
-    for (let j = i + 2; j < count; j += 2) {
-      const island = segments[j - 1];
-      const next = segments[j];
-      if (island === undefined || next === undefined) break;
-      if (island.low !== island.high || next.outcome.key !== base.outcome.key) break;
-      baseWeight += next.weight;
-      // Keep island weights sorted, heaviest first.
-      let at = islandWeights.length;
-      while (at > 0 && (islandWeights[at - 1] ?? 0) < island.weight) at--;
-      islandWeights.splice(at, 0, island.weight);
-      let cost = islandWeights.length * (weights.size + baseWeight);
-      islandWeights.forEach((weight, index) => {
-        cost += (index + 1) * weight;
-      });
-      costs.set(i * count + j, cost);
-    }
+function chainTests(segments: readonly Segment[], i: number, j: number, background: string): ChainTest[] | undefined {
+  const low = segments[i]?.low ?? 0;
+  const high = segments[j]?.high ?? 0;
+  const candidates: { index: number; segment: Segment; cost: number }[] = [];
+  for (let index = i; index <= j; index++) {
+    const segment = segments[index];
+    if (segment === undefined || segment.outcome.key === background) continue;
+    if (candidates.length === maxChainTests) return undefined;
+    const single = segment.low === segment.high || segment.low === low || segment.high === high;
+    candidates.push({ index, segment, cost: single ? 1 : 2 });
   }
-  return costs;
+  candidates.sort((a, b) => b.segment.weight / b.cost - a.segment.weight / a.cost || a.index - b.index);
+  const removed = new Set<number>();
+  let first = i;
+  let last = j;
+  const tests: ChainTest[] = [];
+  for (const { index, segment } of candidates) {
+    const form: ChainTest['form'] =
+      segment.low === segment.high ? 'eq' : index === first ? 'below' : index === last ? 'above' : 'range';
+    tests.push({ segment, form });
+    removed.add(index);
+    while (first <= last && removed.has(first)) first++;
+    while (last >= first && removed.has(last)) last--;
+  }
+  return tests;
+}
+
+/** Instructions a chain test executes to rule its segment out (or in). */
+function testLength(test: ChainTest): number {
+  return test.form === 'range' ? 2 : 1;
+}
+
+/** Cost (weighted instructions plus size) of a chain leaf. */
+function chainCost(tests: readonly ChainTest[], backgroundWeight: number, weights: PlanWeights): number {
+  let executed = 0;
+  let cost = 0;
+  for (const test of tests) {
+    // A number inside a `range` segment passes both of its tests; one outside may leave after one.
+    executed += testLength(test);
+    cost += test.segment.weight * executed;
+  }
+  return cost + backgroundWeight * executed + weights.size * executed;
+}
+
+interface ChainChoice {
+  readonly cost: number;
+  readonly background: Outcome;
+  readonly tests: readonly ChainTest[];
+}
+
+/**
+ * The best chain leaf over segments i..j, trying each outcome of the range as the background
+ * (the default action leaves the allowed segments to test; allowed leaves denied islands).
+ */
+function bestChain(segments: readonly Segment[], i: number, j: number, weights: PlanWeights): ChainChoice | undefined {
+  const totals = new Map<string, { weight: number; outcome: Outcome }>();
+  for (let index = i; index <= j; index++) {
+    const segment = segments[index];
+    if (segment === undefined) continue;
+    const entry = totals.get(segment.outcome.key);
+    if (entry === undefined) totals.set(segment.outcome.key, { weight: segment.weight, outcome: segment.outcome });
+    else entry.weight += segment.weight;
+  }
+  let best: ChainChoice | undefined;
+  for (const candidate of totals.values()) {
+    const tests = chainTests(segments, i, j, candidate.outcome.key);
+    if (tests === undefined) continue;
+    const cost = chainCost(tests, candidate.weight, weights);
+    if (best === undefined || cost < best.cost - 1e-12) best = { cost, background: candidate.outcome, tests };
+  }
+  return best;
 }
 
 /** Options of {@link planDispatch}. */
 export interface PlanSettings {
   /** Optimal tree by dynamic programming (else: split in the middle). */
   readonly costTree: boolean;
-  /** Allow `jeq` island leaves. */
-  readonly peelIslands: boolean;
+  /** Allow chain leaves (segments tested one by one against a background outcome). */
+  readonly chainLeaves: boolean;
   /** Restrict split search with Knuth's monotonicity bound. @defaultValue true */
   readonly knuthBound?: boolean;
   readonly weights?: PlanWeights;
@@ -196,11 +264,11 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
 
   // best[i*count+j]: minimal cost of a subtree over segments i..j; choice: split index m
   // (left i..m-1, right m..j), or -1 for an island leaf.
-  const islandCosts = settings.peelIslands ? islandLeafCosts(segments, weights) : new Map<number, number>();
+  const chains = new Map<number, ChainChoice>();
   const best = new Float64Array(count * count);
   const choice = new Int32Array(count * count);
   // Knuth's bound on the split point (the best root of i..j lies between those of i..j-1 and
-  // i+1..j) keeps planning quadratic. Island leaves break the bound's premise, so next to one
+  // i+1..j) keeps planning quadratic. Chain leaves break the bound's premise, so next to one
   // the search falls back to the whole interval.
   for (let length = 2; length <= count; length++) {
     for (let i = 0; i + length - 1 < count; i++) {
@@ -224,10 +292,13 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
           bestChoice = m;
         }
       }
-      const island = islandCosts.get(row + j);
-      if (island !== undefined && island < bestCost - 1e-12) {
-        bestCost = island;
-        bestChoice = -1;
+      if (settings.chainLeaves && length <= 2 * maxChainTests + 1) {
+        const chain = bestChain(segments, i, j, weights);
+        if (chain !== undefined && chain.cost < bestCost - 1e-12) {
+          bestCost = chain.cost;
+          bestChoice = -1;
+          chains.set(row + j, chain);
+        }
       }
       best[row + j] = bestCost;
       choice[row + j] = bestChoice;
@@ -240,13 +311,10 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
     if (i === j) return { kind: 'leaf', segment };
     const m = choice[i * count + j] ?? i + 1;
     if (m === -1) {
-      const islands: Segment[] = [];
-      for (let index = i + 1; index <= j; index += 2) {
-        const island = segments[index];
-        if (island !== undefined) islands.push(island);
-      }
-      islands.sort((a, b) => b.weight - a.weight || a.low - b.low);
-      return { kind: 'islands', islands, base: segment };
+      const chain = chains.get(i * count + j);
+      const last = segments[j];
+      if (chain === undefined || last === undefined) throw new Error('chain leaf missing');
+      return { kind: 'chain', low: segment.low, high: last.high, tests: chain.tests, background: chain.background };
     }
     const high = segments[m];
     if (high === undefined) throw new Error('split index out of range');
