@@ -130,3 +130,27 @@ describe('syscage compile', () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe('syscage compile --frequency', () => {
+  it('lays the dispatch out by an external profile without changing decisions', async () => {
+    writeFileSync(join(folder, 'hot.frequency'), 'openat: 100000\n');
+    const plain = await runInProcess(['compile', 'aarch64/net_device.policy', '--default-action', 'trap', '-o', 'cold.bpf'], folder);
+    const hot = await runInProcess(
+      ['compile', 'aarch64/net_device.policy', '--default-action', 'trap', '--frequency', 'hot.frequency', '-o', 'hot.bpf'],
+      folder,
+    );
+    expect([plain.code, hot.code]).toEqual([0, 0]);
+    const probes = [[63, 0n], [56, 0n], [64, 0n]] as const;
+    expect(decisions(join(folder, 'hot.bpf'), 0xc00000b7, probes)).toEqual(decisions(join(folder, 'cold.bpf'), 0xc00000b7, probes));
+    // openat (56) is tested first once it is hot: after the arch check and the nr load.
+    const program = decodeProgram(new Uint8Array(readFileSync(join(folder, 'hot.bpf')))).program;
+    expect(program[4]).toMatchObject({ k: 56 });
+  });
+
+  it('reports a bad frequency file with a code frame', async () => {
+    writeFileSync(join(folder, 'bad.frequency'), 'openat 12\n');
+    const result = await runInProcess(['compile', 'plain.policy', '--arch', 'x86_64', '--frequency', 'bad.frequency', '-o', 'x.bpf'], folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('bad.frequency:1');
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `syscage compile POLICY... [--arch A] -o OUT [--format bpf|c-header|json]
  * [--default-action ACTION] [--use-kill-process] [--log-failures] [--denylist]
- * [--include-map FROM=TO]... [--no-optimize]`
+ * [--include-map FROM=TO]... [--frequency FILE] [--no-optimize]`
  *
  * Compiles loaded policies into seccomp BPF programs. With one policy, OUT is the output file;
  * with several, OUT is a folder and each program goes to `OUT/<arch>/<name>.<ext>`. Without
@@ -32,10 +32,10 @@ import {
   resolvePolicy,
 } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
-import type { Diagnostic } from '@syscage/policy-parser';
+import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, readInputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 
 /** Output formats of `compile`. */
@@ -52,6 +52,7 @@ interface CompileCommandOptions {
   readonly logFailures?: boolean;
   readonly denylist?: boolean;
   readonly includeMap: readonly string[];
+  readonly frequency?: string;
   readonly optimize: boolean;
 }
 
@@ -138,18 +139,30 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option('--frequency <file>', 'a frequency file (`name: count` lines) for syscalls the policy’s own @frequency does not count, on any architecture')
     .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)')
     .action(async (policies: string[], options: CompileCommandOptions) => {
       if (options.output === undefined) throw new CliError('compile: -o/--output is required', ExitCode.usage);
       const includeMap = parseIncludeMap(ctx, options.includeMap);
       const defaultAction = parseDefaultAction(options.defaultAction);
-      const compileOptions: CompileOptions = {
+      let compileOptions: CompileOptions = {
         ...(defaultAction === undefined ? {} : { defaultAction }),
         useKillProcess: options.useKillProcess === true,
         logFailures: options.logFailures === true,
         denylist: options.denylist === true,
         optimize: options.optimize,
       };
+      const diagnostics: Diagnostic[] = [];
+      const sources = new Map<string, string>();
+      if (options.frequency !== undefined) {
+        const input = readInputFile(ctx, options.frequency);
+        const parsed = parseFrequencyFile(input.text, options.frequency);
+        sources.set(options.frequency, input.text);
+        diagnostics.push(...parsed.diagnostics);
+        const counts = new Map<string, bigint>();
+        for (const entry of parsed.entries) counts.set(entry.descriptor.name, (counts.get(entry.descriptor.name) ?? 0n) + entry.count);
+        compileOptions = { ...compileOptions, frequencies: counts };
+      }
       const files = policies.map((policy) => resolve(ctx.cwd, policy));
       const archNames = files.map((file) => archFor(ctx, file, options.arch));
       const tables = new Map<string, ArchTable>();
@@ -161,8 +174,6 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
 
       const host = createNodeHost();
       const cache = createParseCache();
-      const diagnostics: Diagnostic[] = [];
-      const sources = new Map<string, string>();
       const compiled: Compiled[] = [];
       const show = (path: string): string => {
         const shown = relative(ctx.cwd, path);
