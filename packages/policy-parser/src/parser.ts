@@ -111,8 +111,10 @@ function numberLiteral(token: Token): NumberLiteral | StatementError {
   return { kind: 'number', value, text, radix, range: token.range };
 }
 
+/** Shortens `text` for a message and spells out invisible characters (`\u{feff}`). */
 function abbreviate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 20)}…${text.slice(-10)}` : text;
+  const short = text.length > 40 ? `${text.slice(0, 20)}…${text.slice(-10)}` : text;
+  return short.replace(/[\p{C}\p{Z}]/gu, (char) => (char === ' ' ? char : `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`));
 }
 
 const permissiveDefaults = new Set(['allow', 'trace', 'log']);
@@ -569,10 +571,20 @@ function toDiagnostic(error: StatementError, file: string): Diagnostic {
   };
 }
 
+/** Likely intentions behind common invalid tokens. */
+const invalidTokenHints: readonly (readonly [RegExp, string])[] = [
+  [/^\uFEFF/, 'the file starts with a byte order mark, which Minijail rejects; save it as UTF-8 without BOM'],
+  [/^\\$/, 'a line continuation `\\` must be the last character of its line (no spaces after it)'],
+  [/^!$/, 'negation is not supported; compare with `!=`, or use `in` with a complemented mask'],
+  [/^\.\.?$/, 'relative paths must start with `./`; `../` is not accepted'],
+];
+
 /** Checks shared by both file kinds; returns a diagnostic when the statement cannot be parsed. */
 function precheck(statement: LexedStatement, file: string): Diagnostic | undefined {
-  if (statement.invalid) {
-    return toDiagnostic(new StatementError('SC1001', `invalid token \`${abbreviate(statement.invalid.text)}\``, statement.invalid.range), file);
+  const invalid = statement.invalid;
+  if (invalid) {
+    const hint = invalidTokenHints.find(([pattern]) => pattern.test(invalid.text))?.[1];
+    return toDiagnostic(new StatementError('SC1001', `invalid token \`${abbreviate(invalid.text)}\``, invalid.range, hint), file);
   }
   if (statement.group.unterminated) {
     const lastToken = statement.layout.tokens[statement.layout.tokens.length - 1] as Token;

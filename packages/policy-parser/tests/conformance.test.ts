@@ -342,3 +342,17 @@ describe('nesting limit', () => {
     expect(parsePolicy(`read: arg0 == ${'('.repeat(200)}1${')'.repeat(200)}`, 'ok.policy').diagnostics).toEqual([]);
   });
 });
+
+describe('invalid token hints', () => {
+  it.each([
+    ['a byte order mark', '\ufeffread: allow', 'invalid token `\\u{feff}`', /byte order mark/],
+    ['a backslash followed by a space', 'read: \\ ', 'invalid token `\\`', /last character of its line/],
+    ['a lone !', 'read: arg0 ! 1', 'invalid token `!`', /!=/],
+    ['a ../ path', '@include ../x.policy', 'invalid token `.`', /\.\//],
+  ])('%s', (_name, input, message, hint) => {
+    const diagnostic = only(parsePolicy(input, 'x.policy').diagnostics);
+    expect(diagnostic.code).toBe('SC1001');
+    expect(diagnostic.message).toBe(message);
+    expect(diagnostic.suggestion).toMatch(hint);
+  });
+});
