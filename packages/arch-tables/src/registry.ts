@@ -23,6 +23,8 @@ export const archPackages: readonly ArchPackage[] = [
   { name: 'arm', aliases: ['armhf', 'armel', 'arm-eabi'], packageName: '@syscage/arch-arm', exportName: 'archArm' },
   { name: 'riscv64', aliases: [], packageName: '@syscage/arch-riscv64', exportName: 'archRiscv64' },
   { name: 'i386', aliases: ['x86', 'i686'], packageName: '@syscage/arch-i386', exportName: 'archI386' },
+  { name: 'ppc64le', aliases: ['ppc64el', 'powerpc64le'], packageName: '@syscage/arch-ppc64le', exportName: 'archPpc64le' },
+  { name: 's390x', aliases: [], packageName: '@syscage/arch-s390x', exportName: 'archS390x' },
 ];
 
 /** Canonical names of every known architecture, in registry order. */

@@ -87,6 +87,9 @@ function stripComments(source: string): string {
  */
 export function internalFamiliesHeader(roots: HeaderRoots): string {
   const definitions = new Map<string, string | null>();
+  // Enum members of `enum sock_type`: architectures with their own socket types (MIPS) define
+  // ARCH_HAS_SOCKET_TYPES and an enum of their own, which the kernel's generic values must not shadow.
+  const fromEnum = new Set<string>();
   const record = (name: string, body: string): void => {
     const previous = definitions.get(name);
     if (previous === undefined) definitions.set(name, body);
@@ -101,13 +104,18 @@ export function internalFamiliesHeader(roots: HeaderRoots): string {
     for (const block of text.matchAll(/\benum\s+[A-Za-z_0-9]*\s*\{([^}]*)\}/g)) {
       for (const member of (block[1] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^,]+)/g)) {
         const [, name, body] = member as unknown as [string, string, string];
-        if (family.pattern.test(name)) record(name, body.trim());
+        if (family.pattern.test(name)) {
+          record(name, body.trim());
+          fromEnum.add(name);
+        }
       }
     }
   }
   const lines = ['/* Families from the kernel-internal headers (see tools/arch-gen/src/config.ts). */'];
   for (const [name, body] of [...definitions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (body !== null) lines.push(`#ifndef ${name}`, `#define ${name} ${body}`, '#endif');
+    if (body === null) continue;
+    const guard = fromEnum.has(name) ? `#if !defined(${name}) && !defined(ARCH_HAS_SOCKET_TYPES)` : `#ifndef ${name}`;
+    lines.push(guard, `#define ${name} ${body}`, '#endif');
   }
   return lines.join('\n') + '\n';
 }

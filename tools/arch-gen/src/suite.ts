@@ -128,6 +128,35 @@ export function corpusSyscalls(arch: string): string[] | undefined {
   return [...names].sort();
 }
 
+/** Constant families a policy author reaches for, each with a member every table must have. */
+export const requiredFamilies: readonly { readonly family: string; readonly pattern: RegExp; readonly sample: string }[] = [
+  { family: 'errno', pattern: /^E[A-Z0-9]+$/, sample: 'ENOENT' },
+  { family: 'signals', pattern: /^SIG[A-Z0-9]+$/, sample: 'SIGSYS' },
+  { family: 'O_*', pattern: /^O_/, sample: 'O_CLOEXEC' },
+  { family: 'F_*', pattern: /^F_/, sample: 'F_DUPFD_CLOEXEC' },
+  { family: 'FD_*', pattern: /^FD_/, sample: 'FD_CLOEXEC' },
+  { family: 'PROT_*', pattern: /^PROT_/, sample: 'PROT_EXEC' },
+  { family: 'MAP_*', pattern: /^MAP_/, sample: 'MAP_ANONYMOUS' },
+  { family: 'MADV_*', pattern: /^MADV_/, sample: 'MADV_DONTNEED' },
+  { family: 'MREMAP_*', pattern: /^MREMAP_/, sample: 'MREMAP_MAYMOVE' },
+  { family: 'AF_*', pattern: /^AF_/, sample: 'AF_UNIX' },
+  { family: 'SOCK_*', pattern: /^SOCK_/, sample: 'SOCK_SEQPACKET' },
+  { family: 'SOL_*', pattern: /^SOL_/, sample: 'SOL_SOCKET' },
+  { family: 'SO_*', pattern: /^SO_/, sample: 'SO_PEERCRED' },
+  { family: 'MSG_*', pattern: /^MSG_/, sample: 'MSG_NOSIGNAL' },
+  { family: 'PR_*', pattern: /^PR_/, sample: 'PR_SET_NO_NEW_PRIVS' },
+  { family: 'CLONE_*', pattern: /^CLONE_/, sample: 'CLONE_THREAD' },
+  { family: 'SCHED_*', pattern: /^SCHED_/, sample: 'SCHED_IDLE' },
+  { family: 'FUTEX_*', pattern: /^FUTEX_/, sample: 'FUTEX_WAKE_PRIVATE' },
+  { family: 'SECCOMP_*', pattern: /^SECCOMP_/, sample: 'SECCOMP_RET_KILL_PROCESS' },
+  { family: 'TC*/TIOC* ioctls', pattern: /^(TC|TIOC)/, sample: 'TIOCGWINSZ' },
+  { family: 'FIO* ioctls', pattern: /^FIO/, sample: 'FIONREAD' },
+  { family: 'FS_IOC_* ioctls', pattern: /^FS_IOC_/, sample: 'FS_IOC_GETFLAGS' },
+  { family: 'SIOC* ioctls', pattern: /^SIOC/, sample: 'SIOCGIFINDEX' },
+  { family: 'VFIO_* ioctls', pattern: /^VFIO_/, sample: 'VFIO_DEVICE_GET_INFO' },
+  { family: 'KVM_* ioctls (not on 32-bit Arm, which has no KVM)', pattern: /^KVM_/, sample: 'KVM_CREATE_VM' },
+];
+
 /** Registers the checks every architecture package runs on its table. */
 export function describeArchPackage(archName: string, table: ArchTable): void {
   const arch = archConfigs.find((candidate) => candidate.name === archName);
@@ -168,6 +197,19 @@ export function describeArchPackage(archName: string, table: ArchTable): void {
         }
         expect(source, file).not.toMatch(/\bimport\(|\brequire\(/);
       }
+    });
+
+    it.each(requiredFamilies.map((entry) => [entry.family, entry]))('has the %s family', (_family, entry) => {
+      if (entry.sample === 'KVM_CREATE_VM' && arch.skipHeaders.includes('linux/kvm.h')) {
+        expect(Object.keys(table.constants).filter((name) => name.startsWith('KVM_CREATE'))).toEqual([]);
+        return;
+      }
+      expect(Object.hasOwn(table.constants, entry.sample), entry.sample).toBe(true);
+      expect(Object.keys(table.constants).filter((name) => entry.pattern.test(name)).length).toBeGreaterThan(1);
+    });
+
+    it('has at least as many constants as Minijail ships per architecture (about 1,900)', () => {
+      expect(Object.keys(table.constants).length).toBeGreaterThan(1900);
     });
 
     it('has the audit arch, word size and Minijail arch constants of the ABI', () => {
