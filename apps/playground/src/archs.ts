@@ -3,7 +3,7 @@
  * static specifier inside its own function, so the bundler puts each table in its own chunk and
  * a visitor downloads only the architectures they pick.
  */
-import { knownArchNames, loadArchTable, type LoadArchTableResult } from '@syscage/arch-tables';
+import { archPackages, loadArchTable, type LoadArchTableResult } from '@syscage/arch-tables';
 
 const ARCH_MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   '@syscage/arch-x86-64': () => import('@syscage/arch-x86-64'),
@@ -13,8 +13,8 @@ const ARCH_MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   '@syscage/arch-i386': () => import('@syscage/arch-i386'),
 };
 
-/** Canonical names of the architectures the picker offers (the registry's order). */
-export const ARCHITECTURES: readonly string[] = knownArchNames;
+/** Canonical names of the architectures the picker offers: the registry's that are bundled. */
+export const ARCHITECTURES: readonly string[] = archPackages.filter((arch) => arch.packageName in ARCH_MODULES).map((arch) => arch.name);
 
 const loaded = new Map<string, Promise<LoadArchTableResult>>();
 
