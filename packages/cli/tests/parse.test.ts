@@ -1,7 +1,8 @@
 // `syscage parse`, run in-process against policy files written to a temporary folder.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from './helpers.js';
 
@@ -67,6 +68,22 @@ describe('syscage parse (text)', () => {
   it('rejects an unknown format as a usage error', async () => {
     const result = await runInProcess(['parse', '--format', 'xml', 'good.policy'], folder);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('syscage parse on the repository examples (the README main job)', () => {
+  it('parses examples/*.policy and the frequency file without errors', async () => {
+    const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+    const names = readdirSync(join(repoRoot, 'examples'))
+      .filter((name) => name.endsWith('.policy') || name.endsWith('.frequency'))
+      .sort()
+      .map((name) => `examples/${name}`);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    const result = await runInProcess(['parse', ...names], repoRoot);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(names.length);
+    expect(result.stdout).not.toMatch(/: 0 (statements|entries)/);
   });
 });
 
