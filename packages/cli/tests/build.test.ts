@@ -9,7 +9,7 @@ import { decodeProgram, validateProgram } from '@syscage/bpf-codegen';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildGenerator } from '../src/commands/build.js';
 import { version } from '../src/index.js';
-import { type CliResult, runInProcess } from './helpers.js';
+import { type CliResult, binPath, runInProcess, spawnCli } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const corpus = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
@@ -263,6 +263,25 @@ describe('syscage build options', () => {
     const result = await runInProcess(['build', 'no-such-tree', '--out', join(scratch, 'io')], repoRoot);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('cannot read the policy tree no-such-tree');
+  });
+});
+
+describe.skipIf(!existsSync(binPath))('the built syscage binary (skipped: run `pnpm build` first)', () => {
+  it('builds the tree to the same bytes as the in-process run', async () => {
+    const spawnedOut = join(scratch, 'spawned');
+    const inProcessOut = join(scratch, 'in-process');
+    const spawned = spawnCli(['build', '--arch', 'arm', '--out', spawnedOut], { cwd: repoRoot });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    expect(spawned.stdout).toMatch(/^arm\s+\d+\s+0\s/m);
+    expect((await runInProcess(['build', '--arch', 'arm', '--out', inProcessOut], repoRoot)).code).toBe(0);
+    expect(snapshot(spawnedOut)).toEqual(snapshot(inProcessOut));
+  });
+
+  it('exits 1 with file:line:col when a policy fails', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/build/_error_/unknown-syscall', import.meta.url));
+    const result = spawnCli(['build', 'tree', '--out', join(scratch, 'spawned-error')], { cwd: fixture });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('tree/x86_64/typo.policy:2:1: error[SC4001]');
   });
 });
 
