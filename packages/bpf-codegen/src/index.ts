@@ -55,3 +55,11 @@ export { analyzeProgram, analyzeSyscall, argumentSamples, defaultSyscallNumbers,
 export type { AnalyzeOptions, ProgramAnalysis, SyscallAnalysis, SyscallVerdict } from './analyze.js';
 export { explorePaths, solveWord } from './analyze-paths.js';
 export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';
+export { evaluateLibseccompRequest, libseccompArchName, libseccompRequestFromPolicy, libseccompRequestJson } from './libseccomp-rules.js';
+export type {
+  LibseccompCondition,
+  LibseccompRequest,
+  LibseccompRule,
+  LibseccompSkip,
+  LibseccompTranslation,
+} from './libseccomp-rules.js';

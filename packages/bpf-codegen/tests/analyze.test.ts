@@ -40,6 +40,18 @@ describe('analyzeProgram on a hand-made allowlist (figures computed by hand)', (
     expect(analysis.costCache).toBeCloseTo((2 * 13) / 14, 12);
     expect(analysis.maxCost).toBe(13);
   });
+  it('counts denied syscalls the frequency map names at the cost of their denial', () => {
+    // execve is denied (trap) after pcs 0,1,3,4,5,6,7,8,9: 9 instructions.
+    const withExecve = analyzeProgram(allowlist, {
+      arch: miniX86_64,
+      frequencies: new Map<string, number | bigint>([['read', 10], ['mmap', 2], ['execve', 5]]),
+    });
+    expect(withExecve.syscalls[59]).toMatchObject({ verdict: 'denied', denialCost: 9, hasFrequency: true });
+    expect(withExecve.costFrequency).toBeCloseTo((10 * 6 + 7 + 8 + 2 * 13 + 5 * 9) / 19, 12);
+    expect(withExecve.costCache).toBeCloseTo((2 * 13 + 5 * 9) / 19, 12);
+    expect(withExecve.costUniform).toBe(analysis.costUniform);
+  });
+
   it('gives examples and actions for the conditional syscall', () => {
     const mmap = analysis.syscalls[9];
     expect(mmap?.actions).toEqual(['allow', 'errno']);
