@@ -21,3 +21,4 @@ export type { JailMode } from './modes.js';
 export { programForMode } from './modes.js';
 export { parseSeccompAuditRecord } from './kernel-log.js';
 export type { SeccompAuditRecord } from './kernel-log.js';
+export { formatJailReport, formatObservedCalls, formatViolation } from './report.js';

@@ -1,0 +1,74 @@
+/**
+ * `syscage learn [--policy P] [--arch A] [--include-map FROM=TO]... [-o OUT.policy] [--runs N]
+ * -- CMD ARGS...`
+ *
+ * Runs a command under a seccomp user-notification supervisor (every call the starting policy,
+ * if any, does not allow is recorded and let through), runs it again under what was learned,
+ * and writes the missing rules as policy text: to OUT, or to stdout. The command's own output
+ * goes where syscage's goes.
+ */
+import { writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { JailError, learnPolicy } from '@syscage/jail-runner';
+import { CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RegisterCommand } from '../program.js';
+import { type JailCommandOptions, addPolicyOptions, policyOptions, reportJailError } from './run.js';
+
+interface LearnCommandOptions extends JailCommandOptions {
+  readonly output?: string;
+  readonly runs: string;
+}
+
+/** Registers `syscage learn`. */
+export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
+  addPolicyOptions(
+    program
+      .command('learn')
+      .description('run a command and write the policy rules it needs (what the starting policy lacks)')
+      .argument('<command>', 'the command (after --)')
+      .argument('[args...]', 'its arguments'),
+  )
+    .option('-o, --output <file>', 'write the proposed rules here instead of stdout')
+    .option('--runs <n>', 'most runs: the first learns, later ones run under what was learned and add what they find', '3')
+    .action(async (command: string, args: string[], options: LearnCommandOptions) => {
+      const runs = Number(options.runs);
+      if (!Number.isInteger(runs) || runs < 1) throw new CliError(`--runs ${options.runs}: expected a positive integer`, ExitCode.usage);
+      const shown = [command, ...args].join(' ');
+      try {
+        const learned = await learnPolicy({
+          command,
+          args,
+          cwd: ctx.cwd,
+          runs,
+          header: `syscage learn: rules ${options.policy === undefined ? '' : `missing from ${options.policy} `}for \`${shown}\``,
+          ...policyOptions(ctx, options),
+        });
+        const { proposal, passes } = learned;
+        const first = passes[0];
+        if (first && first.status !== 0) {
+          ctx.stderr(`syscage: warning: \`${shown}\` exited with status ${first.status}; the rules cover only what that run did\n`);
+        }
+        for (const call of proposal.unnamed) {
+          ctx.stderr(`syscage: warning: call ${call.syscall.nr} of audit arch 0x${call.arch.toString(16)} has no name here and is not in the rules\n`);
+        }
+        const summary = `${proposal.rules.length} rule${proposal.rules.length === 1 ? '' : 's'} from ${passes.length} run${passes.length === 1 ? '' : 's'} (user-notification supervisor)`;
+        if (options.output === undefined) {
+          ctx.stdout(proposal.text);
+          ctx.stderr(`syscage: ${summary}\n`);
+          return;
+        }
+        const target = resolve(ctx.cwd, options.output);
+        try {
+          writeFileSync(target, proposal.text);
+        } catch (error) {
+          const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
+          throw new CliError(`cannot write ${options.output}: ${reason}`, ExitCode.io);
+        }
+        ctx.stderr(`syscage: ${summary} → ${relative(ctx.cwd, target) || target}\n`);
+      } catch (error) {
+        if (!(error instanceof JailError)) throw error;
+        setExit(reportJailError(ctx, error));
+      }
+    });
+};

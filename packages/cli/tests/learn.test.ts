@@ -1,0 +1,52 @@
+// `syscage learn`, in-process: the rules it writes let the same command run in enforce mode.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers.js';
+
+let folder = '';
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'syscage-learn-'));
+  mkdirSync(join(folder, 'empty'));
+});
+
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+// Each launch starts Node processes (the launcher, the supervisor): allow for a slow machine.
+describe('syscage learn', { timeout: 120_000 }, () => {
+  it('writes rules under which the command then runs', async () => {
+    const learned = await runInProcess(['learn', '-o', 'sh.policy', '--', '/bin/sh', '-c', 'ls empty; exit 3'], folder);
+    expect(learned.code).toBe(0);
+    expect(learned.stderr).toMatch(/warning: `\/bin\/sh -c ls empty; exit 3` exited with status 3/);
+    expect(learned.stderr).toMatch(/\d+ rules from \d runs? \(user-notification supervisor\) → sh\.policy/);
+    const policy = readFileSync(join(folder, 'sh.policy'), 'utf8');
+    expect(policy).toMatch(/^# syscage learn: rules for `\/bin\/sh -c ls empty; exit 3`\n/);
+    expect(policy).toMatch(/^execve: 1$/m);
+    expect(policy).toMatch(/^exit_group: 1$/m);
+    const run = await runInProcess(['run', '--policy', 'sh.policy', '--use-kill-process', '--', '/bin/sh', '-c', 'ls empty; exit 3'], folder);
+    expect(run).toMatchObject({ code: 3, stderr: '' });
+  });
+
+  it('proposes only what a starting policy lacks, on stdout', async () => {
+    writeFileSync(join(folder, 'start.policy'), 'execve: 1\nexit_group: 1\n');
+    const learned = await runInProcess(['learn', '--policy', 'start.policy', '--runs', '1', '--', '/bin/true'], folder);
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toMatch(/^# syscage learn: rules missing from start\.policy for `\/bin\/true`\n/);
+    expect(learned.stdout).not.toMatch(/^(execve|exit_group):/m);
+    expect(learned.stdout).toMatch(/^mmap: 1$/m);
+  });
+
+  it.each<[string, string[], number, RegExp]>([
+    ['a bad --runs', ['--runs', '0', '--', '/bin/true'], 2, /--runs 0: expected a positive integer/],
+    ['a missing command', ['--', 'syscage-no-such-command'], 127, /SC5007 exec: .*\(ENOENT\); the command did not run/],
+    ['a starting policy with errors', ['--policy', 'missing.policy', '--', '/bin/true'], 1, /SC5002 filter/],
+  ])('fails on %s', async (_name, args, code, message) => {
+    const result = await runInProcess(['learn', ...args], folder);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+  });
+});
