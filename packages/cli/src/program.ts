@@ -11,12 +11,14 @@ import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
+import { registerRun } from './commands/run.js';
+import { registerLearn } from './commands/learn.js';
 
 /** Signature every command module exports. `run` sets the exit code it wants. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerArch];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerArch, registerRun, registerLearn];
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';
