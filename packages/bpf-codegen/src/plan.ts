@@ -160,7 +160,7 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
 }
 
 /** Longest run of tested segments a chain leaf may have. */
-const maxChainTests = 10;
+const maxChainTests = 6;
 
 /**
  * The tests of a chain leaf over segments i..j with `background` untested, in order: by weight
@@ -194,50 +194,104 @@ function chainTests(segments: readonly Segment[], i: number, j: number, backgrou
   return tests;
 }
 
-/** Instructions a chain test executes to rule its segment out (or in). */
-function testLength(test: ChainTest): number {
-  return test.form === 'range' ? 2 : 1;
-}
-
-/** Cost (weighted instructions plus size) of a chain leaf. */
-function chainCost(tests: readonly ChainTest[], backgroundWeight: number, weights: PlanWeights): number {
-  let executed = 0;
-  let cost = 0;
-  for (const test of tests) {
-    // A number inside a `range` segment passes both of its tests; one outside may leave after one.
-    executed += testLength(test);
-    cost += test.segment.weight * executed;
-  }
-  return cost + backgroundWeight * executed + weights.size * executed;
-}
-
-interface ChainChoice {
-  readonly cost: number;
-  readonly background: Outcome;
-  readonly tests: readonly ChainTest[];
-}
-
 /**
- * The best chain leaf over segments i..j, trying each outcome of the range as the background
- * (the default action leaves the allowed segments to test; allowed leaves denied islands).
+ * Fast costing of chain leaves for the planner: the same order and forms as
+ * {@link chainTests}, computed on typed arrays without building the tests.
  */
-function bestChain(segments: readonly Segment[], i: number, j: number, weights: PlanWeights): ChainChoice | undefined {
-  const totals = new Map<string, { weight: number; outcome: Outcome }>();
-  for (let index = i; index <= j; index++) {
-    const segment = segments[index];
-    if (segment === undefined) continue;
-    const entry = totals.get(segment.outcome.key);
-    if (entry === undefined) totals.set(segment.outcome.key, { weight: segment.weight, outcome: segment.outcome });
-    else entry.weight += segment.weight;
+class ChainCoster {
+  private readonly outcome: Int32Array;
+  private readonly weight: Float64Array;
+  private readonly low: Float64Array;
+  private readonly high: Float64Array;
+  private readonly removed: Uint8Array;
+  private readonly picked = new Int32Array(maxChainTests);
+  private readonly pickedCost = new Float64Array(maxChainTests);
+
+  constructor(
+    segments: readonly Segment[],
+    private readonly weights: PlanWeights,
+  ) {
+    const count = segments.length;
+    this.outcome = new Int32Array(count);
+    this.weight = new Float64Array(count);
+    this.low = new Float64Array(count);
+    this.high = new Float64Array(count);
+    this.removed = new Uint8Array(count);
+    const ids = new Map<string, number>();
+    segments.forEach((segment, index) => {
+      let id = ids.get(segment.outcome.key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(segment.outcome.key, id);
+      }
+      this.outcome[index] = id;
+      this.weight[index] = segment.weight;
+      this.low[index] = segment.low;
+      this.high[index] = segment.high;
+    });
   }
-  let best: ChainChoice | undefined;
-  for (const candidate of totals.values()) {
-    const tests = chainTests(segments, i, j, candidate.outcome.key);
-    if (tests === undefined) continue;
-    const cost = chainCost(tests, candidate.weight, weights);
-    if (best === undefined || cost < best.cost - 1e-12) best = { cost, background: candidate.outcome, tests };
+
+  /** Cost of the chain over i..j with background outcome `background`; Infinity if too long. */
+  cost(i: number, j: number, background: number): number {
+    const { outcome, weight, low, high, removed, picked, pickedCost } = this;
+    const lowBound = low[i] ?? 0;
+    const highBound = high[j] ?? 0;
+    let backgroundWeight = 0;
+    let k = 0;
+    for (let index = i; index <= j; index++) {
+      if (outcome[index] === background) {
+        backgroundWeight += weight[index] ?? 0;
+        continue;
+      }
+      if (k === maxChainTests) return Infinity;
+      const single = low[index] === high[index] || low[index] === lowBound || high[index] === highBound;
+      // Insertion sort by weight per test, heaviest first, ties by position.
+      const cost = single ? 1 : 2;
+      const ratio = (weight[index] ?? 0) / cost;
+      let at = k;
+      while (at > 0) {
+        const previous = picked[at - 1] ?? 0;
+        const previousRatio = (weight[previous] ?? 0) / (pickedCost[at - 1] ?? 1);
+        if (previousRatio >= ratio) break;
+        picked[at] = previous;
+        pickedCost[at] = pickedCost[at - 1] ?? 1;
+        at--;
+      }
+      picked[at] = index;
+      pickedCost[at] = cost;
+      k++;
+    }
+    let first = i;
+    let last = j;
+    let executed = 0;
+    let total = 0;
+    for (let n = 0; n < k; n++) {
+      const index = picked[n] ?? 0;
+      const single = low[index] === high[index];
+      // A number inside a `range` segment passes both of its tests.
+      executed += single || index === first || index === last ? 1 : 2;
+      total += (weight[index] ?? 0) * executed;
+      removed[index] = 1;
+      while (first <= last && removed[first] === 1) first++;
+      while (last >= first && removed[last] === 1) last--;
+    }
+    for (let n = 0; n < k; n++) removed[picked[n] ?? 0] = 0;
+    return total + backgroundWeight * executed + this.weights.size * executed;
   }
-  return best;
+
+  /** The cheapest background for a chain over i..j and its cost. */
+  best(i: number, j: number): { cost: number; background: number } | undefined {
+    let best: { cost: number; background: number } | undefined;
+    const tried: number[] = [];
+    for (let index = i; index <= j; index++) {
+      const background = this.outcome[index] ?? 0;
+      if (tried.includes(background)) continue;
+      tried.push(background);
+      const cost = this.cost(i, j, background);
+      if (cost !== Infinity && (best === undefined || cost < best.cost - 1e-12)) best = { cost, background };
+    }
+    return best;
+  }
 }
 
 /** Options of {@link planDispatch}. */
@@ -264,12 +318,15 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
 
   // best[i*count+j]: minimal cost of a subtree over segments i..j; choice: split index m
   // (left i..m-1, right m..j), or -1 for an island leaf.
-  const chains = new Map<number, ChainChoice>();
+  const chainCoster = new ChainCoster(segments, weights);
+  const chainBackgrounds = new Map<number, number>();
   const best = new Float64Array(count * count);
   const choice = new Int32Array(count * count);
+  // Best split point of each interval even where a chain leaf won, for Knuth's bound.
+  const splitRoot = new Int32Array(count * count);
   // Knuth's bound on the split point (the best root of i..j lies between those of i..j-1 and
-  // i+1..j) keeps planning quadratic. Chain leaves break the bound's premise, so next to one
-  // the search falls back to the whole interval.
+  // i+1..j) keeps planning quadratic. Chain leaves break the bound's premise, so the plan is
+  // near-optimal rather than optimal; the bound uses the best split even where a chain won.
   for (let length = 2; length <= count; length++) {
     for (let i = 0; i + length - 1 < count; i++) {
       const j = i + length - 1;
@@ -277,8 +334,8 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
       let from = i + 1;
       let to = j;
       if (settings.knuthBound !== false && length > 2) {
-        const left = choice[row + j - 1] ?? -1;
-        const right = choice[row + count + j] ?? -1;
+        const left = splitRoot[row + j - 1] ?? 0;
+        const right = splitRoot[row + count + j] ?? 0;
         if (left > 0) from = Math.max(from, left);
         if (right > 0) to = Math.min(to, Math.max(from, right));
       }
@@ -292,12 +349,13 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
           bestChoice = m;
         }
       }
+      splitRoot[row + j] = bestChoice;
       if (settings.chainLeaves && length <= 2 * maxChainTests + 1) {
-        const chain = bestChain(segments, i, j, weights);
+        const chain = chainCoster.best(i, j);
         if (chain !== undefined && chain.cost < bestCost - 1e-12) {
           bestCost = chain.cost;
           bestChoice = -1;
-          chains.set(row + j, chain);
+          chainBackgrounds.set(row + j, chain.background);
         }
       }
       best[row + j] = bestCost;
@@ -305,16 +363,21 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
     }
   }
 
+  const outcomeIds = new Map<string, number>();
+  for (const segment of segments) if (!outcomeIds.has(segment.outcome.key)) outcomeIds.set(segment.outcome.key, outcomeIds.size);
+  const outcomeIdOf = (segment: Segment): number | undefined => outcomeIds.get(segment.outcome.key);
   const build = (i: number, j: number): DispatchTree => {
     const segment = segments[i];
     if (segment === undefined) throw new Error('segment index out of range');
     if (i === j) return { kind: 'leaf', segment };
     const m = choice[i * count + j] ?? i + 1;
     if (m === -1) {
-      const chain = chains.get(i * count + j);
+      const background = chainBackgrounds.get(i * count + j);
       const last = segments[j];
-      if (chain === undefined || last === undefined) throw new Error('chain leaf missing');
-      return { kind: 'chain', low: segment.low, high: last.high, tests: chain.tests, background: chain.background };
+      const backgroundSegment = segments.slice(i, j + 1).find((candidate) => outcomeIdOf(candidate) === background);
+      const tests = backgroundSegment === undefined ? undefined : chainTests(segments, i, j, backgroundSegment.outcome.key);
+      if (tests === undefined || last === undefined || backgroundSegment === undefined) throw new Error('chain leaf missing');
+      return { kind: 'chain', low: segment.low, high: last.high, tests, background: backgroundSegment.outcome };
     }
     const high = segments[m];
     if (high === undefined) throw new Error('split index out of range');
