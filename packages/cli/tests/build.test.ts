@@ -250,10 +250,11 @@ describe('syscage build options', () => {
     ['a bad default action', ['--default-action', 'maybe'], /--default-action: 'maybe' is not an action/],
     ['a relative include-map prefix', ['--include-map', 'usr=policies'], /--include-map: expected FROM=TO/],
     ['a bad lint level', ['--lint', 'loud'], /argument 'loud' is invalid/],
+    ['an out folder inside the tree', ['policies', '--out', 'policies/x86_64/out'], /--out: policies\/x86_64\/out is inside the policy tree/],
   ])('exits 2 for %s', async (_name, args, message) => {
     const out = join(scratch, 'usage');
     const cwd = args[0]?.startsWith('tests/') === true ? fileURLToPath(new URL('..', import.meta.url)) : repoRoot;
-    const result = await runInProcess(['build', ...args, '--out', out], cwd);
+    const result = await runInProcess(args.includes('--out') ? ['build', ...args] : ['build', ...args, '--out', out], cwd);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);

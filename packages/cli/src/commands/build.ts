@@ -151,6 +151,11 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         isDirectory = false;
       }
       if (!isDirectory) throw new CliError(`cannot read the policy tree ${dir}: not a directory`, ExitCode.io);
+      const outFromTree = relative(treeDir, outDir);
+      if (outFromTree === '' || (!outFromTree.startsWith('..') && !isAbsolute(outFromTree))) {
+        // The next build would read the outputs' folders as architecture folders.
+        throw new CliError(`--out: ${options.out} is inside the policy tree ${dir}; choose a folder outside it`, ExitCode.usage);
+      }
 
       const result = await buildPolicyTree({
         treeDir: toPosix(treeDir),
