@@ -154,3 +154,17 @@ describe('syscage compile --frequency', () => {
     expect(result.stderr).toContain('bad.frequency:1');
   });
 });
+
+describe('syscage check --arch runs the lowering checks', () => {
+  it('reports unknown names and the syscall to use on that architecture', async () => {
+    writeFileSync(join(folder, 'lowering.policy'), 'mmap: allow\nread: arg0 == O_RDONY\n');
+    const result = await runInProcess(['check', 'lowering.policy', '--arch', 'arm'], folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('SC4001');
+    expect(result.stderr).toContain('use `mmap2` there');
+    expect(result.stderr).toContain('SC4002');
+    const clean = await runInProcess(['check', 'lowering.policy', '--arch', 'x86_64'], folder);
+    expect(clean.stderr).not.toContain('SC4001');
+    expect(clean.stderr).toContain('SC4002');
+  });
+});

@@ -30,6 +30,7 @@ import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
 import { type RegisterCommand, version } from '../program.js';
+import { loweringCheck, preloadArchTable } from './compile.js';
 
 /**
  * An architecture-dependent check run on every resolved policy whose architecture is known
@@ -39,7 +40,7 @@ import { type RegisterCommand, version } from '../program.js';
 export type ArchCheck = (policy: ResolvedPolicy, arch: string) => readonly Diagnostic[];
 
 /** The architecture-dependent checks `check` runs; code generation adds its own here. */
-const archChecks: readonly ArchCheck[] = [];
+const archChecks: readonly ArchCheck[] = [loweringCheck];
 
 /** Folder names taken as an architecture when a single file is checked without `--arch`. */
 const archFolderNames: ReadonlySet<string> = new Set([
@@ -295,7 +296,8 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--denylist', 'check as compiled with --denylist (every file needs @denylist, every action `return`)')
     .option('--no-denylist', 'check as compiled without --denylist (an @denylist header is an error)')
-    .action((paths: string[], options: CheckOptions) => {
+    .action(async (paths: string[], options: CheckOptions) => {
+      if (options.arch !== undefined) await preloadArchTable(options.arch);
       const includeMap = parseIncludeMap(ctx, options.includeMap);
       const absolute = paths.map((path) => resolve(ctx.cwd, path));
       const report = runCheck(absolute, {

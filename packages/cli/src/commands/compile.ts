@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { type ArchTable, loadArchTable, resolveArchName } from '@syscage/arch-tables';
+import type { ResolvedPolicy } from '@syscage/include-resolver';
 import {
   type BpfProgram,
   type CompileOptions,
@@ -23,6 +24,7 @@ import {
   encodeJson,
   encodeProgram,
   formatAction,
+  lowerPolicy,
   parseDefaultActionOption,
 } from '@syscage/bpf-codegen';
 import {
@@ -118,6 +120,32 @@ function encode(compiled: Compiled, format: CompileFormat, displayName: string):
         defaultAction: compiled.defaultAction,
       });
   }
+}
+
+/** Architecture tables loaded for {@link loweringCheck}, by canonical name. */
+const checkTables = new Map<string, ArchTable>();
+
+/**
+ * Loads an architecture's table so {@link loweringCheck} can lower policies for it (`check` is
+ * synchronous, table loading is not). An unknown or missing table is left to `check` to report.
+ */
+export async function preloadArchTable(name: string): Promise<void> {
+  const resolved = resolveArchName(name);
+  if (!resolved.ok || checkTables.has(resolved.name)) return;
+  const loaded = await loadArchTable(resolved.name, (specifier) => import(specifier));
+  if (loaded.ok) checkTables.set(resolved.name, loaded.table);
+}
+
+/**
+ * The lowering checks of `compile` for `syscage check --arch`: unknown syscall and constant
+ * names, values out of range for the word size, `arg6`, groups. Runs only for architectures
+ * whose table {@link preloadArchTable} loaded.
+ */
+export function loweringCheck(policy: ResolvedPolicy, arch: string): readonly Diagnostic[] {
+  const resolved = resolveArchName(arch);
+  const table = resolved.ok ? checkTables.get(resolved.name) : undefined;
+  if (table === undefined) return [];
+  return lowerPolicy(policy, table, { denylist: policy.denylist }).diagnostics;
 }
 
 /** Registers `syscage compile`. */
