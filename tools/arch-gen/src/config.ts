@@ -22,6 +22,8 @@ export interface ArchConfig {
   readonly libseccompName: string;
   /** Headers of the common list that do not exist or do not apply on this architecture. */
   readonly skipHeaders: readonly string[];
+  /** Architecture-specific headers read in addition to the common list. */
+  readonly extraHeaders?: readonly string[];
 }
 
 /** Headers whose ioctl numbers embed `struct timeval`, whose size on 32-bit ABIs depends on the C library's time_t choice. */
@@ -41,6 +43,8 @@ export const archConfigs: readonly ArchConfig[] = [
     exportName: 'archX86_64',
     libseccompName: 'x86_64',
     skipHeaders: [],
+    // arch_prctl codes (ARCH_SET_FS, …).
+    extraHeaders: ['asm/prctl.h'],
   },
   {
     name: 'aarch64',
@@ -98,6 +102,7 @@ export const archConfigs: readonly ArchConfig[] = [
     exportName: 'archI386',
     libseccompName: 'x86',
     skipHeaders: [...timevalDependentHeaders],
+    extraHeaders: ['asm/prctl.h'],
   },
   {
     name: 'ppc64le',
@@ -238,6 +243,11 @@ export const constantHeaders: readonly string[] = [
   'linux/auxvec.h',
   'linux/fsverity.h',
   'drm/drm.h',
+  'linux/poll.h',
+  'linux/signal.h',
+  'linux/eventfd.h',
+  'linux/timerfd.h',
+  'linux/ioprio.h',
 ];
 
 /**
@@ -248,14 +258,18 @@ export const constantHeaders: readonly string[] = [
 export const internalHeaderFamilies: readonly { readonly file: string; readonly pattern: RegExp }[] = [
   { file: 'include/linux/socket.h', pattern: /^(AF|PF|SOL|MSG|SCM)_[A-Za-z0-9_]+$|^SOMAXCONN$/ },
   { file: 'include/linux/net.h', pattern: /^SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET|CLOEXEC|NONBLOCK|TYPE_MASK)$/ },
+  // umount2 flags.
+  { file: 'include/linux/fs.h', pattern: /^(MNT_(FORCE|DETACH|EXPIRE)|UMOUNT_NOFOLLOW)$/ },
+  // splice/tee/vmsplice flags.
+  { file: 'include/linux/splice.h', pattern: /^SPLICE_F_[A-Z]+$/ },
 ];
 
 /**
- * Constant families left out although their headers are read: input key codes and V4L2 format
- * codes (thousands of names nobody compares syscall arguments with). Their ioctls (`EVIOC*`,
- * `VIDIOC_*`) stay.
+ * Constant families left out although their headers are read: input key codes, V4L2 format
+ * codes and netlink link attributes (thousands of names nobody compares syscall arguments with).
+ * Their ioctls (`EVIOC*`, `VIDIOC_*`) stay.
  */
-export const excludedConstants = /^(V4L2_|KEY_|BTN_)/;
+export const excludedConstants = /^(V4L2_|KEY_|BTN_|IFLA_)/;
 
 /** The Debian packages the vendored headers come from. */
 export const headerSources = {

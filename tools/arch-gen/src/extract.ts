@@ -233,7 +233,19 @@ function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
 
 /** The headers of the common list read for this architecture. */
 export function headersFor(arch: ArchConfig): string[] {
-  return constantHeaders.filter((header) => !arch.skipHeaders.includes(header));
+  return [...constantHeaders.filter((header) => !arch.skipHeaders.includes(header)), ...(arch.extraHeaders ?? [])];
+}
+
+/**
+ * Names of the enumerators declared by the translation unit (clang's AST dump), e.g.
+ * `BPF_PROG_LOAD`, `MPOL_BIND`, `KCMP_FILE`: UAPI headers declare some families as enums only.
+ */
+function enumeratorNames(astDump: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of astDump.matchAll(/EnumConstantDecl 0x[0-9a-f]+ <[^>]*> \S+ (?:referenced )?([A-Za-z_][A-Za-z0-9_]*) '/g)) {
+    if (match[1] !== undefined) names.add(match[1]);
+  }
+  return names;
 }
 
 /** Reads the kernel version from `linux/version.h`. */
@@ -294,6 +306,17 @@ export function extractArch(arch: ArchConfig, options: ExtractOptions = {}): Arc
         syscallNames.set(key, syscall.names(macro.slice(syscall.prefix.length)));
       } else if (/^[A-Za-z][A-Za-z0-9_]*$/.test(macro) && !excludedConstants.test(macro)) {
         expressions.set(`C_${macro}`, macro);
+      }
+    }
+    // The shim headers declare no enums, so every enumerator comes from a kernel header.
+    const astDump = execFileSync(
+      'clang',
+      [...flags, '-fsyntax-only', '-Xclang', '-ast-dump', '-fno-color-diagnostics', '-x', 'c', path.join(workDir, tuName)],
+      { cwd: workDir, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 },
+    );
+    for (const name of enumeratorNames(astDump)) {
+      if (/^[A-Za-z][A-Za-z0-9_]*$/.test(name) && !excludedConstants.test(name) && !expressions.has(`C_${name}`)) {
+        expressions.set(`C_${name}`, name);
       }
     }
     const values = evaluate(expressions, tuName, flags, workDir);

@@ -155,6 +155,12 @@ export const requiredFamilies: readonly { readonly family: string; readonly patt
   { family: 'SIOC* ioctls', pattern: /^SIOC/, sample: 'SIOCGIFINDEX' },
   { family: 'VFIO_* ioctls', pattern: /^VFIO_/, sample: 'VFIO_DEVICE_GET_INFO' },
   { family: 'KVM_* ioctls (not on 32-bit Arm, which has no KVM)', pattern: /^KVM_/, sample: 'KVM_CREATE_VM' },
+  { family: 'bpf commands (an enum in UAPI)', pattern: /^BPF_/, sample: 'BPF_PROG_LOAD' },
+  { family: 'mbind modes (an enum in UAPI)', pattern: /^MPOL_/, sample: 'MPOL_BIND' },
+  { family: 'umount2 flags (kernel-internal header)', pattern: /^(MNT_|UMOUNT_)/, sample: 'MNT_DETACH' },
+  { family: 'splice flags (kernel-internal header)', pattern: /^SPLICE_F_/, sample: 'SPLICE_F_NONBLOCK' },
+  { family: 'eventfd/timerfd flags', pattern: /^(EFD|TFD)_/, sample: 'EFD_CLOEXEC' },
+  { family: 'poll events', pattern: /^POLL/, sample: 'POLLIN' },
 ];
 
 /** Registers the checks every architecture package runs on its table. */
