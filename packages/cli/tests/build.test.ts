@@ -267,7 +267,8 @@ describe('syscage build options', () => {
   });
 });
 
-describe.skipIf(!existsSync(binPath))('the built syscage binary (skipped: run `pnpm build` first)', () => {
+const hasBinary = existsSync(binPath);
+describe.skipIf(!hasBinary)(`the built syscage binary${hasBinary ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   it('builds the tree to the same bytes as the in-process run', async () => {
     const spawnedOut = join(scratch, 'spawned');
     const inProcessOut = join(scratch, 'in-process');
@@ -286,7 +287,7 @@ describe.skipIf(!existsSync(binPath))('the built syscage binary (skipped: run `p
   });
 });
 
-describe.skipIf(!hasCorpus)('syscage build on crosvm 2022 (skipped: /work/shared/corpus is absent)', () => {
+describe.skipIf(!hasCorpus)(`syscage build on crosvm 2022${hasCorpus ? '' : ` (skipped: ${corpus} is absent)`}`, () => {
   it('compiles every policy with --lint warn --default-action trap', async () => {
     const out = join(scratch, 'crosvm');
     const result = await runInProcess(['build', corpus, '--lint', 'warn', '--default-action', 'trap', '--out', out], repoRoot);
