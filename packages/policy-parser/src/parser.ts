@@ -48,6 +48,8 @@ class StatementError {
     readonly message: string,
     readonly range: SourceRange,
     readonly suggestion?: string,
+    /** Other places in the same file worth showing. */
+    readonly related?: readonly { readonly message: string; readonly range: SourceRange }[],
   ) {}
 }
 
@@ -131,10 +133,23 @@ class StatementParser {
     private readonly endOfLine: SourceRange,
   ) {}
 
-  private fail(code: ParserDiagnosticCode, token?: Token, detail?: string, suggestion?: string): never {
+  private fail(
+    code: ParserDiagnosticCode,
+    token?: Token,
+    detail?: string,
+    suggestion?: string,
+    related?: readonly { readonly message: string; readonly range: SourceRange }[],
+  ): never {
     const title: string = parserDiagnosticCodes[code].title;
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- internal control flow, caught per statement
-    throw new StatementError(code, detail ? `${title}: ${detail}` : title, token ? token.range : this.endOfLine, suggestion);
+    throw new StatementError(code, detail ? `${title}: ${detail}` : title, token ? token.range : this.endOfLine, suggestion, related);
+  }
+
+  /** Reports an unclosed `opening`, pointing also at where its closing character was expected. */
+  private unclosed(code: ParserDiagnosticCode, opening: Token, closing: string): never {
+    const found = this.peek();
+    const where = found ? `expected \`${closing}\` instead of \`${abbreviate(found.text)}\`` : `expected \`${closing}\` before the end of the statement`;
+    return this.fail(code, opening, undefined, undefined, [{ message: where, range: found ? found.range : this.endOfLine }]);
   }
 
   private peek(): Token | undefined {
@@ -214,7 +229,7 @@ class StatementParser {
         if (!this.nextIs('comma')) break;
         this.index++;
       }
-      if (!this.nextIs('rbrace')) this.fail('SC1007', opening);
+      if (!this.nextIs('rbrace')) this.unclosed('SC1007', opening, '}');
       this.index++;
     } else {
       descriptors.push(this.descriptor());
@@ -267,17 +282,18 @@ class StatementParser {
   private metadata(): Metadata {
     const opening = this.take();
     const entries: MetadataEntry[] = [];
-    const seen = new Set<string>();
+    const seen = new Map<string, SourceRange>();
     while (!this.atEnd()) {
       const keyToken = this.tokens[this.index] as Token;
       const entry = this.metadataEntry();
-      if (seen.has(entry.key)) this.fail('SC1037', keyToken, `"${entry.key}"`);
-      seen.add(entry.key);
+      const earlier = seen.get(entry.key);
+      if (earlier) this.fail('SC1037', keyToken, `"${entry.key}"`, 'give each key once, with all its values: `arch=x86_64,arm`', [{ message: 'first given here', range: earlier }]);
+      seen.set(entry.key, entry.keyRange);
       entries.push(entry);
       if (!this.nextIs('semicolon')) break;
       this.index++;
     }
-    if (!this.nextIs('rbracket')) this.fail('SC1036', opening);
+    if (!this.nextIs('rbracket')) this.unclosed('SC1036', opening, ']');
     const closing = this.take();
     return { kind: 'metadata', entries, range: spanning(opening, closing) };
   }
@@ -313,7 +329,7 @@ class StatementParser {
       if (!this.nextIs('comma')) break;
       this.index++;
     }
-    if (!this.nextIs('rbrace')) this.fail('SC1007', opening);
+    if (!this.nextIs('rbrace')) this.unclosed('SC1007', opening, '}');
     this.index++;
     return { filters, braced: true };
   }
@@ -379,7 +395,7 @@ class StatementParser {
       if (++this.depth > maxParenthesisDepth) this.fail('SC1042', token, `parentheses nested more than ${maxParenthesisDepth} deep`);
       const expression = this.value();
       this.depth--;
-      if (!this.nextIs('rparen')) this.fail('SC1011', token);
+      if (!this.nextIs('rparen')) this.unclosed('SC1011', token, ')');
       const closing = this.take();
       operand = { kind: 'paren', expression, range: spanning(token, closing) };
     } else {
@@ -567,6 +583,7 @@ function toDiagnostic(error: StatementError, file: string): Diagnostic {
     message: error.message,
     file,
     range: error.range,
+    ...(error.related ? { related: error.related.map((related) => ({ message: related.message, file, range: related.range })) } : {}),
     ...(error.suggestion ? { suggestion: error.suggestion } : {}),
   };
 }

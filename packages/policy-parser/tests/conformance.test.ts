@@ -356,3 +356,17 @@ describe('invalid token hints', () => {
     expect(diagnostic.suggestion).toMatch(hint);
   });
 });
+
+describe('related locations', () => {
+  it.each([
+    ['unclosed brace before another token', '{read write}: allow', '1:1', [['expected `}` instead of `write`', '1:7']]],
+    ['unclosed filter list at the end', 'read: { allow', '1:7', [['expected `}` before the end of the statement', '1:14']]],
+    ['unclosed parenthesis', 'read: arg0 == (1 2', '1:15', [['expected `)` instead of `2`', '1:18']]],
+    ['unclosed bracket', 'read[arch=x86_64 1', '1:5', [['expected `]` instead of `1`', '1:18']]],
+    ['duplicate metadata key', 'read[arch=x86_64;arch=arm]: 1', '1:18', [['first given here', '1:6']]],
+  ] as const)('%s', (_name, input, at, related) => {
+    const diagnostic = only(parsePolicy(input, 'r.policy').diagnostics);
+    expect(`${diagnostic.range.start.line}:${diagnostic.range.start.column}`).toBe(at);
+    expect(diagnostic.related?.map((r) => [r.message, `${r.range.start.line}:${r.range.start.column}`, r.file])).toEqual(related.map(([m, a]) => [m, a, 'r.policy']));
+  });
+});
