@@ -13,12 +13,17 @@ import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
 import { registerRun } from './commands/run.js';
 import { registerLearn } from './commands/learn.js';
+import { registerDisasm } from './commands/disasm.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerExplain } from './commands/explain.js';
+import { registerStats } from './commands/stats.js';
+import { registerDiff } from './commands/diff.js';
 
 /** Signature every command module exports. `run` sets the exit code it wants. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerArch, registerRun, registerLearn];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerArch, registerRun, registerLearn];
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';

@@ -1,0 +1,191 @@
+/**
+ * Inputs shared by `disasm`, `simulate`, `stats`, `explain` and `diff`: an architecture table by
+ * name, a program from a raw `.bpf` file or compiled from a `.policy` file, a syscall given by
+ * name or number, and argument values given as numbers or the architecture's constant names.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { type ArchTable, loadArchTable, resolveArchName, suggestName } from '@syscage/arch-tables';
+import {
+  type BpfProgram,
+  type LoweredPolicy,
+  type ProgramDiagnostic,
+  compilePolicy,
+  decodeProgram,
+  parseDefaultActionOption,
+  validateProgram,
+} from '@syscage/bpf-codegen';
+import { createParseCache, defaultIncludeMap, type IncludeMapping, resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import type { Diagnostic } from '@syscage/policy-parser';
+import { type CliContext, CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { printDiagnostics } from '../output.js';
+
+/** Options every program-reading command accepts. */
+export interface ProgramInputOptions {
+  readonly arch?: string;
+  readonly defaultAction?: string;
+  readonly includeMap: readonly string[];
+}
+
+/** A program ready for the tools. */
+export interface ProgramInput {
+  readonly file: string;
+  /** The path as the user should see it (relative to the working directory when inside it). */
+  readonly shown: string;
+  readonly kind: 'bpf' | 'policy';
+  readonly program: BpfProgram;
+  readonly arch: ArchTable;
+  /** The lowered policy, for `.policy` inputs (the reference semantics run on it). */
+  readonly lowered?: LoweredPolicy;
+  /** Texts of the files read, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** Shows a path relative to the working directory when it is inside it. */
+export function showPath(ctx: CliContext, path: string): string {
+  const shown = relative(ctx.cwd, path);
+  return shown === '' || shown.startsWith('..') ? path : shown;
+}
+
+/** Loads the table `--arch` names (or the policy's parent folder's name, for policies). */
+export async function loadArch(ctx: CliContext, option: string | undefined, file?: string): Promise<ArchTable> {
+  const name = option ?? (file?.endsWith('.policy') ? basename(dirname(resolve(ctx.cwd, file))) : undefined);
+  if (name === undefined) throw new CliError('--arch is required for a .bpf input (e.g. --arch x86_64)', ExitCode.usage);
+  const resolved = resolveArchName(name);
+  if (!resolved.ok) {
+    throw new CliError(option === undefined ? `cannot tell the architecture from the folder name '${name}'; pass --arch` : `--arch: ${resolved.message}`, ExitCode.usage);
+  }
+  const loaded = await loadArchTable(resolved.name, (specifier) => import(specifier));
+  if (!loaded.ok) throw new CliError(`cannot load the ${resolved.name} table: ${loaded.message}`, ExitCode.usage);
+  return loaded.table;
+}
+
+/** A program problem as a toolchain diagnostic (the range points at the instruction's bytes). */
+export function programDiagnostic(file: string, problem: ProgramDiagnostic): Diagnostic {
+  const offset = (problem.pc ?? 0) * 8;
+  const position = { line: 1, column: offset + 1, offset };
+  return {
+    code: problem.code,
+    severity: problem.severity,
+    message: problem.pc === undefined ? problem.message : `instruction ${problem.pc}: ${problem.message}`,
+    file,
+    range: { start: position, end: position },
+  };
+}
+
+function parseIncludeMap(ctx: CliContext, entries: readonly string[]): IncludeMapping[] {
+  return entries.map((entry) => {
+    const equals = entry.indexOf('=');
+    const from = entry.slice(0, equals);
+    const to = entry.slice(equals + 1);
+    if (equals <= 0 || to === '' || !from.startsWith('/')) {
+      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM`, ExitCode.usage);
+    }
+    return { from, to: resolve(ctx.cwd, to) };
+  });
+}
+
+/**
+ * Reads a `.bpf` file (decoded in the architecture's byte order) or compiles a `.policy` file.
+ * Problems are printed as diagnostics; returns `undefined` (exit code 1 set) when there is no
+ * program to work on. A `.bpf` program the kernel would reject is still returned, with its
+ * problems printed as errors and exit code 1.
+ */
+export function readProgramInput(
+  ctx: CliContext,
+  path: string,
+  arch: ArchTable,
+  options: ProgramInputOptions,
+  setExit: (code: number) => void,
+): ProgramInput | undefined {
+  const file = resolve(ctx.cwd, path);
+  const shown = showPath(ctx, file);
+  if (!file.endsWith('.policy')) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+      throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+    }
+    const decoded = decodeProgram(bytes, { byteOrder: arch.endianness });
+    const problems = [...decoded.diagnostics, ...validateProgram(decoded.program)];
+    if (problems.length > 0) {
+      printDiagnostics(ctx, problems.map((problem) => programDiagnostic(shown, problem)), new Map());
+      setExit(ExitCode.policyError);
+    }
+    if (decoded.program.length === 0) return undefined;
+    return { file, shown, kind: 'bpf', program: decoded.program, arch, sources: new Map() };
+  }
+  let defaultAction;
+  if (options.defaultAction !== undefined) {
+    defaultAction = parseDefaultActionOption(options.defaultAction);
+    if (defaultAction === undefined) {
+      throw new CliError(`--default-action ${options.defaultAction}: expected allow, kill, kill-process, kill-thread, trap, trace, log, user-notify or "return N"`, ExitCode.usage);
+    }
+  }
+  const includeMap = parseIncludeMap(ctx, options.includeMap);
+  const resolved = resolvePolicy(file, { host: createNodeHost(), cache: createParseCache(), arch: arch.name, includeMap: [...includeMap, ...defaultIncludeMap(file)] });
+  const sources = new Map<string, string>();
+  for (const read of resolved.files) sources.set(showPath(ctx, read.path), read.text);
+  const failed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  const result = failed ? undefined : compilePolicy(resolved, arch, defaultAction === undefined ? {} : { defaultAction });
+  const diagnostics = [...resolved.diagnostics, ...(result?.diagnostics ?? [])].map((diagnostic) => ({ ...diagnostic, file: showPath(ctx, diagnostic.file) }));
+  const errors = printDiagnostics(ctx, diagnostics, sources);
+  if (errors > 0 || result?.program === undefined || result.lowered === undefined) {
+    setExit(ExitCode.policyError);
+    return undefined;
+  }
+  return { file, shown, kind: 'policy', program: result.program, arch, lowered: result.lowered, sources };
+}
+
+/** A syscall given by name or number (`read`, `0`, `0x3b`). */
+export function parseSyscall(arch: ArchTable, text: string): { readonly nr: number; readonly name: string | undefined } {
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) {
+    const nr = Number(text);
+    const name = Object.entries(arch.syscalls).find(([, number]) => number === nr)?.[0];
+    return { nr, name };
+  }
+  const nr = arch.syscalls[text];
+  if (nr === undefined) {
+    const suggestion = suggestName(text, Object.keys(arch.syscalls));
+    throw new CliError(`--syscall ${text}: no such syscall on ${arch.name}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`, ExitCode.usage);
+  }
+  return { nr, name: text };
+}
+
+/**
+ * Argument values: a comma-separated list of up to six values, each a number (decimal, `0x…`,
+ * `0o…`, `0b…`, or negative, taken modulo 2^bits) or constant names of the architecture joined
+ * with `|` (`PROT_READ|PROT_WRITE`).
+ */
+export function parseArgs(arch: ArchTable, text: string | undefined): bigint[] {
+  if (text === undefined || text.trim() === '') return [];
+  const values = text.split(',').map((part) => part.trim());
+  if (values.length > 6) throw new CliError(`--args: at most 6 arguments, got ${values.length}`, ExitCode.usage);
+  return values.map((value, index) => {
+    let result = 0n;
+    for (const term of value.split('|').map((t) => t.trim())) {
+      if (/^-?(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)$/i.test(term)) {
+        const negative = term.startsWith('-');
+        const magnitude = BigInt(negative ? term.slice(1) : term);
+        result |= BigInt.asUintN(arch.bits, negative ? -magnitude : magnitude);
+        continue;
+      }
+      const constant = arch.constants[term];
+      if (constant === undefined) {
+        const suggestion = suggestName(term, Object.keys(arch.constants));
+        throw new CliError(`--args: argument ${index} '${term}' is neither a number nor a ${arch.name} constant${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`, ExitCode.usage);
+      }
+      result |= constant;
+    }
+    return result;
+  });
+}
+
+/** Formats a 64-bit value as hex. */
+export function hex(value: bigint | number): string {
+  return `0x${value.toString(16)}`;
+}
