@@ -1,9 +1,11 @@
 import { defaultClientConditions, defineConfig } from 'vite';
+import { offlinePlugin } from './offline.js';
 
 // Internal packages are resolved from their TypeScript sources (the `@syscage/source` export
 // condition), so the playground runs and builds without building the packages first.
 export default defineConfig({
   base: './',
+  plugins: [offlinePlugin()],
   resolve: { conditions: ['@syscage/source', ...defaultClientConditions] },
   build: {
     target: 'es2022',

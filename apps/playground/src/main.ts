@@ -24,3 +24,11 @@ async function start(): Promise<void> {
 }
 
 void start();
+
+// The built site works offline: its service worker (written by offline.ts) keeps every file.
+// It registers after the page has loaded, so its downloads do not compete with the first render.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    void navigator.serviceWorker.register('./sw.js').catch(() => undefined);
+  });
+}

@@ -33,6 +33,8 @@ describe.skipIf(!available)('playground in Chromium', () => {
   let chromium: RunningChromium;
   let server: StaticServer;
   let page: Page;
+  const pageErrors: string[] = [];
+  const failedRequests: string[] = [];
 
   beforeAll(async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
@@ -41,11 +43,12 @@ describe.skipIf(!available)('playground in Chromium', () => {
     const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
     page = await context.newPage();
     await page.setViewportSize({ width: 1400, height: 900 });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+    });
     await page.goto(server.url);
     await page.locator('.cm-content').waitFor();
-    expect(errors).toEqual([]);
   });
 
   afterAll(async () => {
@@ -120,6 +123,38 @@ describe.skipIf(!available)('playground in Chromium', () => {
     expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('write: 1');
   });
 
+  it('puts the files in a share link that opens the same workspace in a new tab', async () => {
+    await page.locator('.tab', { hasText: 'main.policy' }).click();
+    await page.click('#share');
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#w1=[A-Za-z0-9_-]+$/);
+    const shared = await page.context().newPage();
+    await shared.goto(page.url());
+    await shared.locator('.cm-content').waitFor();
+    expect(await shared.locator('.tab').allTextContents()).toEqual(await page.locator('.tab').allTextContents());
+    expect(await shared.locator('.cm-content').textContent()).toBe(await page.locator('.cm-content').textContent());
+    expect(await shared.locator('#arch').inputValue()).toBe('x86_64');
+    await shared.close();
+    await page.bringToFront();
+  });
+
+  it('opens files chosen in the file dialog and files dropped on the page', async () => {
+    await page.setInputFiles('input[type=file]', [{ name: 'extra.policy', mimeType: 'text/plain', buffer: Buffer.from('getpid: 1\n') }]);
+    await expect.poll(() => page.locator('.tab.active').textContent()).toContain('extra.policy');
+    expect(await page.locator('.cm-content').textContent()).toBe('getpid: 1');
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['getppid: allwo\n'], 'dropped.policy'));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.locator('.tab.active').textContent()).toContain('dropped.policy');
+    // Not included by main.policy, but its own syntax error is still reported.
+    await expect.poll(() => page.locator('ul.diagnostics').textContent()).toContain('/dropped.policy:1:10: error[SC1005]');
+    await page.locator('.tab.active button').click();
+    await page.locator('.tab', { hasText: 'extra.policy' }).locator('button').click();
+    await expect.poll(() => page.locator('.tab').count()).toBe(2);
+    await page.locator('.tab', { hasText: 'main.policy' }).click();
+  });
+
   it('switches the architecture: recompiles with the new table and the example picker follows', async () => {
     await page.selectOption('#arch', 'aarch64');
     await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^aarch64:\d+$/);
@@ -141,5 +176,23 @@ describe.skipIf(!available)('playground in Chromium', () => {
     await expect.poll(() => page.locator('.diagnostics-panel .note').textContent()).toMatch(/^0 errors/);
     await expect.poll(() => page.locator('body').getAttribute('data-compiled')).toMatch(/^aarch64:\d+$/);
     await screenshot(page, '06-example-aarch64');
+  });
+
+  it('raised no page errors and requested nothing missing', () => {
+    expect(pageErrors).toEqual([]);
+    expect(failedRequests).toEqual([]);
+  });
+
+  it('works offline once loaded: the service worker serves the page and tables never fetched before', async () => {
+    expect(await page.evaluate(() => navigator.serviceWorker.ready.then((registration) => registration.active?.state))).toBe('activated');
+    await server.close();
+    const offline = await page.context().newPage();
+    await offline.goto(server.url);
+    await offline.locator('.cm-content').waitFor();
+    await offline.selectOption('#arch', 'riscv64');
+    await expect.poll(() => offline.locator('body').getAttribute('data-compiled')).toMatch(/^riscv64:\d+$/);
+    await screenshot(offline, '07-offline-riscv64');
+    await offline.close();
+    await page.bringToFront();
   });
 });

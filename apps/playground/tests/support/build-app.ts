@@ -38,14 +38,25 @@ function moduleName(id: string): string {
   return withoutQuery.startsWith('/') ? relative(REPOSITORY_ROOT, withoutQuery) : withoutQuery;
 }
 
-/** Runs `vite build` for the app into `outDir`. */
+/**
+ * Runs `vite build` for the app into `outDir`, as a production build even inside vitest (which
+ * sets `NODE_ENV=test`, and Vite would otherwise build with `import.meta.env.PROD` false).
+ */
 export async function buildApp(outDir: string): Promise<BuildReport> {
-  const result = await build({
-    root: APP_ROOT,
-    configFile: join(APP_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  let result: Awaited<ReturnType<typeof build>>;
+  try {
+    result = await build({
+      root: APP_ROOT,
+      configFile: join(APP_ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const files: BuiltFile[] = [];
   for (const output of outputs) {

@@ -21,6 +21,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** A running server and how to stop it. */
 export interface StaticServer {
   readonly url: string;
+  /** Stops the server; later calls wait for the same stop. */
   close(): Promise<void>;
 }
 
