@@ -63,6 +63,23 @@ describe('constants whose value depends on the architecture', () => {
     expect(constantOn('arm', 'KVM_RUN')).toBeUndefined();
   });
 
+  it('stores negative C values as two\'s complement in the word size', () => {
+    // AT_FDCWD is -100; FUTEX_CMD_MASK is ~(flags) of type int.
+    for (const arch of ['x86_64', 'aarch64', 'riscv64', 'ppc64le', 's390x']) {
+      expect(constantOn(arch, 'AT_FDCWD'), arch).toBe(0xffffffffffffff9cn);
+      expect(constantOn(arch, 'FUTEX_CMD_MASK'), arch).toBe(0xfffffffffffff87fn);
+    }
+    for (const arch of ['arm', 'i386']) {
+      expect(constantOn(arch, 'AT_FDCWD'), arch).toBe(0xffffff9cn);
+      expect(constantOn(arch, 'FUTEX_CMD_MASK'), arch).toBe(0xfffff87fn);
+    }
+  });
+
+  it('keeps values wider than 32 bits on 32-bit ABIs (for the compiler to reject there)', () => {
+    // CLONE_CLEAR_SIGHAND is 0x100000000ULL, usable only through clone3's 64-bit flags.
+    for (const arch of Object.keys(tables)) expect(constantOn(arch, 'CLONE_CLEAR_SIGHAND'), arch).toBe(0x100000000n);
+  });
+
   it('every table has its own audit arch, and MINIJAIL_ARCH_NR/BITS follow it', () => {
     const auditArches = Object.values(tables).map((table) => table.auditArch);
     expect(new Set(auditArches).size).toBe(auditArches.length);
