@@ -21,25 +21,31 @@ import type { ObservedCall } from './run.js';
  */
 interface Selector {
   readonly arg: number;
-  readonly prefixes: readonly string[];
+  /** Names of constants that are values of this argument. */
+  readonly names: RegExp;
   /** Among several names for one value, the one to write (e.g. `F_SETFD`, not `F_OWNER_PGRP`). */
   readonly prefer?: RegExp;
 }
+// AF_LOCAL, AF_FILE and AF_ROUTE are aliases of AF_UNIX and AF_NETLINK.
+const ADDRESS_FAMILY: Selector = { arg: 0, names: /^AF_/, prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ };
 const SELECTORS: Readonly<Record<string, Selector>> = {
   // Only families whose names are all request numbers; other values print in hex.
-  ioctl: { arg: 1, prefixes: ['TC', 'TIOC', 'FIO', 'FS_IOC_', 'BLK', 'SIOC', 'NS_GET', 'SECCOMP_IOCTL_', 'RNDGET', 'RNDADD'] },
-  // AF_LOCAL, AF_FILE and AF_ROUTE are aliases of AF_UNIX and AF_NETLINK.
-  socket: { arg: 0, prefixes: ['AF_'], prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ },
-  socketpair: { arg: 0, prefixes: ['AF_'], prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ },
-  prctl: { arg: 0, prefixes: ['PR_'], prefer: /^PR_(SET|GET)_/ },
+  ioctl: {
+    arg: 1,
+    names:
+      /^(TC(GETS2?|SETSW?2?|SETSF2?|GETA|SETAW?|SETAF|SBRKP?|XONC|FLSH|GETX|SETXW?|SETXF)|TIOC[A-Z]+|FIO[A-Z]+|FS_IOC_\w+|BLK[A-Z]\w*|SIOC\w+|NS_GET_\w+|SECCOMP_IOCTL_\w+|RND(GETENTCNT|ADDTOENTCNT|GETPOOL|ADDENTROPY|ZAPENTCNT|CLEARPOOL|RESEEDCRNG))$/,
+  },
+  socket: ADDRESS_FAMILY,
+  socketpair: ADDRESS_FAMILY,
+  prctl: { arg: 0, names: /^PR_/, prefer: /^PR_(SET|GET)_/ },
   fcntl: {
     arg: 1,
-    prefixes: ['F_'],
+    names: /^F_/,
     prefer:
       /^F_(DUPFD|DUPFD_CLOEXEC|GETFD|SETFD|GETFL|SETFL|GETLK|SETLKW?|GETOWN|SETOWN|GETOWN_EX|SETOWN_EX|GETSIG|SETSIG|OFD_\w+|GETPIPE_SZ|SETPIPE_SZ|ADD_SEALS|GET_SEALS|GETLEASE|SETLEASE|NOTIFY)$/,
   },
-  arch_prctl: { arg: 0, prefixes: ['ARCH_'] },
-  madvise: { arg: 2, prefixes: ['MADV_'] },
+  arch_prctl: { arg: 0, names: /^ARCH_/ },
+  madvise: { arg: 2, names: /^MADV_/ },
 };
 
 /**
@@ -93,7 +99,7 @@ export interface Proposal {
 /** The constant name for a selector value, or its hex spelling. */
 function nameValue(table: ArchTable, value: bigint, selector: Selector): string {
   const names = Object.entries(table.constants)
-    .filter(([name, constant]) => constant === value && selector.prefixes.some((prefix) => name.startsWith(prefix)))
+    .filter(([name, constant]) => constant === value && selector.names.test(name))
     .map(([name]) => name);
   const preferred = selector.prefer ? names.find((name) => selector.prefer?.test(name)) : undefined;
   return preferred ?? names[0] ?? (value < 10n ? value.toString() : `0x${value.toString(16)}`);
@@ -116,7 +122,7 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
   }
   const rules: ProposedRule[] = [];
   for (const [syscall, list] of perSyscall) {
-    const selector = SELECTORS[syscall];
+    const selector = Object.hasOwn(SELECTORS, syscall) ? SELECTORS[syscall] : undefined;
     let filter = '1';
     if (selector) {
       const mask = table.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;

@@ -85,7 +85,7 @@ export interface JailOptions {
   readonly mode?: JailMode;
   /**
    * How long to wait for the kernel log record of a filter kill, in milliseconds.
-   * @defaultValue `1000`
+   * @defaultValue `2000`
    */
   readonly kernelLogTimeoutMs?: number;
 }
@@ -515,7 +515,7 @@ class Session {
   private async findViolation(kernelLog: KernelLog): Promise<{ violation?: Violation; reason?: string }> {
     if (kernelLog.unavailableReason !== undefined) return { reason: kernelLog.unavailableReason };
     const pid = this.child.pid;
-    const deadline = Date.now() + (this.settings.options.kernelLogTimeoutMs ?? 1000);
+    const deadline = Date.now() + (this.settings.options.kernelLogTimeoutMs ?? 2000);
     // The audit record reaches the log through kauditd, shortly after the kill.
     for (;;) {
       const records = kernelLog.readSeccompRecords().filter((record) => record.pid === pid && isKill(record));
