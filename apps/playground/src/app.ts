@@ -17,7 +17,7 @@ import { drawDisassembly, highlightPath } from './ui/disassembly.js';
 import { h } from './ui/dom.js';
 import { PolicyEditor } from './ui/editor.js';
 import { SimulatorPanel } from './ui/simulator.js';
-import { drawTree } from './ui/tree.js';
+import { drawTree, scrollTreeTo } from './ui/tree.js';
 import { baseName, dirName, uniquePath, type PolicyWorkspace } from './workspace.js';
 
 /** How long typing must pause before the workspace is analysed again. */
@@ -352,6 +352,7 @@ export class PlaygroundApp {
 
   private setStatus(text: string): void {
     this.status.textContent = text;
+    this.status.title = text;
   }
 
   private scheduleAnalysis(): void {
@@ -408,7 +409,8 @@ export class PlaygroundApp {
       this.treeBody.replaceChildren(h('p', { class: 'empty' }, 'The program never tests the syscall number.'));
       return;
     }
-    const onPath = new Set(displayPath(tree, path, compiled.instructions));
+    const ids = displayPath(tree, path, compiled.instructions);
+    const onPath = new Set(ids);
     this.treeBody.replaceChildren(
       drawTree(tree, {
         path: onPath,
@@ -418,6 +420,7 @@ export class PlaygroundApp {
         },
       }),
     );
+    scrollTreeTo(this.treeBody, ids[ids.length - 1] ?? tree.id);
   }
 
   private runSimulation(request: SyscallRequest): void {

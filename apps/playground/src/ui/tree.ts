@@ -79,7 +79,7 @@ export function drawTree(root: DisplayNode, options: TreeDrawOptions = {}): SVGS
     const style = node.kind === 'leaf' ? ` leaf-${node.style}` : '';
     const group = svg(
       'g',
-      { class: `node${style}${onPath.has(node.id) ? ' on-path' : ''}`, transform: `translate(${x},${y})`, 'data-node': node.id },
+      { class: `node${style}${onPath.has(node.id) ? ' on-path' : ''}`, transform: `translate(${x},${y})`, 'data-node': node.id, 'data-x': x, 'data-y': y },
       svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 4 }),
       svg('text', { x: 6, y: 15 }, shorten(node.kind === 'leaf' ? `${node.label}: ${node.outcome}` : node.label)),
       svg('title', {}, node.kind === 'leaf' ? `pc ${node.pc}: ${node.names.join(', ') || 'no syscall'} (${node.numberCount} numbers) → ${node.outcome}` : `pc ${node.pc}: ${node.label}`),
@@ -93,4 +93,16 @@ export function drawTree(root: DisplayNode, options: TreeDrawOptions = {}): SVGS
     image.append(group);
   }
   return image;
+}
+
+/**
+ * Scrolls the tree's container so that node `id` is in view (vertically centred), without
+ * scrolling the page around it.
+ */
+export function scrollTreeTo(container: HTMLElement, id: number): void {
+  const node = container.querySelector(`[data-node="${id}"]`);
+  if (!node) return;
+  const x = Number(node.getAttribute('data-x'));
+  const y = Number(node.getAttribute('data-y'));
+  container.scrollTo({ left: Math.max(0, x - container.clientWidth + NODE_WIDTH + 2 * MARGIN), top: Math.max(0, y - container.clientHeight / 2) });
 }
