@@ -110,34 +110,37 @@ export function assemble(root: CodeNode): AssembledProgram {
     }
   }
 
-  // Trampolines: repeat until every conditional jump is short (insertions only lengthen jumps).
+  // Trampolines: each pass adds a `ja` after every conditional jump that is too far, all at
+  // once; insertions only lengthen jumps, so passes repeat until none is needed.
   let trampolines = 0;
   for (;;) {
     const position = new Map<Item, number>();
     items.forEach((item, index) => position.set(item, index));
-    let inserted = false;
-    for (let index = 0; index < items.length && !inserted; index++) {
-      const item = items[index];
-      if (item?.jt === undefined || item.jf === undefined) continue;
+    const rebuilt: Item[] = [];
+    let inserted = 0;
+    items.forEach((item, index) => {
+      rebuilt.push(item);
+      if (item.jt === undefined || item.jf === undefined) return;
+      // Distances grow by the trampolines inserted before this point in this pass; checking
+      // against the old positions and repeating the pass covers that.
       const far = (to: Item): boolean => (position.get(to) ?? 0) - index - 1 > MAX_CONDITIONAL_JUMP;
-      const additions: Item[] = [];
       if (far(item.jt)) {
         const jump: Item = { code: code(BPF_JMP, BPF_JA), k: 0, ja: item.jt };
-        additions.push(jump);
+        rebuilt.push(jump);
         item.jt = jump;
+        inserted++;
       }
       if (far(item.jf)) {
         const jump: Item = { code: code(BPF_JMP, BPF_JA), k: 0, ja: item.jf };
-        additions.push(jump);
+        rebuilt.push(jump);
         item.jf = jump;
+        inserted++;
       }
-      if (additions.length > 0) {
-        items.splice(index + 1, 0, ...additions);
-        trampolines += additions.length;
-        inserted = true;
-      }
-    }
-    if (!inserted) break;
+    });
+    items.length = 0;
+    items.push(...rebuilt);
+    trampolines += inserted;
+    if (inserted === 0) break;
   }
 
   const position = new Map<Item, number>();

@@ -76,7 +76,7 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     endianness: policy.arch.endianness,
     elideLoads: passes.elideLoads,
     pathKnowledge: passes.pathKnowledge,
-    stateLimit: 4000,
+    stateLimit: 256,
   } as const;
 
   const segments = buildSegments(policy, passes.mergeRanges, options.planWeights);

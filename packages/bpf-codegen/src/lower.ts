@@ -119,8 +119,18 @@ export function invalidNumberAction(defaultAction: SeccompAction, enosys: number
   return defaultAction;
 }
 
-/** The architecture facts of a table. */
+const loweredArchs = new WeakMap<ArchTable, LoweredArch>();
+
+/** The architecture facts of a table (computed once per table object). */
 export function lowerArch(table: ArchTable): LoweredArch {
+  const cached = loweredArchs.get(table);
+  if (cached !== undefined) return cached;
+  const lowered = computeLoweredArch(table);
+  loweredArchs.set(table, lowered);
+  return lowered;
+}
+
+function computeLoweredArch(table: ArchTable): LoweredArch {
   const names = new Map<number, string>();
   for (const [name, number] of Object.entries(table.syscalls)) {
     if (!names.has(number)) names.set(number, name);

@@ -69,16 +69,16 @@ export interface PlanWeights {
 }
 
 /**
- * Default weights, tuned on the crosvm corpus (see bench/corpus.ts). Uniform and
- * frequency-weighted cost count alike; syscalls with argument filters get half again their
- * frequency on top, because the kernel's cache cannot serve them (a heavier bias buys little
- * under the cache model and costs every other syscall a dispatch level); one dispatch
- * instruction is worth about a tenth of an average level.
+ * Default weights, tuned on the crosvm corpus (see bench/corpus.ts): uniform and
+ * frequency-weighted cost count alike; syscalls with argument filters count their frequency
+ * once more, because the kernel's cache cannot serve them (a heavier bias buys little under the
+ * cache model and costs every other syscall a dispatch level); one dispatch instruction is
+ * worth about a hundredth of the whole policy's weight.
  */
 export const defaultPlanWeights: PlanWeights = {
   uniform: 1,
-  frequency: 0.5,
-  uncached: 0.5,
+  frequency: 1,
+  uncached: 1,
   denied: 0.001,
   size: 0.012,
 };
@@ -110,18 +110,24 @@ const maxNumber = 0xffffffff;
  * every syscall number of the table is its own segment.
  */
 export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: PlanWeights = defaultPlanWeights): Segment[] {
-  const bySyscall = new Map<number, LoweredSyscall>();
-  for (const syscall of policy.syscalls) bySyscall.set(syscall.number, syscall);
+  // One outcome object per listed syscall, one for every unlisted number.
+  const bySyscall = new Map<number, { syscall: LoweredSyscall; outcome: Outcome }>();
+  for (const syscall of policy.syscalls) bySyscall.set(syscall.number, { syscall, outcome: outcomeOf(policy, syscall) });
+  const unlisted = outcomeOf(policy, undefined);
+  const allows = (outcome: Outcome): boolean =>
+    outcome.kind === 'filters' || outcome.action.kind === 'allow' || outcome.action.kind === 'log';
 
   // Normalisers: how many syscalls may be allowed, and their total frequency.
   let allowedCount = 0;
   let allowedFrequency = 0;
-  for (const number of policy.arch.numbers) {
-    const syscall = bySyscall.get(number);
-    const outcome = outcomeOf(policy, syscall);
-    if (outcome.kind === 'filters' || outcome.action.kind === 'allow' || outcome.action.kind === 'log') {
+  if (allows(unlisted)) {
+    allowedCount = policy.arch.numbers.length - bySyscall.size;
+    allowedFrequency = allowedCount;
+  }
+  for (const { syscall, outcome } of bySyscall.values()) {
+    if (allows(outcome)) {
       allowedCount++;
-      allowedFrequency += syscall?.frequency ?? 1;
+      allowedFrequency += syscall.frequency;
     }
   }
   allowedCount = Math.max(allowedCount, 1);
@@ -150,9 +156,9 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
   for (const number of policy.arch.numbers) {
     if (number < 0 || number > maxNumber) continue;
     if (number > next) push(next, number - 1, invalid, 0, 0);
-    const syscall = bySyscall.get(number);
-    const outcome = outcomeOf(policy, syscall);
-    push(number, number, outcome, weightOf(outcome, syscall?.frequency ?? 1), 1);
+    const entry = bySyscall.get(number);
+    const outcome = entry?.outcome ?? unlisted;
+    push(number, number, outcome, weightOf(outcome, entry?.syscall.frequency ?? 1), 1);
     next = number + 1;
   }
   if (next <= maxNumber) push(next, maxNumber, invalid, 0, 0);

@@ -46,6 +46,14 @@ const policyArb = fc.record({
   atDefault: fc.constantFrom(undefined, 'trap', 'kill-thread'),
   useKillProcess: fc.boolean(),
   logFailures: fc.boolean(),
+  passes: fc.record({
+    mergeRanges: fc.boolean(),
+    costTree: fc.boolean(),
+    chainLeaves: fc.boolean(),
+    elideLoads: fc.boolean(),
+    pathKnowledge: fc.boolean(),
+    shareBlocks: fc.boolean(),
+  }),
 });
 
 type PolicyCase = typeof policyArb extends fc.Arbitrary<infer T> ? T : never;
@@ -92,7 +100,7 @@ function argumentCandidates(constants: readonly bigint[]): bigint[] {
 }
 
 describe('compiled programs agree with the reference semantics', () => {
-  it('for random policies and inputs, optimised and unoptimised', () => {
+  it('for random policies and inputs, optimised, unoptimised and with random passes', () => {
     fc.assert(
       fc.property(policyArb, fc.infiniteStream(fc.nat()), (policy, randomness) => {
         const table = tableNamed(policy.arch);
@@ -106,13 +114,15 @@ describe('compiled programs agree with the reference semantics', () => {
         const optimised = compileText(text, table, options, { '/p/main.frequency': frequency });
         const unoptimised = compileText(text, table, { ...options, optimize: false }, { '/p/main.frequency': frequency });
         const again = compileText(text, table, options, { '/p/main.frequency': frequency });
+        const mixed = compileText(text, table, { ...options, passes: policy.passes }, { '/p/main.frequency': frequency });
         expect(optimised.resolved.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
         expect(optimised.result.diagnostics).toEqual([]);
         const lowered = optimised.result.lowered;
         const fast = optimised.result.program;
         const plain = unoptimised.result.program;
-        if (lowered === undefined || fast === undefined || plain === undefined) throw new Error('no program');
-        const programs = [fast, plain];
+        const some = mixed.result.program;
+        if (lowered === undefined || fast === undefined || plain === undefined || some === undefined) throw new Error('no program');
+        const programs = [fast, plain, some];
         expect(again.result.program).toEqual(fast);
         for (const program of programs) {
           expect(validateProgram(program).filter((d) => d.severity === 'error')).toEqual([]);
