@@ -1,0 +1,50 @@
+// Large programs: conditional jumps beyond 255 go through `ja` trampolines, and programs over
+// BPF_MAXINSNS are refused with a diagnostic naming the largest contributors.
+import { describe, expect, it } from 'vitest';
+import { emulate } from '../../src/emulate.js';
+import { actionReturnValue } from '../../src/options.js';
+import { evaluatePolicy } from '../../src/reference.js';
+import { validateProgram } from '../../src/validate.js';
+import { compileText, tableNamed } from './helpers.js';
+
+const x86 = tableNamed('x86_64');
+const names = Object.keys(x86.syscalls).sort();
+
+describe('long programs', () => {
+  it('routes far jumps through trampolines and still decides like the reference', () => {
+    const text = names
+      .slice(0, 300)
+      .map((name, index) => `${name}: arg0 == ${index} || arg1 == ${index * 7}; return ${(index % 100) + 1}\n`)
+      .join('');
+    const { result } = compileText(text, x86, { defaultAction: 'trap' });
+    expect(result.diagnostics).toEqual([]);
+    const program = result.program ?? [];
+    expect(program.length).toBeGreaterThan(1000);
+    expect(result.stats?.trampolines).toBeGreaterThan(0);
+    expect(validateProgram(program).filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
+    const lowered = result.lowered;
+    if (lowered === undefined) throw new Error('not lowered');
+    names.slice(0, 300).forEach((name, index) => {
+      const nr = x86.syscalls[name] ?? 0;
+      for (const args of [[BigInt(index), 0n], [5000n, BigInt(index * 7)], [5000n, 5001n], [BigInt(index) | (1n << 32n), 0n]]) {
+        const input = { nr, arch: x86.auditArch, args };
+        const emulated = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
+        expect(emulated.ok && emulated.returnValue >>> 0, name).toBe(actionReturnValue(evaluatePolicy(lowered, input).action));
+      }
+    });
+  }, 60_000);
+
+  it('refuses programs over 4096 instructions and names the largest contributors', () => {
+    const clause = (index: number, arg: number): string => `arg${arg} == ${index * 13 + arg} && arg${(arg + 1) % 6} != ${index}`;
+    const text = names
+      .map((name, index) => `${name}: ${[0, 1, 2, 3].map((arg) => clause(index, arg)).join(' || ')}\n`)
+      .join('');
+    const { result } = compileText(text, x86, {});
+    expect(result.program).toBeUndefined();
+    const diagnostic = result.diagnostics.find((candidate) => candidate.code === 'SC4020');
+    expect(diagnostic?.message).toMatch(/the program has \d+ instructions, more than the kernel's limit of 4096/);
+    expect(diagnostic?.message).toContain('largest contributors:');
+    expect(diagnostic?.related?.length).toBeGreaterThan(0);
+    expect(diagnostic?.file).toBe('/p/main.policy');
+  }, 60_000);
+});
