@@ -40,7 +40,15 @@ describe('syscage learn', { timeout: 120_000 }, () => {
     expect(learned.stdout).toMatch(/^mmap: 1$/m);
   });
 
+  it('learns through strace when asked, and says so', async () => {
+    const learned = await runInProcess(['learn', '--monitor', 'strace', '--runs', '1', '--', '/bin/true'], folder);
+    expect(learned.code).toBe(0);
+    expect(learned.stderr).toMatch(/rules from 1 run \(strace; the command ran without a filter\)/);
+    expect(learned.stdout).toMatch(/^execve: 1$/m);
+  });
+
   it.each<[string, string[], number, RegExp]>([
+    ['a bad --monitor', ['--monitor', 'ptrace', '--', '/bin/true'], 2, /argument 'ptrace' is invalid/],
     ['a bad --runs', ['--runs', '0', '--', '/bin/true'], 2, /--runs 0: expected a positive integer/],
     ['a missing command', ['--', 'syscage-no-such-command'], 127, /SC5007 exec: .*\(ENOENT\); the command did not run/],
     ['a starting policy with errors', ['--policy', 'missing.policy', '--', '/bin/true'], 1, /SC5002 filter/],

@@ -22,3 +22,5 @@ export { programForMode } from './modes.js';
 export { parseSeccompAuditRecord } from './kernel-log.js';
 export type { SeccompAuditRecord } from './kernel-log.js';
 export { formatJailReport, formatObservedCalls, formatViolation } from './report.js';
+export { parseStraceOutput } from './strace.js';
+export type { StraceCall } from './strace.js';

@@ -13,7 +13,8 @@ import { type BpfProgram, emulate } from '@syscage/bpf-codegen';
 import { defaultIncludeMap } from '@syscage/include-resolver';
 import { JailError } from './errors.js';
 import { hostByteOrder } from './host.js';
-import { type Proposal, proposeRules } from './learn.js';
+import { type Proposal, notifyEverythingProgram, proposeRules } from './learn.js';
+import { straceLearnRun } from './strace.js';
 import { type JailOptions, type JailResult, type ObservedCall, compilePolicyFile, runJailed } from './run.js';
 import { hostArchTable } from './tables.js';
 
@@ -35,6 +36,13 @@ export interface LearnOptions extends Omit<JailOptions, 'mode' | 'filter'> {
    * @defaultValue none
    */
   readonly header?: string;
+  /**
+   * How to observe the calls: a seccomp user-notification supervisor, `strace -f` (the command
+   * then runs without a filter), or the supervisor with strace as the fallback when the
+   * supervisor cannot attach (a `supervisor` step failure).
+   * @defaultValue `'auto'`
+   */
+  readonly monitor?: 'auto' | 'user-notification' | 'strace';
 }
 
 /** What {@link learnPolicy} found. */
@@ -43,8 +51,8 @@ export interface LearnResult {
   readonly proposal: Proposal;
   /** Every pass, in order; the first one's status is the command's own. */
   readonly passes: readonly JailResult[];
-  /** What observed the calls. */
-  readonly monitor: 'user-notification';
+  /** What observed the calls (the last pass's monitor). */
+  readonly monitor: 'user-notification' | 'strace';
 }
 
 /**
@@ -67,6 +75,7 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
     startingProgram = compiled.program;
   }
   const passes: JailResult[] = [];
+  let monitor: 'user-notification' | 'strace' = options.monitor === 'strace' ? 'strace' : 'user-notification';
   const calls: ObservedCall[] = [];
   const propose = (): Proposal =>
     proposeRules(calls, table, {
@@ -84,7 +93,18 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
         writeFileSync(policy, `${starting === undefined ? '' : `@include ${starting}\n`}${proposal.text}`);
       }
       const launch: JailOptions = { ...options, mode: 'learn', ...(policy === undefined ? {} : { policy }) };
-      const result = await runJailed(includeMap === undefined ? launch : { ...launch, includeMap });
+      let result: JailResult;
+      if (monitor === 'strace') {
+        result = await straceLearnRun(launch, table, startingProgram ?? notifyEverythingProgram(table));
+      } else {
+        try {
+          result = await runJailed(includeMap === undefined ? launch : { ...launch, includeMap });
+        } catch (error) {
+          if (!(error instanceof JailError && error.step === 'supervisor' && (options.monitor ?? 'auto') === 'auto')) throw error;
+          monitor = 'strace';
+          result = await straceLearnRun(launch, table, startingProgram ?? notifyEverythingProgram(table));
+        }
+      }
       passes.push(result);
       calls.push(...result.calls);
       const next = propose();
@@ -92,7 +112,7 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
       proposal = next;
       if (pass > 0 && !grew) break;
     }
-    return { proposal, passes, monitor: 'user-notification' };
+    return { proposal, passes, monitor };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

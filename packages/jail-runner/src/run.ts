@@ -136,8 +136,11 @@ export interface JailResult {
   readonly signal: NodeJS.Signals | null;
   /** Shell-style status: the exit code, or 128 + signal number. */
   readonly status: number;
-  /** What watched the run: the kernel log (enforce), or a user-notification supervisor (log, learn). */
-  readonly monitor: 'kernel-log' | 'user-notification';
+  /**
+   * What watched the run: the kernel log (enforce), a user-notification supervisor (log,
+   * learn), or strace (the learn fallback of {@link learnPolicy}).
+   */
+  readonly monitor: 'kernel-log' | 'user-notification' | 'strace';
   /** Enforce mode: the call the filter killed the process for, when the kernel log shows it. */
   readonly violation: Violation | undefined;
   /** Enforce mode: why the process died of SIGSYS but no violation could be found. */

@@ -1,14 +1,16 @@
 /**
  * `syscage learn [--policy P] [--arch A] [--include-map FROM=TO]... [-o OUT.policy] [--runs N]
- * -- CMD ARGS...`
+ * [--monitor auto|user-notification|strace] -- CMD ARGS...`
  *
  * Runs a command under a seccomp user-notification supervisor (every call the starting policy,
  * if any, does not allow is recorded and let through), runs it again under what was learned,
  * and writes the missing rules as policy text: to OUT, or to stdout. The command's own output
- * goes where syscage's goes.
+ * goes where syscage's goes. Where the supervisor cannot attach, `strace -f` observes instead
+ * (the summary on stderr says which one ran).
  */
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { Option } from 'commander';
 import { JailError, learnPolicy } from '@syscage/jail-runner';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -18,6 +20,7 @@ import { type JailCommandOptions, addPolicyOptions, policyOptions, reportJailErr
 interface LearnCommandOptions extends JailCommandOptions {
   readonly output?: string;
   readonly runs: string;
+  readonly monitor: 'auto' | 'user-notification' | 'strace';
 }
 
 /** Registers `syscage learn`. */
@@ -31,6 +34,11 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
   )
     .option('-o, --output <file>', 'write the proposed rules here instead of stdout')
     .option('--runs <n>', 'most runs: the first learns, later ones run under what was learned and add what they find', '3')
+    .addOption(
+      new Option('--monitor <monitor>', 'how to observe calls: seccomp user notification, strace (unfiltered), or the first with strace as fallback')
+        .choices(['auto', 'user-notification', 'strace'])
+        .default('auto'),
+    )
     .action(async (command: string, args: string[], options: LearnCommandOptions) => {
       const runs = Number(options.runs);
       if (!Number.isInteger(runs) || runs < 1) throw new CliError(`--runs ${options.runs}: expected a positive integer`, ExitCode.usage);
@@ -41,6 +49,7 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
           args,
           cwd: ctx.cwd,
           runs,
+          monitor: options.monitor,
           header: `syscage learn: rules ${options.policy === undefined ? '' : `missing from ${options.policy} `}for \`${shown}\``,
           ...policyOptions(ctx, options),
         });
@@ -52,7 +61,8 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
         for (const call of proposal.unnamed) {
           ctx.stderr(`syscage: warning: call ${call.syscall.nr} of audit arch 0x${call.arch.toString(16)} has no name here and is not in the rules\n`);
         }
-        const summary = `${proposal.rules.length} rule${proposal.rules.length === 1 ? '' : 's'} from ${passes.length} run${passes.length === 1 ? '' : 's'} (user-notification supervisor)`;
+        const monitor = learned.monitor === 'strace' ? 'strace; the command ran without a filter' : 'user-notification supervisor';
+        const summary = `${proposal.rules.length} rule${proposal.rules.length === 1 ? '' : 's'} from ${passes.length} run${passes.length === 1 ? '' : 's'} (${monitor})`;
         if (options.output === undefined) {
           ctx.stdout(proposal.text);
           ctx.stderr(`syscage: ${summary}\n`);

@@ -1,11 +1,16 @@
 // Runs runJailed inside a process that is itself under a filter (the nested-sandbox case) and
 // prints how the launch ended as one JSON line: { step, errno } or { status }.
-import { JailError, runJailed } from '../../src/index.js';
+import { JailError, learnPolicy, runJailed } from '../../src/index.js';
 import { RET, TRUE_SYSCALLS, allowList } from '../asm.js';
 import { table } from '../table.js';
 
 const mode = process.argv[2] === 'log' ? 'log' : 'enforce';
 try {
+  if (process.argv[2] === 'learn') {
+    const learned = await learnPolicy({ command: '/bin/true', runs: 1, stdio: 'ignore' });
+    console.log(JSON.stringify({ monitor: learned.monitor, rules: learned.proposal.rules.map((rule) => rule.syscall) }));
+    process.exit(0);
+  }
   const result = await runJailed({ command: '/bin/true', filter: allowList(table, TRUE_SYSCALLS, RET.killProcess), mode, stdio: 'ignore' });
   console.log(JSON.stringify({ status: result.status }));
 } catch (error) {

@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { learnPolicy, parseStraceOutput, runJailed } from '../src/index.js';
+import { RET, assemble } from './asm.js';
+import { runCollect } from './collect.js';
+import { onX86_64, table } from './table.js';
+
+describe('strace output', () => {
+  it('reads syscall entries, including unfinished ones, and skips everything else', () => {
+    const text = [
+      '7929  [  59] execve(0x7ffcae816480, 0x7ffcae817948, 0x7ffcae817968) = 0',
+      '7929  [  12] brk(0)                     = 0x56145e56e000',
+      '7929  [   3] close(0x4 <unfinished ...>',
+      '7930  [   3] <... close resumed>)       = 0',
+      '7930  [  21] access(0x7f745396b2a0, 0x4) = -1 ENOENT (No such file or directory)',
+      '7930  [ 231] exit_group(0)              = ?',
+      '7930  +++ exited with 0 +++',
+      '7929  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7930} ---',
+      '7929  [  39] getpid()                   = 7929',
+      '',
+    ].join('\n');
+    expect(parseStraceOutput(text)).toEqual([
+      { pid: 7929, nr: 59, args: [0x7ffcae816480n, 0x7ffcae817948n, 0x7ffcae817968n] },
+      { pid: 7929, nr: 12, args: [0n] },
+      { pid: 7929, nr: 3, args: [4n] },
+      { pid: 7930, nr: 21, args: [0x7f745396b2a0n, 4n] },
+      { pid: 7930, nr: 231, args: [0n] },
+      { pid: 7929, nr: 39, args: [] },
+    ]);
+  });
+});
+
+describe('learning through strace', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'syscage-strace-'));
+
+  it('learns a pipeline that then runs in enforce mode', async () => {
+    const target = { command: '/bin/sh', args: ['-c', 'echo a b c | wc -w'] };
+    const learned = await learnPolicy({ ...target, monitor: 'strace', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(learned.monitor).toBe('strace');
+    expect(learned.passes[0]).toMatchObject({ exitCode: 0, monitor: 'strace' });
+    const names = learned.proposal.rules.map((rule) => rule.syscall);
+    expect(names).toEqual(expect.arrayContaining(['execve', 'pipe2', 'wait4', 'exit_group']));
+    const policy = join(scratch, 'pipeline.policy');
+    writeFileSync(policy, learned.proposal.text);
+    const { result, stdout } = await runCollect({ ...target, policy, compileOptions: { useKillProcess: true } });
+    expect({ status: result.status, stdout }).toEqual({ status: 0, stdout: '3\n' });
+  });
+
+  it('keeps only what the starting policy does not allow', async () => {
+    const starting = join(scratch, 'start.policy');
+    writeFileSync(starting, 'execve: 1\nbrk: 1\nexit_group: 1\n');
+    const learned = await learnPolicy({ command: '/bin/true', policy: starting, monitor: 'strace', runs: 1, stdio: 'ignore' });
+    const names = learned.proposal.rules.map((rule) => rule.syscall);
+    expect(names).not.toContain('execve');
+    expect(names).not.toContain('brk');
+    expect(names).toContain('mmap');
+  });
+
+  // Inside an outer sandbox that denies pidfd_getfd the supervisor cannot attach: learn says so
+  // by falling back to strace.
+  it.runIf(onX86_64)('falls back to strace when the supervisor cannot attach', async () => {
+    const outer = assemble(table, new Map([['pidfd_getfd', RET.errno(1)]]), RET.allow);
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const nested = new URL('./programs/nested.ts', import.meta.url).pathname;
+    const { result, stdout } = await runCollect({
+      command: process.execPath,
+      args: ['--conditions=@syscage/source', '--import', tsx, nested, 'learn'],
+      filter: outer,
+    });
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(stdout) as { monitor: string; rules: string[] };
+    expect(report.monitor).toBe('strace');
+    expect(report.rules).toEqual(expect.arrayContaining(['execve', 'mmap', 'exit_group']));
+  });
+
+  it('uses the supervisor where it can attach', async () => {
+    const result = await runJailed({ command: '/bin/true', mode: 'learn', stdio: 'ignore' });
+    expect(result.monitor).toBe('user-notification');
+  });
+});
