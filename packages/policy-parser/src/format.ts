@@ -67,9 +67,29 @@ function painter(enabled: boolean): Painter {
   return enabled ? (color, text) => `${color}${text}${ansi.reset}` : (_color, text) => text;
 }
 
+/**
+ * Line indexes of the last few sources rendered: a file with thousands of diagnostics must not be
+ * re-indexed for each of them.
+ */
+const indexCache = new Map<string, PositionIndex>();
+const indexCacheSize = 8;
+
+function indexOf(source: string): PositionIndex {
+  let index = indexCache.get(source);
+  if (index === undefined) {
+    index = new PositionIndex(source);
+    if (indexCache.size >= indexCacheSize) {
+      const oldest = indexCache.keys().next();
+      if (!oldest.done) indexCache.delete(oldest.value);
+    }
+    indexCache.set(source, index);
+  }
+  return index;
+}
+
 /** Code-frame lines for `range` in `source`, or nothing when the range is not in the text. */
 function frame(source: string, range: SourceRange, paint: Painter, markColor: string): string[] {
-  const index = new PositionIndex(source);
+  const index = indexOf(source);
   const start = index.position(range.start.offset);
   const end = index.position(Math.max(range.start.offset, range.end.offset));
   const lineNumbers: number[] = [];

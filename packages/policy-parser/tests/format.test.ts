@@ -126,4 +126,15 @@ describe('formatDiagnostic', () => {
     const outside: Diagnostic = { ...d, range: { start: { line: 9, column: 1, offset: 999 }, end: { line: 9, column: 1, offset: 999 } } };
     expect(() => plain(outside, { 'a.policy': text })).not.toThrow();
   });
+
+  it('renders frames from the right source when many files alternate (line indexes are cached)', () => {
+    const sources = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}.policy`, `${'\n'.repeat(i)}line of file ${i}\n`]));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 12; i++) {
+        const text = sources[`f${i}.policy`] ?? '';
+        const output = plain({ ...diagnostic(text, i, i + 4), file: `f${i}.policy` }, sources);
+        expect(output).toContain(`${i + 1} | line of file ${i}`);
+      }
+    }
+  });
 });
