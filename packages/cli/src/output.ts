@@ -22,6 +22,16 @@ export function readInputFile(ctx: CliContext, path: string): { path: string; te
   }
 }
 
+// Runs that reported a top-level input they could not read (include-resolver's SC2001). The
+// command sees an ordinary error diagnostic; runCli turns the run's exit code into 3 (I/O), the
+// same code a command that reads its input itself gives for a missing file.
+const unreadableInputReported = new WeakSet<CliContext>();
+
+/** True when {@link printDiagnostics} printed an unreadable top-level input (SC2001) through `ctx`. */
+export function reportedUnreadableInput(ctx: CliContext): boolean {
+  return unreadableInputReported.has(ctx);
+}
+
 /**
  * Prints diagnostics as code frames on stderr. `sources` maps a diagnostic's file to its text
  * (files missing from it are printed without a frame). Returns the number of errors.
@@ -35,6 +45,7 @@ export function printDiagnostics(
   let warnings = 0;
   for (const diagnostic of diagnostics) {
     if (diagnostic.severity === 'error') errors++;
+    if (diagnostic.severity === 'error' && diagnostic.code === 'SC2001') unreadableInputReported.add(ctx);
     else if (diagnostic.severity === 'warning') warnings++;
     ctx.stderr(`${formatDiagnostic(diagnostic, sources, { color: ctx.color })}\n`);
   }

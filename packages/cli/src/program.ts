@@ -6,6 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { type CliContext, CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { reportedUnreadableInput } from './output.js';
+import { applyFlagConventions } from './conventions.js';
+import { addHelpExamples } from './help-examples.js';
 import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
@@ -24,6 +27,17 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
 const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerArch, registerRun, registerLearn];
+
+// Error codes of Node's file-system calls that mean the environment, not syscage, is at fault.
+const ioErrorCodes = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'ELOOP', 'EBUSY', 'EXDEV']);
+
+/** `cannot <syscall> <path>: <code>` for a Node file-system error, else undefined. */
+function systemIoError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (code === undefined || !ioErrorCodes.has(code) || syscall === undefined) return undefined;
+  return path === undefined ? `cannot ${syscall}: ${code}` : `cannot ${syscall} ${path}: ${code}`;
+}
 
 /** Version printed by `syscage --version`. */
 export const version = '0.1.0';
@@ -50,11 +64,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
         ctx.stderr(s);
       },
     })
-    .showHelpAfterError('(run with --help for usage)');
-  for (const register of commands) register(program, ctx, setExit);
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true);
+  // A context of this run's own, so that what printDiagnostics notes about it stays with this run.
+  const runContext: CliContext = { ...ctx };
+  for (const register of commands) register(program, runContext, setExit);
+  applyFlagConventions(program);
+  addHelpExamples(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return reportedUnreadableInput(runContext) ? Math.max(exitCode, ExitCode.io) : exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version come through here with exit code 0.
@@ -63,6 +82,13 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     if (error instanceof CliError) {
       ctx.stderr(`syscage: ${error.message}\n`);
       return error.exitCode;
+    }
+    const io = systemIoError(error);
+    if (io !== undefined) {
+      // A file operation no command anticipated still failed for a reason outside syscage.
+      ctx.stderr(`syscage: ${io}\n`);
+      if (ctx.debug && error instanceof Error && error.stack) ctx.stderr(`${error.stack}\n`);
+      return ExitCode.io;
     }
     ctx.stderr(`syscage: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (ctx.debug && error instanceof Error && error.stack) ctx.stderr(`${error.stack}\n`);

@@ -123,7 +123,7 @@ describe('syscage compile', () => {
     ['unknown arch', ['compile', 'plain.policy', '--arch', 'vax', '-o', 'x.bpf'], 2, "unknown architecture 'vax'"],
     ['arch not in the folder name', ['compile', 'plain.policy', '-o', 'x.bpf'], 2, 'pass --arch'],
     ['bad default action', ['compile', 'plain.policy', '--arch', 'x86_64', '--default-action', 'maybe', '-o', 'x.bpf'], 2, '--default-action maybe'],
-    ['missing policy', ['compile', 'nope.policy', '--arch', 'x86_64', '-o', 'x.bpf'], 1, 'nope.policy'],
+    ['missing policy (an I/O error)', ['compile', 'nope.policy', '--arch', 'x86_64', '-o', 'x.bpf'], 3, 'nope.policy'],
   ])('%s', async (_name, argv, code, message) => {
     const result = await runInProcess(argv, folder);
     expect(result.code).toBe(code);

@@ -51,7 +51,7 @@ describe('syscage learn', { timeout: 120_000 }, () => {
     ['a bad --monitor', ['--monitor', 'ptrace', '--', '/bin/true'], 2, /argument 'ptrace' is invalid/],
     ['a bad --runs', ['--runs', '0', '--', '/bin/true'], 2, /--runs 0: expected a positive integer/],
     ['a missing command', ['--', 'syscage-no-such-command'], 127, /SC5007 exec: .*\(ENOENT\); the command did not run/],
-    ['a starting policy with errors', ['--policy', 'missing.policy', '--', '/bin/true'], 1, /SC5002 filter/],
+    ['an unreadable starting policy (an I/O error)', ['--policy', 'missing.policy', '--', '/bin/true'], 3, /SC5002 filter/],
   ])('fails on %s', async (_name, args, code, message) => {
     const result = await runInProcess(['learn', ...args], folder);
     expect(result.code).toBe(code);
