@@ -131,7 +131,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .command('build')
     .description('check a policy tree and compile every loaded policy for every architecture')
     .argument('[dir]', 'policy tree (one folder per architecture)', 'policies')
-    .option('--out <dir>', 'output folder', 'dist/policies')
+    .option('-o, --out <dir>', 'output folder', 'dist/policies')
     .option('--arch <arch>', 'architecture to build, or all', 'all')
     .option('--default-action <action>', 'action for syscalls a policy does not allow (default: the policy\'s @default, else kill-process)')
     .addOption(new Option('--format <format>', 'output file format').choices(['bpf', 'c-header', 'json']).default('bpf'))
