@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeProgram, analyzeSyscall, argumentSamples, unreachableInstructions } from '../src/analyze.js';
 import { explorePaths, solveWord } from '../src/analyze-paths.js';
 import type { BpfProgram } from '../src/types.js';
-import { parseProgramText } from './disasm-fixtures.test.js';
+import { parseProgramText } from './disasm-fixture-parse.js';
 import { miniArm, miniX86_64 } from './disasm-arch.js';
 import { jump, stmt } from './emulator-asm.js';
 

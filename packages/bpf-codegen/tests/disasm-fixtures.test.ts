@@ -7,29 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { disassemble, formatDisassembly } from '../src/disasm.js';
-import type { SockFilter } from '../src/types.js';
 import { validateProgram } from '../src/validate.js';
 import { miniX86_64 } from './disasm-arch.js';
+import { parseProgramText } from './disasm-fixture-parse.js';
 
 const root = fileURLToPath(new URL('./fixtures/programs/', import.meta.url));
 const cases = readdirSync(root, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
-
-/** Parses `{ 0x20, 0, 0, 0x00000004 },` lines. */
-export function parseProgramText(text: string): SockFilter[] {
-  const program: SockFilter[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (line === '') continue;
-    const match = /^\{\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*\},?$/.exec(line);
-    if (!match) throw new Error(`bad fixture line: ${raw}`);
-    const [code, jt, jf, k] = match.slice(1).map((field) => Number(field));
-    program.push({ code: code ?? NaN, jt: jt ?? NaN, jf: jf ?? NaN, k: k ?? NaN });
-  }
-  return program;
-}
 
 describe('program fixtures', () => {
   it('has fixtures', () => {
