@@ -212,6 +212,7 @@ class ChainCoster {
   private readonly removed: Uint8Array;
   private readonly picked = new Int32Array(maxChainTests);
   private readonly pickedCost = new Float64Array(maxChainTests);
+  private readonly outcomes: number;
 
   constructor(
     segments: readonly Segment[],
@@ -235,6 +236,7 @@ class ChainCoster {
       this.low[index] = segment.low;
       this.high[index] = segment.high;
     });
+    this.outcomes = ids.size;
   }
 
   /** Cost of the chain over i..j with background outcome `background`; Infinity if too long. */
@@ -285,18 +287,30 @@ class ChainCoster {
     return total + backgroundWeight * executed + this.weights.size * executed;
   }
 
-  /** The cheapest background for a chain over i..j and its cost. */
-  best(i: number, j: number): { cost: number; background: number } | undefined {
+  /**
+   * The cheapest background for a chain over i..j and its cost. Only outcomes covering all but
+   * at most {@link maxChainTests} segments qualify; `counts` holds each outcome's number of
+   * segments in i..j (kept by the caller as j grows).
+   */
+  best(i: number, j: number, counts: Int32Array): { cost: number; background: number } | undefined {
     let best: { cost: number; background: number } | undefined;
-    const tried: number[] = [];
-    for (let index = i; index <= j; index++) {
-      const background = this.outcome[index] ?? 0;
-      if (tried.includes(background)) continue;
-      tried.push(background);
+    const length = j - i + 1;
+    for (let background = 0; background < counts.length; background++) {
+      if (length - (counts[background] ?? 0) > maxChainTests || (counts[background] ?? 0) === 0) continue;
       const cost = this.cost(i, j, background);
       if (cost !== Infinity && (best === undefined || cost < best.cost - 1e-12)) best = { cost, background };
     }
     return best;
+  }
+
+  /** Number of distinct outcomes. */
+  get outcomeCount(): number {
+    return this.outcomes;
+  }
+
+  /** Outcome id of segment `index`. */
+  outcomeOf(index: number): number {
+    return this.outcome[index] ?? 0;
   }
 }
 
@@ -320,12 +334,26 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
 
   const prefix = new Float64Array(count + 1);
   for (let index = 0; index < count; index++) prefix[index + 1] = (prefix[index] ?? 0) + (segments[index]?.weight ?? 0);
-  const weightBetween = (i: number, j: number): number => (prefix[j + 1] ?? 0) - (prefix[i] ?? 0);
 
   // best[i*count+j]: minimal cost of a subtree over segments i..j; choice: split index m
   // (left i..m-1, right m..j), or -1 for an island leaf.
   const chainCoster = new ChainCoster(segments, weights);
   const chainBackgrounds = new Map<number, number>();
+  // Best chain leaf of every short interval, with outcome counts kept as the interval grows.
+  const chainCosts = new Map<number, { cost: number; background: number }>();
+  if (settings.chainLeaves) {
+    const counts = new Int32Array(chainCoster.outcomeCount);
+    for (let i = 0; i < count; i++) {
+      counts.fill(0);
+      counts[chainCoster.outcomeOf(i)] = 1;
+      for (let j = i + 1; j < count && j - i <= 2 * maxChainTests; j++) {
+        const id = chainCoster.outcomeOf(j);
+        counts[id] = (counts[id] ?? 0) + 1;
+        const chain = chainCoster.best(i, j, counts);
+        if (chain !== undefined) chainCosts.set(i * count + j, chain);
+      }
+    }
+  }
   const best = new Float64Array(count * count);
   const choice = new Int32Array(count * count);
   // Best split point of each interval even where a chain leaf won, for Knuth's bound.
@@ -333,19 +361,21 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
   // Knuth's bound on the split point (the best root of i..j lies between those of i..j-1 and
   // i+1..j) keeps planning quadratic. Chain leaves break the bound's premise, so the plan is
   // near-optimal rather than optimal; the bound uses the best split even where a chain won.
+  const knuth = settings.knuthBound !== false;
+  const size = weights.size;
   for (let length = 2; length <= count; length++) {
     for (let i = 0; i + length - 1 < count; i++) {
       const j = i + length - 1;
       const row = i * count;
       let from = i + 1;
       let to = j;
-      if (settings.knuthBound !== false && length > 2) {
-        const left = splitRoot[row + j - 1] ?? 0;
-        const right = splitRoot[row + count + j] ?? 0;
-        if (left > 0) from = Math.max(from, left);
-        if (right > 0) to = Math.min(to, Math.max(from, right));
+      if (knuth && length > 2) {
+        const left = splitRoot[row + j - 1] as number;
+        const right = splitRoot[row + count + j] as number;
+        if (left > from) from = left;
+        if (right > 0 && right < to) to = right < from ? from : right;
       }
-      const total = weightBetween(i, j) + weights.size;
+      const total = (prefix[j + 1] as number) - (prefix[i] as number) + size;
       let bestCost = Infinity;
       let bestChoice = from;
       for (let m = from; m <= to; m++) {
@@ -356,8 +386,8 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
         }
       }
       splitRoot[row + j] = bestChoice;
-      if (settings.chainLeaves && length <= 2 * maxChainTests + 1) {
-        const chain = chainCoster.best(i, j);
+      if (length <= 2 * maxChainTests + 1) {
+        const chain = chainCosts.get(row + j);
         if (chain !== undefined && chain.cost < bestCost - 1e-12) {
           bestCost = chain.cost;
           bestChoice = -1;
