@@ -1,4 +1,5 @@
 /** Human-readable reports of a jailed run: the violation that killed it, or what log mode saw. */
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_THREAD } from './bpf-values.js';
 import { errnoName } from './errors.js';
 import type { JailResult, ObservedCall, SyscallId, Violation } from './run.js';
 
@@ -31,8 +32,9 @@ function actionText(call: ObservedCall): string {
 
 /** The report for a filter kill: which call, where, and what to do about it. */
 export function formatViolation(violation: Violation, command: string): string {
+  const killed = ((violation.returnValue & SECCOMP_RET_ACTION_FULL) >>> 0) === SECCOMP_RET_KILL_THREAD ? 'a thread of ' : '';
   const lines = [
-    `${command} (pid ${violation.pid}) was killed by the seccomp filter at ${syscallLabel(violation.syscall)}` +
+    `${killed}${command} (pid ${violation.pid}) was killed by the seccomp filter at ${syscallLabel(violation.syscall)}` +
       (violation.instructionPointer === undefined ? '' : `, ip ${hex(violation.instructionPointer)}`),
   ];
   if (violation.exe !== undefined) lines.push(`  executable: ${violation.exe}`);

@@ -141,7 +141,10 @@ export interface JailResult {
    * learn), or strace (the learn fallback of {@link learnPolicy}).
    */
   readonly monitor: 'kernel-log' | 'user-notification' | 'strace';
-  /** Enforce mode: the call the filter killed the process for, when the kernel log shows it. */
+  /**
+   * Enforce mode: the call the filter killed the process (or, with kill-thread, one of its
+   * threads) for, when the kernel log shows it.
+   */
   readonly violation: Violation | undefined;
   /** Enforce mode: why the process died of SIGSYS but no violation could be found. */
   readonly violationUnknownReason: string | undefined;
@@ -490,10 +493,11 @@ class Session {
     }
     let violation: Violation | undefined;
     let violationUnknownReason: string | undefined;
-    if (signal === 'SIGSYS' && kernelLog) {
-      const found = await this.findViolation(kernelLog);
+    if (kernelLog) {
+      // A SIGSYS death waits for its record; otherwise a kill-thread may still have left one.
+      const found = await this.findViolation(kernelLog, signal === 'SIGSYS');
       violation = found.violation;
-      violationUnknownReason = found.reason;
+      if (signal === 'SIGSYS') violationUnknownReason = found.reason;
       if (violation?.beforeExec) {
         throw new JailError(
           'exec',
@@ -515,16 +519,17 @@ class Session {
     };
   }
 
-  private async findViolation(kernelLog: KernelLog): Promise<{ violation?: Violation; reason?: string }> {
+  private async findViolation(kernelLog: KernelLog, wait: boolean): Promise<{ violation?: Violation; reason?: string }> {
     if (kernelLog.unavailableReason !== undefined) return { reason: kernelLog.unavailableReason };
     const pid = this.child.pid;
     const deadline = Date.now() + (this.settings.options.kernelLogTimeoutMs ?? 2000);
     // The audit record reaches the log through kauditd, shortly after the kill.
     for (;;) {
       const records = kernelLog.readSeccompRecords().filter((record) => record.pid === pid && isKill(record));
-      const record = records.at(-1);
+      // The first kill is the cause; later records are other threads dying of the same filter.
+      const record = records[0];
       if (record) return { violation: this.violationFrom(record) };
-      if (Date.now() >= deadline) return { reason: 'no seccomp record for the process in the kernel log' };
+      if (!wait || Date.now() >= deadline) return { reason: 'no seccomp record for the process in the kernel log' };
       await delay(20);
     }
   }

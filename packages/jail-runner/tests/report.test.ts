@@ -83,6 +83,17 @@ describe('reports', () => {
       ].join('\n'),
     ],
     [
+      'a thread killed at a later call',
+      { ...baseResult, signal: null, exitCode: 0, status: 0, violation: { ...violation('socket', false), returnValue: 0 } },
+      [
+        'a thread of /bin/true (pid 9) was killed by the seccomp filter at socket (10), ip 0x1234',
+        '  executable: /usr/bin/true',
+        '  to allow it, add:  socket: 1',
+        '  (the kernel log has no arguments; `--mode log` runs to the end and shows them)',
+        '',
+      ].join('\n'),
+    ],
+    [
       'a kill at a later call',
       { ...baseResult, violation: violation('socket', false) },
       [

@@ -162,7 +162,7 @@ export const registerRun: RegisterCommand = (program, ctx, setExit) => {
       try {
         const result = await runJailed(launch);
         const report = formatJailReport(result, command);
-        if (report !== '' && (result.mode !== 'enforce' || result.signal === 'SIGSYS')) ctx.stderr(`syscage: ${report}`);
+        if (report !== '') ctx.stderr(`syscage: ${report}`);
         if (result.mode === 'learn' && result.calls.length > 0) {
           const table = hostArchTable();
           if ('table' in table) ctx.stderr(`syscage: rules to add:\n${proposeRules(result.calls, table.table).text}`);
