@@ -17,6 +17,7 @@ import { createNodeHost } from '@syscage/include-resolver/node';
 import { parseFrequencyFile } from '@syscage/policy-parser';
 import { analyzeProgram } from '../src/analyze.js';
 import { compilePolicy } from '../src/compile.js';
+import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
 import type { CompileOptions } from '../src/options.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -66,6 +67,9 @@ const frequencyFile = parseFrequencyFile(readFileSync(join(corpusRoot, 'x86_64',
 const frequencies = new Map<string, bigint>();
 for (const entry of frequencyFile.entries) frequencies.set(entry.descriptor.name, (frequencies.get(entry.descriptor.name) ?? 0n) + entry.count);
 
+// The bench README's syscall range.
+const syscallNumbers = Array.from({ length: 1024 }, (_, nr) => nr);
+
 // Compile everything once in this process (timed), then analyse.
 const host = createNodeHost();
 const cache = createParseCache();
@@ -82,7 +86,30 @@ const compiled = jobs.map((job) => {
 });
 const inProcessMs = performance.now() - started;
 
-const rows: { key: string; ours: Figures; minijail?: Figures; libseccomp?: Figures }[] = [];
+// libseccomp run here through the tools' Python bridge (binary-tree optimisation on), one
+// process per policy as a build would run it; figures analysed like ours.
+const liveLibseccomp = libseccompAvailable();
+let libseccompMs = 0;
+const live = new Map<string, Figures>();
+if (liveLibseccomp) {
+  for (const job of compiled) {
+    if (job.result.lowered === undefined) continue;
+    const begin = performance.now();
+    const peer = compileWithLibseccomp(libseccompRequestFromPolicy(job.result.lowered).request);
+    libseccompMs += performance.now() - begin;
+    if (!peer.ok) continue;
+    const analysis = analyzeProgram(peer.program, { arch: job.arch, frequencies, syscalls: syscallNumbers });
+    live.set(`${job.arch.name}/${job.policy}`, {
+      insns: peer.program.length,
+      coverage: analysis.cacheCoverage ?? 1,
+      uniform: analysis.costUniform ?? 0,
+      frequency: analysis.costFrequency ?? 0,
+      cache: analysis.costCache ?? 0,
+    });
+  }
+}
+
+const rows: { key: string; ours: Figures; minijail?: Figures; libseccomp?: Figures; live?: Figures }[] = [];
 let failures = 0;
 for (const job of compiled) {
   const program = job.result.program;
@@ -92,7 +119,7 @@ for (const job of compiled) {
     console.log(`FAILED to compile ${key}: ${job.result.diagnostics.map((diagnostic) => diagnostic.message).join('; ')}`);
     continue;
   }
-  const analysis = analyzeProgram(program, { arch: job.arch, frequencies });
+  const analysis = analyzeProgram(program, { arch: job.arch, frequencies, syscalls: syscallNumbers });
   const ours: Figures = {
     insns: program.length,
     coverage: analysis.cacheCoverage ?? 1,
@@ -103,17 +130,24 @@ for (const job of compiled) {
   const byCompiler = peers.get(key);
   const minijail = byCompiler?.get('minijail-py');
   const libseccomp = byCompiler?.get('libseccomp-opt2');
-  rows.push({ key, ours, ...(minijail === undefined ? {} : { minijail }), ...(libseccomp === undefined ? {} : { libseccomp }) });
+  const liveFigures = live.get(key);
+  rows.push({
+    key,
+    ours,
+    ...(minijail === undefined ? {} : { minijail }),
+    ...(libseccomp === undefined ? {} : { libseccomp }),
+    ...(liveFigures === undefined ? {} : { live: liveFigures }),
+  });
 }
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
 const fixed = (value: number | undefined, digits = 2): string => (value === undefined ? '-' : value.toFixed(digits));
 console.log(
-  `${'policy'.padEnd(34)}${pad('insns', 7)}${pad('mj', 6)}${pad('ls', 6)} | ${pad('uniform', 8)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('freq', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cache', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cov', 5)}`,
+ `${'policy'.padEnd(34)}${pad('insns', 7)}${pad('mj', 6)}${pad('ls', 6)}${pad('ls*', 6)} | ${pad('uniform', 8)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('freq', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cache', 7)}${pad('mj', 7)}${pad('ls', 7)} | ${pad('cov', 5)}`,
 );
 for (const row of rows) {
   console.log(
-    `${row.key.padEnd(34)}${pad(row.ours.insns, 7)}${pad(row.minijail?.insns ?? '-', 6)}${pad(row.libseccomp?.insns ?? '-', 6)} | ` +
+    `${row.key.padEnd(34)}${pad(row.ours.insns, 7)}${pad(row.minijail?.insns ?? '-', 6)}${pad(row.libseccomp?.insns ?? '-', 6)}${pad(row.live?.insns ?? '-', 6)} | ` +
       `${pad(fixed(row.ours.uniform), 8)}${pad(fixed(row.minijail?.uniform), 7)}${pad(fixed(row.libseccomp?.uniform), 7)} | ` +
       `${pad(fixed(row.ours.frequency), 7)}${pad(fixed(row.minijail?.frequency), 7)}${pad(fixed(row.libseccomp?.frequency), 7)} | ` +
       `${pad(fixed(row.ours.cache, 3), 7)}${pad(fixed(row.minijail?.cache, 3), 7)}${pad(fixed(row.libseccomp?.cache, 3), 7)} | ${pad(fixed(row.ours.coverage), 5)}`,
@@ -127,6 +161,7 @@ for (const row of rows) {
   const arch = row.key.split('/')[0] ?? '';
   byArch.set(arch, [...(byArch.get(arch) ?? []), row]);
 }
+console.log('mj = minijail-py and ls = libseccomp-opt2 from peers-crosvm-2022-06.csv; ls* = libseccomp run here');
 console.log('');
 for (const [arch, list] of [...byArch.entries(), ['total', rows] as const]) {
   console.log(
@@ -137,6 +172,17 @@ for (const [arch, list] of [...byArch.entries(), ['total', rows] as const]) {
   );
 }
 
+if (liveLibseccomp) {
+  const withLive = rows.filter((row) => row.live !== undefined);
+  console.log(
+    `libseccomp run here (${withLive.length} policies): insns ${sum(withLive.map((row) => row.live?.insns ?? 0))}  ` +
+      `mean cost uniform ${fixed(mean(withLive.map((row) => row.live?.uniform ?? 0)))} freq ${fixed(mean(withLive.map((row) => row.live?.frequency ?? 0)))} ` +
+      `cache ${fixed(mean(withLive.map((row) => row.live?.cache ?? 0)), 3)}  compile time ${libseccompMs.toFixed(0)} ms (one python3 per policy)`,
+  );
+} else {
+  console.log('libseccomp run here: SKIP (needs /usr/bin/python3 with python3-seccomp)');
+}
+
 // The same corpus with x86_64's frequency profile given to every architecture's layout
 // (`--frequency x86_64/common_device.frequency`): crosvm's aarch64/arm policies carry no
 // @frequency, while the benchmark weighs them with that profile.
@@ -144,7 +190,7 @@ for (const [arch, list] of [...byArch.entries(), ['total', rows] as const]) {
   const profiled = compiled.map((job) => {
     const resolved = resolvePolicy(job.path, { host, cache, arch: job.arch.name });
     const program = compilePolicy(resolved, job.arch, { ...options, frequencies }).program ?? [];
-    const analysis = analyzeProgram(program, { arch: job.arch, frequencies });
+    const analysis = analyzeProgram(program, { arch: job.arch, frequencies, syscalls: syscallNumbers });
     return { insns: program.length, uniform: analysis.costUniform ?? 0, frequency: analysis.costFrequency ?? 0, cache: analysis.costCache ?? 0 };
   });
   console.log(
