@@ -7,7 +7,8 @@
  * unless every step before succeeded. Between the install and `execve` it makes no system call
  * except, in listener mode, the read of the `go` line.
  *
- * `node launcher.js supervise <launcher-script>`: fd 3 is a seccomp user-notification listener;
+ * `node launcher.js supervise <launcher-script> <launcher-pid> <other-launcher-tids>`: fd 3 is a
+ * seccomp user-notification listener;
  * every notification is printed on stdout as a {@link SupervisorRecord} and allowed to continue.
  */
 import { constants as osConstants } from 'node:os';
@@ -150,7 +151,12 @@ function isLauncher(tid: number, launcherScript: string): boolean {
   }
 }
 
-function supervise(launcherScript: string): never {
+/**
+ * `launcherPid` is the launcher's main thread (it becomes the target at exec);
+ * `launcherThreads` are its other threads when the supervisor attached: their calls are the
+ * launcher's, whenever they arrive (they can race with the exec).
+ */
+function supervise(launcherScript: string, launcherPid: number, launcherThreads: ReadonlySet<number>): never {
   const c = libc();
   const listener = CONTROL_FD;
   const emit = (message: SupervisorMessage): void => {
@@ -185,8 +191,12 @@ function supervise(launcherScript: string): never {
     }
     const id = notification.readBigUInt64LE(0);
     const tid = notification.readUInt32LE(8);
-    const launcher = !launcherGone && isLauncher(tid, launcherScript);
-    if (!launcher) launcherGone = true;
+    // The main thread cannot exec while it waits here, so its command line is exact.
+    let launcher = launcherThreads.has(tid);
+    if (tid === launcherPid && !launcherGone) {
+      launcher = isLauncher(tid, launcherScript);
+      if (!launcher) launcherGone = true;
+    }
     const args: string[] = [];
     for (let index = 0; index < 6; index++) args.push(hex(notification.readBigUInt64LE(32 + 8 * index)));
     // Record first, then release: every call that went ahead has been reported.
@@ -208,8 +218,11 @@ function supervise(launcherScript: string): never {
 
 const role = process.argv[2];
 if (role === 'launch') launch();
-else if (role === 'supervise') supervise(process.argv[3] ?? '');
+else if (role === 'supervise') {
+  const threads = new Set((process.argv[5] ?? '').split(',').filter((tid) => tid !== '').map(Number));
+  supervise(process.argv[3] ?? '', Number(process.argv[4]), threads);
+}
 else {
-  process.stderr.write('usage: launcher.js launch | supervise <launcher-script>\n');
+  process.stderr.write('usage: launcher.js launch | supervise <launcher-script> <launcher-pid> <tid,tid,...>\n');
   process.exitCode = 2;
 }

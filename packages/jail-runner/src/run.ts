@@ -427,7 +427,14 @@ class Session {
     try {
       supervisor = spawn(
         process.execPath,
-        [...this.settings.launcherExecArgv, this.settings.launcherScript, 'supervise', this.settings.launcherScript],
+        [
+          ...this.settings.launcherExecArgv,
+          this.settings.launcherScript,
+          'supervise',
+          this.settings.launcherScript,
+          String(pid),
+          launcherThreads(pid).join(','),
+        ],
         { stdio: ['ignore', 'pipe', 'inherit', localFd] },
       );
     } finally {
@@ -569,6 +576,17 @@ function realpathOrSelf(path: string): string {
     return realpathSync(path);
   } catch {
     return path;
+  }
+}
+
+/** The launcher's threads other than its main one (it is idle, waiting for `go`). */
+function launcherThreads(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .filter((tid) => tid !== pid);
+  } catch {
+    return [];
   }
 }
 
