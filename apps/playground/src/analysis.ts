@@ -27,13 +27,14 @@ function hostFor(files: readonly WorkspaceFile[]): ReturnType<typeof createMemor
 
 /**
  * Resolves the workspace's entry for its architecture and, when that has no errors and `table`
- * is given, compiles it as `syscage compile` does by default. Files the entry does not reach are
+ * is given, compiles it as `syscage compile` does with the workspace's flags. Files the entry does not reach are
  * still parsed, so an open tab shows its own syntax errors.
  */
 export function analyzeWorkspace(workspace: PolicyWorkspace, table?: ArchTable): Analysis {
   const sources = new Map(workspace.files.map((file) => [file.path, file.text]));
-  // `denylist: false` as the CLI passes it without --denylist: an @denylist header is reported.
-  const resolved = resolvePolicy(workspace.entry, { host: hostFor(workspace.files), arch: workspace.arch, denylist: false });
+  // As the CLI: `denylist: false` without --denylist, so an @denylist header is reported.
+  const denylist = workspace.flags?.denylist === true;
+  const resolved = resolvePolicy(workspace.entry, { host: hostFor(workspace.files), arch: workspace.arch, denylist });
   const diagnostics: Diagnostic[] = [...resolved.diagnostics];
   const reached = new Set(resolved.files.map((file) => file.path));
   for (const file of workspace.files) {
@@ -43,7 +44,7 @@ export function analyzeWorkspace(workspace: PolicyWorkspace, table?: ArchTable):
   }
   const resolverFailed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   if (table === undefined || resolverFailed) return { diagnostics, sources, resolved };
-  const outcome = compileWorkspace(resolved, table, sources);
+  const outcome = compileWorkspace(resolved, table, sources, workspace.flags);
   diagnostics.push(...outcome.diagnostics);
   return outcome.compiled === undefined ? { diagnostics, sources, resolved } : { diagnostics, sources, resolved, compiled: outcome.compiled };
 }

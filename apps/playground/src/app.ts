@@ -18,7 +18,7 @@ import { h } from './ui/dom.js';
 import { PolicyEditor } from './ui/editor.js';
 import { SimulatorPanel } from './ui/simulator.js';
 import { drawTree, scrollTreeTo } from './ui/tree.js';
-import { baseName, dirName, uniquePath, type PolicyWorkspace } from './workspace.js';
+import { baseName, dirName, uniquePath, type CompileFlags, type PolicyWorkspace } from './workspace.js';
 
 /** How long typing must pause before the workspace is analysed again. */
 const ANALYSIS_DELAY_MS = 120;
@@ -38,6 +38,8 @@ export class PlaygroundApp {
   private readonly status = h('span', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly archSelect = h('select', { id: 'arch', attrs: { 'aria-label': 'Architecture' } });
   private readonly exampleSelect = h('select', { id: 'example', attrs: { 'aria-label': 'Example policy' } });
+  private flags: CompileFlags = {};
+  private readonly flagBoxes = new Map<keyof CompileFlags, HTMLInputElement>();
   private readonly tables = new Map<string, ArchTable>();
   private archProblem: string | undefined;
   private lastRequest: SyscallRequest | undefined;
@@ -61,6 +63,7 @@ export class PlaygroundApp {
     this.entry = workspace.entry;
     this.arch = workspace.arch;
     this.active = workspace.entry;
+    this.flags = { ...workspace.flags };
 
     const editorHost = h('div', { class: 'editor-host' });
     root.replaceChildren(
@@ -108,10 +111,12 @@ export class PlaygroundApp {
 
   /** The current state as a shareable workspace. */
   get workspace(): PolicyWorkspace {
+    const flags = this.flags;
     return {
       arch: this.arch,
       entry: this.entry,
       files: [...this.files].map(([path, text]) => ({ path, text })),
+      ...(Object.keys(flags).length > 0 ? { flags } : {}),
     };
   }
 
@@ -121,6 +126,8 @@ export class PlaygroundApp {
     this.files = new Map(workspace.files.map((file) => [file.path, file.text]));
     this.entry = workspace.entry;
     this.active = workspace.entry;
+    this.flags = { ...workspace.flags };
+    this.syncFlagBoxes();
     this.setArch(workspace.arch);
     this.renderTabs();
     this.editor.open(this.active, this.files.get(this.active) ?? '');
@@ -149,10 +156,50 @@ export class PlaygroundApp {
       h('h1', {}, 'Syscage ', h('span', {}, 'policy playground')),
       this.exampleSelect,
       h('label', {}, 'Architecture', this.archSelect),
+      this.buildFlagsMenu(),
       h('button', { attrs: { type: 'button' }, onClick: () => { this.fileInput.click(); }, title: 'Open policy files from disk (or drop them on the page)' }, 'Open files…'),
       h('button', { id: 'share', attrs: { type: 'button' }, onClick: () => void this.share(), title: 'Put the files in the link and copy it' }, 'Copy share link'),
       this.status,
     );
+  }
+
+  /** The `syscage compile` flags as checkboxes. */
+  private buildFlagsMenu(): HTMLElement {
+    const entries: [keyof CompileFlags, string, string, boolean][] = [
+      ['denylist', '--denylist', 'compile a @denylist policy: unlisted syscalls are allowed', false],
+      ['useKillProcess', '--use-kill-process', 'the kill action is kill-process instead of kill-thread', false],
+      ['logFailures', '--log-failures', 'every denial by the kill action or return N becomes LOG', false],
+      ['optimize', '--no-optimize', 'turn every optimisation pass off', true],
+    ];
+    const boxes = entries.map(([name, flag, help, inverted]) => {
+      const box = h('input', { id: `flag-${name}`, attrs: { type: 'checkbox' } });
+      box.dataset['inverted'] = String(inverted);
+      this.flagBoxes.set(name, box);
+      box.addEventListener('change', () => {
+        this.flags = this.readFlags();
+        this.analyze();
+      });
+      return h('label', { title: help }, box, h('code', {}, flag));
+    });
+    this.syncFlagBoxes();
+    return h('details', { class: 'flags' }, h('summary', {}, 'Compile flags'), h('div', { class: 'flags-menu' }, ...boxes));
+  }
+
+  /** The flags the boxes say, leaving out those at the CLI's default. */
+  private readFlags(): CompileFlags {
+    const flags: { -readonly [K in keyof CompileFlags]?: boolean } = {};
+    for (const [name, box] of this.flagBoxes) {
+      const value = box.dataset['inverted'] === 'true' ? !box.checked : box.checked;
+      if (value !== (name === 'optimize')) flags[name] = value;
+    }
+    return flags;
+  }
+
+  private syncFlagBoxes(): void {
+    for (const [name, box] of this.flagBoxes) {
+      const value = this.flags[name] ?? name === 'optimize';
+      box.checked = box.dataset['inverted'] === 'true' ? !value : value;
+    }
   }
 
   private setArch(arch: string): void {

@@ -19,6 +19,7 @@ import {
 import type { Diagnostic } from '@syscage/policy-parser';
 import { displayTree, type DisplayNode } from './dispatch-view.js';
 import { mapInstructions, type InstructionOrigin } from './program-map.js';
+import type { CompileFlags } from './workspace.js';
 
 /** The kernel's limit on one filter's length (`BPF_MAXINSNS`). */
 export const MAX_INSTRUCTIONS = 4096;
@@ -52,8 +53,15 @@ export interface CompileOutcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** The options the playground compiles with: the CLI's defaults (`syscage compile`). */
-export const PLAYGROUND_COMPILE_OPTIONS: CompileOptions = {};
+/** Compile options for the flags, as `syscage compile` builds them (absent flags: its defaults). */
+export function compileOptionsFor(flags: CompileFlags = {}): CompileOptions {
+  return {
+    useKillProcess: flags.useKillProcess === true,
+    logFailures: flags.logFailures === true,
+    denylist: flags.denylist === true,
+    optimize: flags.optimize !== false,
+  };
+}
 
 function percent(part: number, whole: number): string {
   return whole === 0 ? '—' : `${((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`;
@@ -89,9 +97,9 @@ export function programFigures(program: BpfProgram, lowered: LoweredPolicy, stat
   ];
 }
 
-/** Compiles `resolved` for `table` with the CLI's default options. */
-export function compileWorkspace(resolved: ResolvedPolicy, table: ArchTable, sources: ReadonlyMap<string, string>): CompileOutcome {
-  const result = compilePolicy(resolved, table, PLAYGROUND_COMPILE_OPTIONS);
+/** Compiles `resolved` for `table` as `syscage compile` with `flags` does. */
+export function compileWorkspace(resolved: ResolvedPolicy, table: ArchTable, sources: ReadonlyMap<string, string>, flags: CompileFlags = {}): CompileOutcome {
+  const result = compilePolicy(resolved, table, compileOptionsFor(flags));
   const { program, lowered, stats } = result;
   if (program === undefined || lowered === undefined || stats === undefined) return { diagnostics: result.diagnostics };
   const instructions = disassemble(program, { arch: table });

@@ -29,7 +29,7 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
 
 /** The URL hash (with its `#`) that carries `workspace`. */
 export async function encodeWorkspace(workspace: PolicyWorkspace): Promise<string> {
-  const json = JSON.stringify({ arch: workspace.arch, entry: workspace.entry, files: workspace.files });
+  const json = JSON.stringify({ arch: workspace.arch, entry: workspace.entry, files: workspace.files, ...(workspace.flags ? { flags: workspace.flags } : {}) });
   const compressed = await pipeBytes(new TextEncoder().encode(json), new CompressionStream('deflate-raw'));
   return SHARE_PREFIX + toBase64Url(compressed);
 }
@@ -60,6 +60,7 @@ export async function decodeWorkspace(hash: string): Promise<DecodeResult> {
       arch: workspace.arch,
       entry: workspace.entry,
       files: workspace.files.map(({ path, text }) => ({ path, text })),
+      ...(workspace.flags ? { flags: { ...workspace.flags } } : {}),
     },
   };
 }

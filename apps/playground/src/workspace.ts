@@ -10,6 +10,21 @@ export interface WorkspaceFile {
   readonly text: string;
 }
 
+/** The `syscage compile` flags the playground offers; absent ones take the CLI's defaults. */
+export interface CompileFlags {
+  /** `--denylist`: compile a `@denylist` policy (unlisted syscalls are allowed). */
+  readonly denylist?: boolean;
+  /** `--use-kill-process`: the kill action is kill-process instead of kill-thread. */
+  readonly useKillProcess?: boolean;
+  /** `--log-failures`: every denial becomes LOG. */
+  readonly logFailures?: boolean;
+  /** `--no-optimize` when false. */
+  readonly optimize?: boolean;
+}
+
+/** Names of the {@link CompileFlags}, for validation and the options menu. */
+export const COMPILE_FLAG_NAMES = ['denylist', 'useKillProcess', 'logFailures', 'optimize'] as const;
+
 /** The whole editable state that a link can carry. */
 export interface PolicyWorkspace {
   readonly files: readonly WorkspaceFile[];
@@ -17,6 +32,8 @@ export interface PolicyWorkspace {
   readonly entry: string;
   /** Canonical architecture name, e.g. `x86_64`. */
   readonly arch: string;
+  /** Compile flags; absent means the CLI's defaults. */
+  readonly flags?: CompileFlags;
 }
 
 /** The workspace a first visit starts from when no example tree was built in. */
@@ -99,5 +116,13 @@ export function workspaceProblem(value: unknown): string | undefined {
     paths.add(path);
   }
   if (!paths.has(candidate['entry'])) return 'the entry file is not among the files';
+  const flags = candidate['flags'];
+  if (flags !== undefined) {
+    if (typeof flags !== 'object' || flags === null) return 'the compile flags are not an object';
+    for (const [name, value] of Object.entries(flags)) {
+      if (!(COMPILE_FLAG_NAMES as readonly string[]).includes(name)) return `unknown compile flag ${name}`;
+      if (typeof value !== 'boolean') return `compile flag ${name} is not true or false`;
+    }
+  }
   return undefined;
 }

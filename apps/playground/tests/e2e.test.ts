@@ -123,6 +123,19 @@ describe.skipIf(!available)('playground in Chromium', () => {
     expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('write: 1');
   });
 
+  it('compiles with the flags chosen in the menu, like syscage compile', async () => {
+    await page.click('details.flags summary');
+    await page.check('#flag-useKillProcess');
+    await page.fill('#try-syscall', 'getpid');
+    for (let index = 0; index < 6; index++) await page.fill(`#try-arg${index}`, '');
+    await page.click('form.try button');
+    await expect.poll(() => page.locator('#verdict-action').textContent()).toBe('KILL_PROCESS');
+    expect(await page.locator('#disassembly tr.decider').textContent()).toContain('ret KILL_PROCESS');
+    await page.uncheck('#flag-useKillProcess');
+    await expect.poll(() => page.locator('#verdict-action').textContent()).toBe('KILL_THREAD');
+    await page.click('details.flags summary');
+  });
+
   it('puts the files in a share link that opens the same workspace in a new tab', async () => {
     await page.locator('.tab', { hasText: 'main.policy' }).click();
     await page.click('#share');

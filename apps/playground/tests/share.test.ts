@@ -17,9 +17,12 @@ const largeWorkspace: PolicyWorkspace = {
   files: [{ path: '/big.policy', text: Array.from({ length: 400 }, (_, index) => `syscall_${index}: arg0 == ${index}`).join('\n') }],
 };
 
+const flaggedWorkspace: PolicyWorkspace = { ...STARTER_WORKSPACE, arch: 'arm', flags: { useKillProcess: true, optimize: false } };
+
 describe('share links', () => {
   it.each([
     ['the starter workspace', STARTER_WORKSPACE],
+    ['compile flags', flaggedWorkspace],
     ['non-ASCII paths and text', unicodeWorkspace],
     ['a large repetitive file', largeWorkspace],
   ])('round-trips %s', async (_name, workspace) => {

@@ -2,11 +2,13 @@
  * "Try a syscall" against fixture folders: `tests/fixtures/simulate/<case>/main.policy` (plus
  * the files it includes) and `cases.txt`, one expectation a line:
  *
- *   arch: syscall(arg0, arg1, …) -> ACTION [because REASON] [@ FILE:LINE]
- *   arch: syscall(…) -> error: MESSAGE
+ *   arch [--flag …]: syscall(arg0, arg1, …) -> ACTION [because REASON] [@ FILE:LINE]
+ *   arch [--flag …]: syscall(…) -> error: MESSAGE
  *
  * ACTION is the emulated program's return value as the page shows it (`ALLOW`, `ERRNO(1) EPERM`,
  * `KILL_THREAD`); REASON is part of the explanation; FILE:LINE is the deciding rule's location.
+ * Flags are the `syscage compile` ones the page offers: --denylist, --use-kill-process,
+ * --log-failures, --no-optimize.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,18 +16,27 @@ import { describe, expect, it } from 'vitest';
 import { analyzeWorkspace, type Analysis } from '../src/analysis.js';
 import { displayPath } from '../src/dispatch-view.js';
 import { simulateSyscall } from '../src/simulate.js';
+import type { CompileFlags } from '../src/workspace.js';
 import { fixtureCases, fixtureFiles, fixtureRoot, TABLES } from './support/fixtures.js';
+
+const FLAGS: Readonly<Record<string, CompileFlags>> = {
+  '--denylist': { denylist: true },
+  '--use-kill-process': { useKillProcess: true },
+  '--log-failures': { logFailures: true },
+  '--no-optimize': { optimize: false },
+};
 
 interface Expectation {
   readonly line: number;
   readonly text: string;
   readonly arch: string;
+  readonly flags: CompileFlags;
   readonly syscall: string;
   readonly args: string[];
   readonly outcome: { kind: 'action'; action: string; reason?: string; location?: string } | { kind: 'error'; message: string };
 }
 
-const LINE = /^(\S+): ([^\s(]*)\((.*)\) -> (?:error: (.+)|(.+?)(?: because (.+?))?(?: @ (\S+))?)$/;
+const LINE = /^(\S+)((?: --[a-z-]+)*): ([^\s(]*)\((.*)\) -> (?:error: (.+)|(.+?)(?: because (.+?))?(?: @ (\S+))?)$/;
 
 function readCases(folder: string): Expectation[] {
   return readFileSync(join(folder, 'cases.txt'), 'utf8')
@@ -34,12 +45,21 @@ function readCases(folder: string): Expectation[] {
       if (text.trim() === '' || text.startsWith('#')) return [];
       const match = LINE.exec(text);
       if (!match) throw new Error(`cases.txt:${index + 1}: cannot read "${text}"`);
-      const [, arch = '', syscall = '', argText = '', errorMessage, action = '', reason, location] = match;
+      const [, arch = '', flagText = '', syscall = '', argText = '', errorMessage, action = '', reason, location] = match;
+      const flags = flagText
+        .split(' ')
+        .filter((flag) => flag !== '')
+        .reduce<CompileFlags>((all, flag) => {
+          const known = FLAGS[flag];
+          if (known === undefined) throw new Error(`cases.txt:${index + 1}: unknown flag ${flag}`);
+          return { ...all, ...known };
+        }, {});
       return [
         {
           line: index + 1,
           text,
           arch,
+          flags,
           syscall,
           args: argText.trim() === '' ? [] : argText.split(',').map((arg) => arg.trim()),
           outcome:
@@ -57,11 +77,11 @@ const rows = fixtureCases('simulate').flatMap((name) => {
 });
 
 const analyses = new Map<string, Analysis>();
-function analysisFor(folder: string, arch: string): Analysis {
-  const key = `${folder}|${arch}`;
+function analysisFor(folder: string, arch: string, flags: CompileFlags): Analysis {
+  const key = `${folder}|${arch}|${JSON.stringify(flags)}`;
   let analysis = analyses.get(key);
   if (analysis === undefined) {
-    analysis = analyzeWorkspace({ arch, entry: '/main.policy', files: fixtureFiles(folder) }, TABLES.get(arch));
+    analysis = analyzeWorkspace({ arch, entry: '/main.policy', files: fixtureFiles(folder), flags }, TABLES.get(arch));
     analyses.set(key, analysis);
   }
   return analysis;
@@ -73,7 +93,7 @@ describe('simulate fixtures', () => {
   });
 
   it.each(rows.map((row) => [`${row.name}:${row.expectation.line} ${row.expectation.text}`, row] as const))('%s', (_title, { folder, expectation }) => {
-    const analysis = analysisFor(folder, expectation.arch);
+    const analysis = analysisFor(folder, expectation.arch, expectation.flags);
     expect(analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
     const compiled = analysis.compiled;
     if (compiled === undefined) throw new Error('the fixture did not compile');

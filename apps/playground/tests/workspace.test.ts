@@ -32,7 +32,11 @@ describe('workspaceProblem', () => {
     ['text not a string', { arch: 'x86_64', entry: '/a.policy', files: [{ path: '/a.policy', text: 3 }] }, 'file /a.policy has no text'],
     ['duplicate paths', { arch: 'x86_64', entry: '/a.policy', files: [file, file] }, 'file /a.policy appears twice'],
     ['entry missing', { arch: 'x86_64', entry: '/b.policy', files: [file] }, 'the entry file is not among the files'],
+    ['flags not an object', { arch: 'x86_64', entry: '/a.policy', files: [file], flags: 1 }, 'the compile flags are not an object'],
+    ['an unknown flag', { arch: 'x86_64', entry: '/a.policy', files: [file], flags: { fast: true } }, 'unknown compile flag fast'],
+    ['a flag not boolean', { arch: 'x86_64', entry: '/a.policy', files: [file], flags: { denylist: 'yes' } }, 'compile flag denylist is not true or false'],
     ['a valid workspace', { arch: 'x86_64', entry: '/a.policy', files: [file] }, undefined],
+    ['a valid workspace with flags', { arch: 'x86_64', entry: '/a.policy', files: [file], flags: { denylist: true, optimize: false } }, undefined],
   ])('%s', (_name, value, expected) => {
     expect(workspaceProblem(value)).toBe(expected);
   });

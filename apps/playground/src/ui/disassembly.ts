@@ -47,6 +47,11 @@ export function highlightPath(table: HTMLTableElement, path: readonly number[]):
     row.classList.toggle('on-path', onPath.has(pc));
     row.classList.toggle('decider', pc === decider);
   }
+  // Scroll only the listing's own container, never the page around it.
   const deciding = decider === undefined ? undefined : table.querySelector<HTMLElement>(`tr[data-pc="${decider}"]`);
-  deciding?.scrollIntoView({ block: 'nearest' });
+  const container = table.parentElement;
+  if (deciding && container) {
+    const offset = deciding.getBoundingClientRect().top - container.getBoundingClientRect().top;
+    container.scrollTop = Math.max(0, container.scrollTop + offset - container.clientHeight / 2);
+  }
 }
