@@ -115,6 +115,13 @@ describe.skipIf(!available)('playground in Chromium', () => {
     await screenshot(page, `04-simulate-${syscall}-${verdictClass}`);
   });
 
+  it('tries the syscall of a dispatch-tree leaf that is clicked', async () => {
+    await page.locator('#tree .node.leaf-args', { hasText: 'socket' }).click();
+    await expect.poll(() => page.locator('#try-syscall').inputValue()).toBe('socket');
+    await expect.poll(() => page.locator('#verdict').textContent()).toContain('socket (nr 41)');
+    expect(await page.locator('#tree .node.leaf-args.on-path').textContent()).toContain('socket');
+  });
+
   it('jumps to the deciding rule in the editor', async () => {
     await page.fill('#try-syscall', 'write');
     await page.click('form.try button');

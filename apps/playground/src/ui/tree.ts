@@ -62,7 +62,7 @@ export function drawTree(root: DisplayNode, options: TreeDrawOptions = {}): SVGS
   const onPath = options.path ?? new Set<number>();
   const width = MARGIN * 2 + depth * COLUMN + NODE_WIDTH;
   const height = MARGIN * 2 + Math.max(rows - 1, 0) * ROW + NODE_HEIGHT;
-  const image = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Dispatch tree' });
+  const image = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Dispatch tree' });
   for (const edge of edges) {
     const x1 = edge.from.x + NODE_WIDTH;
     const y1 = edge.from.y + NODE_HEIGHT / 2;
@@ -86,8 +86,17 @@ export function drawTree(root: DisplayNode, options: TreeDrawOptions = {}): SVGS
     );
     if (node.kind === 'leaf' && options.onLeaf) {
       const handler = options.onLeaf;
+      group.setAttribute('tabindex', '0');
+      group.setAttribute('role', 'button');
+      group.setAttribute('aria-label', `Try ${node.filteredSyscalls[0] ?? node.names[0] ?? 'this range'}: ${node.outcome}`);
       group.addEventListener('click', () => {
         handler(node);
+      });
+      group.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          handler(node);
+        }
       });
     }
     image.append(group);
