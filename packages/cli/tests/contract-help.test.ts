@@ -1,0 +1,96 @@
+// `--help` through the built binary: the command list, each command's usage with examples, the
+// shared flag vocabulary, and every example in the help run as written in a shell.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { helpExamples } from '../src/help-examples.js';
+import { repoRoot, stackFrame } from './contract-support.js';
+import { binPath, spawnCli } from './helpers.js';
+
+const commands = ['parse', 'check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'arch', 'run', 'learn'];
+
+// Commands that print results, and so take --format json (build's --format is the format of the
+// files it writes; its stdout summary takes --summary json).
+const printsResults = ['parse', 'check', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'arch'];
+
+function commandList(help: string): string[] {
+  const section = help.split('\nCommands:\n')[1] ?? '';
+  return [...section.matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1] ?? '');
+}
+
+describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
+  it('lists every command, in order', () => {
+    const result = spawnCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(commandList(result.stdout)).toEqual([...commands, 'help']);
+  });
+
+  it('`pnpm exec syscage --help` from the repository root lists every command', () => {
+    const result = spawnSync('pnpm', ['exec', 'syscage', '--help'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(commandList(result.stdout)).toEqual([...commands, 'help']);
+  });
+
+  it.each(commands)('%s --help shows its usage and examples', (command) => {
+    const result = spawnCli([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: syscage ${command} `));
+    const examples = helpExamples[command] ?? [];
+    expect(examples.length).toBeGreaterThan(0);
+    const shown = result.stdout.split('\nExamples:\n')[1] ?? '';
+    for (const example of examples) expect(shown).toContain(`  $ ${example.command}\n`);
+  });
+
+  it.each(printsResults)('%s takes --format json', (command) => {
+    expect(spawnCli([command, '--help']).stdout).toMatch(/--format <format> .*\n?.*"json"/);
+  });
+
+  it.each(['check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'run', 'learn'])('%s takes --arch and --include-map FROM=TO', (command) => {
+    const help = spawnCli([command, '--help']).stdout;
+    expect(help).toContain('--arch <arch>');
+    expect(help).toMatch(/--include-map <from=to>/);
+  });
+
+  it.each(['compile', 'build', 'learn'])('%s writes to -o', (command) => {
+    expect(spawnCli([command, '--help']).stdout).toMatch(/^ {2}-o, --(out|output) </m);
+  });
+});
+
+// Every example runs from a folder that has the repository's examples/ and policies/, in the
+// order the help shows them (a later example may read what an earlier one wrote).
+let workdir = '';
+let pathWithSyscage = '';
+
+beforeAll(() => {
+  workdir = mkdtempSync(join(tmpdir(), 'syscage-help-examples-'));
+  symlinkSync(join(repoRoot, 'examples'), join(workdir, 'examples'));
+  symlinkSync(join(repoRoot, 'policies'), join(workdir, 'policies'));
+  const bin = join(workdir, '.bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'syscage'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`);
+  chmodSync(join(bin, 'syscage'), 0o755);
+  pathWithSyscage = `${bin}${delimiter}${process.env.PATH ?? ''}`;
+});
+
+afterAll(() => {
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+// run and learn start real processes under seccomp filters written for x86_64.
+const runnable = commands.filter((command) => process.arch === 'x64' || (command !== 'run' && command !== 'learn'));
+const exampleRows = runnable.flatMap((command) => (helpExamples[command] ?? []).map((example) => ({ name: `${command}: ${example.command}`, command: example.command })));
+
+describe('the examples in --help work as written', { timeout: 120_000 }, () => {
+  it.each(exampleRows)('$name', ({ command }) => {
+    const result = spawnSync('/bin/sh', ['-c', command], {
+      cwd: workdir,
+      env: { ...process.env, PATH: pathWithSyscage, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(stackFrame);
+  });
+});

@@ -1,0 +1,195 @@
+// The command-line contract, through the built `syscage` binary as a user runs it: every command's
+// exit codes (0 ok, 1 policy errors, 2 usage, 3 I/O; `run` passes the target's status on), errors
+// that name file:line:column, usage errors with suggestions, and no stack trace without --debug.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/index.js';
+import { echoPolicy, goodTree, makeScratch, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
+import { spawnCli } from './helpers.js';
+
+let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
+
+beforeAll(() => {
+  scratch = makeScratch();
+});
+
+afterAll(() => {
+  scratch.cleanup();
+});
+
+interface ExitCase {
+  readonly argv: readonly string[];
+  readonly code: number;
+  /** What stderr must say (and, for policy errors, where). */
+  readonly stderr: RegExp;
+}
+
+// One row per command and exit code. The scratch folder is the working directory.
+const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
+  parse: [
+    ['ok', { argv: ['parse', echoPolicy], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['parse', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['a bad --format', { argv: ['parse', '--format', 'xml', echoPolicy], code: 2, stderr: /argument 'xml' is invalid/ }],
+    ['a missing file', { argv: ['parse', 'missing.policy'], code: 3, stderr: /cannot read missing\.policy: ENOENT/ }],
+  ],
+  check: [
+    ['ok', { argv: ['check', '--arch', 'x86_64', echoPolicy], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['check', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['a misspelt flag', { argv: ['check', '--lnt', 'off', echoPolicy], code: 2, stderr: /unknown option '--lnt'\n\(Did you mean --lint\?\)/ }],
+    ['a missing file', { argv: ['check', 'missing.policy'], code: 3, stderr: /cannot read .*missing\.policy: ENOENT/ }],
+  ],
+  compile: [
+    ['ok', { argv: ['compile', '--arch', 'x86_64', '-o', 'ok.bpf', echoPolicy], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['compile', '-o', 'never.bpf', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['no output', { argv: ['compile', '--arch', 'x86_64', echoPolicy], code: 2, stderr: /-o\/--output is required/ }],
+    ['a missing policy', { argv: ['compile', '--arch', 'x86_64', '-o', 'never.bpf', 'missing.policy'], code: 3, stderr: /missing\.policy:1:1: error\[SC2001\]/ }],
+    ['an output that cannot be written', { argv: ['compile', '--arch', 'x86_64', '-o', 'afile/x.bpf', echoPolicy], code: 3, stderr: /cannot write afile\/x\.bpf/ }],
+  ],
+  build: [
+    ['ok', { argv: ['build', '-o', 'built', goodTree], code: 0, stderr: /^$/ }],
+    ['a syntax error in an included block', { argv: ['build', '-o', 'never', syntaxErrorTree], code: 1, stderr: /arm\/common_device\.policy:2:7: error\[SC1003\]/ }],
+    ['an unknown --lint level', { argv: ['build', '--lint', 'loud', goodTree], code: 2, stderr: /argument 'loud' is invalid/ }],
+    ['a missing tree', { argv: ['build', '-o', 'never', 'no-such-tree'], code: 3, stderr: /cannot read the policy tree no-such-tree/ }],
+    ['an output folder that cannot be made', { argv: ['build', '-o', 'afile/out', goodTree], code: 3, stderr: /cannot \w+ .*afile\/out.*: ENOTDIR/ }],
+  ],
+  disasm: [
+    ['ok', { argv: ['disasm', '--arch', 'x86_64', 'echo.bpf'], code: 0, stderr: /^$/ }],
+    ['a truncated .bpf', { argv: ['disasm', '--arch', 'x86_64', 'odd.bpf'], code: 1, stderr: /odd\.bpf:1:1: error\[SC4620\]/ }],
+    ['a policy with a syntax error', { argv: ['disasm', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['a .bpf without --arch', { argv: ['disasm', 'echo.bpf'], code: 2, stderr: /--arch is required/ }],
+    ['a missing file', { argv: ['disasm', '--arch', 'x86_64', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+  ],
+  simulate: [
+    ['ok', { argv: ['simulate', '--arch', 'x86_64', '--syscall', 'read', 'echo.bpf'], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['simulate', '--syscall', 'read', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['no --syscall', { argv: ['simulate', '--arch', 'x86_64', 'echo.bpf'], code: 2, stderr: /required option '--syscall <name\|nr>' not specified/ }],
+    ['a missing file', { argv: ['simulate', '--arch', 'x86_64', '--syscall', 'read', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+  ],
+  explain: [
+    ['ok', { argv: ['explain', '--arch', 'x86_64', '--syscall', 'openat', echoPolicy], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['explain', '--syscall', 'read', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['no --syscall', { argv: ['explain', '--arch', 'x86_64', echoPolicy], code: 2, stderr: /required option '--syscall <name\|nr>' not specified/ }],
+    ['a missing policy', { argv: ['explain', '--arch', 'x86_64', '--syscall', 'read', 'missing.policy'], code: 3, stderr: /missing\.policy:1:1: error\[SC2001\]/ }],
+  ],
+  stats: [
+    ['ok', { argv: ['stats', '--arch', 'x86_64', 'echo.bpf'], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['stats', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['a misspelt flag', { argv: ['stats', '--frequncy', 'f', 'echo.bpf'], code: 2, stderr: /unknown option '--frequncy'\n\(Did you mean --frequency\?\)/ }],
+    ['a missing file', { argv: ['stats', '--arch', 'x86_64', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+  ],
+  diff: [
+    ['ok', { argv: ['diff', '--arch', 'x86_64', 'echo.bpf', echoPolicy], code: 0, stderr: /^$/ }],
+    ['a syntax error', { argv: ['diff', '--arch', 'x86_64', 'x86_64/syntax.policy', echoPolicy], code: 1, stderr: syntaxErrorAt }],
+    ['a missing argument', { argv: ['diff', 'echo.bpf'], code: 2, stderr: /missing required argument 'new'/ }],
+    ['a missing file', { argv: ['diff', '--arch', 'x86_64', 'missing.bpf', 'echo.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+  ],
+  // arch reads no file: its only I/O is standard output (contract-streams.test.ts).
+  arch: [
+    ['ok', { argv: ['arch'], code: 0, stderr: /^$/ }],
+    ['an unknown syscall', { argv: ['arch', 'x86_64', '--syscall', 'opnat'], code: 1, stderr: /unknown syscall 'opnat' on x86_64; did you mean 'openat'\?/ }],
+    ['an unknown architecture', { argv: ['arch', 'vax'], code: 2, stderr: /unknown architecture 'vax'/ }],
+  ],
+  ...(process.arch === 'x64'
+    ? {
+        run: [
+          ['ok', { argv: ['run', '--mode', 'learn', '--', '/bin/true'], code: 0, stderr: /rules to add:/ }],
+          ['a policy with a syntax error', { argv: ['run', '--policy', 'x86_64/syntax.policy', '--', '/bin/true'], code: 1, stderr: syntaxErrorAt }],
+          ['no filter', { argv: ['run', '--', '/bin/true'], code: 2, stderr: /give --policy or --bpf/ }],
+          ['a missing .bpf', { argv: ['run', '--bpf', 'missing.bpf', '--', '/bin/true'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+          ["the target's status", { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'exit 7'], code: 7, stderr: /rules to add:/ }],
+          ['128 + the signal that killed the target', { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'kill -TERM $$'], code: 128 + 15, stderr: /rules to add:/ }],
+        ],
+        learn: [
+          ['ok', { argv: ['learn', '-o', 'learned.policy', '--', '/bin/true'], code: 0, stderr: /rules from \d+ runs? .*→ learned\.policy/ }],
+          ['a policy with a syntax error', { argv: ['learn', '--policy', 'x86_64/syntax.policy', '--', '/bin/true'], code: 1, stderr: syntaxErrorAt }],
+          ['a bad --runs', { argv: ['learn', '--runs', '0', '--', '/bin/true'], code: 2, stderr: /--runs 0: expected a positive integer/ }],
+          ['an output that cannot be written', { argv: ['learn', '-o', 'afile/learned.policy', '--', '/bin/true'], code: 3, stderr: /cannot write afile\/learned\.policy: ENOTDIR/ }],
+        ],
+      }
+    : {}),
+};
+
+const exitRows = Object.entries(exitCases).flatMap(([command, rows]) =>
+  rows.map(([what, row]) => ({ name: `${command}: ${what} exits ${String(row.code)}`, ...row })),
+);
+
+describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
+  it.each(exitRows)('$name', ({ argv, code, stderr }) => {
+    const result = spawnCli(argv, { cwd: scratch.dir });
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code, stderr: expect.stringMatching(stderr) as unknown });
+    expect(result.stderr).not.toMatch(stackFrame);
+  });
+
+  it('covers every command and, except where a command reads no file, every exit code', () => {
+    const commands = ['parse', 'check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'arch', ...(process.arch === 'x64' ? ['run', 'learn'] : [])];
+    expect(Object.keys(exitCases).sort()).toEqual([...commands].sort());
+    for (const [command, rows] of Object.entries(exitCases)) {
+      const codes = new Set(rows.map(([, row]) => row.code));
+      const expected = command === 'arch' ? [0, 1, 2] : [0, 1, 2, 3];
+      for (const code of expected) expect(codes.has(code), `${command} exits ${String(code)}`).toBe(true);
+    }
+  });
+});
+
+describe('usage errors (spawned)', { timeout: 60_000 }, () => {
+  it.each<[string, string[], RegExp]>([
+    ['an unknown command suggests the nearest one', ['chek', 'x.policy'], /error: unknown command 'chek'\n\(Did you mean check\?\)/],
+    ['an unknown flag suggests the nearest one', ['disasm', '--arhc', 'x86_64', 'x.bpf'], /error: unknown option '--arhc'\n\(Did you mean --arch\?\)/],
+    ['a missing argument names it', ['compile'], /error: missing required argument 'policies'/],
+    ['no command shows the usage', [], /Usage: syscage \[options\] \[command\]/],
+    ['an invalid choice lists the choices', ['check', '--format', 'xml', 'x.policy'], /Allowed choices are text, json, sarif/],
+    ['--out and -o naming different files', ['compile', '--arch', 'x86_64', '-o', 'a.bpf', '--out', 'b.bpf', 'x.policy'], /--out b\.bpf and -o\/--output a\.bpf name different outputs/],
+  ])('%s (exit 2)', (_name, argv, message) => {
+    const result = spawnCli(argv, { cwd: scratch.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('--version prints the version and exits 0', () => {
+    expect(spawnCli(['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) as unknown });
+  });
+});
+
+describe('--out and -o are the same flag everywhere', { timeout: 60_000 }, () => {
+  it.each<[string, string[], string]>([
+    ['compile --out', ['compile', '--arch', 'x86_64', '--out', 'via-out.bpf', echoPolicy], 'via-out.bpf'],
+    ['build -o', ['build', '-o', 'via-o', goodTree], 'via-o/x86_64/echo_device.bpf'],
+  ])('%s', (_name, argv, written) => {
+    const result = spawnCli(argv, { cwd: scratch.dir });
+    expect(result.code).toBe(0);
+    expect(spawnCli(['disasm', '--arch', 'x86_64', written], { cwd: scratch.dir }).code).toBe(0);
+  });
+});
+
+// An exception no command anticipated: here the embedder's own stdout writer fails. The CLI says
+// it is a bug, hints at --debug, and prints the stack only with --debug.
+describe('internal errors (in-process, through the public runCli)', () => {
+  async function runWithFailingStdout(debug: boolean): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const code = await runCli(['arch'], {
+      stdout: () => {
+        throw new Error('the writer broke');
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      color: false,
+      cwd: process.cwd(),
+      debug,
+    });
+    return { code, stderr };
+  }
+
+  it('exits 70 with one line and a hint, no stack trace', async () => {
+    const { code, stderr } = await runWithFailingStdout(false);
+    expect(code).toBe(70);
+    expect(stderr).toBe('syscage: internal error: the writer broke\n(run with --debug for a stack trace, and please report this)\n');
+  });
+
+  it('prints the stack trace with --debug', async () => {
+    const { code, stderr } = await runWithFailingStdout(true);
+    expect(code).toBe(70);
+    expect(stderr).toMatch(/^syscage: internal error: the writer broke\nError: the writer broke\n/);
+    expect(stderr).toMatch(stackFrame);
+  });
+});
