@@ -476,10 +476,13 @@ export class PlaygroundApp {
     const compiled: CompiledView | undefined = analysis?.compiled;
     if (!analysis || !compiled) {
       this.simulator.show(undefined, 'The policy does not compile yet.');
+      this.editor.highlightRule(undefined);
       return;
     }
     const result = simulateSyscall(request, compiled, analysis.resolved, analysis.sources);
     this.simulator.show(result);
+    const link = result.ok ? result.link : undefined;
+    this.editor.highlightRule(link ? { file: link.file, from: link.range.start.offset, to: link.range.end.offset } : undefined);
     if (this.disassembly) highlightPath(this.disassembly, result.ok ? result.path : []);
     this.drawTreeWithPath(compiled, result.ok ? result.path : []);
   }

@@ -91,12 +91,12 @@ describe.skipIf(!available)('playground in Chromium', () => {
   });
 
   it.each([
-    ['an allowed openat', 'openat', ['AT_FDCWD', '0', 'O_RDONLY|O_CLOEXEC'], 'ALLOW', 'allow', 'filter 1 of openat', 'openat: arg2 in O_RDONLY', 'args'],
-    ['an openat with O_CREAT', 'openat', ['AT_FDCWD', '0', 'O_CREAT'], 'KILL_THREAD', 'deny', 'the default action applies', undefined, 'args'],
-    ['a kill the policy answers with EPERM', 'kill', ['1', 'SIGTERM'], 'ERRNO(1) EPERM', 'deny', 'the unconditional rule of kill', 'kill: return EPERM', 'deny'],
-    ['an unlisted getpid', 'getpid', [], 'KILL_THREAD', 'deny', 'the syscall is not listed', undefined, 'deny'],
-    ['a write allowed by the included file', 'write', ['1'], 'ALLOW', 'allow', 'the unconditional rule of write', 'write: 1 (common.policy:3)', 'allow'],
-  ])('simulates %s', async (_name, syscall, args, action, verdictClass, reason, rule, leafStyle) => {
+    ['an allowed openat', 'openat', ['AT_FDCWD', '0', 'O_RDONLY|O_CLOEXEC'], 'ALLOW', 'allow', 'filter 1 of openat', 'openat: arg2 in O_RDONLY', 'args', 'openat: arg2 in O_RDONLY|O_WRONLY|O_RDWR|O_CLOEXEC'],
+    ['an openat with O_CREAT', 'openat', ['AT_FDCWD', '0', 'O_CREAT'], 'KILL_THREAD', 'deny', 'the default action applies', undefined, 'args', undefined],
+    ['a kill the policy answers with EPERM', 'kill', ['1', 'SIGTERM'], 'ERRNO(1) EPERM', 'deny', 'the unconditional rule of kill', 'kill: return EPERM', 'deny', 'kill: return EPERM'],
+    ['an unlisted getpid', 'getpid', [], 'KILL_THREAD', 'deny', 'the syscall is not listed', undefined, 'deny', undefined],
+    ['a write allowed by the included file', 'write', ['1'], 'ALLOW', 'allow', 'the unconditional rule of write', 'write: 1 (common.policy:3)', 'allow', undefined],
+  ])('simulates %s', async (_name, syscall, args, action, verdictClass, reason, rule, leafStyle, marked) => {
     await page.fill('#try-syscall', syscall);
     for (let index = 0; index < 6; index++) await page.fill(`#try-arg${index}`, args[index] ?? '');
     await page.click('form.try button');
@@ -106,6 +106,8 @@ describe.skipIf(!available)('playground in Chromium', () => {
     expect(verdict).toContain(reason);
     expect(verdict).toContain('The reference interpreter agrees');
     if (rule !== undefined) expect(await page.locator('#verdict a.rule-link').textContent()).toContain(rule);
+    // The deciding rule is marked in the editor when it is in the file shown (main.policy).
+    expect(await page.locator('.cm-deciding-rule').allTextContents()).toEqual(marked === undefined ? [] : [marked]);
     const decider = page.locator('#disassembly tr.decider');
     expect(await decider.count()).toBe(1);
     expect(await decider.textContent()).toContain(`ret ${action.split(' ')[0] ?? ''}`);
@@ -128,6 +130,7 @@ describe.skipIf(!available)('playground in Chromium', () => {
     await page.locator('#verdict a.rule-link').click();
     await expect.poll(() => page.locator('.tab.active').textContent()).toContain('common.policy');
     expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('write: 1');
+    expect(await page.locator('.cm-deciding-rule').allTextContents()).toEqual(['write: 1']);
   });
 
   it('compiles with the flags chosen in the menu, like syscage compile', async () => {

@@ -6,8 +6,10 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic as EditorDiagnostic } from '@codemirror/lint';
-import { EditorSelection, EditorState, type Extension } from '@codemirror/state';
+import { EditorSelection, EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
 import {
+  Decoration,
+  type DecorationSet,
   drawSelection,
   EditorView,
   highlightActiveLine,
@@ -27,12 +29,36 @@ export interface EditorMark {
   readonly source?: string;
 }
 
+/** A range of a file to mark as the rule that decided the last simulated syscall. */
+export interface RuleHighlight {
+  readonly file: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+const setRuleHighlight = StateEffect.define<{ from: number; to: number } | null>();
+const decidingRuleMark = Decoration.mark({ class: 'cm-deciding-rule', attributes: { title: 'decided the last syscall you tried' } });
+
+/** The deciding-rule mark of one file's state; it follows edits until replaced. */
+const ruleHighlightField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(marks, transaction) {
+    let next = marks.map(transaction.changes);
+    for (const effect of transaction.effects) {
+      if (effect.is(setRuleHighlight)) next = effect.value && effect.value.to > effect.value.from ? Decoration.set([decidingRuleMark.range(effect.value.from, effect.value.to)]) : Decoration.none;
+    }
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
 /** One editor for many files. */
 export class PolicyEditor {
   readonly view: EditorView;
   private readonly states = new Map<string, EditorState>();
   private readonly marks = new Map<string, readonly EditorMark[]>();
   private current: string | undefined;
+  private highlight: RuleHighlight | undefined;
   private readonly extensions: Extension[];
 
   constructor(parent: HTMLElement, onChange: (path: string, text: string) => void) {
@@ -43,6 +69,7 @@ export class PolicyEditor {
       history(),
       drawSelection(),
       policyLanguage,
+      ruleHighlightField,
       syntaxHighlighting(policyHighlightStyle),
       lintGutter(),
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
@@ -63,6 +90,7 @@ export class PolicyEditor {
     this.current = path;
     this.view.setState(state);
     this.applyMarks();
+    this.applyHighlight();
   }
 
   /** Forgets a file (closed tab or renamed file). */
@@ -82,6 +110,19 @@ export class PolicyEditor {
     this.marks.clear();
     for (const [path, marks] of marksByFile) this.marks.set(path, marks);
     this.applyMarks();
+  }
+
+  /** Marks the rule that decided the last simulation (in whichever file it is), or clears it. */
+  highlightRule(highlight: RuleHighlight | undefined): void {
+    this.highlight = highlight;
+    this.applyHighlight();
+  }
+
+  private applyHighlight(): void {
+    const highlight = this.highlight;
+    const length = this.view.state.doc.length;
+    const shown = highlight !== undefined && highlight.file === this.current && highlight.to <= length;
+    this.view.dispatch({ effects: setRuleHighlight.of(shown ? { from: highlight.from, to: highlight.to } : null) });
   }
 
   /** Puts the cursor on a range of the file shown and scrolls it into view. */
