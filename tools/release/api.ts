@@ -61,12 +61,16 @@ export async function apiReports(options: { check: boolean }): Promise<boolean> 
       const started = Date.now();
       const config = ExtractorConfig.loadFileAndPrepare(configPath);
       const report = config.reportConfigs.map((r) => relative(repoRoot, join(config.reportFolder, r.fileName))).join(', ');
+      // Report created/changed notices are counted as warnings by API Extractor; they are
+      // summarised on the status line instead of printed.
+      const reportNotices = new Set(['console-api-report-copied', 'console-api-report-created', 'console-api-report-not-copied']);
+      let noticeCount = 0;
       const result = Extractor.invoke(config, {
         localBuild: !options.check,
         showVerboseMessages: false,
         messageCallback: (message) => {
-          // "report changed/created" notices are summarised below instead.
-          if (message.messageId === 'console-api-report-changed' || message.messageId === 'console-api-report-created') {
+          if (reportNotices.has(message.messageId)) {
+            noticeCount++;
             message.handled = true;
           } else if (message.logLevel === ExtractorLogLevel.Info || message.logLevel === ExtractorLogLevel.Verbose) {
             message.handled = true;
@@ -76,7 +80,7 @@ export async function apiReports(options: { check: boolean }): Promise<boolean> 
       const status = result.apiReportChanged ? (options.check ? 'DIFFERS' : 'updated') : 'unchanged';
       if (result.apiReportChanged) changed.push(report);
       if (!result.succeeded || (options.check && result.apiReportChanged)) ok = false;
-      const issues = result.errorCount + result.warningCount;
+      const issues = result.errorCount + result.warningCount - noticeCount;
       console.log(`${report}: ${status}${issues ? `, ${issues} errors/warnings` : ''} (${seconds(Date.now() - started)})`);
     }
   }
