@@ -1,7 +1,7 @@
 // `--help` through the built binary: the command list, each command's usage with examples, the
 // shared flag vocabulary, and every example in the help run as written in a shell.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,25 @@ describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
 
   it.each(['compile', 'build', 'learn'])('%s writes to -o', (command) => {
     expect(spawnCli([command, '--help']).stdout).toMatch(/^ {2}-o, --(out|output) </m);
+  });
+});
+
+// The README documents every command as its --help shows it: the same synopsis, every flag.
+describe('README.md matches --help', { timeout: 60_000 }, () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const sections = new Map(
+    readme.split(/^### /m).slice(1).map((section) => [/^`syscage ([a-z]+)/.exec(section)?.[1] ?? '', section]),
+  );
+
+  it.each(commands)('%s', (command) => {
+    const help = spawnCli([command, '--help']).stdout;
+    const section = sections.get(command);
+    expect(section, `README.md has no section for ${command}`).toBeDefined();
+    const usage = /^Usage: (syscage .+)$/m.exec(help)?.[1];
+    expect(section?.split('\n')[0]).toBe(`\`${usage ?? ''}\``);
+    const flags = [...help.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((match) => match[1] ?? '').filter((flag) => flag !== '--help');
+    expect(flags.length).toBeGreaterThan(0);
+    for (const flag of flags) expect(section, `README.md's ${command} section lacks ${flag}`).toContain(flag);
   });
 });
 
