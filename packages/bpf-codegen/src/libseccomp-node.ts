@@ -1,7 +1,7 @@
 /**
- * Node-only entry (`@syscage/bpf-codegen/libseccomp`): compiles a {@link LibseccompRequest}
- * with libseccomp through `tools/libseccomp-bridge.py` and Debian's `python3-seccomp`, for use
- * as a test oracle and benchmark peer. Kept off the main entry, which must not import `node:`.
+ * Node-only helper for the tests and the bench (the package itself touches no processes):
+ * compiles a {@link LibseccompRequest} with libseccomp through `tools/libseccomp-bridge.py` and
+ * Debian's `python3-seccomp`, as a test oracle and benchmark peer.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
