@@ -455,13 +455,29 @@ class Session {
         reject(new JailError('supervisor', 'the supervisor has no stdout'));
         return;
       }
+      // The launcher waits for `go` until the supervisor is up; never wait forever.
+      const timer = setTimeout(() => {
+        reject(new JailError('supervisor', `the supervisor did not start within ${SUPERVISOR_START_MS} ms`));
+      }, SUPERVISOR_START_MS);
       onJsonLines(supervisor.stdout, (line) => {
         const message = line as SupervisorMessage;
-        if (message.kind === 'ready') resolve();
-        else if (message.kind === 'call') this.record(message);
+        if (message.kind === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (message.kind === 'call') {
+          this.record(message);
+        } else {
+          // The report would be incomplete: fail the run rather than under-report.
+          this.failure ??= new JailError('supervisor', message.message, { errno: errnoName(message.errno) });
+        }
       });
     });
-    await ready;
+    try {
+      await ready;
+    } catch (error) {
+      supervisor.kill('SIGKILL');
+      throw error;
+    }
     control.write(GO_LINE);
   }
 
@@ -563,6 +579,9 @@ class Session {
     return 'path' in found ? realpathOrSelf(found.path) : '';
   }
 }
+
+/** How long the supervisor may take to start. */
+const SUPERVISOR_START_MS = 30_000;
 
 const osSignals: Readonly<Record<string, number>> = osConstants.signals;
 
