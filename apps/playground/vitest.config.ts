@@ -10,5 +10,7 @@ export default defineProject({
     globalSetup: ['tests/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // The browser test polls the page; on a busy 2-core CI machine a recompile can take a while.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

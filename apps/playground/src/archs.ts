@@ -18,13 +18,19 @@ export const ARCHITECTURES: readonly string[] = archPackages.filter((arch) => ar
 
 const loaded = new Map<string, Promise<LoadArchTableResult>>();
 
-/** Loads (once) the table of `name` through `@syscage/arch-tables`'s loader. Never throws. */
+/**
+ * Loads the table of `name` through `@syscage/arch-tables`'s loader, once; a failed load (say,
+ * offline before the service worker had stored the chunk) is tried again next time. Never throws.
+ */
 export function loadArch(name: string): Promise<LoadArchTableResult> {
   let pending = loaded.get(name);
   if (pending === undefined) {
     pending = loadArchTable(name, (packageName) => {
       const importModule = ARCH_MODULES[packageName];
       return importModule ? importModule() : Promise.reject(new Error(`${packageName} is not bundled with the playground`));
+    }).then((result) => {
+      if (!result.ok) loaded.delete(name);
+      return result;
     });
     loaded.set(name, pending);
   }
