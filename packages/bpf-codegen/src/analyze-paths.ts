@@ -259,7 +259,8 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
     // Follow one path until it ends or forks.
     for (;;) {
       const insn = program[state.pc];
-      if (insn === undefined) {
+      // Valid jumps only move forward; a longer run means fields out of range (negative offsets).
+      if (insn === undefined || state.length >= program.length) {
         end(state, undefined, true);
         break;
       }

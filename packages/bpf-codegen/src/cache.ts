@@ -59,7 +59,7 @@ export function cacheCheck(program: BpfProgram, arch: number, nr: number): Cache
   let value = 0;
   const path: number[] = [];
   let pc = 0;
-  while (pc < program.length) {
+  while (pc >= 0 && pc < program.length && path.length < program.length) {
     const insn = program[pc];
     if (insn === undefined) break;
     path.push(pc);

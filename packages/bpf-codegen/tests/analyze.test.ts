@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeProgram, analyzeSyscall, argumentSamples, unreachableInstructions } from '../src/analyze.js';
 import { explorePaths, solveWord } from '../src/analyze-paths.js';
+import { cacheCheck } from '../src/cache.js';
 import type { BpfProgram } from '../src/types.js';
 import { parseProgramText } from './disasm-fixture-parse.js';
 import { miniArm, miniX86_64 } from './disasm-arch.js';
@@ -111,6 +112,17 @@ describe('symbolic exploration is sound about infeasible paths', () => {
     expect(result.exact).toBe(false);
     expect(result.verdict).toBe('always-allowed'); // the ip word is never sampled away from 0
     expect(explorePaths(program, miniX86_64, 3, { maxPaths: 100 }).complete).toBe(false);
+  });
+});
+
+describe('never hangs or throws on malformed programs', () => {
+  // A negative jump offset (a field out of range) would loop without a bound.
+  const looping: BpfProgram = [stmt(0x20, 16), { code: 0x15, jt: -2, jf: -2, k: 1 }, stmt(0x06, ALLOW)];
+  it('analyses a program with backward jumps as invalid', () => {
+    expect(analyzeSyscall(looping, 0, { arch: miniX86_64 })).toMatchObject({ verdict: 'denied', actions: ['unknown'] });
+  });
+  it('stops the cache emulation', () => {
+    expect(cacheCheck([jump(0x05, -1, 0, 0), stmt(0x06, ALLOW)], 0xc000003e, 0).verdict).toBe('ran-off-end');
   });
 });
 
