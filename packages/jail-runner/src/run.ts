@@ -12,7 +12,7 @@ import { type ArchTable, resolveArchName } from '@syscage/arch-tables';
 import { type BpfProgram, type CompileOptions, type SeccompActionName, compilePolicy, emulate } from '@syscage/bpf-codegen';
 import { type IncludeMapping, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
-import { hostArchTable } from './tables.js';
+import { hostArchTable, syscallNameFor } from './tables.js';
 import { notifyEverythingProgram } from './learn.js';
 import { JailError, errnoName } from './errors.js';
 import { findExecutable, hostArchName, hostByteOrder, launcherCommand } from './host.js';
@@ -481,8 +481,13 @@ class Session {
     control.write(GO_LINE);
   }
 
+  /** A syscall's name: from the run's table, or another architecture's for compat calls. */
+  private nameOf(arch: number, nr: number): string | undefined {
+    return arch === this.settings.table.auditArch ? this.names.get(nr) : syscallNameFor(arch, nr);
+  }
+
   private record(message: SupervisorRecord): void {
-    const name = message.arch === this.settings.table.auditArch ? this.names.get(message.nr) : undefined;
+    const name = this.nameOf(message.arch, message.nr);
     // The launcher's own calls between install and execve are not the target's, except the execve.
     if (message.launcher && name !== 'execve' && name !== 'execveat') return;
     const instructionPointer = BigInt(message.ip);
@@ -558,7 +563,7 @@ class Session {
   }
 
   private violationFrom(record: SeccompAuditRecord): Violation {
-    const name = record.arch === this.settings.table.auditArch ? this.names.get(record.syscall) : undefined;
+    const name = this.nameOf(record.arch, record.syscall);
     const node = realpathOrSelf(process.execPath);
     const launcherExe = record.exe !== undefined && realpathOrSelf(record.exe) === node;
     const target = this.targetPath();

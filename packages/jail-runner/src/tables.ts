@@ -23,3 +23,19 @@ export function hostArchTable(): { table: ArchTable } | { message: string } {
   const name = hostArchName();
   return name === undefined ? { message: `Node architecture ${process.arch} is not supported` } : archTableFor(name);
 }
+
+const namesByAuditArch = new Map<number, ReadonlyMap<number, string>>();
+
+/**
+ * The name of syscall `nr` of the architecture whose `AUDIT_ARCH_*` value is `auditArch`
+ * (a compat call, e.g. i386 on x86_64, has the other architecture's numbers).
+ */
+export function syscallNameFor(auditArch: number, nr: number): string | undefined {
+  let names = namesByAuditArch.get(auditArch);
+  if (names === undefined) {
+    const table = TABLES.find((candidate) => candidate.auditArch === auditArch);
+    names = new Map(Object.entries(table?.syscalls ?? {}).map(([name, number]) => [number, name]));
+    namesByAuditArch.set(auditArch, names);
+  }
+  return names.get(nr);
+}
