@@ -1,11 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { defineProject } from 'vitest/config';
 
-// The release tools' own tests. Not a project of the root vitest run: the consumer test packs
-// and installs every package (a minute or more), so it runs only when asked for:
-//   SYSCAGE_CONSUMER_TEST=1 pnpm exec vitest run --config tools/release/vitest.config.ts
-export default defineConfig({
+// The release tools' own tests. The consumer test packs and installs every package (a minute
+// or more) and is skipped unless SYSCAGE_CONSUMER_TEST=1; the rest is fast. Run with
+//   pnpm exec vitest run --config tools/release/vitest.config.ts
+// or add 'tools/release' to the projects of the root vitest.config.ts.
+export default defineProject({
+  root: import.meta.dirname,
   test: {
-    root: import.meta.dirname,
+    name: 'release-tools',
     include: ['tests/**/*.test.ts'],
     testTimeout: 15 * 60 * 1000,
   },
