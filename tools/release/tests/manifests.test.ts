@@ -68,7 +68,7 @@ describe('manifestProblems', () => {
     },
     { name: 'no source condition', change: { exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' }, './package.json': './package.json' } }, problem: 'must start with the "@syscage/source" condition' },
   ])('reports $name', ({ change, problem }) => {
-    const problems = manifestProblems(pkg({ ...good, ...change } as PackageManifest));
+    const problems = manifestProblems(pkg({ ...good, ...change }));
     expect(problems.some((text) => text.includes(problem))).toBe(true);
   });
 });
