@@ -6,6 +6,7 @@
  *   api [--check]        API Extractor reports etc/*.api.md: update them, or fail on a difference
  *   consumer             pack, install the tarballs with npm into scratch projects, run consumers
  *   dry                  every release step except the upload, with timings and install sizes
+ *   update               after API or exports changes: manifests --write, then api (one command)
  */
 import { apiReports } from './api.js';
 import { releaseCheck } from './check.js';
@@ -30,8 +31,13 @@ async function main(): Promise<boolean> {
       return runConsumerTest({ keep: args.includes('--keep') });
     case 'dry':
       return dryRun();
+    case 'update': {
+      const problems = checkManifests(true);
+      for (const problem of problems) console.error(problem);
+      return (await apiReports({ check: false })) && problems.length === 0;
+    }
     default:
-      console.error('usage: tsx tools/release/main.ts manifests [--write] | check | api [--check] | consumer [--keep] | dry');
+      console.error('usage: tsx tools/release/main.ts manifests [--write] | check | api [--check] | consumer [--keep] | dry | update');
       return false;
   }
 }
