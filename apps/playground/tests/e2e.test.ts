@@ -16,6 +16,10 @@ if (!available) {
   console.warn(`\n[playground e2e] SKIPPED: no Chromium at ${CHROMIUM_PATH}; install it with "apt-get install -y chromium".\n`);
 }
 
+/** The top-level policy the tests type (with the action of `kill` as given). */
+const policy = (action: string): string =>
+  `@include ./common.policy\nopenat: arg2 in O_RDONLY|O_WRONLY|O_RDWR|O_CLOEXEC\nkill: ${action} EPERM\nsocket: arg0 == AF_UNIX\n`;
+
 /** Replaces the whole text of the editor shown with `text`, as a person typing would. */
 async function typeInEditor(page: Page, text: string): Promise<void> {
   const content = page.locator('.cm-content');
@@ -73,8 +77,6 @@ describe.skipIf(!available)('playground in Chromium', () => {
   });
 
   it('shows the CLI diagnostic for a typo as an underline and in the list, and clears it when fixed', async () => {
-    const policy = (action: string): string =>
-      `@include ./common.policy\nopenat: arg2 in O_RDONLY|O_WRONLY|O_RDWR|O_CLOEXEC\nkill: ${action} EPERM\nsocket: arg0 == AF_UNIX\n`;
     await typeInEditor(page, policy('retrun'));
     const item = page.locator('ul.diagnostics li.error');
     await expect.poll(() => item.first().textContent()).toMatch(/^\/main\.policy:3:7: error\[SC\d{4}\]: /);
@@ -131,6 +133,29 @@ describe.skipIf(!available)('playground in Chromium', () => {
     await expect.poll(() => page.locator('.tab.active').textContent()).toContain('common.policy');
     expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('write: 1');
     expect(await page.locator('.cm-deciding-rule').allTextContents()).toEqual(['write: 1']);
+  });
+
+  it('adds and renames a tab, and includes it from the top-level file', async () => {
+    await page.click('#new-file');
+    await expect.poll(() => page.locator('.tab.active').textContent()).toContain('new.policy');
+    await typeInEditor(page, 'getppid: 1\n');
+    page.once('dialog', (dialog) => void dialog.accept('proc.policy'));
+    await page.locator('.tab.active').dblclick();
+    await expect.poll(() => page.locator('.tab.active').textContent()).toContain('proc.policy');
+    await page.locator('.tab', { hasText: 'main.policy' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('@include ./proc.policy\n');
+    await page.fill('#try-syscall', 'getppid');
+    for (let index = 0; index < 6; index++) await page.fill(`#try-arg${index}`, '');
+    await page.click('form.try button');
+    await expect.poll(() => page.locator('#verdict-action').textContent()).toBe('ALLOW');
+    expect(await page.locator('#verdict a.rule-link').textContent()).toBe('getppid: 1 (proc.policy:1)');
+    // Closing the included tab makes the include fail, as a missing file does for the CLI.
+    await page.locator('.tab', { hasText: 'proc.policy' }).locator('button').click();
+    await expect.poll(() => page.locator('ul.diagnostics li.error').first().textContent()).toMatch(/^\/main\.policy:5:10: error\[SC2\d{3}\]/);
+    await typeInEditor(page, policy('return'));
+    await expect.poll(() => page.locator('ul.diagnostics').textContent()).toContain('No problems found.');
   });
 
   it('compiles with the flags chosen in the menu, like syscage compile', async () => {
