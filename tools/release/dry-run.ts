@@ -2,8 +2,8 @@
  * `pnpm release:dry`: every step of a release except the upload, in the order the release
  * workflow runs them, with the time each took and the install size of every package.
  *
- *   build → manifests/publint/attw (release:check) → API reports → changeset status →
- *   pnpm pack → consumer test → size table
+ *   build → pnpm pack → manifests/publint/attw (release:check) → API reports →
+ *   changeset status → consumer test → pnpm publish --dry-run → size table
  *
  * The packing is done once; release:check and the consumer test read the same tarballs.
  */
@@ -61,6 +61,10 @@ export async function dryRun(): Promise<boolean> {
   await step('release:api:check (API reports)', () => apiReports({ check: true }));
   await step('changeset status', () => shell('pnpm', ['exec', 'changeset', 'status', '--verbose']));
   await step('release:consumer (npm install of the tarballs)', () => runConsumerTest({ packed }));
+  // What `changeset publish` runs for each package, stopped before the upload.
+  await step('pnpm publish --dry-run (every package)', () =>
+    shell('pnpm', ['-r', 'publish', '--dry-run', '--no-git-checks', '--access', 'public']),
+  );
 
   console.log('\n==> install size of each package (the tarball; dependencies not included)');
   printSizes(packed);
