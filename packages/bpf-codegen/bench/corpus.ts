@@ -16,9 +16,10 @@ import { createParseCache, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { parseFrequencyFile } from '@syscage/policy-parser';
 import { analyzeProgram } from '../src/analyze.js';
-import { compilePolicy } from '../src/compile.js';
+import { compilePolicy, type GenerateOptions } from '../src/compile.js';
 import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
 import type { CompileOptions } from '../src/options.js';
+import { defaultPlanWeights, type PlanWeights } from '../src/plan.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sharedRoot = join(repoRoot, '..', 'shared');
@@ -31,7 +32,16 @@ if (!existsSync(corpusRoot) || !existsSync(peersPath)) {
 
 const tables: readonly ArchTable[] = [archX86_64, archAarch64, archArm];
 const optimize = !process.argv.includes('--no-optimize');
-const options: CompileOptions = { defaultAction: 'trap', optimize };
+// `--quick`: our figures only (no live libseccomp run, no profiled rerun, no CLI timing).
+const quick = process.argv.includes('--quick');
+// `--plan-weights '{"size":0.01}'`: planner weights to try (merged over the defaults).
+const weightsArgument = process.argv[process.argv.indexOf('--plan-weights') + 1];
+const planWeights: Partial<PlanWeights> = process.argv.includes('--plan-weights') && weightsArgument !== undefined ? (JSON.parse(weightsArgument) as Partial<PlanWeights>) : {};
+const options: CompileOptions & GenerateOptions = {
+  defaultAction: 'trap',
+  optimize,
+  ...(Object.keys(planWeights).length === 0 ? {} : { planWeights: { ...defaultPlanWeights, ...planWeights } }),
+};
 
 interface Figures {
   readonly insns: number;
@@ -88,7 +98,7 @@ const inProcessMs = performance.now() - started;
 
 // libseccomp run here through the tools' Python bridge (binary-tree optimisation on), one
 // process per policy as a build would run it; figures analysed like ours.
-const liveLibseccomp = libseccompAvailable();
+const liveLibseccomp = !quick && libseccompAvailable();
 let libseccompMs = 0;
 const live = new Map<string, Figures>();
 if (liveLibseccomp) {
@@ -186,7 +196,7 @@ if (liveLibseccomp) {
 // The same corpus with x86_64's frequency profile given to every architecture's layout
 // (`--frequency x86_64/common_device.frequency`): crosvm's aarch64/arm policies carry no
 // @frequency, while the benchmark weighs them with that profile.
-{
+if (!quick) {
   const profiled = compiled.map((job) => {
     const resolved = resolvePolicy(job.path, { host, cache, arch: job.arch.name });
     const program = compilePolicy(resolved, job.arch, { ...options, frequencies }).program ?? [];
@@ -205,7 +215,7 @@ if (liveLibseccomp) {
 const cliBin = join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
 let cliMs: number | undefined;
 let cliCpuMs: number | undefined;
-if (existsSync(cliBin)) {
+if (!quick && existsSync(cliBin)) {
   const out = mkdtempSync(join(tmpdir(), 'syscage-bench-'));
   const policies = jobs.map((job) => job.path);
   const argv = [cliBin, 'compile', ...policies, '--default-action', 'trap', '-o', out];

@@ -39,6 +39,7 @@ export type {
   SeccompActionKind,
 } from './options.js';
 export { buildSegments, defaultPlanWeights, planDispatch } from './plan.js';
+export { typicalFrequencyProfile } from './frequency-profile.js';
 export type { DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
 export { encodeCHeader, encodeJson } from './encode.js';
 export type { CHeaderOptions, ProgramJsonMetadata } from './encode.js';

@@ -20,6 +20,7 @@ import type {
 import { codegenDiagnostic, fileStart } from './codes.js';
 import type { CompileOptions, SeccompAction } from './options.js';
 import { isPermissive } from './options.js';
+import { typicalFrequencyProfile } from './frequency-profile.js';
 import { SECCOMP_ARG_COUNT } from './opcodes.js';
 import { relatedSyscallNames } from './names.js';
 
@@ -65,7 +66,7 @@ export interface LoweredFallback {
 export interface LoweredSyscall {
   readonly name: string;
   readonly number: number;
-  /** `@frequency` count (1 when not given). */
+  /** Call count from `@frequency`, the `frequencies` option or the typical profile (1 when none counts it). */
   readonly frequency: number;
   /** Conditional filters in evaluation order (first match wins). */
   readonly filters: readonly LoweredFilter[];
@@ -94,6 +95,14 @@ export interface LoweredPolicy {
   readonly invalidNumberAction: SeccompAction;
   /** Listed syscalls, ascending by number. */
   readonly syscalls: readonly LoweredSyscall[];
+  /**
+   * Call counts by syscall number for every syscall of the table that a profile counts, listed
+   * or not (a denied syscall that is made often runs the filter often too). From the policy's
+   * `@frequency` files and the `frequencies` option, or, when neither counts anything, the
+   * typical profile ({@link typicalFrequencyProfile}) unless `typicalFrequencies` is false.
+   * @defaultValue none: planning weighs listed syscalls by their `frequency` only
+   */
+  readonly callFrequencies?: ReadonlyMap<number, number>;
 }
 
 /** Result of {@link lowerPolicy}. */
@@ -101,6 +110,28 @@ export interface LowerResult {
   /** Absent when there are errors. */
   readonly policy?: LoweredPolicy;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Call counts by name: the policy's `@frequency` counts, then the option's for names the policy
+ * does not count; the typical profile when neither counts anything.
+ */
+function callCounts(policyCounts: ReadonlyMap<string, bigint>, options: CompileOptions): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [name, count] of options.frequencies ?? []) counts.set(name, Number(count));
+  for (const [name, count] of policyCounts) counts.set(name, Number(count));
+  if (counts.size === 0 && options.typicalFrequencies !== false) return new Map(typicalFrequencyProfile);
+  return counts;
+}
+
+/** Counts by number for the table's syscalls (the first name of a number that has a count wins). */
+function countsByNumber(table: ArchTable, counts: ReadonlyMap<string, number>): Map<number, number> {
+  const byNumber = new Map<number, number>();
+  for (const [name, count] of counts) {
+    const number = table.syscalls[name];
+    if (number !== undefined && !byNumber.has(number)) byNumber.set(number, count);
+  }
+  return byNumber;
 }
 
 /** Errno used for invalid numbers when the default action would let them run (ENOSYS). */
@@ -403,7 +434,7 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
     else entry.rules.push(...rules);
   }
 
-  const frequencies = frequenciesForArch(resolved, table.name);
+  const frequencies = callCounts(frequenciesForArch(resolved, table.name), options);
   const resolverMergeErrors = resolved.diagnostics.filter((diagnostic) => diagnostic.code === 'SC2010');
   const syscalls: LoweredSyscall[] = [];
   for (const [number, { name, rules }] of [...byNumber.entries()].sort((a, b) => a[0] - b[0])) {
@@ -446,11 +477,11 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
       droppedByAllow = filters.map((filter) => filter.origin);
       filters.length = 0;
     }
-    const frequency = frequencies.get(name) ?? options.frequencies?.get(name);
+    const frequency = frequencies.get(name);
     syscalls.push({
       name,
       number,
-      frequency: frequency === undefined ? 1 : Number(frequency),
+      frequency: frequency ?? 1,
       filters,
       fallback: fallback ?? { action: defaultAction },
       droppedByAllow,
@@ -471,6 +502,7 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
       archMismatchAction,
       invalidNumberAction: invalidNumberAction(defaultAction, enosys),
       syscalls,
+      callFrequencies: countsByNumber(table, frequencies),
     },
   };
 }

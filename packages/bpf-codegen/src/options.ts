@@ -117,6 +117,13 @@ export interface CompileOptions {
    * @defaultValue none: uncounted syscalls weigh 1
    */
   readonly frequencies?: ReadonlyMap<string, number | bigint>;
+  /**
+   * When neither the policy's `@frequency` files nor `frequencies` count any syscall, lay the
+   * program out for the typical profile (`typicalFrequencyProfile`: I/O syscalls such as `read`
+   * and `write` are made far more often than the rest). Only the layout changes.
+   * @defaultValue true
+   */
+  readonly typicalFrequencies?: boolean;
   /** Turn all optimisation passes off (`false`) or on (`true`). @defaultValue true */
   readonly optimize?: boolean;
   /** Per-pass switches; each wins over `optimize`. @defaultValue all passes follow `optimize` */

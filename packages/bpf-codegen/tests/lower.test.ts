@@ -137,4 +137,19 @@ describe('lowerPolicy: actions and modes', () => {
       ['write', 1],
     ]);
   });
+
+  // Where counts come from: the policy's @frequency first, then the option, and the typical
+  // profile only when neither counts anything (so a partial profile is never mixed with it).
+  it.each([
+    ['policy file wins over the option', '@frequency ./main.frequency\n', { frequencies: new Map([['read', 7n], ['write', 9n]]) }, [['read', 40], ['write', 9]], [[0, 40], [1, 9]]],
+    ['option without a policy file', '', { frequencies: new Map([['write', 9n]]) }, [['read', 1], ['write', 9]], [[1, 9]]],
+    ['typical profile when nothing counts', '', {}, [['read', 10000], ['write', 10000]], [[0, 10000], [1, 10000], [3, 100], [7, 100], [16, 100]]],
+    ['typical profile switched off', '', { typicalFrequencies: false }, [['read', 1], ['write', 1]], []],
+  ] as const)('call counts: %s', (_name, header, options, listed, byNumber) => {
+    const { result } = compileText(`${header}read: allow\nwrite: allow\n`, x86, options, { '/p/main.frequency': 'read: 40\n' });
+    expect(result.lowered?.syscalls.map((syscall) => [syscall.name, syscall.frequency])).toEqual(listed);
+    // Unlisted syscalls are counted too (close, poll, ioctl on x86_64 in the typical profile).
+    const counts = [...(result.lowered?.callFrequencies ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]);
+    expect(counts.filter(([number]) => number <= 16)).toEqual(byNumber);
+  });
 });
