@@ -3,7 +3,7 @@
  * filter's figures, the syscall simulator, the dispatch tree and the disassembly on the right.
  * All state lives here; `analysis.ts` computes what to show from it.
  */
-import type { ArchTable } from '@syscage/arch-tables';
+import { resolveArchName, type ArchTable } from '@syscage/arch-tables';
 import { analyzeWorkspace, filesReachedFrom, type Analysis } from './analysis.js';
 import { ARCHITECTURES, loadArch } from './archs.js';
 import type { CompiledView } from './compiled.js';
@@ -61,7 +61,7 @@ export class PlaygroundApp {
   constructor(root: HTMLElement, workspace: PolicyWorkspace) {
     for (const file of workspace.files) this.files.set(file.path, file.text);
     this.entry = workspace.entry;
-    this.arch = workspace.arch;
+    this.arch = supportedArch(workspace.arch);
     this.active = workspace.entry;
     this.flags = { ...workspace.flags };
 
@@ -203,7 +203,7 @@ export class PlaygroundApp {
   }
 
   private setArch(arch: string): void {
-    const chosen = ARCHITECTURES.includes(arch) ? arch : 'x86_64';
+    const chosen = supportedArch(arch);
     const changed = chosen !== this.arch;
     this.arch = chosen;
     this.archSelect.value = chosen;
@@ -526,4 +526,10 @@ export class PlaygroundApp {
     this.activate(file);
     this.editor.reveal(from, to);
   }
+}
+
+/** The canonical name of `arch` (aliases such as `arm64` accepted), or `x86_64` if not bundled. */
+function supportedArch(arch: string): string {
+  const resolved = resolveArchName(arch);
+  return resolved.ok && ARCHITECTURES.includes(resolved.name) ? resolved.name : 'x86_64';
 }
