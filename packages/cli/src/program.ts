@@ -71,6 +71,11 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   for (const register of commands) register(program, runContext, setExit);
   applyFlagConventions(program);
   addHelpExamples(program);
+  // Which command is running, so that its usage errors can point at its --help.
+  let running: string | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    running = actionCommand.name();
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return reportedUnreadableInput(runContext) ? Math.max(exitCode, ExitCode.io) : exitCode;
@@ -81,6 +86,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     }
     if (error instanceof CliError) {
       ctx.stderr(`syscage: ${error.message}\n`);
+      if (error.exitCode === ExitCode.usage && running !== undefined) ctx.stderr(`(run \`syscage ${running} --help\` for usage)\n`);
       return error.exitCode;
     }
     const io = systemIoError(error);

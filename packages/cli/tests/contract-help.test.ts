@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpExamples } from '../src/help-examples.js';
-import { repoRoot, stackFrame } from './contract-support.js';
-import { binPath, spawnCli } from './helpers.js';
+import { helpOf, repoRoot, stackFrame } from './contract-support.js';
+import { binPath } from './helpers.js';
 
 const commands = ['parse', 'check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'arch', 'run', 'learn'];
 
@@ -21,10 +21,8 @@ function commandList(help: string): string[] {
 }
 
 describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
-  it('lists every command, in order', () => {
-    const result = spawnCli(['--help']);
-    expect(result.code).toBe(0);
-    expect(commandList(result.stdout)).toEqual([...commands, 'help']);
+  it('lists every command, in order', async () => {
+    expect(commandList(await helpOf(''))).toEqual([...commands, 'help']);
   });
 
   it('`pnpm exec syscage --help` from the repository root lists every command', () => {
@@ -33,28 +31,27 @@ describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
     expect(commandList(result.stdout)).toEqual([...commands, 'help']);
   });
 
-  it.each(commands)('%s --help shows its usage and examples', (command) => {
-    const result = spawnCli([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: syscage ${command} `));
+  it.concurrent.each(commands)('%s --help shows its usage and examples', async (command) => {
+    const help = await helpOf(command);
+    expect(help).toMatch(new RegExp(`^Usage: syscage ${command} `));
     const examples = helpExamples[command] ?? [];
     expect(examples.length).toBeGreaterThan(0);
-    const shown = result.stdout.split('\nExamples:\n')[1] ?? '';
+    const shown = help.split('\nExamples:\n')[1] ?? '';
     for (const example of examples) expect(shown).toContain(`  $ ${example.command}\n`);
   });
 
-  it.each(printsResults)('%s takes --format json', (command) => {
-    expect(spawnCli([command, '--help']).stdout).toMatch(/--format <format> .*\n?.*"json"/);
+  it.concurrent.each(printsResults)('%s takes --format json', async (command) => {
+    expect(await helpOf(command)).toMatch(/--format <format> .*\n?.*"json"/);
   });
 
-  it.each(['check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'run', 'learn'])('%s takes --arch and --include-map FROM=TO', (command) => {
-    const help = spawnCli([command, '--help']).stdout;
+  it.concurrent.each(['check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'run', 'learn'])('%s takes --arch and --include-map FROM=TO', async (command) => {
+    const help = await helpOf(command);
     expect(help).toContain('--arch <arch>');
     expect(help).toMatch(/--include-map <from=to>/);
   });
 
-  it.each(['compile', 'build', 'learn'])('%s writes to -o', (command) => {
-    expect(spawnCli([command, '--help']).stdout).toMatch(/^ {2}-o, --(out|output) </m);
+  it.concurrent.each(['compile', 'build', 'learn'])('%s writes to -o', async (command) => {
+    expect(await helpOf(command)).toMatch(/^ {2}-o, --(out|output) </m);
   });
 });
 
@@ -65,8 +62,8 @@ describe('README.md matches --help', { timeout: 60_000 }, () => {
     readme.split(/^### /m).slice(1).map((section) => [/^`syscage ([a-z]+)/.exec(section)?.[1] ?? '', section]),
   );
 
-  it.each(commands)('%s', (command) => {
-    const help = spawnCli([command, '--help']).stdout;
+  it.concurrent.each(commands)('%s', async (command) => {
+    const help = await helpOf(command);
     const section = sections.get(command);
     expect(section, `README.md has no section for ${command}`).toBeDefined();
     const usage = /^Usage: (syscage .+)$/m.exec(help)?.[1];

@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPolicy, goodTree, makeScratch } from './contract-support.js';
-import { spawnCli } from './helpers.js';
+import { echoPolicy, goodTree, makeScratch, spawnCliAsync } from './contract-support.js';
 
 let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
 
@@ -110,8 +109,8 @@ const jsonCases: readonly JsonCase[] = [
 ];
 
 describe('--format json (spawned)', { timeout: 60_000 }, () => {
-  it.each(jsonCases)('$name', ({ argv, shape, list }) => {
-    const result = spawnCli(argv, { cwd: scratch.dir });
+  it.concurrent.each(jsonCases)('$name', async ({ argv, shape, list }) => {
+    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
     expect(result.code, result.stderr).toBe(argv.includes('x86_64/syntax.policy') ? 1 : 0);
     const document = JSON.parse(result.stdout) as unknown;
     expect(document).toMatchObject(shape as object);
@@ -122,8 +121,8 @@ describe('--format json (spawned)', { timeout: 60_000 }, () => {
     }
   });
 
-  it('compile --format json writes the program as JSON (compile prints only a summary line)', () => {
-    const result = spawnCli(['compile', '--format', 'json', '--arch', 'x86_64', '-o', 'echo.json', echoPolicy], { cwd: scratch.dir });
+  it('compile --format json writes the program as JSON (compile prints only a summary line)', async () => {
+    const result = await spawnCliAsync(['compile', '--format', 'json', '--arch', 'x86_64', '-o', 'echo.json', echoPolicy], { cwd: scratch.dir });
     expect(result.code).toBe(0);
     const program = JSON.parse(readFileSync(join(scratch.dir, 'echo.json'), 'utf8')) as { length: number; instructions: unknown[] };
     expect(program).toMatchObject({ arch: 'x86_64', auditArch: 0xc000003e, policy: string, defaultAction: string, length: number, instructions: array });
@@ -131,13 +130,15 @@ describe('--format json (spawned)', { timeout: 60_000 }, () => {
     expect(program.instructions[0]).toEqual({ code: 0x20, jt: 0, jf: 0, k: 4 });
   });
 
-  it.each<[string, string[]]>([
+  it.concurrent.each<[string, string[]]>([
     ['stats', ['stats', '--arch', 'x86_64', 'echo.bpf']],
     ['arch', ['arch', 'riscv64']],
-  ])('%s: --json is an alias of --format json', (_name, argv) => {
-    const viaFormat = spawnCli([...argv, '--format', 'json'], { cwd: scratch.dir });
-    const viaJson = spawnCli([...argv, '--json'], { cwd: scratch.dir });
-    const text = spawnCli(argv, { cwd: scratch.dir });
+  ])('%s: --json is an alias of --format json', async (_name, argv) => {
+    const [viaFormat, viaJson, text] = await Promise.all([
+      spawnCliAsync([...argv, '--format', 'json'], { cwd: scratch.dir }),
+      spawnCliAsync([...argv, '--json'], { cwd: scratch.dir }),
+      spawnCliAsync(argv, { cwd: scratch.dir }),
+    ]);
     expect(viaFormat.code).toBe(0);
     expect(viaJson.stdout).toBe(viaFormat.stdout);
     expect(() => JSON.parse(viaFormat.stdout) as unknown).not.toThrow();

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shouldColor } from '../src/context.js';
-import { makeScratch, stackFrame, syntaxErrorAt } from './contract-support.js';
-import { binPath, spawnCli } from './helpers.js';
+import { makeScratch, spawnCliAsync, stackFrame, syntaxErrorAt } from './contract-support.js';
+import { binPath } from './helpers.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is tested
 const ansi = /\u001b\[[0-9;]*m/;
@@ -41,12 +41,12 @@ describe('shouldColor', () => {
 const failingCheck = ['check', 'x86_64/syntax.policy'];
 
 describe('colour (spawned)', { timeout: 60_000 }, () => {
-  it.each<[string, NodeJS.ProcessEnv, boolean]>([
+  it.concurrent.each<[string, NodeJS.ProcessEnv, boolean]>([
     ['piped, no colour variables: plain', { NO_COLOR: undefined, FORCE_COLOR: undefined }, false],
     ['piped with FORCE_COLOR=1: coloured', { NO_COLOR: undefined, FORCE_COLOR: '1' }, true],
     ['NO_COLOR=1 wins over FORCE_COLOR=1: plain', { NO_COLOR: '1', FORCE_COLOR: '1' }, false],
-  ])('%s', (_name, env, coloured) => {
-    const result = spawnCli(failingCheck, { cwd: scratch.dir, env });
+  ])('%s', async (_name, env, coloured) => {
+    const result = await spawnCliAsync(failingCheck, { cwd: scratch.dir, env });
     expect(result.code).toBe(1);
     expect(result.stderr.replace(new RegExp(ansi.source, 'g'), '')).toMatch(syntaxErrorAt);
     expect(ansi.test(result.stderr)).toBe(coloured);

@@ -1,10 +1,11 @@
 // Inputs shared by the contract tests: the repository's examples, and a scratch folder with a
 // policy that has a syntax error, a truncated .bpf, a compiled .bpf and a file that blocks paths.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnCli } from './helpers.js';
+import { type CliResult, binPath, spawnCli } from './helpers.js';
 
 /** The repository root (holds examples/ and policies/). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,4 +41,46 @@ export function makeScratch(): { dir: string; cleanup: () => void } {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Like spawnCli (the built binary, NO_COLOR=1 unless `env` says otherwise), but without blocking,
+ * so that independent runs can overlap (`it.concurrent`).
+ */
+export function spawnCliAsync(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [binPath, ...argv], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+const helpTexts = new Map<string, Promise<string>>();
+
+/** `syscage <command> --help` (or the top-level help for ''), spawned once per command. */
+export function helpOf(command: string): Promise<string> {
+  let help = helpTexts.get(command);
+  if (help === undefined) {
+    help = spawnCliAsync(command === '' ? ['--help'] : [command, '--help']).then((result) => {
+      if (result.code !== 0) throw new Error(`syscage ${command} --help exited ${String(result.code)}: ${result.stderr}`);
+      return result.stdout;
+    });
+    helpTexts.set(command, help);
+  }
+  return help;
 }

@@ -3,8 +3,7 @@
 // that name file:line:column, usage errors with suggestions, and no stack trace without --debug.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { echoPolicy, goodTree, makeScratch, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
-import { spawnCli } from './helpers.js';
+import { echoPolicy, goodTree, makeScratch, spawnCliAsync, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
 
 let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
 
@@ -113,8 +112,8 @@ const exitRows = Object.entries(exitCases).flatMap(([command, rows]) =>
 );
 
 describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
-  it.each(exitRows)('$name', ({ argv, code, stderr }) => {
-    const result = spawnCli(argv, { cwd: scratch.dir });
+  it.concurrent.each(exitRows)('$name', async ({ argv, code, stderr }) => {
+    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
     expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code, stderr: expect.stringMatching(stderr) as unknown });
     expect(result.stderr).not.toMatch(stackFrame);
   });
@@ -131,33 +130,34 @@ describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
 });
 
 describe('usage errors (spawned)', { timeout: 60_000 }, () => {
-  it.each<[string, string[], RegExp]>([
+  it.concurrent.each<[string, string[], RegExp]>([
     ['an unknown command suggests the nearest one', ['chek', 'x.policy'], /error: unknown command 'chek'\n\(Did you mean check\?\)/],
     ['an unknown flag suggests the nearest one', ['disasm', '--arhc', 'x86_64', 'x.bpf'], /error: unknown option '--arhc'\n\(Did you mean --arch\?\)/],
     ['a missing argument names it', ['compile'], /error: missing required argument 'policies'/],
     ['no command shows the usage', [], /Usage: syscage \[options\] \[command\]/],
     ['an invalid choice lists the choices', ['check', '--format', 'xml', 'x.policy'], /Allowed choices are text, json, sarif/],
+    ['a usage error of a command points at its --help', ['compile', '--arch', 'x86_64', 'x.policy'], /^syscage: compile: -o\/--output is required\n\(run `syscage compile --help` for usage\)\n$/],
     ['--out and -o naming different files', ['compile', '--arch', 'x86_64', '-o', 'a.bpf', '--out', 'b.bpf', 'x.policy'], /--out b\.bpf and -o\/--output a\.bpf name different outputs/],
-  ])('%s (exit 2)', (_name, argv, message) => {
-    const result = spawnCli(argv, { cwd: scratch.dir });
+  ])('%s (exit 2)', async (_name, argv, message) => {
+    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
   });
 
-  it('--version prints the version and exits 0', () => {
-    expect(spawnCli(['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) as unknown });
+  it('--version prints the version and exits 0', async () => {
+    expect(await spawnCliAsync(['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) as unknown });
   });
 });
 
 describe('--out and -o are the same flag everywhere', { timeout: 60_000 }, () => {
-  it.each<[string, string[], string]>([
+  it.concurrent.each<[string, string[], string]>([
     ['compile --out', ['compile', '--arch', 'x86_64', '--out', 'via-out.bpf', echoPolicy], 'via-out.bpf'],
     ['build -o', ['build', '-o', 'via-o', goodTree], 'via-o/x86_64/echo_device.bpf'],
-  ])('%s', (_name, argv, written) => {
-    const result = spawnCli(argv, { cwd: scratch.dir });
+  ])('%s', async (_name, argv, written) => {
+    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
     expect(result.code).toBe(0);
-    expect(spawnCli(['disasm', '--arch', 'x86_64', written], { cwd: scratch.dir }).code).toBe(0);
+    expect((await spawnCliAsync(['disasm', '--arch', 'x86_64', written], { cwd: scratch.dir })).code).toBe(0);
   });
 });
 
