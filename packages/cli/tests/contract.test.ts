@@ -161,6 +161,19 @@ describe('--out and -o are the same flag everywhere', { timeout: 60_000 }, () =>
   });
 });
 
+describe('--debug (spawned)', { timeout: 60_000 }, () => {
+  // An output folder under a plain file fails in a file-system call no command wraps itself.
+  it.concurrent.each<[string, string[], boolean]>([
+    ['without --debug: one line, no stack trace', [], false],
+    ['with --debug: the stack trace too', ['--debug'], true],
+  ])('%s', async (_name, debug, stack) => {
+    const result = await spawnCliAsync(['build', ...debug, '-o', 'afile/debug-out', goodTree], { cwd: scratch.dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^syscage: cannot \w+ .*afile\/debug-out.*: ENOTDIR\n/);
+    expect(stackFrame.test(result.stderr)).toBe(stack);
+  });
+});
+
 // An exception no command anticipated: here the embedder's own stdout writer fails. The CLI says
 // it is a bug, hints at --debug, and prints the stack only with --debug.
 describe('internal errors (in-process, through the public runCli)', () => {
