@@ -44,7 +44,8 @@ export const version = '0.1.0';
 
 /**
  * Runs `syscage` with the given arguments (without `node` and the script) and returns the
- * exit code. Never throws: usage errors exit 2, internal errors 70.
+ * exit code (see {@link ExitCode}). Never throws: usage errors exit 2, file-system failures 3,
+ * internal errors 70.
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   let exitCode: number = ExitCode.ok;
