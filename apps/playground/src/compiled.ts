@@ -92,7 +92,7 @@ export function programFigures(program: BpfProgram, lowered: LoweredPolicy, stat
     { id: 'trampolines', label: 'Trampolines', value: `${stats.trampolines}`, detail: '`ja` instructions added for conditional jumps longer than 255' },
     { id: 'cache', label: 'Cache coverage', value: `${cached.length}/${unconditional.length} (${percent(cached.length, unconditional.length)})`, detail: "unconditionally allowed syscalls the kernel's constant-action cache serves without running the filter (Linux ≥ 5.11)" },
     { id: 'cost-uniform', label: 'Mean cost', value: mean(costs.map((cost) => ({ value: cost.executed, weight: 1 }))), detail: 'instructions executed per listed syscall, each counted once (arguments all 0)' },
-    { id: 'cost-frequency', label: 'Frequency-weighted cost', value: mean(costs.map((cost) => ({ value: cost.executed, weight: cost.frequency }))), detail: 'instructions executed per call, weighted by @frequency counts (missing entries count 1; arguments all 0)' },
+    { id: 'cost-frequency', label: 'Frequency-weighted cost', value: mean(costs.map((cost) => ({ value: cost.executed, weight: cost.frequency }))), detail: 'instructions executed per call, weighted by the call counts the compiler planned with (@frequency files, else its typical profile; arguments all 0)' },
     { id: 'cost-cached', label: 'Cost with the cache', value: mean(costs.map((cost) => ({ value: cost.isCached ? 0 : cost.executed, weight: cost.frequency }))), detail: 'as the frequency-weighted cost, with syscalls the kernel cache serves costing 0' },
   ];
 }

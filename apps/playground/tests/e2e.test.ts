@@ -235,6 +235,7 @@ describe.skipIf(!available)('playground in Chromium', () => {
     expect(await page.evaluate(() => navigator.serviceWorker.ready.then((registration) => registration.active?.state))).toBe('activated');
     await server.close();
     const offline = await page.context().newPage();
+    await offline.setViewportSize({ width: 820, height: 1000 });
     await offline.goto(server.url);
     await offline.locator('.cm-content').waitFor();
     await offline.selectOption('#arch', 'riscv64');
