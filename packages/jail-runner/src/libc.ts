@@ -2,7 +2,16 @@
  * The few libc functions the launcher, the supervisor and the parent call through koffi.
  * Bound lazily: importing this module loads nothing until a function is first used.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+
+type Koffi = typeof import('koffi');
+let koffiModule: Koffi | undefined;
+
+/** koffi, loaded on first use, so importing this package loads no native code. */
+function koffi(): Koffi {
+  koffiModule ??= createRequire(import.meta.url)('koffi') as Koffi;
+  return koffiModule;
+}
 
 /** Linux UAPI values used below (`linux/prctl.h`, `linux/seccomp.h`, `fcntl.h`, `poll.h`, `signal.h`). */
 export const PR_SET_NO_NEW_PRIVS = 38;
@@ -63,8 +72,8 @@ let bound: Libc | undefined;
 /** Loads libc and binds the functions (once per process). */
 export function libc(): Libc {
   if (bound) return bound;
-  const lib = koffi.load('libc.so.6');
-  koffi.struct('syscage_sock_fprog', { len: 'uint16_t', filter: 'void *' });
+  const lib = koffi().load('libc.so.6');
+  koffi().struct('syscage_sock_fprog', { len: 'uint16_t', filter: 'void *' });
   const prctl = lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
   const syscall = lib.func('long syscall(long, ...)');
   const fcntl = lib.func('int fcntl(int, int, ...)');
@@ -111,5 +120,5 @@ export function libc(): Libc {
 
 /** errno of the last call made through koffi on this thread. */
 export function lastErrno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }
