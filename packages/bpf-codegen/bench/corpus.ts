@@ -37,9 +37,11 @@ const quick = process.argv.includes('--quick');
 // `--plan-weights '{"size":0.01}'`: planner weights to try (merged over the defaults).
 const weightsArgument = process.argv[process.argv.indexOf('--plan-weights') + 1];
 const planWeights: Partial<PlanWeights> = process.argv.includes('--plan-weights') && weightsArgument !== undefined ? (JSON.parse(weightsArgument) as Partial<PlanWeights>) : {};
+// `--no-typical-frequencies`: lay out policies without @frequency as if every syscall weighed 1.
 const options: CompileOptions & GenerateOptions = {
   defaultAction: 'trap',
   optimize,
+  typicalFrequencies: !process.argv.includes('--no-typical-frequencies'),
   ...(Object.keys(planWeights).length === 0 ? {} : { planWeights: { ...defaultPlanWeights, ...planWeights } }),
 };
 
