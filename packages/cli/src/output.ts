@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Diagnostic, formatDiagnostic } from '@syscage/policy-parser';
+import { createColors } from 'picocolors';
 import { type CliContext, CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -47,7 +48,7 @@ export function printDiagnostics(
     if (diagnostic.severity === 'error') errors++;
     if (diagnostic.severity === 'error' && diagnostic.code === 'SC2001') unreadableInputReported.add(ctx);
     else if (diagnostic.severity === 'warning') warnings++;
-    ctx.stderr(`${formatDiagnostic(diagnostic, sources, { color: ctx.color })}\n`);
+    ctx.stderr(`${formatDiagnostic(diagnostic, sources, ctx.color ? { colors: createColors(true) } : {})}\n`);
   }
   if (errors + warnings > 0) {
     ctx.stderr(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);

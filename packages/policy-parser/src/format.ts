@@ -9,30 +9,36 @@
  *   = help: …
  * ```
  *
- * Colour is plain ANSI escapes, used only when asked for; this module has no dependencies.
+ * Colour comes from a palette the caller passes (the CLI passes picocolors'); this module has
+ * no dependencies and never writes escape codes itself.
  */
 import type { Diagnostic, Severity, SourceRange } from './diagnostic.js';
 import { PositionIndex } from './source.js';
 
+/**
+ * The text styles a code frame uses. picocolors' `createColors(enabled)` result has this shape,
+ * so a terminal program can pass it as it is.
+ */
+export interface DiagnosticPalette {
+  readonly bold: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly cyan: (text: string) => string;
+  readonly blue: (text: string) => string;
+}
+
 /** Options of {@link formatDiagnostic}. */
 export interface FormatOptions {
   /**
-   * Colour the output with ANSI escape codes.
-   * @defaultValue false
+   * Styles for a coloured frame; plain text when absent.
+   * @defaultValue undefined (no colour)
    */
-  readonly color?: boolean;
+  readonly colors?: DiagnosticPalette;
 }
 
-const ansi = {
-  reset: '\u001b[0m',
-  bold: '\u001b[1m',
-  red: '\u001b[31m',
-  yellow: '\u001b[33m',
-  cyan: '\u001b[36m',
-  blue: '\u001b[34m',
-} as const;
+type Style = keyof DiagnosticPalette;
 
-const severityColor: Record<Severity, string> = { error: ansi.red, warning: ansi.yellow, info: ansi.cyan };
+const severityColor: Record<Severity, Style> = { error: 'red', warning: 'yellow', info: 'cyan' };
 
 /** Longest stretch of a source line shown; longer lines are cut around the range. */
 const maxShownColumns = 160;
@@ -59,12 +65,15 @@ function displayColumn(line: string, index: number): number {
   return displayChars(line.slice(0, index)).length;
 }
 
-interface Painter {
-  (color: string, text: string): string;
-}
+type Painter = (styles: Style | readonly Style[], text: string) => string;
 
-function painter(enabled: boolean): Painter {
-  return enabled ? (color, text) => `${color}${text}${ansi.reset}` : (_color, text) => text;
+function painter(palette: DiagnosticPalette | undefined): Painter {
+  if (palette === undefined) return (_styles, text) => text;
+  return (styles, text) => {
+    let painted = text;
+    for (const style of typeof styles === 'string' ? [styles] : styles) painted = palette[style](painted);
+    return painted;
+  };
 }
 
 /**
@@ -88,7 +97,7 @@ function indexOf(source: string): PositionIndex {
 }
 
 /** Code-frame lines for `range` in `source`, or nothing when the range is not in the text. */
-function frame(source: string, range: SourceRange, paint: Painter, markColor: string): string[] {
+function frame(source: string, range: SourceRange, paint: Painter, markColor: Style): string[] {
   const index = indexOf(source);
   const start = index.position(range.start.offset);
   const end = index.position(Math.max(range.start.offset, range.end.offset));
@@ -102,11 +111,11 @@ function frame(source: string, range: SourceRange, paint: Painter, markColor: st
     lineNumbers.push(line);
   }
   const gutterWidth = String(end.line).length;
-  const gutter = (label: string): string => paint(ansi.blue, `${label.padStart(gutterWidth)} |`);
+  const gutter = (label: string): string => paint('blue', `${label.padStart(gutterWidth)} |`);
   const out = [gutter('')];
   for (const lineNumber of lineNumbers) {
     if (lineNumber === -1) {
-      out.push(paint(ansi.blue, `${'.'.repeat(gutterWidth)}  `));
+      out.push(paint('blue', `${'.'.repeat(gutterWidth)}  `));
       continue;
     }
     const bounds = index.lineBounds(lineNumber);
@@ -149,23 +158,23 @@ function location(file: string, range: SourceRange): string {
  * @param options - rendering options
  */
 export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<string, string>, options: FormatOptions = {}): string {
-  const paint = painter(options.color ?? false);
+  const paint = painter(options.colors);
   const color = severityColor[diagnostic.severity];
   const header =
-    `${paint(ansi.bold, `${location(diagnostic.file, diagnostic.range)}:`)} ` +
-    `${paint(ansi.bold + color, `${diagnostic.severity}[${diagnostic.code}]`)}: ${paint(ansi.bold, diagnostic.message)}`;
+    `${paint('bold', `${location(diagnostic.file, diagnostic.range)}:`)} ` +
+    `${paint(['bold', color], `${diagnostic.severity}[${diagnostic.code}]`)}: ${paint('bold', diagnostic.message)}`;
   const lines = [header];
   const source = sources.get(diagnostic.file);
   // Notes line their `=` up with the frame's `|`.
   const indent = ' '.repeat(source === undefined ? 2 : String(Math.max(1, diagnostic.range.end.line)).length + 1);
   if (source !== undefined) lines.push(...frame(source, diagnostic.range, paint, color));
   for (const related of diagnostic.related ?? []) {
-    lines.push(`${indent}${paint(ansi.cyan, '= note:')} ${location(related.file, related.range)}: ${related.message}`);
+    lines.push(`${indent}${paint('cyan', '= note:')} ${location(related.file, related.range)}: ${related.message}`);
     const relatedSource = sources.get(related.file);
     if (relatedSource !== undefined) {
-      lines.push(...frame(relatedSource, related.range, paint, ansi.cyan).map((line) => `${indent}${line}`));
+      lines.push(...frame(relatedSource, related.range, paint, 'cyan').map((line) => `${indent}${line}`));
     }
   }
-  if (diagnostic.suggestion) lines.push(`${indent}${paint(ansi.cyan, '= help:')} ${diagnostic.suggestion}`);
+  if (diagnostic.suggestion) lines.push(`${indent}${paint('cyan', '= help:')} ${diagnostic.suggestion}`);
   return lines.join('\n');
 }

@@ -39,5 +39,5 @@ export type { DiagnosticCodeInfo, ParserDiagnosticCode } from './codes.js';
 export { parserDiagnosticCodes } from './codes.js';
 export { parsePolicy, parseFrequencyFile } from './parser.js';
 export { tokenize } from './lexer.js';
-export type { FormatOptions } from './format.js';
+export type { DiagnosticPalette, FormatOptions } from './format.js';
 export { formatDiagnostic } from './format.js';

@@ -1,7 +1,7 @@
 // Code frames rendered by formatDiagnostic.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/index.js';
-import type { Diagnostic, Position, SourceRange } from '../src/index.js';
+import type { Diagnostic, DiagnosticPalette, Position, SourceRange } from '../src/index.js';
 
 /** Range of `[start, end)` in `text`, positions computed independently of the library. */
 function rangeOf(text: string, start: number, end: number): SourceRange {
@@ -108,15 +108,23 @@ describe('formatDiagnostic', () => {
     expect(plain(d, {})).toBe('a.policy:1:1: warning[SC1003]: invalid colon\n  = help: check it');
   });
 
-  it('uses ANSI colours only when asked, around the same text', () => {
+  it('styles through the palette the caller passes, around the same text', () => {
     const text = 'write arg0';
     const d = diagnostic(text, 6, 10);
     const sources = new Map([['a.policy', text]]);
-    const coloured = formatDiagnostic(d, sources, { color: true });
-    expect(coloured).toContain('\u001b[31m');
-    // eslint-disable-next-line no-control-regex -- stripping ANSI escapes
-    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(formatDiagnostic(d, sources));
-    expect(formatDiagnostic(d, sources, { color: false })).not.toContain('\u001b');
+    const tag = (name: string) => (inner: string): string => `<${name}>${inner}</${name}>`;
+    const palette: DiagnosticPalette = {
+      bold: tag('b'),
+      red: tag('red'),
+      yellow: tag('yellow'),
+      cyan: tag('cyan'),
+      blue: tag('blue'),
+    };
+    const coloured = formatDiagnostic(d, sources, { colors: palette });
+    expect(coloured).toContain('<red><b>error[SC1003]</b></red>');
+    expect(coloured).toContain('<red>^^^^</red>');
+    expect(coloured.replace(/<\/?[a-z]+>/g, '')).toBe(formatDiagnostic(d, sources));
+    expect(formatDiagnostic(d, sources)).not.toContain('<');
   });
 
   it('handles CRLF sources and ranges clamped past the end of the text', () => {

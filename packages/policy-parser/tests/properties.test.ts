@@ -6,6 +6,9 @@ import { formatDiagnostic, parseFrequencyFile, parsePolicy, tokenize } from '../
 import type { Position, SourceRange } from '../src/index.js';
 import { corpusFiles } from './corpus-files.js';
 
+const mark = (text: string): string => `[${text}]`;
+const markerPalette = { bold: mark, red: mark, yellow: mark, cyan: mark, blue: mark };
+
 /** Line and column of every offset of `text`, computed by one obvious scan. */
 function referencePositions(text: string): { line: number[]; column: number[] } {
   const line: number[] = [];
@@ -77,7 +80,7 @@ function checkEverything(text: string): void {
     ['input.frequency', text],
   ]);
   for (const diagnostic of [...policy.diagnostics, ...frequency.diagnostics]) {
-    expect(typeof formatDiagnostic(diagnostic, sources, { color: true })).toBe('string');
+    expect(typeof formatDiagnostic(diagnostic, sources, { colors: markerPalette })).toBe('string');
   }
   // Tokens cover each line exactly: joined per line they give the line back.
   const tokens = tokenize(text);
