@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// One test run over every package; each package's own vitest.config.ts is a project here.
+// One test run over every package; each package's own vitest.config.ts is a project here, and so
+// are the release tools' tests (the slow consumer test runs only with SYSCAGE_CONSUMER_TEST=1).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'tools/release'],
     reporters: ['default', './tools/summary-reporter.ts'],
   },
 });
