@@ -6,9 +6,21 @@ import { ExitCode } from './exit-codes.js';
 
 /** Output streams and settings shared by all commands. */
 export interface CliContext {
+  /**
+   * Writes command output (reports, JSON, generated code) to standard output. The text is written
+   * as given: callers include their own trailing newline. In the real process, a reader that
+   * closes the pipe early silences further writes instead of failing.
+   */
   readonly stdout: (text: string) => void;
+  /**
+   * Writes diagnostics and error messages to standard error, as given (callers include the
+   * trailing newline). Only this stream is ever coloured, and only when {@link CliContext.color}.
+   */
   readonly stderr: (text: string) => void;
-  /** True when diagnostics should be coloured (see {@link shouldColor}). */
+  /**
+   * True when diagnostics on stderr should be coloured. The process context derives it from
+   * `NO_COLOR`, `FORCE_COLOR`, `TERM` and whether stderr is a terminal.
+   */
   readonly color: boolean;
   /** Working directory that relative paths on the command line are resolved against. */
   readonly cwd: string;
@@ -66,8 +78,13 @@ export function processContext(debug: boolean): CliContext {
 
 /** A command failure that carries its exit code and a message for stderr. */
 export class CliError extends Error {
+  /**
+   * @param message - One line for stderr, without the `syscage:` prefix or a trailing newline.
+   * @param exitCode - The process exit status to report (see `ExitCode`: 2 usage, 3 I/O, 70 internal).
+   */
   constructor(
     message: string,
+    /** The process exit status the command ends with, one of the `ExitCode` values (2 usage, 3 I/O, 70 internal). */
     readonly exitCode: number,
   ) {
     super(message);
