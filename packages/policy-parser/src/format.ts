@@ -20,10 +20,18 @@ import { PositionIndex } from './source.js';
  * so a terminal program can pass it as it is.
  */
 export interface DiagnosticPalette {
+  /** Wraps text in bold: the location, the severity/code label and the message of the headline. */
   readonly bold: (text: string) => string;
+  /** Wraps text in red: the label and `^` markers of an `error`. */
   readonly red: (text: string) => string;
+  /** Wraps text in yellow: the label and `^` markers of a `warning`. */
   readonly yellow: (text: string) => string;
+  /**
+   * Wraps text in cyan: the label and markers of an `info`, the `= note:` and `= help:` prefixes,
+   * and the markers under related locations.
+   */
   readonly cyan: (text: string) => string;
+  /** Wraps text in blue: the line-number gutter and the elision line of a code frame. */
   readonly blue: (text: string) => string;
 }
 
