@@ -31,7 +31,12 @@ import type {
 
 /** Parsed files kept between resolutions, so a tree check parses each file once. */
 export interface ParseCache {
+  /**
+   * Parsed policy files by normalised absolute path. An entry is reused only while the file's
+   * text is unchanged; a file read with different text is parsed again and replaces it.
+   */
   readonly policies: Map<string, PolicyFile>;
+  /** Parsed `@frequency` files by normalised absolute path, reused on the same terms. */
   readonly frequencies: Map<string, FrequencyFile>;
 }
 

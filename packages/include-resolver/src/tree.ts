@@ -91,21 +91,29 @@ export interface LintTreeOptions {
 
 /** One file of a linted tree with its role. */
 export interface TreeFile {
+  /** Normalised absolute path of the file (`<root>/<arch>/<name>`). */
   readonly path: string;
+  /** The file name within its architecture folder, with its extension (`foo_device.policy`). */
   readonly name: string;
+  /** What the name says the file is (see {@link classifyPolicyFileName}); `none` when it fits no role. */
   readonly role: PolicyRole;
 }
 
 /** One architecture folder of a linted tree. */
 export interface TreeArch {
+  /** The folder name, which names the architecture (`x86_64`, `aarch64`, `arm`). */
   readonly name: string;
+  /** Normalised absolute path of the folder (`<root>/<name>`). */
   readonly path: string;
+  /** The regular files of the folder, sorted by name; subdirectories are not listed. */
   readonly files: readonly TreeFile[];
 }
 
 /** What {@link lintPolicyTree} found. */
 export interface TreeLintResult {
+  /** The tree root as given, normalised (POSIX-style, absolute). */
   readonly root: string;
+  /** Every subdirectory of the root, sorted by name; empty when the root cannot be listed (SC3010). */
   readonly archs: readonly TreeArch[];
   /** Convention findings (SC3xxx). Parse and resolution findings come from `resolvePolicy`. */
   readonly diagnostics: readonly Diagnostic[];

@@ -20,7 +20,7 @@ export interface PolicyHost {
   readFile(path: string): string | undefined;
   /**
    * The entries of a directory, or `undefined` when it does not exist. Only needed to lint a
-   * policy tree ({@link lintPolicyTree}); resolving a single policy never lists directories.
+   * policy tree (`lintPolicyTree` on the main entry); resolving a single policy never lists directories.
    */
   listDirectory?(path: string): readonly DirectoryEntry[] | undefined;
 }
@@ -57,7 +57,9 @@ export interface RuleOrigin {
 export interface ResolvedRule {
   /** The descriptor as written (it carries `[arch=…]` metadata, applied per architecture). */
   readonly descriptor: SyscallDescriptor;
+  /** The filter after the colon: an argument expression with its action, or a bare action. */
   readonly filter: Filter;
+  /** The file, statement and include chain the rule came from, for diagnostics. */
   readonly origin: RuleOrigin;
 }
 
@@ -73,10 +75,16 @@ export interface ResolvedSyscall {
 
 /** A file that took part in the resolution. */
 export interface ResolvedFile {
+  /** Normalised absolute path the file was read from (after the include map). */
   readonly path: string;
+  /** The file's full text as the host returned it; diagnostics' ranges index into it. */
   readonly text: string;
   /** How the file was reached: `entry`, `include` or `frequency`. */
   readonly role: 'entry' | 'include' | 'frequency';
+  /**
+   * The `@include`/`@frequency` sites from the top-level file down to this one (empty for the
+   * entry), outermost first. A file reached twice keeps the chain of its first read.
+   */
   readonly includeChain: readonly IncludeSite[];
 }
 
@@ -115,10 +123,16 @@ export interface ResolvedPolicy {
 
 /** One `descriptor : count` line of a frequency file reached through `@frequency`. */
 export interface ResolvedFrequencyEntry {
+  /** The syscall the count is for, as written, including any `[arch=…]` metadata. */
   readonly descriptor: SyscallDescriptor;
+  /**
+   * How often the syscall is expected to be made, relative to the other entries (a unitless
+   * weight; code generation orders checks by it). Counts for the same descriptor add up.
+   */
   readonly count: bigint;
   /** The frequency file. */
   readonly file: string;
+  /** Range of the whole `descriptor : count` line in {@link ResolvedFrequencyEntry.file}. */
   readonly range: SourceRange;
 }
 
