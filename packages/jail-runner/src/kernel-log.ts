@@ -8,13 +8,19 @@ import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs
 
 /** One `type=1326` record. */
 export interface SeccompAuditRecord {
+  /** Process id of the calling task (`pid=`). */
   readonly pid: number;
+  /** The task's command name (`comm=`, unquoted); `undefined` when the record has none. */
   readonly comm: string | undefined;
+  /** Path of the executable (`exe=`, unquoted); `undefined` when the record has none. */
   readonly exe: string | undefined;
+  /** Signal the action delivers (`sig=`; 31 = SIGSYS for kill actions, 0 for log); 0 when absent. */
   readonly signal: number;
   /** `AUDIT_ARCH_*` value. */
   readonly arch: number;
+  /** The syscall number (`syscall=`), in the numbering of {@link SeccompAuditRecord.arch}. */
   readonly syscall: number;
+  /** The caller's instruction pointer at the call (`ip=`); `undefined` when the record has none. */
   readonly instructionPointer: bigint | undefined;
   /** The filter's return value (`code=`). */
   readonly code: number;

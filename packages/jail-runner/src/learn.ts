@@ -79,18 +79,27 @@ export interface ProposeOptions {
 
 /** One proposed rule. */
 export interface ProposedRule {
+  /** The syscall name, as the policy line starts (`ioctl`). */
   readonly syscall: string;
   /** The filter expression (`1`, or `arg1 == TCGETS || arg1 == TIOCGWINSZ`). */
   readonly filter: string;
   /** How many calls the run made (0 for a companion that was not seen). */
   readonly calls: number;
-  /** Why an unseen syscall is proposed (see the companions note in the README). */
+  /**
+   * Why an unseen syscall is proposed (see the companions note in the README); it is written as
+   * a comment above the rule. Absent for a syscall the run made.
+   */
   readonly reason?: string;
 }
 
 /** The proposal: rules in first-seen order, the policy text, and calls that could not be named. */
 export interface Proposal {
+  /** One rule per named syscall in first-seen order, then the unseen companions. */
   readonly rules: readonly ProposedRule[];
+  /**
+   * The rules as policy text: the optional `# header` line, then one `syscall: filter` line per
+   * rule (companions preceded by a `# reason` comment), newline-terminated; empty when no rule.
+   */
   readonly text: string;
   /** Calls of another architecture or with numbers the table does not name. */
   readonly unnamed: readonly ObservedCall[];

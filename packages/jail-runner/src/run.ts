@@ -95,7 +95,9 @@ export type StdioEntry = 'inherit' | 'pipe' | 'ignore' | number;
 
 /** A syscall number and, where the architecture table knows it, its name. */
 export interface SyscallId {
+  /** The syscall number in the calling architecture's numbering (the `AUDIT_ARCH_*` of the call). */
   readonly nr: number;
+  /** The name from that architecture's table (`openat`); `undefined` for a number it does not list. */
   readonly name: string | undefined;
 }
 
@@ -103,9 +105,11 @@ export interface SyscallId {
 export interface ObservedCall {
   /** Thread id of the caller. */
   readonly tid: number;
+  /** Which syscall was made, named from the table of the call's architecture. */
   readonly syscall: SyscallId;
   /** `AUDIT_ARCH_*` of the call (differs from the host's for compat calls). */
   readonly arch: number;
+  /** The caller's instruction pointer at the call (`seccomp_data.instruction_pointer`); `0n` when strace observed the run. */
   readonly instructionPointer: bigint;
   /** The six arguments. */
   readonly args: readonly bigint[];
@@ -117,12 +121,17 @@ export interface ObservedCall {
 export interface Violation {
   /** Pid of the killed process, as the kernel logged it. */
   readonly pid: number;
+  /** The syscall the filter refused, named from the table of {@link Violation.arch}. */
   readonly syscall: SyscallId;
+  /** `AUDIT_ARCH_*` of the refused call (differs from the host's for compat calls). */
   readonly arch: number;
+  /** Where the call was made (`ip=` of the audit record); `undefined` when the record has none. */
   readonly instructionPointer: bigint | undefined;
   /** The filter's return value, e.g. `0x80000000` for kill-process. */
   readonly returnValue: number;
+  /** The killed task's command name (`comm=`, at most 15 bytes); `undefined` when not logged. */
   readonly comm: string | undefined;
+  /** Path of the killed process's executable (`exe=`); `undefined` when not logged. */
   readonly exe: string | undefined;
   /** True when the call was made by the launcher, i.e. the target never started. */
   readonly beforeExec: boolean;
@@ -130,9 +139,11 @@ export interface Violation {
 
 /** How a jailed run ended. */
 export interface JailResult {
+  /** The mode the run used ({@link JailOptions.mode}): which program the kernel got. */
   readonly mode: JailMode;
   /** Exit status, or `null` when a signal ended it. */
   readonly exitCode: number | null;
+  /** The signal that ended the process (`SIGSYS` when the filter killed it), or `null` when it exited. */
   readonly signal: NodeJS.Signals | null;
   /** Shell-style status: the exit code, or 128 + signal number. */
   readonly status: number;

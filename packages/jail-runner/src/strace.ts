@@ -15,8 +15,11 @@ import type { JailOptions, JailResult, ObservedCall } from './run.js';
 
 /** One syscall entry in `strace -f -n -X raw -e raw=all` output. */
 export interface StraceCall {
+  /** Thread id strace printed at the start of the line (`-f`). */
   readonly pid: number;
+  /** The syscall number strace printed in brackets (`-n`), in the traced process's numbering. */
   readonly nr: number;
+  /** The arguments strace printed, as raw numbers (`-X raw -e raw=all`); strace prints only as many as the syscall takes. */
   readonly args: readonly bigint[];
 }
 
