@@ -56,10 +56,15 @@ type Value =
 
 /** A condition a path assumed about one `seccomp_data` word: `(word & mask) op k` is `holds`. */
 export interface WordCondition {
+  /** Byte offset of the 32-bit word in `struct seccomp_data` (0 `nr`, 4 `arch`, 8 ip, 16+ args). */
   readonly offset: number;
+  /** Bits of the word the comparison sees (u32; `0xffffffff` when the load was not masked). */
   readonly mask: number;
+  /** The jump's comparison: `jeq`, `jgt`, `jge`, or `jset` (`(word & mask) & k` is non-zero). */
   readonly op: 'eq' | 'gt' | 'ge' | 'set';
+  /** The constant compared with (u32). */
   readonly k: number;
+  /** Whether the path took the true branch (the comparison holds) or the false one. */
   readonly holds: boolean;
 }
 
@@ -69,6 +74,7 @@ export interface PathOutcome {
   readonly returnValue: number | undefined;
   /** True when the path is invalid at run time (runs off the end, bad load, …). */
   readonly invalid: boolean;
+  /** What the path assumed about the input words, in the order its jumps tested them. */
   readonly conditions: readonly WordCondition[];
   /** Instructions executed on this path. */
   readonly length: number;
@@ -78,6 +84,7 @@ export interface PathOutcome {
 
 /** The outcome of {@link explorePaths}. */
 export interface PathExploration {
+  /** One entry per feasible path from pc 0 to a `ret` or an invalid instruction, in search order. */
   readonly outcomes: readonly PathOutcome[];
   /** False when the path limit was hit (the outcomes are then a subset). */
   readonly complete: boolean;

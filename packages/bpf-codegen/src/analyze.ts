@@ -57,9 +57,11 @@ export type SyscallVerdict = 'always-allowed' | 'conditional' | 'denied';
 
 /** The figures of one syscall number. */
 export interface SyscallAnalysis {
+  /** The syscall number analysed, in the architecture's numbering. */
   readonly nr: number;
   /** The architecture's name for the number, if it has one. */
   readonly name: string | undefined;
+  /** `always-allowed` when every argument vector gets `ALLOW`, `conditional` for some, else `denied`. */
   readonly verdict: SyscallVerdict;
   /** False when the verdict comes from sampling because the path limit was hit. */
   readonly exact: boolean;
@@ -77,6 +79,7 @@ export interface SyscallAnalysis {
   readonly hasFrequency: boolean;
   /** Argument vectors sampled for the cost, and how many of them the program allows. */
   readonly samples: number;
+  /** How many of the {@link SyscallAnalysis.samples} vectors the program allows. */
   readonly allowedSamples: number;
   /** An argument vector the program allows, if one was found. */
   readonly allowedExample: readonly bigint[] | undefined;
@@ -92,15 +95,31 @@ export interface ProgramAnalysis {
   readonly unreachable: readonly number[];
   /** One entry per analysed syscall number, in increasing order. */
   readonly syscalls: readonly SyscallAnalysis[];
+  /** Number of analysed syscalls allowed for every argument vector. */
   readonly alwaysAllowed: number;
+  /** Number of analysed syscalls allowed for some argument vectors but not all. */
   readonly conditional: number;
+  /** Number of analysed syscalls no argument vector gets allowed. */
   readonly denied: number;
   /** Share of always-allowed syscalls the kernel caches; `undefined` when there are none. */
   readonly cacheCoverage: number | undefined;
-  /** `undefined` when no syscall is allowed. */
+  /**
+   * Mean instructions executed per allowed syscall, every allowed syscall weighing the same.
+   * `undefined` when no syscall is allowed.
+   */
   readonly costUniform: number | undefined;
+  /**
+   * Mean instructions executed per call, weighted by the frequency map (syscalls without an
+   * entry weigh 1; denied syscalls the map names count at their denial cost). `undefined` when
+   * no syscall is allowed.
+   */
   readonly costFrequency: number | undefined;
+  /**
+   * Like {@link ProgramAnalysis.costFrequency}, with the syscalls the kernel's cache allows
+   * costing 0 instructions. `undefined` when no syscall is allowed.
+   */
   readonly costCache: number | undefined;
+  /** The largest per-syscall cost (instructions) among allowed syscalls; `undefined` when none is allowed. */
   readonly maxCost: number | undefined;
 }
 

@@ -44,6 +44,7 @@ export type CacheVerdict =
 
 /** The outcome of {@link cacheCheck}. */
 export interface CacheCheckResult {
+  /** Why the emulation stopped; only `allow` means the kernel caches the syscall as allowed. */
   readonly verdict: CacheVerdict;
   /** The pc where the emulation stopped (the `ret`, or the instruction it gave up on). */
   readonly pc: number;

@@ -8,6 +8,7 @@ import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '@syscag
 export interface CodegenDiagnosticInfo {
   /** Short kebab-case name. */
   readonly name: string;
+  /** The severity diagnostics with this code are reported at (`error` stops compilation). */
   readonly severity: Severity;
   /** One sentence: what the code means. */
   readonly summary: string;

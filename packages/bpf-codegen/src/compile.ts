@@ -33,7 +33,9 @@ export interface CompileStats {
 export interface CodegenResult {
   /** Absent when the program would exceed BPF_MAXINSNS. */
   readonly program?: BpfProgram;
+  /** Size and planning figures, present even when the program was not produced. */
   readonly stats: CompileStats;
+  /** Code generation findings (SC4xxx); an error means `program` is absent. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -43,6 +45,7 @@ export interface CompileResult {
   readonly program?: BpfProgram;
   /** The lowered policy (absent when lowering failed); the reference semantics run on it. */
   readonly lowered?: LoweredPolicy;
+  /** Size and planning figures; absent when lowering failed before code generation ran. */
   readonly stats?: CompileStats;
   /** Lowering and code generation diagnostics (the resolver's are not repeated). */
   readonly diagnostics: readonly Diagnostic[];

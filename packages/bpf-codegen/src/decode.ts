@@ -21,6 +21,7 @@ export interface RawBpfOptions {
 
 /** What {@link decodeProgram} read: the instructions and any problem with the bytes. */
 export interface DecodedProgram {
+  /** The complete 8-byte records, in order, read in the requested byte order (not validated). */
   readonly program: BpfProgram;
   /** `SC4620` when the length is not a multiple of 8 (the trailing bytes are ignored). */
   readonly diagnostics: readonly ProgramDiagnostic[];

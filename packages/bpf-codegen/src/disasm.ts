@@ -59,7 +59,9 @@ export interface DisassembleOptions {
 
 /** One disassembled instruction. */
 export interface DisassembledInstruction {
+  /** Index of the instruction in the program (0-based; jump targets count in the same units). */
   readonly pc: number;
+  /** The instruction as decoded, unchanged. */
   readonly insn: SockFilter;
   /** `ld`, `jeq`, `ret`, … (`.unknown` for opcodes classic BPF lacks). */
   readonly mnemonic: string;

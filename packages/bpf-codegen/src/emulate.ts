@@ -120,9 +120,11 @@ export interface EmulationOptions {
 
 /** A run that reached a `ret` (or the implicit `ret 0` of `div x`/`mod x` by zero). */
 export interface EmulationSuccess {
+  /** Discriminant: the program reached a `ret`. */
   readonly ok: true;
   /** The filter's u32 return value. */
   readonly returnValue: number;
+  /** The action {@link EmulationSuccess.returnValue} selects (its `SECCOMP_RET_ACTION_FULL` bits). */
   readonly action: SeccompActionName;
   /** Low 16 bits of the return value (errno, trap or trace data). */
   readonly data: number;
@@ -134,10 +136,13 @@ export interface EmulationSuccess {
 
 /** A run the kernel would never perform because the program is invalid on that path. */
 export interface EmulationFailure {
+  /** Discriminant: the run went somewhere the kernel would not follow (see {@link EmulationFailure.error}). */
   readonly ok: false;
   /** What went wrong and at which pc (`SC4611`, `SC4612`, `SC4630`, `SC4631`, …). */
   readonly error: ProgramDiagnostic;
+  /** The pcs executed, in order, up to where the emulation stopped (empty when `recordPath` is false). */
   readonly path: readonly number[];
+  /** How many instructions were executed before the emulation stopped. */
   readonly instructionsExecuted: number;
 }
 

@@ -25,7 +25,7 @@ function cIdentifier(name: string): string {
 
 /**
  * A C header with the program's bytes as an array `NAME_bpf` and a `struct sock_fprog`-shaped
- * initializer `NAME_prog` ({length in instructions, pointer}), as Minijail's
+ * initializer `NAME_prog` (`{ length in instructions, pointer }`), as Minijail's
  * `--output-header-file` produces for crosvm.
  */
 export function encodeCHeader(program: BpfProgram, options: CHeaderOptions = {}): string {
@@ -50,10 +50,15 @@ export function encodeCHeader(program: BpfProgram, options: CHeaderOptions = {})
 
 /** Facts stored next to the instructions in JSON output. */
 export interface ProgramJsonMetadata {
+  /** Architecture name as the tables spell it (`x86_64`, `aarch64`). */
   readonly arch: string;
+  /** The architecture's `AUDIT_ARCH_*` value, which the program's arch check compares with. */
   readonly auditArch: number;
+  /** The policy file the program was compiled from, as the caller names it. */
   readonly policy: string;
+  /** The policy's default action in policy syntax (`kill-process`, `return 1`). */
   readonly defaultAction: string;
+  /** Further facts the caller adds (copied as they are); `length` and `instructions` are always overwritten. */
   readonly [key: string]: unknown;
 }
 

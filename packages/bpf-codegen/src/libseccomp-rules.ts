@@ -10,8 +10,11 @@ import type { SeccompAction } from './options.js';
 
 /** One libseccomp argument comparison (`SCMP_CMP_*`); values are u64 (decimal in JSON). */
 export interface LibseccompCondition {
+  /** Index of the syscall argument compared (0 to 5). */
   readonly arg: number;
+  /** libseccomp's comparison (`SCMP_CMP_EQ`, `SCMP_CMP_NE`, …, `SCMP_CMP_MASKED_EQ`), lower-cased. */
   readonly op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
+  /** The operand, unsigned 64-bit (for `masked_eq`, what the masked argument must equal). */
   readonly value: bigint;
   /** For `masked_eq`: the test is `(arg & mask) == value`. */
   readonly mask?: bigint;
@@ -21,7 +24,9 @@ export interface LibseccompCondition {
 export interface LibseccompRule {
   /** Syscall name as libseccomp knows it. */
   readonly syscall: string;
+  /** What a matching call gets. */
   readonly action: SeccompAction;
+  /** Conditions that must all hold (libseccomp ANDs a rule's conditions); empty for an unconditional rule. */
   readonly conditions: readonly LibseccompCondition[];
 }
 
@@ -29,6 +34,7 @@ export interface LibseccompRule {
 export interface LibseccompRequest {
   /** libseccomp's architecture name: `x86_64`, `x86`, `aarch64`, `arm`, `riscv64`. */
   readonly arch: string;
+  /** `seccomp_init`'s default: what calls no rule matches get. */
   readonly defaultAction: SeccompAction;
   /** `SCMP_FLTATR_ACT_BADARCH`; libseccomp's own default (kill-thread) when absent. */
   readonly badArchAction?: SeccompAction;
@@ -37,6 +43,7 @@ export interface LibseccompRequest {
    * @defaultValue 2
    */
   readonly optimize?: 1 | 2;
+  /** One `seccomp_rule_add` call per entry. */
   readonly rules: readonly LibseccompRule[];
 }
 
@@ -120,12 +127,15 @@ function conditionAlternatives(comparison: LoweredComparison, bits: 32 | 64): Li
 
 /** A syscall of the policy that libseccomp's rule model cannot express faithfully. */
 export interface LibseccompSkip {
+  /** The syscall name left out. */
   readonly syscall: string;
+  /** Why libseccomp's rule model cannot express its filters (one lower-case clause). */
   readonly reason: string;
 }
 
 /** The outcome of {@link libseccompRequestFromPolicy}. */
 export interface LibseccompTranslation {
+  /** The filter to build with libseccomp, without the skipped syscalls. */
   readonly request: LibseccompRequest;
   /** Syscalls left out (their calls get the default action in libseccomp's filter). */
   readonly skipped: readonly LibseccompSkip[];

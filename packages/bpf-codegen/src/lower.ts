@@ -24,11 +24,15 @@ import { typicalFrequencyProfile } from './frequency-profile.js';
 import { SECCOMP_ARG_COUNT } from './opcodes.js';
 import { relatedSyscallNames } from './names.js';
 
-/** The architecture facts code generation needs, taken from an {@link ArchTable}. */
+/** The architecture facts code generation needs, taken from an `ArchTable` of `@syscage/arch-tables`. */
 export interface LoweredArch {
+  /** The table's architecture name (`x86_64`, `aarch64`). */
   readonly name: string;
+  /** `AUDIT_ARCH_*` value the program compares `seccomp_data.arch` with. */
   readonly auditArch: number;
+  /** Word size in bits: argument values are reduced to it, and 32-bit ones use only the low word. */
   readonly bits: 32 | 64;
+  /** Byte order, which decides where the low and high 32-bit halves of an argument are. */
   readonly endianness: 'little' | 'big';
   /** Every syscall number of the table, ascending, without duplicates. */
   readonly numbers: readonly number[];
@@ -42,7 +46,9 @@ export interface LoweredArch {
 
 /** One comparison `argN OP value` with the value as an unsigned word. */
 export interface LoweredComparison {
+  /** Index of the syscall argument compared (0 to 5, `arg0` to `arg5`). */
   readonly arg: number;
+  /** The comparison as written in the policy (`==`, `<=`, `&`, `in`, …). */
   readonly operator: ComparisonOperator;
   /** Unsigned, below 2^bits. */
   readonly value: bigint;
@@ -50,13 +56,17 @@ export interface LoweredComparison {
 
 /** One conditional filter: `||` of `&&` clauses, and the action taken when it matches. */
 export interface LoweredFilter {
+  /** The filter matches when every comparison of at least one clause holds (`||` of `&&`). */
   readonly clauses: readonly (readonly LoweredComparison[])[];
+  /** What a matching call gets (allow unless the rule names another action). */
   readonly action: SeccompAction;
+  /** The rule the filter came from, for diagnostics and `explain`. */
   readonly origin: RuleOrigin;
 }
 
 /** What a syscall gets when none of its conditional filters match. */
 export interface LoweredFallback {
+  /** The action for a call no conditional filter matched. */
   readonly action: SeccompAction;
   /** The unconditional rule that gives it, or `undefined` for the policy's default action. */
   readonly origin?: RuleOrigin;
@@ -64,12 +74,15 @@ export interface LoweredFallback {
 
 /** One syscall's effective filters on the target architecture. */
 export interface LoweredSyscall {
+  /** The syscall name as the architecture table spells it. */
   readonly name: string;
+  /** Its number on the policy's architecture. */
   readonly number: number;
   /** Call count from `@frequency`, the `frequencies` option or the typical profile (1 when none counts it). */
   readonly frequency: number;
   /** Conditional filters in evaluation order (first match wins). */
   readonly filters: readonly LoweredFilter[];
+  /** What the syscall gets when no filter matches (an unconditional rule, or the default action). */
   readonly fallback: LoweredFallback;
   /** Conditional rules Minijail drops because the syscall ends with an unconditional allow. */
   readonly droppedByAllow: readonly RuleOrigin[];
@@ -77,8 +90,11 @@ export interface LoweredSyscall {
 
 /** A policy with every name resolved for one architecture: what code generation compiles. */
 export interface LoweredPolicy {
+  /** The top-level policy file the resolved policy came from. */
   readonly entry: string;
+  /** The architecture the policy was lowered for. */
   readonly arch: LoweredArch;
+  /** True when the policy declares `@denylist`: unlisted syscalls are allowed. */
   readonly denylist: boolean;
   /** Action for syscalls the policy does not list (allow in denylist mode). */
   readonly defaultAction: SeccompAction;
@@ -109,6 +125,7 @@ export interface LoweredPolicy {
 export interface LowerResult {
   /** Absent when there are errors. */
   readonly policy?: LoweredPolicy;
+  /** Lowering findings (SC4xxx): unknown syscalls and constants, out-of-range values and the like. */
   readonly diagnostics: readonly Diagnostic[];
 }
 

@@ -27,6 +27,7 @@ export type SeccompActionKind =
 
 /** A concrete action: its kind, and for `errno` the 16-bit error number. */
 export interface SeccompAction {
+  /** Which `SECCOMP_RET_*` action the filter returns. */
   readonly kind: SeccompActionKind;
   /** Error number for `errno` (0..65535); absent for every other kind. */
   readonly errno?: number;

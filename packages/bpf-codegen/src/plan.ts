@@ -20,8 +20,11 @@ export type Outcome =
 
 /** Consecutive numbers `[low, high]` with one outcome. */
 export interface Segment {
+  /** First syscall number of the range (inclusive). */
   readonly low: number;
+  /** Last syscall number of the range (inclusive). */
   readonly high: number;
+  /** What every number of the range gets. */
   readonly outcome: Outcome;
   /** Planning weight of the numbers in the range. */
   readonly weight: number;
@@ -332,6 +335,7 @@ export interface PlanSettings {
   readonly chainLeaves: boolean;
   /** Restrict split search with Knuth's monotonicity bound. @defaultValue true */
   readonly knuthBound?: boolean;
+  /** Weights of the planning objective. @defaultValue {@link defaultPlanWeights} */
   readonly weights?: PlanWeights;
 }
 

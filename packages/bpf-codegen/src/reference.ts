@@ -10,7 +10,9 @@ import type { SeccompAction } from './options.js';
 
 /** The input of one syscall, as in `struct seccomp_data` (instruction pointer not used). */
 export interface SyscallInput {
+  /** The syscall number, in the numbering of {@link SyscallInput.arch}. */
   readonly nr: number;
+  /** The caller's `AUDIT_ARCH_*` value; one other than the policy's gets the arch-mismatch action. */
   readonly arch: number;
   /** Up to six 64-bit arguments; missing ones are 0. */
   readonly args: readonly bigint[];
@@ -26,7 +28,9 @@ export type Decision =
 
 /** The action a syscall gets and why. */
 export interface ReferenceResult {
+  /** The action the policy gives the syscall: what the compiled program must return. */
   readonly action: SeccompAction;
+  /** Why: the arch check, an invalid number, the default, or the rule (with its origin) that matched. */
   readonly decision: Decision;
 }
 

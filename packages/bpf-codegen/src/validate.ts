@@ -58,6 +58,7 @@ import type { BpfProgram } from './types.js';
 export interface ProgramDiagnostic {
   /** Stable code, one of {@link ProgramDiagnosticCode}'s values. */
   readonly code: string;
+  /** `error` when the kernel would refuse the program or it could misbehave; `warning`/`info` for findings that do not. */
   readonly severity: 'error' | 'warning' | 'info';
   /** One sentence, lower-case start, no trailing period. */
   readonly message: string;
