@@ -40,7 +40,7 @@ export type {
 } from './options.js';
 export { buildSegments, defaultPlanWeights, planDispatch } from './plan.js';
 export { typicalFrequencyProfile } from './frequency-profile.js';
-export type { DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
+export type { ChainTest, DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
 export { encodeCHeader, encodeJson } from './encode.js';
 export type { CHeaderOptions, ProgramJsonMetadata } from './encode.js';
 export { evaluateComparison, evaluatePolicy, evaluateSyscall, findSyscall, isValidNumber } from './reference.js';
