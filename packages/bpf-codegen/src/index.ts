@@ -64,3 +64,29 @@ export type {
   LibseccompSkip,
   LibseccompTranslation,
 } from './libseccomp-rules.js';
+// Named BPF and seccomp constants, for programs built or rewritten outside the compiler (the
+// jail runner's mode rewriting, hand-written test programs).
+export {
+  BPF_ABS,
+  BPF_CLASS_MASK,
+  BPF_JEQ,
+  BPF_JMP,
+  BPF_K,
+  BPF_LD,
+  BPF_MAXINSNS,
+  BPF_RET,
+  BPF_W,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_DATA_NR,
+  SECCOMP_RET_ACTION_FULL,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_DATA,
+  SECCOMP_RET_ERRNO,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_KILL_THREAD,
+  SECCOMP_RET_LOG,
+  SECCOMP_RET_TRACE,
+  SECCOMP_RET_TRAP,
+  SECCOMP_RET_USER_NOTIF,
+  code,
+} from './opcodes.js';

@@ -14,6 +14,8 @@ export const BPF_ALU = 0x04;
 export const BPF_JMP = 0x05;
 export const BPF_RET = 0x06;
 export const BPF_MISC = 0x07;
+/** Mask selecting the instruction class of a `code`. */
+export const BPF_CLASS_MASK = 0x07;
 
 /** Load/store sizes (`code & 0x18`). */
 export const BPF_W = 0x00;
