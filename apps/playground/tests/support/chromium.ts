@@ -74,12 +74,14 @@ export async function startChromium(): Promise<RunningChromium> {
           child.kill('SIGTERM');
           await exited;
         }
-        await rm(profile, { recursive: true, force: true });
+        // Chromium's helper processes can still be writing into the profile for a moment after
+        // the browser process exits; rm retries on ENOTEMPTY/EBUSY instead of failing the suite.
+        await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       },
     };
   } catch (error) {
     child.kill('SIGKILL');
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     throw error;
   }
 }
