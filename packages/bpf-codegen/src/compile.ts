@@ -6,19 +6,28 @@
 import type { ArchTable } from '@syscage/arch-tables';
 import type { ResolvedPolicy } from '@syscage/include-resolver';
 import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
-import { assemble } from './assemble.js';
+import { type AssembledProgram, assemble } from './assemble.js';
 import { codegenDiagnostic, fileStart } from './codes.js';
 import { type CodeNode, NodeFactory, compileFilters } from './emit.js';
 import { type LoweredPolicy, lowerPolicy } from './lower.js';
-import { type CompileOptions, resolvePasses } from './options.js';
+import { type CompileOptions, defaultSizeBudget, resolvePasses } from './options.js';
 import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
-import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, filtersKey as filtersKeyOf, planDispatch } from './plan.js';
+import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, defaultPlanWeights, filtersKey as filtersKeyOf, planDispatch } from './plan.js';
 import type { BpfProgram } from './types.js';
 
 /** Figures about one compilation. */
 export interface CompileStats {
   /** Program length. */
   readonly instructions: number;
+  /**
+   * Length of the smallest layout the planner finds for the policy (the size budget's base);
+   * absent when the cost-planned layout is off.
+   */
+  readonly smallestInstructions?: number;
+  /** Dispatch tests of the chosen layout (one per split and chain test, two per range test). */
+  readonly dispatchTests: number;
+  /** Dispatch tests of the smallest layout; absent when the cost-planned layout is off. */
+  readonly smallestDispatchTests?: number;
   /** Ranges of equal outcome the number space was cut into. */
   readonly ranges: number;
   /** Distinct argument-filter blocks. */
@@ -70,6 +79,26 @@ function countReachable(root: CodeNode): number {
   return seen.size;
 }
 
+/**
+ * Planning weights of the smallest layout: the size term outweighs every cost term, so the plan
+ * has the fewest dispatch instructions and, among those, the cheapest.
+ */
+function smallestLayoutWeights(weights: PlanWeights): PlanWeights {
+  return { ...weights, size: 1000 * (weights.uniform + 2 * (weights.frequency + weights.uncached) + 1) };
+}
+
+/** Dispatch instructions of a tree: one per split and chain test, two for a range test. */
+function dispatchTestCount(tree: DispatchTree): number {
+  switch (tree.kind) {
+    case 'leaf':
+      return 0;
+    case 'split':
+      return 1 + dispatchTestCount(tree.low) + dispatchTestCount(tree.high);
+    case 'chain':
+      return tree.tests.reduce((sum, test) => sum + (test.form === 'range' ? 2 : 1), 0);
+  }
+}
+
 /** Generates the program of a lowered policy. */
 export function generateProgram(policy: LoweredPolicy, options: GenerateOptions = {}): CodegenResult {
   const passes = resolvePasses(options);
@@ -81,14 +110,8 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     pathKnowledge: passes.pathKnowledge,
     stateLimit: 256,
   } as const;
-
-  const segments = buildSegments(policy, passes.mergeRanges, options.planWeights);
-  const tree = planDispatch(
-    segments,
-    options.planWeights === undefined
-      ? { costTree: passes.costTree, chainLeaves: passes.chainLeaves }
-      : { costTree: passes.costTree, chainLeaves: passes.chainLeaves, weights: options.planWeights },
-  );
+  const weights = options.planWeights ?? defaultPlanWeights;
+  const segments = buildSegments(policy, passes.mergeRanges, weights);
 
   const blocks = new Map<string, CodeNode>();
   const blockOf = (outcome: Outcome): CodeNode => {
@@ -129,19 +152,47 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
       }
     }
   };
-  const dispatchRoot = dispatch(tree);
-  const root = factory.load(
-    SECCOMP_DATA_ARCH,
-    factory.test(
-      'jeq',
-      policy.arch.auditArch,
-      factory.load(SECCOMP_DATA_NR, dispatchRoot),
-      factory.action(policy.archMismatchAction),
-    ),
-  );
-  const assembled = assemble(root);
+  const layout = (planWeights: PlanWeights): AssembledProgram & { readonly dispatchTests: number } => {
+    const tree = planDispatch(segments, { costTree: passes.costTree, chainLeaves: passes.chainLeaves, weights: planWeights });
+    const root = factory.load(
+      SECCOMP_DATA_ARCH,
+      factory.test('jeq', policy.arch.auditArch, factory.load(SECCOMP_DATA_NR, dispatch(tree)), factory.action(policy.archMismatchAction)),
+    );
+    return { ...assemble(root), dispatchTests: dispatchTestCount(tree) };
+  };
+
+  // The cost-planned layout, unless it spends more instructions over the smallest layout than
+  // the size budget allows: then the size term is raised until the layout fits (or the smallest
+  // one is taken).
+  let assembled = layout(weights);
+  let smallest: { readonly instructions: number; readonly dispatchTests: number } | undefined;
+  const budget = options.sizeBudget ?? defaultSizeBudget;
+  if (passes.costTree && Number.isFinite(budget)) {
+    const smallestLayout = layout(smallestLayoutWeights(weights));
+    smallest = { instructions: smallestLayout.program.length, dispatchTests: smallestLayout.dispatchTests };
+    const allowed = smallest.instructions + Math.floor(Math.max(budget, 0) * smallest.dispatchTests + 1e-9);
+    if (assembled.program.length > allowed) {
+      // Bisect the size weight (on a log scale) for the lightest one whose layout fits: the
+      // lighter the size term, the more the layout spends on cost.
+      let fitted = smallestLayout;
+      let light = Math.log(Math.max(weights.size, 1e-6));
+      let heavy = Math.log(smallestLayoutWeights(weights).size);
+      for (let step = 0; step < 10; step++) {
+        const middle = (light + heavy) / 2;
+        const candidate = layout({ ...weights, size: Math.exp(middle) });
+        if (candidate.program.length <= allowed) {
+          fitted = candidate;
+          heavy = middle;
+        } else light = middle;
+      }
+      assembled = fitted;
+    }
+  }
   const stats: CompileStats = {
     instructions: assembled.program.length,
+    ...(smallest === undefined ? {} : { smallestInstructions: smallest.instructions }),
+    dispatchTests: assembled.dispatchTests,
+    ...(smallest === undefined ? {} : { smallestDispatchTests: smallest.dispatchTests }),
     ranges: segments.length,
     filterBlocks: blocks.size,
     loadJumps: assembled.loadJumps,

@@ -25,9 +25,11 @@ describe('dispatch follows call counts', () => {
     ['arm', 'read'],
     ['arm', 'write'],
   ])('%s: a denied %s the typical profile counts is refused after one dispatch test', (archName, syscall) => {
-    expect(executed(narrow, archName, syscall, {})).toEqual({ action: 'trap', count: 5 });
+    // (No size budget: on arm this tiny policy's smallest layout has four dispatch tests, and
+    // the default budget grants no fifth one; see the size budget cases below.)
+    expect(executed(narrow, archName, syscall, { sizeBudget: Infinity })).toEqual({ action: 'trap', count: 5 });
     // Without counts the plan minimises the allowed syscalls' tests instead.
-    expect(executed(narrow, archName, syscall, { typicalFrequencies: false }).count).toBeGreaterThan(5);
+    expect(executed(narrow, archName, syscall, { typicalFrequencies: false, sizeBudget: Infinity }).count).toBeGreaterThan(5);
   });
 
   it.each([
@@ -40,5 +42,45 @@ describe('dispatch follows call counts', () => {
     expect(hot.count).toBeLessThan(cold.count);
     // Without the count the same syscall is further down.
     expect(executed(narrow, 'x86_64', counted, {}).count).toBeGreaterThan(hot.count);
+  });
+});
+
+describe('size budget', () => {
+  // crosvm's serial.policy on aarch64: four syscalls tested one by one in the smallest layout;
+  // making the denied read and write cheaper would take a fifth dispatch test.
+  const serial = 'connect: 1\nbind: 1\nopenat: return ENOENT\nprctl: arg0 == PR_SET_NAME\n';
+
+  it.each<[string, GenerateOptions, number, number]>([
+    ['default budget: no extra test for a dispatch of four', {}, 15, 8],
+    ['budget 0: the smallest layout', { sizeBudget: 0 }, 15, 8],
+    ['no budget: one more instruction refuses read sooner', { sizeBudget: Infinity }, 16, 6],
+  ])('aarch64 serial block, %s', (_name, options, instructions, readCost) => {
+    const { result } = compileText(serial, tableNamed('aarch64'), { defaultAction: 'trap', ...options });
+    expect(result.stats?.instructions).toBe(instructions);
+    expect(executed(serial, 'aarch64', 'read', options)).toEqual({ action: 'trap', count: readCost });
+    if (options.sizeBudget === Infinity) expect(result.stats?.smallestInstructions).toBeUndefined();
+    else expect(result.stats).toMatchObject({ smallestInstructions: 15, smallestDispatchTests: 4 });
+  });
+
+  const wide = Array.from({ length: 40 }, (_, index) => `${['read', 'write', 'close', 'fstat', 'lseek', 'mmap', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'rt_sigprocmask', 'ioctl', 'pread64', 'pwrite64', 'readv', 'writev', 'access', 'pipe', 'select', 'sched_yield', 'mremap', 'msync', 'mincore', 'madvise', 'dup', 'dup2', 'pause', 'nanosleep', 'getitimer', 'alarm', 'setitimer', 'getpid', 'sendfile', 'socket', 'connect', 'accept', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg'][index] ?? 'read'}: ${index % 7 === 0 ? 'arg0 == 1 || arg0 == 2' : '1'}`).join('\n');
+  it.each([
+    ['narrow', 'x86_64', narrow],
+    ['narrow', 'aarch64', narrow],
+    ['narrow', 'arm', narrow],
+    ['serial block', 'x86_64', serial],
+    ['serial block', 'arm', serial],
+    ['forty syscalls', 'x86_64', wide],
+  ])('%s policy on %s: at most one instruction per five dispatch tests over the smallest layout', (_name, archName, text) => {
+    const { result } = compileText(text, tableNamed(archName), { defaultAction: 'trap' });
+    const stats = result.stats;
+    if (stats?.smallestInstructions === undefined || stats.smallestDispatchTests === undefined) throw new Error('no size figures');
+    expect(stats.instructions - stats.smallestInstructions).toBeGreaterThanOrEqual(0);
+    expect(stats.instructions - stats.smallestInstructions).toBeLessThanOrEqual(Math.floor(0.2 * stats.smallestDispatchTests));
+  });
+
+  it('without the cost-planned layout there is no smallest layout to measure against', () => {
+    const { result } = compileText(narrow, tableNamed('x86_64'), { defaultAction: 'trap', passes: { costTree: false } });
+    expect(result.stats?.smallestInstructions).toBeUndefined();
+    expect(result.program).toBeDefined();
   });
 });
