@@ -198,17 +198,46 @@ if (liveLibseccomp) {
 // The same corpus with x86_64's frequency profile given to every architecture's layout
 // (`--frequency x86_64/common_device.frequency`): crosvm's aarch64/arm policies carry no
 // @frequency, while the benchmark weighs them with that profile.
-if (!quick) {
-  const profiled = compiled.map((job) => {
+const rerun = (extra: CompileOptions & GenerateOptions): Figures[] =>
+  compiled.map((job) => {
     const resolved = resolvePolicy(job.path, { host, cache, arch: job.arch.name });
-    const program = compilePolicy(resolved, job.arch, { ...options, frequencies }).program ?? [];
+    const program = compilePolicy(resolved, job.arch, { ...options, ...extra }).program ?? [];
     const analysis = analyzeProgram(program, { arch: job.arch, frequencies, syscalls: syscallNumbers });
-    return { insns: program.length, uniform: analysis.costUniform ?? 0, frequency: analysis.costFrequency ?? 0, cache: analysis.costCache ?? 0 };
+    return {
+      insns: program.length,
+      coverage: analysis.cacheCoverage ?? 1,
+      uniform: analysis.costUniform ?? 0,
+      frequency: analysis.costFrequency ?? 0,
+      cache: analysis.costCache ?? 0,
+    };
   });
+const summary = (list: readonly Figures[]): string =>
+  `insns ${sum(list.map((row) => row.insns))}  mean cost uniform ${fixed(mean(list.map((row) => row.uniform)))} ` +
+  `freq ${fixed(mean(list.map((row) => row.frequency)))} cache ${fixed(mean(list.map((row) => row.cache)), 3)}`;
+if (!quick) console.log(`with --frequency x86_64/common_device.frequency: ${summary(rerun({ frequencies }))}`);
+
+// Floors: each figure as low as this planner lays it out when it optimises that figure alone
+// (the benchmark's call counts given for every architecture, no size budget). A target below
+// its floor cannot be met by re-weighting; it needs another kind of program. The fixed part of
+// every path (arch load and test, nr load, ret: 4 instructions) and both 32-bit halves of every
+// 64-bit comparison are security invariants, not choices.
+const alone = (weights: Partial<PlanWeights>): CompileOptions & GenerateOptions => ({
+  frequencies,
+  sizeBudget: Infinity,
+  planWeights: { uniform: 0, frequency: 0, uncached: 0, denied: 0, size: 1e-4, ...weights },
+});
+const floors = quick
+  ? undefined
+  : {
+      insns: sum(rerun({ sizeBudget: 0 }).map((row) => row.insns)),
+      uniform: mean(rerun({ ...alone({ uniform: 1, denied: 0.001 }), typicalFrequencies: false }).map((row) => row.uniform)),
+      frequency: mean(rerun(alone({ frequency: 1 })).map((row) => row.frequency)),
+      cache: mean(rerun(alone({ uncached: 1 })).map((row) => row.cache)),
+    };
+if (floors !== undefined) {
   console.log(
-    `with --frequency x86_64/common_device.frequency: insns ${sum(profiled.map((row) => row.insns))}  ` +
-      `mean cost uniform ${fixed(mean(profiled.map((row) => row.uniform)))} freq ${fixed(mean(profiled.map((row) => row.frequency)))} ` +
-      `cache ${fixed(mean(profiled.map((row) => row.cache)), 3)}`,
+    `floors (each figure optimised alone): insns ${floors.insns}  mean cost uniform ${fixed(floors.uniform, 3)} ` +
+      `freq ${fixed(floors.frequency, 3)} cache ${fixed(floors.cache, 3)}`,
   );
 }
 
@@ -257,13 +286,15 @@ console.log(
 
 const worstVsPeers = rows.filter((row) => row.ours.insns > Math.min(row.minijail?.insns ?? Infinity, row.libseccomp?.insns ?? Infinity));
 const total = sum(rows.map((row) => row.ours.insns));
+const floorNote = (floor: number | undefined, digits: number): string => (floor === undefined ? '' : ` (floor ${fixed(floor, digits)})`);
+const meanOf = (pick: (figures: Figures) => number): number => mean(rows.map((row) => pick(row.ours)));
 const targets: [string, boolean, string][] = [
   ['every policy compiles', failures === 0 && rows.length === 82, `${rows.length} compiled, ${failures} failed`],
   ['no policy larger than the smaller peer', worstVsPeers.length === 0, worstVsPeers.map((row) => row.key).join(', ') || 'none larger'],
-  ['at most 6,000 instructions in total', total <= 6000, `${total}`],
-  ['mean uniform cost <= 9.0', mean(rows.map((row) => row.ours.uniform)) <= 9.0, fixed(mean(rows.map((row) => row.ours.uniform)), 3)],
-  ['mean frequency-weighted cost <= 5.9', mean(rows.map((row) => row.ours.frequency)) <= 5.9, fixed(mean(rows.map((row) => row.ours.frequency)), 3)],
-  ['mean kernel-cache cost <= 0.30', mean(rows.map((row) => row.ours.cache)) <= 0.3, fixed(mean(rows.map((row) => row.ours.cache)), 3)],
+  ['at most 6,000 instructions in total', total <= 6000, `${total}${floors === undefined ? '' : ` (floor ${floors.insns})`}`],
+  ['mean uniform cost <= 9.0', meanOf((figures) => figures.uniform) <= 9.0, `${fixed(meanOf((figures) => figures.uniform), 3)}${floorNote(floors?.uniform, 3)}`],
+  ['mean frequency-weighted cost <= 5.9', meanOf((figures) => figures.frequency) <= 5.9, `${fixed(meanOf((figures) => figures.frequency), 3)}${floorNote(floors?.frequency, 3)}`],
+  ['mean kernel-cache cost <= 0.30', meanOf((figures) => figures.cache) <= 0.3, `${fixed(meanOf((figures) => figures.cache), 3)}${floorNote(floors?.cache, 3)}`],
   ['cache coverage 1.0 everywhere', rows.every((row) => row.ours.coverage === 1), fixed(Math.min(...rows.map((row) => row.ours.coverage)), 4)],
   ['whole corpus by one syscage process < 1 s', cliMs !== undefined && cliMs < 1000, cliMs === undefined ? 'not measured' : `${cliMs.toFixed(0)} ms`],
 ];

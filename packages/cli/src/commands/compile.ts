@@ -1,7 +1,7 @@
 /**
  * `syscage compile POLICY... [--arch A] -o OUT [--format bpf|c-header|json]
  * [--default-action ACTION] [--use-kill-process] [--log-failures] [--denylist]
- * [--include-map FROM=TO]... [--frequency FILE] [--no-optimize]`
+ * [--include-map FROM=TO]... [--frequency FILE] [--size-budget SHARE] [--no-optimize]`
  *
  * Compiles loaded policies into seccomp BPF programs. With one policy, OUT is the output file;
  * with several, OUT is a folder and each program goes to `OUT/<arch>/<name>.<ext>`. Without
@@ -55,6 +55,7 @@ interface CompileCommandOptions {
   readonly denylist?: boolean;
   readonly includeMap: readonly string[];
   readonly frequency?: string;
+  readonly sizeBudget?: string;
   readonly optimize: boolean;
 }
 
@@ -80,6 +81,17 @@ function parseDefaultAction(value: string | undefined): DefaultActionOption | un
     );
   }
   return parsed;
+}
+
+/** `--size-budget`: a share of at least 0, or `none` for no limit. */
+function parseSizeBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'none') return Infinity;
+  const share = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(share)) {
+    throw new CliError(`--size-budget ${value}: expected a share of the smallest layout's dispatch tests, such as 0.2 (0 for the smallest program, none for no limit)`, ExitCode.usage);
+  }
+  return share;
 }
 
 /** The architecture of a policy: `--arch`, else its parent folder's name. */
@@ -168,13 +180,19 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       [] as string[],
     )
     .option('--frequency <file>', 'a frequency file (`name: count` lines) for syscalls the policy’s own @frequency does not count, on any architecture')
+    .option(
+      '--size-budget <share>',
+      'extra instructions the layout may spend on speed, per dispatch test of the smallest layout (default 0.2; 0: smallest program; none: no limit)',
+    )
     .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)')
     .action(async (policies: string[], options: CompileCommandOptions) => {
       if (options.output === undefined) throw new CliError('compile: -o/--output is required', ExitCode.usage);
       const includeMap = parseIncludeMap(ctx, options.includeMap);
       const defaultAction = parseDefaultAction(options.defaultAction);
+      const sizeBudget = parseSizeBudget(options.sizeBudget);
       let compileOptions: CompileOptions = {
         ...(defaultAction === undefined ? {} : { defaultAction }),
+        ...(sizeBudget === undefined ? {} : { sizeBudget }),
         useKillProcess: options.useKillProcess === true,
         logFailures: options.logFailures === true,
         denylist: options.denylist === true,
