@@ -8,7 +8,7 @@ import type { ResolvedPolicy } from '@syscage/include-resolver';
 import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
 import { type AssembledProgram, assemble } from './assemble.js';
 import { codegenDiagnostic, fileStart } from './codes.js';
-import { type CodeNode, NodeFactory, compileFilters } from './emit.js';
+import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree } from './emit.js';
 import { type LoweredPolicy, lowerPolicy } from './lower.js';
 import { type CompileOptions, defaultSizeBudget, resolvePasses } from './options.js';
 import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
@@ -109,6 +109,8 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     elideLoads: passes.elideLoads,
     pathKnowledge: passes.pathKnowledge,
     stateLimit: 256,
+    valueSets: passes.valueSets,
+    valueTreeSizeWeight: (options.planWeights ?? defaultPlanWeights).size,
   } as const;
   const weights = options.planWeights ?? defaultPlanWeights;
   const segments = buildSegments(policy, passes.mergeRanges, weights);
@@ -122,41 +124,11 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     blocks.set(outcome.key, block);
     return block;
   };
-  const dispatch = (node: DispatchTree): CodeNode => {
-    switch (node.kind) {
-      case 'leaf':
-        return blockOf(node.segment.outcome);
-      case 'split':
-        return factory.test('jge', node.threshold, dispatch(node.high), dispatch(node.low));
-      case 'chain': {
-        let chain = blockOf(node.background);
-        for (const test of [...node.tests].reverse()) {
-          const inside = blockOf(test.segment.outcome);
-          const { low, high } = test.segment;
-          switch (test.form) {
-            case 'eq':
-              chain = factory.test('jeq', low, inside, chain);
-              break;
-            case 'below':
-              chain = factory.test('jgt', high, chain, inside);
-              break;
-            case 'above':
-              chain = factory.test('jge', low, inside, chain);
-              break;
-            case 'range':
-              chain = factory.test('jge', low, factory.test('jgt', high, chain, inside), chain);
-              break;
-          }
-        }
-        return chain;
-      }
-    }
-  };
   const layout = (planWeights: PlanWeights): AssembledProgram & { readonly dispatchTests: number } => {
     const tree = planDispatch(segments, { costTree: passes.costTree, chainLeaves: passes.chainLeaves, weights: planWeights });
     const root = factory.load(
       SECCOMP_DATA_ARCH,
-      factory.test('jeq', policy.arch.auditArch, factory.load(SECCOMP_DATA_NR, dispatch(tree)), factory.action(policy.archMismatchAction)),
+      factory.test('jeq', policy.arch.auditArch, factory.load(SECCOMP_DATA_NR, emitDispatchTree(factory, tree, blockOf)), factory.action(policy.archMismatchAction)),
     );
     return { ...assemble(root), dispatchTests: dispatchTestCount(tree) };
   };

@@ -7,11 +7,14 @@
  * Argument filters are compiled here: each comparison becomes a few 32-bit word tests, and the
  * compiler walks the filter list carrying what is known on the current path (which word the
  * accumulator holds, which word tests already passed or failed) so that known tests and
- * redundant loads are skipped (passes `pathKnowledge`, `elideLoads`).
+ * redundant loads are skipped (passes `pathKnowledge`, `elideLoads`). A long list of
+ * `arg == V` alternatives on one argument is tested as a set: the high word against each
+ * distinct high half, then a search tree over the low words (pass `valueSets`).
  */
 import type { LoweredComparison, LoweredFilter } from './lower.js';
 import { actionReturnValue, type SeccompAction } from './options.js';
 import { SECCOMP_DATA_ARGS } from './opcodes.js';
+import { type DispatchTree, type Outcome, type Segment, planDispatch } from './plan.js';
 
 /** Conditional jump operations on the accumulator. */
 export type JumpOp = 'jeq' | 'jgt' | 'jge' | 'jset';
@@ -247,6 +250,115 @@ export interface FilterCompileSettings {
   readonly pathKnowledge: boolean;
   /** Stop tracking knowledge for a syscall after this many distinct states (bounds code size). */
   readonly stateLimit: number;
+  /** Test long `arg == V || …` lists as a set with a search tree over the values. */
+  readonly valueSets: boolean;
+  /** Planning weight of one instruction in a value tree (the values together weigh 1). */
+  readonly valueTreeSizeWeight: number;
+}
+
+/** Fewest `arg == V` alternatives on one argument that are tested as a set. */
+export const minimumValueSet = 4;
+
+/** Emits a dispatch tree over segments, each leaf's outcome given its node by `leafOf`. */
+export function emitDispatchTree(factory: NodeFactory, tree: DispatchTree, leafOf: (outcome: Outcome) => CodeNode): CodeNode {
+  switch (tree.kind) {
+    case 'leaf':
+      return leafOf(tree.segment.outcome);
+    case 'split':
+      return factory.test('jge', tree.threshold, emitDispatchTree(factory, tree.high, leafOf), emitDispatchTree(factory, tree.low, leafOf));
+    case 'chain': {
+      let chain = leafOf(tree.background);
+      for (const test of [...tree.tests].reverse()) {
+        const inside = leafOf(test.segment.outcome);
+        const { low, high } = test.segment;
+        switch (test.form) {
+          case 'eq':
+            chain = factory.test('jeq', low, inside, chain);
+            break;
+          case 'below':
+            chain = factory.test('jgt', high, chain, inside);
+            break;
+          case 'above':
+            chain = factory.test('jge', low, inside, chain);
+            break;
+          case 'range':
+            chain = factory.test('jge', low, factory.test('jgt', high, chain, inside), chain);
+            break;
+        }
+      }
+      return chain;
+    }
+  }
+}
+
+/** One alternative of a filter: a conjunction of comparisons, or `arg == V` for any V of a set. */
+type ClauseItem =
+  | { readonly kind: 'atoms'; readonly atoms: readonly LoweredComparison[]; readonly steps: readonly (readonly WordStep[] | boolean)[] }
+  | { readonly kind: 'set'; readonly arg: number; readonly values: readonly bigint[] };
+
+/**
+ * A filter's alternatives in test order. With `valueSets`, the single-comparison `arg == V`
+ * alternatives on one argument, when there are at least {@link minimumValueSet} distinct values,
+ * become one set item where the first of them stood (the alternatives of one filter share its
+ * action and have no side effects, so their order does not change the result).
+ */
+function clauseItems(filter: LoweredFilter, bits: 32 | 64, valueSets: boolean): ClauseItem[] {
+  const wordMask = bits === 64 ? mask64 : mask32;
+  const asAtoms = (atoms: readonly LoweredComparison[]): ClauseItem => ({ kind: 'atoms', atoms, steps: atoms.map((atom) => comparisonSteps(atom, bits)) });
+  if (!valueSets) return filter.clauses.map(asAtoms);
+  const valuesByArg = new Map<number, Set<bigint>>();
+  for (const clause of filter.clauses) {
+    const atom = clause.length === 1 ? clause[0] : undefined;
+    if (atom?.operator !== '==') continue;
+    const values = valuesByArg.get(atom.arg) ?? new Set<bigint>();
+    values.add(atom.value & wordMask);
+    valuesByArg.set(atom.arg, values);
+  }
+  const items: ClauseItem[] = [];
+  const placed = new Set<number>();
+  for (const clause of filter.clauses) {
+    const atom = clause.length === 1 ? clause[0] : undefined;
+    const values = atom?.operator === '==' ? valuesByArg.get(atom.arg) : undefined;
+    if (atom === undefined || values === undefined || values.size < minimumValueSet) {
+      items.push(asAtoms(clause));
+      continue;
+    }
+    if (placed.has(atom.arg)) continue;
+    placed.add(atom.arg);
+    items.push({ kind: 'set', arg: atom.arg, values: [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) });
+  }
+  return items;
+}
+
+/**
+ * A search tree over 32-bit words: `inside` for the words listed (sorted, distinct), `outside`
+ * for every other word. Planned like the syscall dispatch, every listed word weighing the same.
+ */
+function valueTree(factory: NodeFactory, words: readonly number[], inside: CodeNode, outside: CodeNode, sizeWeight: number): CodeNode {
+  const insideOutcome: Outcome = { kind: 'action', key: 'in', action: { kind: 'allow' } };
+  const outsideOutcome: Outcome = { kind: 'action', key: 'out', action: { kind: 'kill-process' } };
+  const segments: Segment[] = [];
+  let next = 0;
+  let index = 0;
+  while (index < words.length) {
+    const low = words[index] ?? 0;
+    let high = low;
+    while (index + 1 < words.length && words[index + 1] === high + 1) {
+      index++;
+      high++;
+    }
+    index++;
+    if (low > next) segments.push({ low: next, high: low - 1, outcome: outsideOutcome, weight: 0, syscallCount: 0 });
+    segments.push({ low, high, outcome: insideOutcome, weight: (high - low + 1) / words.length, syscallCount: high - low + 1 });
+    next = high + 1;
+  }
+  if (next <= 0xffffffff) segments.push({ low: next, high: 0xffffffff, outcome: outsideOutcome, weight: 0, syscallCount: 0 });
+  const tree = planDispatch(segments, {
+    costTree: true,
+    chainLeaves: true,
+    weights: { uniform: 1, frequency: 0, uncached: 0, denied: 0, size: sizeWeight },
+  });
+  return emitDispatchTree(factory, tree, (outcome) => (outcome.key === 'in' ? inside : outside));
 }
 
 class StateLimitExceeded extends Error {}
@@ -280,19 +392,20 @@ function compileWith(
   entryAccumulator: number,
   useKnowledge: boolean,
 ): CodeNode {
-  const steps = filters.map((filter) => filter.clauses.map((clause) => clause.map((atom) => comparisonSteps(atom, settings.bits))));
+  const items = filters.map((filter) => clauseItems(filter, settings.bits, settings.valueSets));
   const memo = new Map<string, CodeNode>();
   const noAccumulator = -1;
 
   const at = (f: number, c: number, a: number, s: number, known: Knowledge, acc: number): CodeNode => {
     const filter = filters[f];
-    const filterSteps = steps[f];
-    if (filter === undefined || filterSteps === undefined) return factory.action(fallback);
-    const clause = filterSteps[c];
-    if (clause === undefined) return at(f + 1, 0, 0, 0, known, acc);
-    const atomSteps = clause[a];
+    const filterItems = items[f];
+    if (filter === undefined || filterItems === undefined) return factory.action(fallback);
+    const item = filterItems[c];
+    if (item === undefined) return at(f + 1, 0, 0, 0, known, acc);
+    if (item.kind === 'set') return valueSet(f, c, item, known, acc);
+    const atomSteps = item.steps[a];
     if (atomSteps === undefined) return factory.action(filter.action);
-    const atom = filter.clauses[c]?.[a];
+    const atom = item.atoms[a];
     if (atom === undefined) return factory.action(filter.action);
     if (atomSteps === true) return at(f, c, a + 1, 0, known, acc);
     if (atomSteps === false) return clauseFails(f, c, known, acc);
@@ -316,6 +429,51 @@ function compileWith(
     return node;
   };
 
+  // `arg == V` for any V of the set: the high word against each distinct high half (64-bit),
+  // then a search tree over the low words of that half. Whatever fails goes on with the next
+  // alternative, entered with no word known to be in the accumulator.
+  const valueSet = (f: number, c: number, item: ClauseItem & { kind: 'set' }, known: Knowledge, acc: number): CodeNode => {
+    const key = `${f}/${c}/set/${acc}/${useKnowledge ? known.key : ''}`;
+    const cached = memo.get(key);
+    if (cached !== undefined) return cached;
+    if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
+    const success = factory.action(filters[f]?.action ?? fallback);
+    const next = clauseFails(f, c, known, noAccumulator);
+    const lowOffset = argumentOffset(item.arg, 'lo', settings.endianness);
+    const highOffset = argumentOffset(item.arg, 'hi', settings.endianness);
+    const lowWords = new Map<number, number[]>();
+    for (const value of item.values) {
+      const { hi, lo } = split(value);
+      const list = lowWords.get(settings.bits === 64 ? hi : 0) ?? [];
+      list.push(lo);
+      lowWords.set(settings.bits === 64 ? hi : 0, list);
+    }
+    const lowTest = (words: readonly number[], entry: number): CodeNode => {
+      const tree = valueTree(factory, words, success, next, settings.valueTreeSizeWeight);
+      return tree.kind === 'test' && !(settings.elideLoads && entry === lowOffset) ? factory.load(lowOffset, tree) : tree;
+    };
+    let node: CodeNode;
+    if (settings.bits === 32) node = lowTest(lowWords.get(0) ?? [], acc);
+    else {
+      let halves = [...lowWords.entries()].sort(([a], [b]) => a - b);
+      if (useKnowledge) {
+        halves = halves.filter(([hi]) => known.decide(highOffset, 'jeq', hi) !== false);
+        const decided = halves.find(([hi]) => known.decide(highOffset, 'jeq', hi) === true);
+        if (decided !== undefined) halves = [decided];
+      }
+      const first = halves[0];
+      if (first === undefined) node = next;
+      else if (useKnowledge && known.decide(highOffset, 'jeq', first[0]) === true) node = lowTest(first[1], acc);
+      else {
+        let chain = next;
+        for (const [hi, words] of [...halves].reverse()) chain = factory.test('jeq', hi, lowTest(words, highOffset), chain);
+        node = settings.elideLoads && acc === highOffset ? chain : factory.load(highOffset, chain);
+      }
+    }
+    memo.set(key, node);
+    return node;
+  };
+
   const follow = (f: number, c: number, a: number, target: StepTarget, known: Knowledge, acc: number): CodeNode => {
     if (target === true) return at(f, c, a + 1, 0, known, acc);
     if (target === false) return clauseFails(f, c, known, acc);
@@ -323,8 +481,8 @@ function compileWith(
   };
 
   const clauseFails = (f: number, c: number, known: Knowledge, acc: number): CodeNode => {
-    const filterSteps = steps[f];
-    if (filterSteps !== undefined && c + 1 < filterSteps.length) return at(f, c + 1, 0, 0, known, acc);
+    const filterItems = items[f];
+    if (filterItems !== undefined && c + 1 < filterItems.length) return at(f, c + 1, 0, 0, known, acc);
     return at(f + 1, 0, 0, 0, known, acc);
   };
 

@@ -97,6 +97,8 @@ export interface OptimizationPasses {
   readonly pathKnowledge?: boolean;
   /** Share identical instruction blocks (return blocks, argument filters, suffixes). @defaultValue true */
   readonly shareBlocks?: boolean;
+  /** Test four or more `arg == V` alternatives on one argument with a search tree over the values. @defaultValue true */
+  readonly valueSets?: boolean;
 }
 
 /** Options of lowering and compilation. */
@@ -162,6 +164,7 @@ export function resolvePasses(options: CompileOptions): ResolvedPasses {
     elideLoads: passes.elideLoads ?? base,
     pathKnowledge: passes.pathKnowledge ?? base,
     shareBlocks: passes.shareBlocks ?? base,
+    valueSets: passes.valueSets ?? base,
   };
 }
 

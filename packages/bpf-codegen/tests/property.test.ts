@@ -53,6 +53,7 @@ const policyArb = fc.record({
     elideLoads: fc.boolean(),
     pathKnowledge: fc.boolean(),
     shareBlocks: fc.boolean(),
+    valueSets: fc.boolean(),
   }),
 });
 
@@ -149,6 +150,74 @@ describe('compiled programs agree with the reference semantics', () => {
         }
       }),
       { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
+// Long `arg == V || …` lists are tested as value sets (a high-word test per distinct high half,
+// a search tree over the low words). Values share high halves and form runs, other alternatives
+// and rules are mixed in, and inputs are the values, their neighbours and other high halves.
+const setValueArb = fc
+  .record({ hi: fc.constantFrom(0n, 0n, 0n, 1n, 0xffffffffn, 0x80000000n), lo: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(0xffffffff, 0x80000000, 0x4008af00, 0xc008af12)) })
+  .map(({ hi, lo }) => (hi << 32n) | BigInt(lo));
+const setRuleArb = fc.record({
+  arg: fc.integer({ min: 0, max: 2 }),
+  values: fc.array(setValueArb, { minLength: 1, maxLength: 24 }),
+  extra: fc.array(
+    fc.record({ arg: fc.integer({ min: 0, max: 2 }), op: fc.constantFrom('==', '==', '!=', '<', '>=', '&', 'in'), value: fc.oneof(setValueArb, valueArb) }),
+    { minLength: 0, maxLength: 3 },
+  ),
+  otherArgValues: fc.array(setValueArb, { minLength: 0, maxLength: 5 }),
+  action: fc.option(actionArb, { nil: undefined }),
+});
+const setPolicyArb = fc.record({
+  arch: fc.constantFrom('x86_64', 'aarch64', 'arm'),
+  rules: fc.array(fc.record({ name: fc.constantFrom('ioctl', 'fcntl', 'prctl', 'madvise'), rule: setRuleArb }), { minLength: 1, maxLength: 5 }),
+  fallback: fc.option(actionArb, { nil: undefined }),
+});
+
+describe('value sets agree with the reference semantics', () => {
+  it('for random long == lists, with the value-set pass on and off', () => {
+    fc.assert(
+      fc.property(setPolicyArb, fc.infiniteStream(fc.nat()), (policy, randomness) => {
+        const table = tableNamed(policy.arch);
+        const mask = table.bits === 64 ? (1n << 64n) - 1n : 0xffffffffn;
+        const constants: bigint[] = [];
+        const lines = policy.rules.map(({ name, rule }) => {
+          // Other alternatives come first, so what their failed tests taught is known at the set.
+          const alternatives = [
+            ...rule.extra.map((atom) => `arg${atom.arg} ${atom.op} ${hex(atom.value & mask)}`),
+            ...rule.values.map((value) => `arg${rule.arg} == ${hex(value & mask)}`),
+            ...rule.otherArgValues.map((value) => `arg${(rule.arg + 1) % 3} == ${hex(value & mask)}`),
+          ];
+          constants.push(...[...rule.values, ...rule.otherArgValues, ...rule.extra.map((atom) => atom.value)].map((value) => value & mask));
+          return `${name}: ${alternatives.join(' || ')}${rule.action === undefined ? '' : `; ${rule.action}`}`;
+        });
+        const names = [...new Set(policy.rules.map(({ name }) => name))];
+        if (policy.fallback !== undefined) for (const name of names) lines.push(`${name}: ${policy.fallback}`);
+        const text = `${lines.join('\n')}\n`;
+        const withSets = compileText(text, table, { defaultAction: 'trap' });
+        const without = compileText(text, table, { defaultAction: 'trap', passes: { valueSets: false } });
+        const lowered = withSets.result.lowered;
+        if (lowered === undefined || withSets.result.program === undefined || without.result.program === undefined) {
+          throw new Error(`no program:\n${text}${JSON.stringify(withSets.result.diagnostics)}`);
+        }
+        const programs = [withSets.result.program, without.result.program];
+        for (const program of programs) expect(validateProgram(program).filter((d) => d.severity === 'error')).toEqual([]);
+        const args = argumentCandidates(constants).flatMap((value) => [value, value ^ (1n << 32n), value & 0xffffffffn]);
+        const iterator = randomness[Symbol.iterator]();
+        const pick = <T>(items: readonly T[]): T => items[(iterator.next().value as number) % items.length] as T;
+        for (let sample = 0; sample < 80; sample++) {
+          const input = { nr: numberOf(table, pick(names)), arch: table.auditArch, args: [pick(args), pick(args), pick(args), pick(args), pick(args), pick(args)] };
+          const expected = actionReturnValue(evaluatePolicy(lowered, input).action);
+          for (const program of programs) {
+            const result = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
+            if (!result.ok) throw new Error(result.error.message);
+            expect(result.returnValue >>> 0, `${text}\n${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`).toBe(expected);
+          }
+        }
+      }),
+      { numRuns: 100 },
     );
   }, 120_000);
 });
