@@ -3,9 +3,9 @@
  *
  * `node launcher.js launch`: reads a {@link LaunchRequest} from fd 3, restores what Node
  * changed (close-on-exec on stdio, ignored SIGPIPE/SIGXFSZ, the signal mask), sets
- * no_new_privs, installs the filter with TSYNC, and execs the target. Nothing runs the target
- * unless every step before succeeded. Between the install and `execve` it makes no system call
- * except, in listener mode, the read of the `go` line.
+ * no_new_privs, installs the filter on its own thread, and execs the target. Nothing runs the
+ * target unless every step before succeeded. Between the install and `execve` it makes no system
+ * call except, in listener mode, the read of the `go` line.
  *
  * `node launcher.js supervise <launcher-script> <launcher-pid> <other-launcher-tids>`: fd 3 is a
  * seccomp user-notification listener;
@@ -121,16 +121,16 @@ function launch(): never {
   }
 
   const program = Buffer.from(request.program, 'base64');
-  const flags = request.listener
-    ? SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-    : SECCOMP_FILTER_FLAG_TSYNC;
+  // Enforce mode filters this thread only: execve ends every other thread of the launcher (Node's
+  // helper threads), and the target starts as this one thread with the filter. Synchronising the
+  // helpers too (TSYNC) would let the target's policy kill the launcher whenever a helper makes a
+  // call the policy denies (a futex wake, say) between the install and the exec. Listener mode
+  // synchronises them: their calls reach the supervisor, which lets them continue.
+  const flags = request.listener ? SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH : 0;
   send({ kind: 'installing' });
   // From here on every system call of this process goes through the filter.
   const result = c.seccompSetFilter(request.seccompSyscall, flags, request.instructionCount, program);
   if (result < 0) return fail('install-filter', lastErrno(), 'the kernel rejected the filter');
-  if (!request.listener && result > 0) {
-    return fail('install-filter', E.EBUSY, `thread ${result} could not be synchronised to the filter`);
-  }
   if (request.listener && readLine(CONTROL_FD) === undefined) {
     return fail('supervisor', lastErrno(), 'the parent did not release the launcher');
   }
