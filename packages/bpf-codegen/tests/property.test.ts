@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { type GenerateOptions } from '../src/compile.js';
 import { emulate } from '../src/emulate.js';
 import { actionReturnValue } from '../src/options.js';
-import { evaluatePolicy } from '../src/reference.js';
+import type { LoweredPolicy } from '../src/lower.js';
+import { type SyscallInput, evaluatePolicy } from '../src/reference.js';
+import type { BpfProgram } from '../src/types.js';
 import { validateProgram } from '../src/validate.js';
 import { compileText, numberOf, tableNamed } from './compile/helpers.js';
 
@@ -91,6 +93,16 @@ function renderPolicy(policy: PolicyCase, bits: 32 | 64): { text: string; freque
   return { text: `${lines.join('\n')}\n`, frequency: `${frequencyLines.join('\n')}\n`, constants };
 }
 
+/** Every program decides `input` as the reference semantics of `lowered` does. */
+function expectAgreement(programs: readonly BpfProgram[], lowered: LoweredPolicy, input: SyscallInput, text: string): void {
+  const expected = actionReturnValue(evaluatePolicy(lowered, input).action);
+  for (const program of programs) {
+    const result = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.returnValue >>> 0, `${text}\n${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`).toBe(expected);
+  }
+}
+
 function argumentCandidates(constants: readonly bigint[]): bigint[] {
   const values = new Set<bigint>([0n, 0xffffffffffffffffn]);
   for (const constant of constants) {
@@ -141,12 +153,7 @@ describe('compiled programs agree with the reference semantics', () => {
           const nr = pick(numbers);
           const arch = sample % 13 === 0 ? pick([0, 0x40000003, 0xc00000b7, 0xc000003e, 0x40000028]) : table.auditArch;
           const input = { nr, arch, args: [pick(args), pick(args), pick(args), pick(args), pick(args), pick(args)] };
-          const expected = actionReturnValue(evaluatePolicy(lowered, input).action);
-          for (const program of programs) {
-            const result = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
-            if (!result.ok) throw new Error(result.error.message);
-            expect(result.returnValue >>> 0, `${text}\n${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`).toBe(expected);
-          }
+          expectAgreement(programs, lowered, input, text);
         }
       }),
       { numRuns: 40 },
@@ -209,12 +216,7 @@ describe('value sets agree with the reference semantics', () => {
         const pick = <T>(items: readonly T[]): T => items[(iterator.next().value as number) % items.length] as T;
         for (let sample = 0; sample < 80; sample++) {
           const input = { nr: numberOf(table, pick(names)), arch: table.auditArch, args: [pick(args), pick(args), pick(args), pick(args), pick(args), pick(args)] };
-          const expected = actionReturnValue(evaluatePolicy(lowered, input).action);
-          for (const program of programs) {
-            const result = emulate(program, { ...input, instructionPointer: 0n }, { recordPath: false });
-            if (!result.ok) throw new Error(result.error.message);
-            expect(result.returnValue >>> 0, `${text}\n${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`).toBe(expected);
-          }
+          expectAgreement(programs, lowered, input, text);
         }
       }),
       { numRuns: 100 },
