@@ -216,20 +216,22 @@ const summary = (list: readonly Figures[]): string =>
   `freq ${fixed(mean(list.map((row) => row.frequency)))} cache ${fixed(mean(list.map((row) => row.cache)), 3)}`;
 if (!quick) console.log(`with --frequency x86_64/common_device.frequency: ${summary(rerun({ frequencies }))}`);
 
-// Floors: each figure as low as this planner lays it out when it optimises that figure alone
-// (the benchmark's call counts given for every architecture, no size budget). A target below
-// its floor cannot be met by re-weighting; it needs another kind of program. The fixed part of
-// every path (arch load and test, nr load, ret: 4 instructions) and both 32-bit halves of every
-// 64-bit comparison are security invariants, not choices.
+// Floors: each figure as low as the planner lays it out when it optimises that figure alone,
+// searching exhaustively (every split, chains of up to 12 tests), with the benchmark's call
+// counts given for every architecture and no size budget. A target below its floor cannot be
+// met by re-weighting; it needs another kind of program. The fixed part of every path (arch load
+// and test, nr load, ret: 4 instructions) and both 32-bit halves of every 64-bit comparison are
+// security invariants, not choices.
 const alone = (weights: Partial<PlanWeights>): CompileOptions & GenerateOptions => ({
   frequencies,
   sizeBudget: Infinity,
+  exhaustivePlan: true,
   planWeights: { uniform: 0, frequency: 0, uncached: 0, denied: 0, size: 1e-4, ...weights },
 });
 const floors = quick
   ? undefined
   : {
-      insns: sum(rerun({ sizeBudget: 0 }).map((row) => row.insns)),
+      insns: sum(rerun({ sizeBudget: 0, exhaustivePlan: true }).map((row) => row.insns)),
       uniform: mean(rerun({ ...alone({ uniform: 1, denied: 0.001 }), typicalFrequencies: false }).map((row) => row.uniform)),
       frequency: mean(rerun(alone({ frequency: 1 })).map((row) => row.frequency)),
       cache: mean(rerun(alone({ uncached: 1 })).map((row) => row.cache)),

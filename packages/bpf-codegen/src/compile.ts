@@ -64,6 +64,13 @@ export interface CompileResult {
 export interface GenerateOptions extends CompileOptions {
   /** Planning weights (for experiments); the defaults follow the performance model. */
   readonly planWeights?: PlanWeights;
+  /**
+   * Search every split of every range (no Knuth bound) and chain leaves of up to 12 tests:
+   * slower, for measuring how far the default search is from the best plan of its kind (the
+   * benchmark's floors).
+   * @defaultValue false
+   */
+  readonly exhaustivePlan?: boolean;
 }
 
 function countReachable(root: CodeNode): number {
@@ -125,7 +132,12 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     return block;
   };
   const layout = (planWeights: PlanWeights): AssembledProgram & { readonly dispatchTests: number } => {
-    const tree = planDispatch(segments, { costTree: passes.costTree, chainLeaves: passes.chainLeaves, weights: planWeights });
+    const tree = planDispatch(segments, {
+      costTree: passes.costTree,
+      chainLeaves: passes.chainLeaves,
+      weights: planWeights,
+      ...(options.exhaustivePlan === true ? { knuthBound: false, maxChainTests: 12 } : {}),
+    });
     const root = factory.load(
       SECCOMP_DATA_ARCH,
       factory.test('jeq', policy.arch.auditArch, factory.load(SECCOMP_DATA_NR, emitDispatchTree(factory, tree, blockOf)), factory.action(policy.archMismatchAction)),

@@ -178,15 +178,15 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
   return segments;
 }
 
-/** Longest run of tested segments a chain leaf may have. */
-const maxChainTests = 6;
+/** Longest run of tested segments a chain leaf may have, by default. */
+export const defaultMaxChainTests = 6;
 
 /**
  * The tests of a chain leaf over segments i..j with `background` untested, in order: by weight
  * per test instruction, heaviest first (Smith's rule), each in the cheapest form the segments
  * already ruled out allow. Returns undefined when too many segments would be tested.
  */
-function chainTests(segments: readonly Segment[], i: number, j: number, background: string): ChainTest[] | undefined {
+function chainTests(segments: readonly Segment[], i: number, j: number, background: string, maxChainTests: number): ChainTest[] | undefined {
   const low = segments[i]?.low ?? 0;
   const high = segments[j]?.high ?? 0;
   const candidates: { index: number; segment: Segment; cost: number }[] = [];
@@ -223,14 +223,17 @@ class ChainCoster {
   private readonly low: Float64Array;
   private readonly high: Float64Array;
   private readonly removed: Uint8Array;
-  private readonly picked = new Int32Array(maxChainTests);
-  private readonly pickedCost = new Float64Array(maxChainTests);
+  private readonly picked: Int32Array;
+  private readonly pickedCost: Float64Array;
   private readonly outcomes: number;
 
   constructor(
     segments: readonly Segment[],
     private readonly weights: PlanWeights,
+    private readonly maxChainTests: number,
   ) {
+    this.picked = new Int32Array(maxChainTests);
+    this.pickedCost = new Float64Array(maxChainTests);
     const count = segments.length;
     this.outcome = new Int32Array(count);
     this.weight = new Float64Array(count);
@@ -254,7 +257,7 @@ class ChainCoster {
 
   /** Cost of the chain over i..j with background outcome `background`; Infinity if too long. */
   cost(i: number, j: number, background: number): number {
-    const { outcome, weight, low, high, removed, picked, pickedCost } = this;
+    const { outcome, weight, low, high, removed, picked, pickedCost, maxChainTests } = this;
     const lowBound = low[i] ?? 0;
     const highBound = high[j] ?? 0;
     let backgroundWeight = 0;
@@ -302,14 +305,14 @@ class ChainCoster {
 
   /**
    * The cheapest background for a chain over i..j and its cost. Only outcomes covering all but
-   * at most {@link maxChainTests} segments qualify; `counts` holds each outcome's number of
+   * at most `maxChainTests` segments qualify; `counts` holds each outcome's number of
    * segments in i..j (kept by the caller as j grows).
    */
   best(i: number, j: number, counts: Int32Array): { cost: number; background: number } | undefined {
     let best: { cost: number; background: number } | undefined;
     const length = j - i + 1;
     for (let background = 0; background < counts.length; background++) {
-      if (length - (counts[background] ?? 0) > maxChainTests || (counts[background] ?? 0) === 0) continue;
+      if (length - (counts[background] ?? 0) > this.maxChainTests || (counts[background] ?? 0) === 0) continue;
       const cost = this.cost(i, j, background);
       if (cost !== Infinity && (best === undefined || cost < best.cost - 1e-12)) best = { cost, background };
     }
@@ -335,6 +338,8 @@ export interface PlanSettings {
   readonly chainLeaves: boolean;
   /** Restrict split search with Knuth's monotonicity bound. @defaultValue true */
   readonly knuthBound?: boolean;
+  /** Longest run of tested segments a chain leaf may have. @defaultValue {@link defaultMaxChainTests} */
+  readonly maxChainTests?: number;
   /** Weights of the planning objective. @defaultValue {@link defaultPlanWeights} */
   readonly weights?: PlanWeights;
 }
@@ -351,7 +356,8 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
 
   // best[i*count+j]: minimal cost of a subtree over segments i..j; choice: split index m
   // (left i..m-1, right m..j), or -1 for an island leaf.
-  const chainCoster = new ChainCoster(segments, weights);
+  const maxChainTests = Math.max(1, Math.floor(settings.maxChainTests ?? defaultMaxChainTests));
+  const chainCoster = new ChainCoster(segments, weights, maxChainTests);
   const chainBackgrounds = new Map<number, number>();
   // Best chain leaf of every short interval, with outcome counts kept as the interval grows.
   const chainCosts = new Map<number, { cost: number; background: number }>();
@@ -425,7 +431,7 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
       const background = chainBackgrounds.get(i * count + j);
       const last = segments[j];
       const backgroundSegment = segments.slice(i, j + 1).find((candidate) => outcomeIdOf(candidate) === background);
-      const tests = backgroundSegment === undefined ? undefined : chainTests(segments, i, j, backgroundSegment.outcome.key);
+      const tests = backgroundSegment === undefined ? undefined : chainTests(segments, i, j, backgroundSegment.outcome.key, maxChainTests);
       if (tests === undefined || last === undefined || backgroundSegment === undefined) throw new Error('chain leaf missing');
       return { kind: 'chain', low: segment.low, high: last.high, tests, background: backgroundSegment.outcome };
     }

@@ -84,3 +84,26 @@ describe('size budget', () => {
     expect(result.program).toBeDefined();
   });
 });
+
+describe('exhaustive planning', () => {
+  // The default search bounds the split points (Knuth) and chain leaves (6 tests); the
+  // exhaustive one does neither, so its smallest layout is never longer, and decisions agree.
+  const policies = [
+    ['narrow', 'x86_64', narrow],
+    ['narrow', 'arm', narrow],
+    ['forty-ish syscalls', 'aarch64', ['read', 'write', 'close', 'fstat', 'mmap', 'mprotect', 'munmap', 'brk', 'ioctl', 'readv', 'writev', 'sched_yield', 'madvise', 'dup', 'nanosleep', 'getpid', 'socket', 'connect', 'sendmsg', 'recvmsg', 'clone', 'exit', 'wait4', 'kill', 'uname', 'fcntl', 'flock', 'fsync', 'getcwd', 'chdir', 'fchmod', 'getuid', 'prctl', 'gettid', 'futex', 'epoll_ctl', 'openat', 'exit_group', 'pipe2', 'getrandom'].map((name, index) => `${name}: ${index % 9 === 4 ? 'arg0 == 3' : 'allow'}`).join('\n')],
+  ] as const;
+  it.each(policies)('%s on %s: the exhaustive smallest layout is no longer', (_name, archName, text) => {
+    const table = tableNamed(archName);
+    const fast = compileText(text, table, { defaultAction: 'trap', sizeBudget: 0 }).result;
+    const exhaustive = compileText(text, table, { defaultAction: 'trap', sizeBudget: 0, exhaustivePlan: true }).result;
+    if (fast.program === undefined || exhaustive.program === undefined) throw new Error('no program');
+    expect(exhaustive.program.length).toBeLessThanOrEqual(fast.program.length);
+    for (const nr of [0, 1, 3, 29, 56, 63, 64, 98, 167, 172, 200, 281, 322, 435, 1000]) {
+      const input = { nr, arch: table.auditArch, instructionPointer: 0n, args: [3n, 0n, 0n, 0n, 0n, 0n] };
+      const a = emulate(fast.program, input);
+      const b = emulate(exhaustive.program, input);
+      expect(a.ok && b.ok && a.returnValue === b.returnValue).toBe(true);
+    }
+  });
+});
