@@ -12,21 +12,19 @@ import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree } from './
 import { type LoweredPolicy, lowerPolicy } from './lower.js';
 import { type CompileOptions, defaultSizeBudget, resolvePasses } from './options.js';
 import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
-import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, defaultPlanWeights, filtersKey as filtersKeyOf, planDispatch } from './plan.js';
+import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, defaultPlanWeights, filtersKey as filtersKeyOf, planDispatch, smallestDispatchTests } from './plan.js';
 import type { BpfProgram } from './types.js';
 
 /** Figures about one compilation. */
 export interface CompileStats {
   /** Program length. */
   readonly instructions: number;
-  /**
-   * Length of the smallest layout the planner finds for the policy (the size budget's base);
-   * absent when the cost-planned layout is off.
-   */
-  readonly smallestInstructions?: number;
   /** Dispatch tests of the chosen layout (one per split and chain test, two per range test). */
   readonly dispatchTests: number;
-  /** Dispatch tests of the smallest layout; absent when the cost-planned layout is off. */
+  /**
+   * The fewest dispatch tests a plan of the planner's kind can have (the size budget's base);
+   * absent when the cost-planned layout is off or the budget is lifted.
+   */
   readonly smallestDispatchTests?: number;
   /** Ranges of equal outcome the number space was cut into. */
   readonly ranges: number;
@@ -131,12 +129,14 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     blocks.set(outcome.key, block);
     return block;
   };
+  const search: { readonly knuthBound?: boolean; readonly maxChainTests?: number } =
+    options.exhaustivePlan === true ? { knuthBound: false, maxChainTests: 12 } : {};
   const layout = (planWeights: PlanWeights): AssembledProgram & { readonly dispatchTests: number } => {
     const tree = planDispatch(segments, {
       costTree: passes.costTree,
       chainLeaves: passes.chainLeaves,
       weights: planWeights,
-      ...(options.exhaustivePlan === true ? { knuthBound: false, maxChainTests: 12 } : {}),
+      ...search,
     });
     const root = factory.load(
       SECCOMP_DATA_ARCH,
@@ -145,26 +145,25 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     return { ...assemble(root), dispatchTests: dispatchTestCount(tree) };
   };
 
-  // The cost-planned layout, unless it spends more instructions over the smallest layout than
+  // The cost-planned layout, unless it spends more dispatch tests over the smallest plan than
   // the size budget allows: then the size term is raised until the layout fits (or the smallest
-  // one is taken).
+  // layout is taken).
   let assembled = layout(weights);
-  let smallest: { readonly instructions: number; readonly dispatchTests: number } | undefined;
+  let smallest: number | undefined;
   const budget = options.sizeBudget ?? defaultSizeBudget;
   if (passes.costTree && Number.isFinite(budget)) {
-    const smallestLayout = layout(smallestLayoutWeights(weights));
-    smallest = { instructions: smallestLayout.program.length, dispatchTests: smallestLayout.dispatchTests };
-    const allowed = smallest.instructions + Math.floor(Math.max(budget, 0) * smallest.dispatchTests + 1e-9);
-    if (assembled.program.length > allowed) {
+    smallest = smallestDispatchTests(segments, passes.chainLeaves, search.maxChainTests);
+    const allowed = smallest + Math.floor(Math.max(budget, 0) * smallest + 1e-9);
+    if (assembled.dispatchTests > allowed) {
       // Bisect the size weight (on a log scale) for the lightest one whose layout fits: the
       // lighter the size term, the more the layout spends on cost.
-      let fitted = smallestLayout;
+      let fitted = layout(smallestLayoutWeights(weights));
       let light = Math.log(Math.max(weights.size, 1e-6));
       let heavy = Math.log(smallestLayoutWeights(weights).size);
       for (let step = 0; step < 10; step++) {
         const middle = (light + heavy) / 2;
         const candidate = layout({ ...weights, size: Math.exp(middle) });
-        if (candidate.program.length <= allowed) {
+        if (candidate.dispatchTests <= allowed) {
           fitted = candidate;
           heavy = middle;
         } else light = middle;
@@ -174,9 +173,8 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
   }
   const stats: CompileStats = {
     instructions: assembled.program.length,
-    ...(smallest === undefined ? {} : { smallestInstructions: smallest.instructions }),
     dispatchTests: assembled.dispatchTests,
-    ...(smallest === undefined ? {} : { smallestDispatchTests: smallest.dispatchTests }),
+    ...(smallest === undefined ? {} : { smallestDispatchTests: smallest }),
     ranges: segments.length,
     filterBlocks: blocks.size,
     loadJumps: assembled.loadJumps,

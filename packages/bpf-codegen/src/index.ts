@@ -38,7 +38,7 @@ export type {
   SeccompAction,
   SeccompActionKind,
 } from './options.js';
-export { buildSegments, defaultMaxChainTests, defaultPlanWeights, planDispatch } from './plan.js';
+export { buildSegments, defaultMaxChainTests, defaultPlanWeights, planDispatch, smallestDispatchTests } from './plan.js';
 export { typicalFrequencyProfile } from './frequency-profile.js';
 export type { ChainTest, DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
 export { encodeCHeader, encodeJson } from './encode.js';

@@ -128,11 +128,10 @@ export interface CompileOptions {
    */
   readonly typicalFrequencies?: boolean;
   /**
-   * How many instructions beyond the smallest layout the planner may spend to make syscalls
-   * cheaper, as a share of the smallest layout's dispatch tests (rounded down: under the default
-   * a dispatch of four tests gets no extra instruction, one of fifty gets ten). `Infinity` lifts
-   * the limit; 0 asks for the smallest layout. Applies when the cost-planned layout (`costTree`)
-   * is on.
+   * How many dispatch tests beyond the fewest possible the planner may spend to make syscalls
+   * cheaper, as a share of that fewest number (rounded down: under the default a dispatch of
+   * four tests gets no extra test, one of fifty gets ten). `Infinity` lifts the limit; 0 asks
+   * for the smallest layout. Applies when the cost-planned layout (`costTree`) is on.
    * @defaultValue 0.2 ({@link defaultSizeBudget})
    */
   readonly sizeBudget?: number;
@@ -143,8 +142,8 @@ export interface CompileOptions {
 }
 
 /**
- * Default {@link CompileOptions.sizeBudget}: one extra instruction for every five dispatch tests
- * of the smallest layout. On crosvm-sized policies (40–80 dispatch tests) it never binds: cost
+ * Default {@link CompileOptions.sizeBudget}: one extra dispatch test for every five of the
+ * smallest plan. On crosvm-sized policies (40–80 dispatch tests) it never binds: cost
  * planning adds 2–4%. It binds on tiny blocks, where one extra test is a large share of the
  * program: a block of four singly-tested syscalls stays at its smallest size.
  */

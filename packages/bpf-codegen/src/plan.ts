@@ -330,6 +330,70 @@ class ChainCoster {
   }
 }
 
+/**
+ * The fewest dispatch tests of any plan of {@link planDispatch}'s kind over `segments`: the
+ * segments cut into consecutive blocks, each a single segment (no test) or a chain leaf, joined
+ * by one split per block boundary. A chain's segments are tested with one bound while they can
+ * be peeled from an end of the block, singletons with `jeq`; a longer segment with the
+ * background on both sides takes two tests. Linear in the segments (chains are short), so the
+ * size budget can be checked without planning the smallest layout.
+ */
+export function smallestDispatchTests(segments: readonly Segment[], chainLeaves: boolean, maxChainTests: number = defaultMaxChainTests): number {
+  const count = segments.length;
+  if (count === 0) return 0;
+  if (!chainLeaves) return count - 1;
+  const ids = new Map<string, number>();
+  const outcome = new Int32Array(count);
+  const long = new Uint8Array(count);
+  segments.forEach((segment, index) => {
+    let id = ids.get(segment.outcome.key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(segment.outcome.key, id);
+    }
+    outcome[index] = id;
+    long[index] = segment.low === segment.high ? 0 : 1;
+  });
+  // Tests of a chain over i..j with `background`: one per other segment, one more for a long
+  // one with the background on both sides.
+  const chainTests = (i: number, j: number, background: number): number => {
+    let first = -1;
+    let last = -1;
+    for (let at = i; at <= j; at++) {
+      if (outcome[at] !== background) continue;
+      if (first === -1) first = at;
+      last = at;
+    }
+    let tests = 0;
+    for (let at = i; at <= j; at++) {
+      if (outcome[at] === background) continue;
+      tests += long[at] === 1 && at > first && at < last ? 2 : 1;
+    }
+    return tests;
+  };
+  // blocks[j]: fewest tests, plus one per block, over the segments before j.
+  const blocks = new Float64Array(count + 1);
+  const counts = new Int32Array(ids.size);
+  for (let j = 1; j <= count; j++) {
+    let best = (blocks[j - 1] ?? 0) + 1;
+    counts.fill(0);
+    const end = j - 1;
+    counts[outcome[end] ?? 0] = 1;
+    for (let i = end - 1; i >= 0 && end - i <= 2 * maxChainTests; i--) {
+      const id = outcome[i] ?? 0;
+      counts[id] = (counts[id] ?? 0) + 1;
+      const length = end - i + 1;
+      for (let background = 0; background < counts.length; background++) {
+        const inside = counts[background] ?? 0;
+        if (inside === 0 || length - inside > maxChainTests) continue;
+        best = Math.min(best, (blocks[i] ?? 0) + chainTests(i, end, background) + 1);
+      }
+    }
+    blocks[j] = best;
+  }
+  return (blocks[count] ?? 1) - 1;
+}
+
 /** Options of {@link planDispatch}. */
 export interface PlanSettings {
   /** Optimal tree by dynamic programming (else: split in the middle). */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../../src/emulate.js';
 import type { GenerateOptions } from '../../src/compile.js';
+import { type Segment, smallestDispatchTests } from '../../src/plan.js';
 import { compileText, numberOf, tableNamed } from './helpers.js';
 
 // A narrow policy like crosvm's serial.policy: read and write are denied but still made often.
@@ -58,8 +59,8 @@ describe('size budget', () => {
     const { result } = compileText(serial, tableNamed('aarch64'), { defaultAction: 'trap', ...options });
     expect(result.stats?.instructions).toBe(instructions);
     expect(executed(serial, 'aarch64', 'read', options)).toEqual({ action: 'trap', count: readCost });
-    if (options.sizeBudget === Infinity) expect(result.stats?.smallestInstructions).toBeUndefined();
-    else expect(result.stats).toMatchObject({ smallestInstructions: 15, smallestDispatchTests: 4 });
+    if (options.sizeBudget === Infinity) expect(result.stats?.smallestDispatchTests).toBeUndefined();
+    else expect(result.stats).toMatchObject({ smallestDispatchTests: 4, dispatchTests: 4 });
   });
 
   const wide = Array.from({ length: 40 }, (_, index) => `${['read', 'write', 'close', 'fstat', 'lseek', 'mmap', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'rt_sigprocmask', 'ioctl', 'pread64', 'pwrite64', 'readv', 'writev', 'access', 'pipe', 'select', 'sched_yield', 'mremap', 'msync', 'mincore', 'madvise', 'dup', 'dup2', 'pause', 'nanosleep', 'getitimer', 'alarm', 'setitimer', 'getpid', 'sendfile', 'socket', 'connect', 'accept', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg'][index] ?? 'read'}: ${index % 7 === 0 ? 'arg0 == 1 || arg0 == 2' : '1'}`).join('\n');
@@ -70,17 +71,20 @@ describe('size budget', () => {
     ['serial block', 'x86_64', serial],
     ['serial block', 'arm', serial],
     ['forty syscalls', 'x86_64', wide],
-  ])('%s policy on %s: at most one instruction per five dispatch tests over the smallest layout', (_name, archName, text) => {
-    const { result } = compileText(text, tableNamed(archName), { defaultAction: 'trap' });
-    const stats = result.stats;
-    if (stats?.smallestInstructions === undefined || stats.smallestDispatchTests === undefined) throw new Error('no size figures');
-    expect(stats.instructions - stats.smallestInstructions).toBeGreaterThanOrEqual(0);
-    expect(stats.instructions - stats.smallestInstructions).toBeLessThanOrEqual(Math.floor(0.2 * stats.smallestDispatchTests));
+  ])('%s policy on %s: at most one dispatch test per five over the smallest plan, which the size-first layout reaches', (_name, archName, text) => {
+    const table = tableNamed(archName);
+    const stats = compileText(text, table, { defaultAction: 'trap' }).result.stats;
+    const smallestLayout = compileText(text, table, { defaultAction: 'trap', sizeBudget: 0 }).result.stats;
+    if (stats?.smallestDispatchTests === undefined || smallestLayout === undefined) throw new Error('no size figures');
+    expect(stats.dispatchTests - stats.smallestDispatchTests).toBeGreaterThanOrEqual(0);
+    expect(stats.dispatchTests - stats.smallestDispatchTests).toBeLessThanOrEqual(Math.floor(0.2 * stats.smallestDispatchTests));
+    // The count is not only a bound: the smallest layout has exactly that many tests.
+    expect(smallestLayout.dispatchTests).toBe(stats.smallestDispatchTests);
   });
 
   it('without the cost-planned layout there is no smallest layout to measure against', () => {
     const { result } = compileText(narrow, tableNamed('x86_64'), { defaultAction: 'trap', passes: { costTree: false } });
-    expect(result.stats?.smallestInstructions).toBeUndefined();
+    expect(result.stats?.smallestDispatchTests).toBeUndefined();
     expect(result.program).toBeDefined();
   });
 });
@@ -104,6 +108,31 @@ describe('exhaustive planning', () => {
       const a = emulate(fast.program, input);
       const b = emulate(exhaustive.program, input);
       expect(a.ok && b.ok && a.returnValue === b.returnValue).toBe(true);
+    }
+  });
+});
+
+describe('smallestDispatchTests', () => {
+  // Segments as [low, high, outcome] over the whole 32-bit range.
+  const segmentsOf = (spec: readonly (readonly [number, number, string])[]): Segment[] =>
+    spec.map(([low, high, key]) => ({ low, high, outcome: { kind: 'action', key, action: { kind: 'allow' } }, weight: 1, syscallCount: high - low + 1 }));
+  const top = 0xffffffff;
+  it.each<[string, readonly (readonly [number, number, string])[], boolean, number]>([
+    ['one segment', [[0, top, 'd']], true, 0],
+    ['two segments: one bound', [[0, 9, 'a'], [10, top, 'd']], true, 1],
+    ['a single number inside: jeq', [[0, 4, 'd'], [5, 5, 'a'], [6, top, 'd']], true, 1],
+    ['a range inside: both bounds', [[0, 4, 'd'], [5, 7, 'a'], [8, top, 'd']], true, 2],
+    ['two islands: a jeq and a range', [[0, 4, 'd'], [5, 5, 'a'], [6, 9, 'd'], [10, 12, 'b'], [13, top, 'd']], true, 3],
+    ['no chain leaves: one split per boundary', [[0, 4, 'd'], [5, 5, 'a'], [6, top, 'd']], false, 2],
+  ])('%s', (_name, spec, chainLeaves, tests) => {
+    expect(smallestDispatchTests(segmentsOf(spec), chainLeaves)).toBe(tests);
+  });
+
+  it('is what the exhaustive size-first plan reaches on a forty-syscall policy', () => {
+    const text = ['read', 'write', 'close', 'fstat', 'mmap', 'mprotect', 'munmap', 'brk', 'ioctl', 'readv', 'writev', 'sched_yield', 'madvise', 'dup', 'nanosleep', 'getpid', 'socket', 'connect', 'sendmsg', 'recvmsg', 'clone', 'exit', 'wait4', 'kill', 'uname', 'fcntl', 'flock', 'fsync', 'getcwd', 'chdir', 'fchmod', 'getuid', 'prctl', 'gettid', 'futex', 'epoll_ctl', 'openat', 'exit_group', 'pipe2', 'getrandom'].map((name, index) => `${name}: ${index % 5 === 2 ? 'return 1' : 'allow'}`).join('\n');
+    for (const archName of ['x86_64', 'aarch64', 'arm']) {
+      const result = compileText(text, tableNamed(archName), { defaultAction: 'trap', sizeBudget: 0, exhaustivePlan: true }).result;
+      expect(result.stats?.dispatchTests).toBe(result.stats?.smallestDispatchTests);
     }
   });
 });

@@ -89,7 +89,7 @@ function parseSizeBudget(value: string | undefined): number | undefined {
   if (value.trim() === 'none') return Infinity;
   const share = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(share)) {
-    throw new CliError(`--size-budget ${value}: expected a share of the smallest layout's dispatch tests, such as 0.2 (0 for the smallest program, none for no limit)`, ExitCode.usage);
+    throw new CliError(`--size-budget ${value}: expected a share of the fewest dispatch tests, such as 0.2 (0 for the smallest program, none for no limit)`, ExitCode.usage);
   }
   return share;
 }
@@ -182,7 +182,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
     .option('--frequency <file>', 'a frequency file (`name: count` lines) for syscalls the policy’s own @frequency does not count, on any architecture')
     .option(
       '--size-budget <share>',
-      'extra instructions the layout may spend on speed, per dispatch test of the smallest layout (default 0.2; 0: smallest program; none: no limit)',
+      'dispatch tests the layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest program; none: no limit)',
     )
     .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)')
     .action(async (policies: string[], options: CompileCommandOptions) => {
