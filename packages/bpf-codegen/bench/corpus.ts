@@ -228,19 +228,26 @@ const alone = (weights: Partial<PlanWeights>): CompileOptions & GenerateOptions 
   exhaustivePlan: true,
   planWeights: { uniform: 0, frequency: 0, uncached: 0, denied: 0, size: 1e-4, ...weights },
 });
-const floors = quick
+const floorRuns = quick
   ? undefined
   : {
-      insns: sum(rerun({ sizeBudget: 0, exhaustivePlan: true }).map((row) => row.insns)),
-      uniform: mean(rerun({ ...alone({ uniform: 1, denied: 0.001 }), typicalFrequencies: false }).map((row) => row.uniform)),
-      frequency: mean(rerun(alone({ frequency: 1 })).map((row) => row.frequency)),
-      cache: mean(rerun(alone({ uncached: 1 })).map((row) => row.cache)),
+      insns: rerun({ sizeBudget: 0, exhaustivePlan: true }),
+      uniform: rerun({ ...alone({ uniform: 1, denied: 0.001 }), typicalFrequencies: false }),
+      frequency: rerun(alone({ frequency: 1 })),
+      cache: rerun(alone({ uncached: 1 })),
     };
-if (floors !== undefined) {
-  console.log(
-    `floors (each figure optimised alone): insns ${floors.insns}  mean cost uniform ${fixed(floors.uniform, 3)} ` +
-      `freq ${fixed(floors.frequency, 3)} cache ${fixed(floors.cache, 3)}`,
-  );
+const floors =
+  floorRuns === undefined
+    ? undefined
+    : {
+        insns: sum(floorRuns.insns.map((row) => row.insns)),
+        uniform: mean(floorRuns.uniform.map((row) => row.uniform)),
+        frequency: mean(floorRuns.frequency.map((row) => row.frequency)),
+        cache: mean(floorRuns.cache.map((row) => row.cache)),
+      };
+if (floorRuns !== undefined) {
+  console.log('floors: each figure optimised alone (exhaustive plan, the benchmark\'s counts, no size budget); every figure of each run:');
+  for (const [figure, list] of Object.entries(floorRuns)) console.log(`  ${`${figure} alone:`.padEnd(16)} ${summary(list)}`);
 }
 
 // Compile time of the whole corpus by one `syscage` process, Node start included. The CPU
