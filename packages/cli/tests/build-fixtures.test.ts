@@ -22,6 +22,7 @@ interface FixtureCase {
   readonly manifest: {
     readonly ok: boolean;
     readonly defaultActionOverride?: string;
+    readonly sizeBudgetOverride?: string;
     readonly policies?: Readonly<Record<string, ExpectedEntry>>;
   };
 }
@@ -78,10 +79,12 @@ describe('syscage build fixtures', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
       ok: boolean;
       defaultActionOverride: string | null;
+      sizeBudgetOverride: string | null;
       policies: WrittenEntry[];
     };
     expect(manifest.ok).toBe(spec.manifest.ok);
     expect(manifest.defaultActionOverride).toBe(spec.manifest.defaultActionOverride ?? null);
+    expect(manifest.sizeBudgetOverride).toBe(spec.manifest.sizeBudgetOverride ?? null);
     for (const [policy, expected] of Object.entries(spec.manifest.policies ?? {})) {
       const entry = manifest.policies.find((candidate) => candidate.policy === policy);
       expect(entry, `manifest entry for ${policy}`).toBeDefined();

@@ -248,6 +248,7 @@ describe('syscage build options', () => {
     ['an unknown architecture', ['--arch', 'sparc'], /--arch: unknown architecture 'sparc'/],
     ['an architecture the tree lacks', ['tests/fixtures/build/include-map/tree', '--arch', 'x86_64'], /has no folder for x86_64/],
     ['a bad default action', ['--default-action', 'maybe'], /--default-action: 'maybe' is not an action/],
+    ['a size budget that is no share', ['--size-budget', 'lots'], /--size-budget lots: expected a share/],
     ['a relative include-map prefix', ['--include-map', 'usr=policies'], /--include-map: expected FROM=TO/],
     ['a bad lint level', ['--lint', 'loud'], /argument 'loud' is invalid/],
     ['an out folder inside the tree', ['policies', '--out', 'policies/x86_64/out'], /--out: policies\/x86_64\/out is inside the policy tree/],

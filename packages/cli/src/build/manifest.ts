@@ -54,6 +54,8 @@ export interface Manifest {
   readonly format: BuildFormat;
   /** The `--default-action` override, or `null` (each policy's `@default`, else kill-process). */
   readonly defaultActionOverride: string | null;
+  /** The `--size-budget` override as given, or `null` (the compiler's default). */
+  readonly sizeBudgetOverride: string | null;
   /** The tree, relative to the manifest's folder. */
   readonly tree: string;
   readonly summary: readonly ManifestArchSummary[];
@@ -70,6 +72,8 @@ export interface ManifestOptions {
   readonly outDir: string;
   readonly format: BuildFormat;
   readonly defaultActionOverride: string | undefined;
+  /** The `--size-budget` value as given, if any. */
+  readonly sizeBudgetOverride?: string | undefined;
   /** POSIX relative path from one absolute path to another. */
   readonly relative: (from: string, to: string) => string;
 }
@@ -146,6 +150,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
     ok: !treeErrors && result.policies.length > 0 && result.policies.every((policy) => policy.ok),
     format: options.format,
     defaultActionOverride: options.defaultActionOverride ?? null,
+    sizeBudgetOverride: options.sizeBudgetOverride ?? null,
     tree: options.relative(options.outDir, options.treeDir) || '.',
     summary,
     treeDiagnostics: result.treeDiagnostics.map((diagnostic) => manifestDiagnostic(diagnostic, toTree)),

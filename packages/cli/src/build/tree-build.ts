@@ -48,6 +48,8 @@ export interface TreeBuildOptions {
   readonly arches: 'all' | readonly string[];
   /** Overrides every policy's `@default` (`--default-action`). */
   readonly defaultAction?: DefaultActionOption;
+  /** The compiler's size budget (`--size-budget`). @defaultValue the compiler's default */
+  readonly sizeBudget?: number;
   readonly format: BuildFormat;
   /** Extra include mappings, before `/usr/share/policy/crosvm` → the architecture folder. */
   readonly includeMap: readonly IncludeMapping[];
@@ -215,6 +217,7 @@ function buildOne(
   const compiled = compilePolicy(resolved, table, {
     useKillProcess: true,
     ...(options.defaultAction === undefined ? {} : { defaultAction: options.defaultAction }),
+    ...(options.sizeBudget === undefined ? {} : { sizeBudget: options.sizeBudget }),
   });
   diagnostics.push(...compiled.diagnostics);
   const { program, lowered } = compiled;

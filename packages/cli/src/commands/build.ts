@@ -27,11 +27,13 @@ import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printDiagnostics, printJson } from '../output.js';
 import type { RegisterCommand } from '../program.js';
+import { parseSizeBudget } from './compile.js';
 
 interface BuildOptions {
   readonly out: string;
   readonly arch: string;
   readonly defaultAction?: string;
+  readonly sizeBudget?: string;
   readonly format: BuildFormat;
   readonly includeMap: readonly string[];
   readonly lint: LintLevel;
@@ -135,12 +137,14 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .option('--arch <arch>', 'architecture to build, or all', 'all')
     .option('--default-action <action>', 'action for syscalls a policy does not allow (default: the policy\'s @default, else kill-process)')
     .addOption(new Option('--format <format>', 'output file format').choices(['bpf', 'c-header', 'json']).default('bpf'))
+    .option('--size-budget <share>', 'dispatch tests a layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest programs; none: no limit)')
     .option('--include-map <from=to>', 'read includes under FROM from TO (repeatable)', collect, [])
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
     .action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
       const defaultAction = parseDefaultAction(options.defaultAction);
+      const sizeBudget = parseSizeBudget(options.sizeBudget);
       const includeMap = parseIncludeMaps(ctx, options.includeMap);
       const treeDir = resolve(ctx.cwd, dir);
       const outDir = resolve(ctx.cwd, options.out);
@@ -162,6 +166,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         host: createNodeHost(),
         arches,
         ...(defaultAction === undefined ? {} : { defaultAction }),
+        ...(sizeBudget === undefined ? {} : { sizeBudget }),
         format: options.format,
         includeMap,
         lint: options.lint,
@@ -186,6 +191,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         outDir: toPosix(outDir),
         format: options.format,
         defaultActionOverride: options.defaultAction,
+        sizeBudgetOverride: options.sizeBudget,
         relative: posixRelative,
       });
       const written = writeBuild(outDir, result, manifest, options.format);

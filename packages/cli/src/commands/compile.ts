@@ -83,8 +83,8 @@ function parseDefaultAction(value: string | undefined): DefaultActionOption | un
   return parsed;
 }
 
-/** `--size-budget`: a share of at least 0, or `none` for no limit. */
-function parseSizeBudget(value: string | undefined): number | undefined {
+/** `--size-budget` (of `compile` and `build`): a share of at least 0, or `none` for no limit. */
+export function parseSizeBudget(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === 'none') return Infinity;
   const share = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
