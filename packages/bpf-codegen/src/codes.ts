@@ -27,6 +27,7 @@ export const codegenDiagnosticCodes = {
   SC4009: { name: 'rule-after-unconditional', severity: 'error', summary: 'A rule follows an unconditional rule for the same syscall on this architecture.' },
   SC4010: { name: 'default-action-value', severity: 'error', summary: 'The default action option names an invalid action.' },
   SC4020: { name: 'too-many-instructions', severity: 'error', summary: 'The program is longer than BPF_MAXINSNS (4096) instructions.' },
+  SC4021: { name: 'filter-too-deep', severity: 'error', summary: "A syscall's argument filters chain more alternatives than the compiler can nest." },
 } as const satisfies Record<string, CodegenDiagnosticInfo>;
 
 /** A code reported by this package's compiler. */

@@ -9,7 +9,7 @@ import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
 import { type AssembledProgram, assemble } from './assemble.js';
 import { codegenDiagnostic, fileStart } from './codes.js';
 import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree } from './emit.js';
-import { type LoweredPolicy, lowerPolicy } from './lower.js';
+import { type LoweredPolicy, type LoweredSyscall, lowerPolicy } from './lower.js';
 import { type CompileOptions, defaultSizeBudget, resolvePasses } from './options.js';
 import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
 import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, defaultPlanWeights, filtersKey as filtersKeyOf, planDispatch, smallestDispatchTests } from './plan.js';
@@ -104,8 +104,41 @@ function dispatchTestCount(tree: DispatchTree): number {
   }
 }
 
-/** Generates the program of a lowered policy. */
+/** A syscall whose argument filters nested deeper than the compiler's stack. */
+class FiltersTooDeep extends Error {
+  constructor(readonly syscall: LoweredSyscall) {
+    super(`the argument filters of ${syscall.name} nest too deeply`);
+  }
+}
+
+/**
+ * Generates the program of a lowered policy. A syscall whose filters chain more distinct
+ * alternatives than the compiler can nest (over about a thousand in a row, far beyond any real
+ * policy: a long `arg == V` list is one value set, and repeated alternatives count once) is
+ * reported as `SC4021` at its first rule.
+ */
 export function generateProgram(policy: LoweredPolicy, options: GenerateOptions = {}): CodegenResult {
+  try {
+    return generateUnchecked(policy, options);
+  } catch (error) {
+    if (!(error instanceof FiltersTooDeep)) throw error;
+    const origin = error.syscall.filters[0]?.origin;
+    const alternatives = error.syscall.filters.reduce((sum, filter) => sum + filter.clauses.length, 0);
+    const diagnostic = codegenDiagnostic(
+      'SC4021',
+      `the argument filters of ${error.syscall.name} chain ${alternatives} alternatives, more than the compiler can nest; ` +
+        'merge them into fewer conditions (an `arg == V` list on one argument is tested as one set)',
+      origin?.file ?? policy.entry,
+      origin?.range ?? fileStart,
+    );
+    return {
+      stats: { instructions: 0, dispatchTests: 0, ranges: 0, filterBlocks: 0, loadJumps: 0, trampolines: 0 },
+      diagnostics: [diagnostic],
+    };
+  }
+}
+
+function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): CodegenResult {
   const passes = resolvePasses(options);
   const factory = new NodeFactory(passes.shareBlocks);
   const settings = {
@@ -125,7 +158,14 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     if (outcome.kind === 'action') return factory.action(outcome.action);
     const shared = passes.shareBlocks ? blocks.get(outcome.key) : undefined;
     if (shared !== undefined) return shared;
-    const block = compileFilters(factory, outcome.syscall.filters, outcome.syscall.fallback.action, settings, SECCOMP_DATA_NR);
+    let block: CodeNode;
+    try {
+      block = compileFilters(factory, outcome.syscall.filters, outcome.syscall.fallback.action, settings, SECCOMP_DATA_NR);
+    } catch (error) {
+      // The filter compiler recurses once per test along a path.
+      if (error instanceof RangeError) throw new FiltersTooDeep(outcome.syscall);
+      throw error;
+    }
     blocks.set(outcome.key, block);
     return block;
   };
@@ -181,6 +221,17 @@ export function generateProgram(policy: LoweredPolicy, options: GenerateOptions 
     trampolines: assembled.trampolines,
   };
   if (assembled.program.length <= BPF_MAXINSNS) return { program: assembled.program, stats, diagnostics: [] };
+  // Search trees over long value lists take more instructions than testing the values one after
+  // the other; a program over the limit with them is tried again without.
+  if (passes.valueSets) {
+    try {
+      const plain = generateUnchecked(policy, { ...options, passes: { ...options.passes, valueSets: false } });
+      if (plain.program !== undefined) return plain;
+    } catch (error) {
+      // Without value sets the filters nest too deeply: the length is what to report.
+      if (!(error instanceof FiltersTooDeep)) throw error;
+    }
+  }
 
   // Too long: name the largest contributors.
   const contributors = [...blocks.entries()]

@@ -259,6 +259,13 @@ export interface FilterCompileSettings {
 /** Fewest `arg == V` alternatives on one argument that are tested as a set. */
 export const minimumValueSet = 4;
 
+/**
+ * Most words one value tree is planned over: the planner is quadratic in the segments, so a
+ * longer list is cut into pieces of this many words, each planned alone and reached by a
+ * balanced tree of `jge` tests on the pieces' first words.
+ */
+const maxPlannedWords = 128;
+
 /** Emits a dispatch tree over segments, each leaf's outcome given its node by `leafOf`. */
 export function emitDispatchTree(factory: NodeFactory, tree: DispatchTree, leafOf: (outcome: Outcome) => CodeNode): CodeNode {
   switch (tree.kind) {
@@ -305,9 +312,17 @@ type ClauseItem =
 function clauseItems(filter: LoweredFilter, bits: 32 | 64, valueSets: boolean): ClauseItem[] {
   const wordMask = bits === 64 ? mask64 : mask32;
   const asAtoms = (atoms: readonly LoweredComparison[]): ClauseItem => ({ kind: 'atoms', atoms, steps: atoms.map((atom) => comparisonSteps(atom, bits)) });
-  if (!valueSets) return filter.clauses.map(asAtoms);
+  // A repeated alternative decides nothing the first did not (`||` is idempotent).
+  const seen = new Set<string>();
+  const clauses = filter.clauses.filter((clause) => {
+    const key = clause.map((atom) => `${atom.arg}${atom.operator}${atom.value & wordMask}`).join('&');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (!valueSets) return clauses.map(asAtoms);
   const valuesByArg = new Map<number, Set<bigint>>();
-  for (const clause of filter.clauses) {
+  for (const clause of clauses) {
     const atom = clause.length === 1 ? clause[0] : undefined;
     if (atom?.operator !== '==') continue;
     const values = valuesByArg.get(atom.arg) ?? new Set<bigint>();
@@ -316,7 +331,7 @@ function clauseItems(filter: LoweredFilter, bits: 32 | 64, valueSets: boolean): 
   }
   const items: ClauseItem[] = [];
   const placed = new Set<number>();
-  for (const clause of filter.clauses) {
+  for (const clause of clauses) {
     const atom = clause.length === 1 ? clause[0] : undefined;
     const values = atom?.operator === '==' ? valuesByArg.get(atom.arg) : undefined;
     if (atom === undefined || values === undefined || values.size < minimumValueSet) {
@@ -335,6 +350,16 @@ function clauseItems(filter: LoweredFilter, bits: 32 | 64, valueSets: boolean): 
  * for every other word. Planned like the syscall dispatch, every listed word weighing the same.
  */
 function valueTree(factory: NodeFactory, words: readonly number[], inside: CodeNode, outside: CodeNode, sizeWeight: number): CodeNode {
+  if (words.length > maxPlannedWords) {
+    const pieces: number[][] = [];
+    for (let start = 0; start < words.length; start += maxPlannedWords) pieces.push(words.slice(start, start + maxPlannedWords));
+    const join = (first: number, last: number): CodeNode => {
+      if (first === last) return valueTree(factory, pieces[first] ?? [], inside, outside, sizeWeight);
+      const middle = (first + last + 1) >> 1;
+      return factory.test('jge', pieces[middle]?.[0] ?? 0, join(middle, last), join(first, middle - 1));
+    };
+    return join(0, pieces.length - 1);
+  }
   const insideOutcome: Outcome = { kind: 'action', key: 'in', action: { kind: 'allow' } };
   const outsideOutcome: Outcome = { kind: 'action', key: 'out', action: { kind: 'kill-process' } };
   const segments: Segment[] = [];
