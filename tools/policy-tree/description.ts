@@ -731,5 +731,6 @@ export const treeDescription: TreeDescription = {
   vhostUser,
   vvu,
   devices,
+  processes: [],
   frequencies: commonFrequencies,
 };

@@ -18,7 +18,12 @@ export type FilterText = string | Readonly<Record<Arch, string>>;
 export interface RuleSpec {
   /** Generic syscall name(s); every name expands through `syscallNames` per architecture. */
   readonly call: string | readonly string[];
-  /** Filter after the colon: `allow`, an argument expression, or `return ERRNO`. */
+  /**
+   * Filter after the colon: `allow`, an argument expression (optionally `; return ERRNO`), or
+   * `return ERRNO`. An unconditional `return ERRNO` may follow conditional rules of other blocks
+   * when it is the syscall's last rule in the loaded policy: it answers every call the rules
+   * before it did not allow.
+   */
   readonly filter: FilterText;
   /**
    * Why the rule is there; printed as `#` comment lines before it. Required for the syscalls
@@ -54,6 +59,20 @@ export interface DeviceSpec {
   readonly rules: readonly RuleSpec[];
 }
 
+/**
+ * A VMM helper process that is not a device (swap monitor, render server, jail warden): one
+ * loaded, self-contained policy `<name>_process.policy` that includes nothing. Its rules are
+ * written out in full (the description composes them from shared rule lists), so a change to
+ * `common_device` never silently widens a process that does not run device code.
+ */
+export interface ProcessSpec {
+  /** Process name `foo`: the policy is `foo_process.policy`. */
+  readonly name: string;
+  /** What the process does, for the file's opening comment. */
+  readonly summary: string;
+  readonly rules: readonly RuleSpec[];
+}
+
 /** Generic syscall name → names per architecture (an empty list: absent there). */
 export type SyscallNameMap = Readonly<Record<string, Partial<Readonly<Record<Arch, readonly string[]>>>>>;
 
@@ -66,6 +85,7 @@ export interface TreeDescription {
   readonly vhostUser: BlockSpec;
   readonly vvu: BlockSpec;
   readonly devices: readonly DeviceSpec[];
+  readonly processes: readonly ProcessSpec[];
   /** Counts for `common_device.frequency`, by generic syscall name. */
   readonly frequencies: readonly (readonly [string, number])[];
 }

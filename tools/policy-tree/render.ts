@@ -10,6 +10,7 @@ import {
   architectures,
   type BlockSpec,
   type DeviceSpec,
+  type ProcessSpec,
   type RuleSpec,
   type Transport,
   type TreeDescription,
@@ -56,7 +57,7 @@ function isUnconditional(filter: string): boolean {
   return !/\barg[0-9]+\b/.test(filter);
 }
 
-function expand(description: TreeDescription, block: BlockSpec | DeviceSpec, arch: Arch): ExpandedRule[] {
+function expand(description: TreeDescription, block: BlockSpec | DeviceSpec | ProcessSpec, arch: Arch): ExpandedRule[] {
   const out: ExpandedRule[] = [];
   for (const rule of block.rules) {
     if (!appliesTo(rule, arch)) continue;
@@ -102,7 +103,7 @@ function ruleLines(syscall: string, filter: string): string[] {
   return lines;
 }
 
-function renderBlock(description: TreeDescription, block: BlockSpec | DeviceSpec, arch: Arch, frequency: boolean): string {
+function renderBlock(description: TreeDescription, block: BlockSpec | DeviceSpec | ProcessSpec, arch: Arch, frequency: boolean): string {
   const lines = [generatedMarker, ...commentLines(block.summary)];
   if (frequency) lines.push('', '# Syscall counts that order the dispatch (not an include).', '@frequency ./common_device.frequency');
   for (const rule of block.rules) {
@@ -133,6 +134,21 @@ const transportWords: Readonly<Record<Transport, string>> = {
   vvu: 'served over virtio-vhost-user (VFIO)',
 };
 
+/** File name (without `.policy`) of a helper process's policy. */
+export function processPolicyName(name: string): string {
+  return `${name}_process`;
+}
+
+/**
+ * Problems of one syscall's rules in merge order: Minijail refuses a rule after an unconditional
+ * one, and silently drops conditional rules before an unconditional `allow`. So an unconditional
+ * rule must be the last, and `allow` must be alone.
+ */
+function mergeProblem(rules: readonly ExpandedRule[]): boolean {
+  if (rules.length < 2) return false;
+  return rules.some((rule, index) => isUnconditional(rule.filter) && (index < rules.length - 1 || rule.filter === 'allow'));
+}
+
 /** File name (without `.policy`) of a device's loaded policy for a transport. */
 export function loadedPolicyName(device: string, transport: Transport): string {
   return transport === 'device' ? `${device}_device` : `${device}_device_${transport}`;
@@ -160,12 +176,22 @@ function renderFrequency(description: TreeDescription, arch: Arch): string {
   return `${lines.join('\n')}\n`;
 }
 
+function mergeProblems(bySyscall: ReadonlyMap<string, readonly ExpandedRule[]>, where: string): string[] {
+  const problems: string[] = [];
+  for (const [syscall, rules] of bySyscall) {
+    if (!mergeProblem(rules)) continue;
+    const blocks = rules.map((rule) => rule.block).join(', ');
+    problems.push(`${where}: ${syscall} has an unconditional rule and other rules (${blocks})`);
+  }
+  return problems;
+}
+
 /** Problems with the description itself; rendering refuses a tree that has any. */
 export function checkDescription(description: TreeDescription = treeDescription): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
   const { devices } = description;
-  for (const block of [description.commonDevice, description.vhostUser, description.vvu, ...devices]) {
+  for (const block of [description.commonDevice, description.vhostUser, description.vvu, ...devices, ...description.processes]) {
     if (names.has(block.name)) problems.push(`two blocks are named ${block.name}`);
     names.add(block.name);
     for (const rule of block.rules) {
@@ -183,15 +209,13 @@ export function checkDescription(description: TreeDescription = treeDescription)
         const merged = [...transportBlocks(description, transport), device].flatMap((block) => expand(description, block, arch));
         const bySyscall = new Map<string, ExpandedRule[]>();
         for (const rule of merged) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
-        for (const [syscall, rules] of bySyscall) {
-          if (rules.length > 1 && rules.some((rule) => isUnconditional(rule.filter))) {
-            const where = rules.map((rule) => rule.block).join(', ');
-            problems.push(
-              `${arch}/${loadedPolicyName(device.name, transport)}: ${syscall} has an unconditional rule and other rules (${where})`,
-            );
-          }
-        }
+        problems.push(...mergeProblems(bySyscall, `${arch}/${loadedPolicyName(device.name, transport)}`));
       }
+    }
+    for (const helper of description.processes) {
+      const bySyscall = new Map<string, ExpandedRule[]>();
+      for (const rule of expand(description, helper, arch)) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
+      problems.push(...mergeProblems(bySyscall, `${arch}/${processPolicyName(helper.name)}`));
     }
   }
   return problems;
@@ -213,6 +237,9 @@ export function renderPolicyTree(description: TreeDescription = treeDescription)
       for (const transport of device.transports) {
         files.set(`${arch}/${loadedPolicyName(device.name, transport)}.policy`, renderLoaded(description, device, transport));
       }
+    }
+    for (const helper of description.processes) {
+      files.set(`${arch}/${processPolicyName(helper.name)}.policy`, renderBlock(description, helper, arch, false));
     }
   }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -55,6 +55,7 @@ export const resolverDiagnosticCodes = {
   SC3008: { name: 'variant-mismatch', severity: 'error', summary: "A device's set of loaded policies differs between architectures." },
   SC3009: { name: 'include-outside-folder', severity: 'error', summary: 'A file includes a file outside its own architecture folder.' },
   SC3010: { name: 'unlistable-tree', severity: 'error', summary: 'The policy tree folder cannot be listed.' },
+  SC3011: { name: 'process-includes', severity: 'error', summary: 'A process policy (`foo_process.policy`) includes another file.' },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 /** A code reported by this package. */

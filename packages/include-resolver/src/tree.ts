@@ -23,6 +23,11 @@ export type PolicyRole =
   | { readonly kind: 'device-block'; readonly device: string }
   /** `foo_device.policy`, `foo_device_vhost_user.policy`, `foo_device_vvu.policy`. */
   | { readonly kind: 'loaded'; readonly device: string; readonly transport?: Transport }
+  /**
+   * `foo_process.policy`: a VMM helper process `foo` that is not a device (a swap monitor, a
+   * render server, a jail warden). Loaded directly and self-contained: it includes nothing.
+   */
+  | { readonly kind: 'process'; readonly process: string }
   /** `foo.frequency`: syscall counts for `@frequency`. */
   | { readonly kind: 'frequency' }
   /** A name that fits no role, with the reason. */
@@ -30,7 +35,10 @@ export type PolicyRole =
 
 const stemPattern = /^[a-z0-9][a-z0-9_]*$/;
 
-/** Classifies a file of an architecture folder by its name (`foo_device.policy` → loaded). */
+/**
+ * Classifies a file of an architecture folder by its name (`foo_device.policy` → loaded,
+ * `foo_process.policy` → process).
+ */
 export function classifyPolicyFileName(name: string): PolicyRole {
   const dot = name.lastIndexOf('.');
   const stem = dot < 0 ? name : name.slice(0, dot);
@@ -60,6 +68,14 @@ export function classifyPolicyFileName(name: string): PolicyRole {
   }
   if (/_(vhost_user|vvu)$/.test(stem)) {
     return { kind: 'none', reason: 'a transport variant is named `<device>_device_vhost_user` or `<device>_device_vvu`' };
+  }
+  const helper = /^(.+)_process$/.exec(stem);
+  if (helper !== null) {
+    const process = helper[1] ?? '';
+    if (process === 'common' || process === 'vhost_user' || process === 'vvu') {
+      return { kind: 'none', reason: `\`${process}\` names a building block, not a process` };
+    }
+    return { kind: 'process', process };
   }
   return { kind: 'device-block', device: stem };
 }
@@ -134,7 +150,8 @@ function sortedNames<T extends { readonly name: string }>(items: readonly T[]): 
  * building blocks that include anything (SC3002), loaded policies missing a promised block
  * (SC3003, or SC3004 when the device has no block at all), including an unpromised file
  * (SC3005), includes of loaded policies (SC3006), blocks nobody includes (SC3007), devices whose
- * variants differ between architectures (SC3008) and includes leaving the folder (SC3009).
+ * variants differ between architectures (SC3008), includes leaving the folder (SC3009) and
+ * process policies that include anything (SC3011).
  */
 export function lintPolicyTree(treeRoot: string, options: LintTreeOptions): TreeLintResult {
   const root = normalizePath(treeRoot);
@@ -224,8 +241,17 @@ function lintArchFolder(arch: TreeArch, options: LintTreeOptions, cache: ParseCa
       const targetFile = byStem.get(targetStem);
       if (targetFile !== undefined) includedBy.set(targetStem, [...(includedBy.get(targetStem) ?? []), file]);
       const targetRole = classifyPolicyFileName(targetName);
-      if (targetRole.kind === 'loaded') {
+      if (targetRole.kind === 'loaded' || targetRole.kind === 'process') {
         report('SC3006', `${file.name} includes the loaded policy ${targetName}; only building blocks may be included`, file.path, statement.range);
+        continue;
+      }
+      if (role.kind === 'process') {
+        report(
+          'SC3011',
+          `${file.name} is a process policy and must be self-contained, but includes ${targetName}`,
+          file.path,
+          statement.range,
+        );
         continue;
       }
       if (role.kind !== 'loaded') {
@@ -287,7 +313,7 @@ function lintVariants(archs: readonly TreeArch[], report: Report): void {
   const archOf = new Map<TreeFile, string>();
   for (const arch of archs) {
     for (const file of arch.files) {
-      if (file.role.kind !== 'loaded') continue;
+      if (file.role.kind !== 'loaded' && file.role.kind !== 'process') continue;
       where.set(file.name, [...(where.get(file.name) ?? []), file]);
       archOf.set(file, arch.name);
     }

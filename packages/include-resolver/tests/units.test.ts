@@ -101,11 +101,12 @@ describe('file roles', () => {
     ['vhost_net_device.policy', { kind: 'loaded', device: 'vhost_net' }],
     ['block_device_vhost_user.policy', { kind: 'loaded', device: 'block', transport: 'vhost_user' }],
     ['block_device_vvu.policy', { kind: 'loaded', device: 'block', transport: 'vvu' }],
+    ['swap_monitor_process.policy', { kind: 'process', process: 'swap_monitor' }],
     ['common_device.frequency', { kind: 'frequency' }],
   ])('%s', (name, role) => {
     expect(classifyPolicyFileName(name)).toEqual(role);
   });
-  it.each(['README.md', 'Gpu.policy', 'gpu__x.policy', 'x_device_other.policy', 'x_vvu.policy', 'vvu_device.policy', '_device.policy'])(
+  it.each(['README.md', 'Gpu.policy', 'gpu__x.policy', 'x_device_other.policy', 'x_vvu.policy', 'vvu_device.policy', '_device.policy', 'common_process.policy', 'x_device_process.policy'])(
     '%s fits no role',
     (name) => {
       expect(classifyPolicyFileName(name).kind).toBe('none');

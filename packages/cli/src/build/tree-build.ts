@@ -128,7 +128,7 @@ function hasInclude(text: string, path: string): boolean {
 }
 
 /**
- * Lints and compiles a tree. Loaded policies (by name, or any other `.policy` file that has
+ * Lints and compiles a tree. Loaded policies (by name, `foo_device*` or `foo_process`, or any other `.policy` file that has
  * `@include` statements, as crosvm's tree has) are compiled; building blocks are not. Returns
  * `MissingArch` when a selected architecture has no folder in the tree.
  */
@@ -154,7 +154,7 @@ export async function buildPolicyTree(options: TreeBuildOptions): Promise<TreeBu
     const files: string[] = [];
     for (const file of archFolder.files) {
       if (!file.name.endsWith('.policy') || file.role.kind === 'frequency') continue;
-      if (file.role.kind === 'loaded') {
+      if (file.role.kind === 'loaded' || file.role.kind === 'process') {
         files.push(file.name);
         continue;
       }
