@@ -3,47 +3,66 @@
  * reader never sees half a file; the manifest is written last. A policy that failed gets no
  * output, and an output left from an earlier build for it (or for a policy that no longer
  * exists, as listed in the previous manifest) is removed, so no stale file claims success.
+ *
+ * The out folder may hold files that someone else put there (a checked-in `manifest.json`, a
+ * symbolic link), so nothing is trusted by its path text alone: build touches only names it
+ * produces itself (`<arch>/<name>.bpf|.h|.json` and `manifest.json`), checks every folder and file
+ * below the out folder with `lstat` before changing anything, and refuses a symbolic link there
+ * instead of following it out of the folder.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type Manifest, manifestJson, outputPath } from './manifest.js';
-import type { BuildFormat, TreeBuildResult } from './tree-build.js';
+import { type BuildFormat, type TreeBuildResult, formatExtension } from './tree-build.js';
 
 /** File name of the manifest in the out folder. */
 export const manifestFileName = 'manifest.json';
 
+function reasonOf(error: unknown): string {
+  return error instanceof Error && 'code' in error ? String(error.code) : error instanceof Error ? error.message : String(error);
+}
+
 function ioError(action: string, path: string, error: unknown): CliError {
-  const reason = error instanceof Error && 'code' in error ? String(error.code) : error instanceof Error ? error.message : String(error);
-  return new CliError(`cannot ${action} ${path}: ${reason}`, ExitCode.io);
+  return new CliError(`cannot ${action} ${path}: ${reasonOf(error)}`, ExitCode.io);
 }
 
-function writeAtomically(path: string, data: Uint8Array | string): void {
-  const temporary = `${path}.tmp-${process.pid.toString()}`;
+/** What is at a path, without following a symbolic link there. */
+function kindAt(path: string): 'missing' | 'file' | 'directory' | 'symlink' | 'other' {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, data);
-    renameSync(temporary, path);
+    const stats = lstatSync(path);
+    if (stats.isSymbolicLink()) return 'symlink';
+    if (stats.isDirectory()) return 'directory';
+    return stats.isFile() ? 'file' : 'other';
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw ioError('write', path, error);
+    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return 'missing';
+    throw ioError('inspect', path, error);
   }
 }
 
-function remove(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch (error) {
-    throw ioError('remove', path, error);
-  }
+const extensions = new Set(Object.values(formatExtension));
+
+/**
+ * True when `relativePath` is a name build itself produces: `<folder>/<name><ext>` with one
+ * folder, plain segments and one of the formats' extensions. Anything else listed by a manifest
+ * (edited by hand, or committed by someone else) is not build's to remove.
+ */
+export function isBuildOutputName(relativePath: string): boolean {
+  const segments = relativePath.split('/');
+  if (segments.length !== 2) return false;
+  const [folder = '', file = ''] = segments;
+  const plain = (segment: string): boolean => segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\') && !segment.includes('\0');
+  if (!plain(folder) || !plain(file)) return false;
+  const dot = file.lastIndexOf('.');
+  return dot > 0 && extensions.has(file.slice(dot));
 }
 
 /** Outputs listed by the manifest already in `outDir`, if there is a readable one. */
-function previousOutputs(outDir: string): string[] {
+function previousOutputs(manifestPath: string): string[] {
   let text: string;
   try {
-    text = readFileSync(join(outDir, manifestFileName), 'utf8');
+    text = readFileSync(manifestPath, 'utf8');
   } catch {
     return [];
   }
@@ -59,30 +78,105 @@ function previousOutputs(outDir: string): string[] {
   }
 }
 
-/** True when `relativePath` stays inside `outDir` (a manifest could have been edited by hand). */
-function inside(outDir: string, relativePath: string): boolean {
-  const absolute = resolve(outDir, relativePath);
-  return absolute.startsWith(resolve(outDir) + sep);
+/** The out folder's real path, created if needed (the user named it, so a link to it is theirs). */
+function realOutDir(outDir: string): string {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    return realpathSync(outDir);
+  } catch (error) {
+    throw ioError('create', outDir, error);
+  }
 }
 
-/** Writes outputs and the manifest; returns the number of output files written. */
-export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Manifest, format: BuildFormat): number {
-  const produced = new Set<string>();
-  let written = 0;
+function writeAtomically(path: string, shown: string, data: Uint8Array | string): void {
+  const temporary = `${path}.tmp-${process.pid.toString()}`;
+  try {
+    // `wx`: never open something already at the temporary name (a planted link to elsewhere).
+    writeFileSync(temporary, data, { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw ioError('write', shown, error);
+  }
+}
+
+/**
+ * Writes outputs and the manifest; returns the number of output files written. `shownOut` is
+ * the out folder as the user wrote it, for messages. Throws a {@link CliError} (exit 3) naming
+ * the path, before anything is written or removed, when a folder or file build would touch
+ * below the out folder is a symbolic link or not what build writes there.
+ */
+export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Manifest, format: BuildFormat, shownOut = outDir): number {
+  const root = realOutDir(outDir);
+  const shown = (relativePath: string): string => `${shownOut.replace(/\/+$/, '')}/${relativePath}`;
+  const refuse = (relativePath: string, what: string): never => {
+    throw new CliError(
+      `--out: ${shown(relativePath)} is ${what}; build writes and removes only its own files in real folders inside the out folder (remove it or choose another --out)`,
+      ExitCode.io,
+    );
+  };
+
+  const writes: { readonly relativePath: string; readonly bytes: Uint8Array }[] = [];
+  const removals = new Set<string>();
   for (const policy of result.policies) {
     const relativePath = outputPath(policy, format);
-    const path = join(outDir, relativePath);
-    if (policy.result === undefined) {
-      remove(path);
-      continue;
+    if (policy.result === undefined) removals.add(relativePath);
+    else writes.push({ relativePath, bytes: policy.result.bytes });
+  }
+  const produced = new Set(writes.map((write) => write.relativePath));
+  for (const stale of previousOutputs(join(root, manifestFileName))) {
+    if (!produced.has(stale) && isBuildOutputName(stale)) removals.add(stale);
+  }
+
+  // Check everything first, so a refused out folder is left exactly as it was.
+  const folders = new Map<string, 'missing' | 'directory'>();
+  const checkFolder = (folder: string): 'missing' | 'directory' => {
+    const known = folders.get(folder);
+    if (known !== undefined) return known;
+    const kind = kindAt(join(root, folder));
+    if (kind === 'symlink') refuse(folder, 'a symbolic link');
+    if (kind !== 'missing' && kind !== 'directory') refuse(folder, 'not a folder');
+    const checked = kind === 'missing' ? 'missing' : 'directory';
+    folders.set(folder, checked);
+    return checked;
+  };
+  const checkFile = (relativePath: string): 'missing' | 'file' => {
+    const kind = kindAt(join(root, relativePath));
+    if (kind === 'symlink') refuse(relativePath, 'a symbolic link');
+    if (kind !== 'missing' && kind !== 'file') refuse(relativePath, 'not a regular file');
+    return kind === 'missing' ? 'missing' : 'file';
+  };
+  const folderOf = (relativePath: string): string => relativePath.slice(0, relativePath.indexOf('/'));
+  for (const { relativePath } of writes) {
+    if (checkFolder(folderOf(relativePath)) === 'directory') checkFile(relativePath);
+  }
+  const toRemove = [...removals].filter((relativePath) => checkFolder(folderOf(relativePath)) === 'directory' && checkFile(relativePath) === 'file');
+  checkFile(manifestFileName);
+
+  let written = 0;
+  for (const { relativePath, bytes } of writes) {
+    const folder = folderOf(relativePath);
+    if (folders.get(folder) === 'missing') {
+      try {
+        mkdirSync(join(root, folder));
+      } catch (error) {
+        // Created by another writer since the check: accept it only if it is a real folder.
+        if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST') || kindAt(join(root, folder)) !== 'directory') {
+          throw ioError('create', shown(folder), error);
+        }
+      }
+      folders.set(folder, 'directory');
     }
-    produced.add(relativePath);
-    writeAtomically(path, policy.result.bytes);
+    writeAtomically(join(root, relativePath), shown(relativePath), bytes);
     written++;
   }
-  for (const stale of previousOutputs(outDir)) {
-    if (!produced.has(stale) && inside(outDir, stale)) remove(join(outDir, stale));
+  for (const relativePath of toRemove) {
+    try {
+      rmSync(join(root, relativePath), { force: true });
+    } catch (error) {
+      throw ioError('remove', shown(relativePath), error);
+    }
   }
-  writeAtomically(join(outDir, manifestFileName), manifestJson(manifest));
+  writeAtomically(join(root, manifestFileName), shown(manifestFileName), manifestJson(manifest));
   return written;
 }

@@ -194,7 +194,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         sizeBudgetOverride: options.sizeBudget,
         relative: posixRelative,
       });
-      const written = writeBuild(outDir, result, manifest, options.format);
+      const written = writeBuild(outDir, result, manifest, options.format, options.out);
       if (options.summary === 'json') {
         printJson(ctx, { ok: manifest.ok, out: posixRelative(ctx.cwd, outDir) || '.', written, summary: manifest.summary });
       } else {
