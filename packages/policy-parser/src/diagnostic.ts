@@ -38,7 +38,8 @@ export interface RelatedLocation {
  * A problem found in an input, with a stable code.
  *
  * Code ranges: `SC1xxx` parser, `SC2xxx` include resolver, `SC3xxx` tree naming convention,
- * `SC4xxx` lowering and code generation, `SC5xxx` jail runner, `SC9xxx` command line.
+ * `SC4xxx` lowering and code generation, `SC5xxx` jail runner, `SC6xxx` architecture
+ * descriptions (Minijail's `constants.json`), `SC9xxx` command line.
  */
 export interface Diagnostic {
   /** Stable identifier, e.g. `SC1001`. Never reused for another meaning. */
