@@ -28,6 +28,7 @@ export const codegenDiagnosticCodes = {
   SC4010: { name: 'default-action-value', severity: 'error', summary: 'The default action option names an invalid action.' },
   SC4020: { name: 'too-many-instructions', severity: 'error', summary: 'The program is longer than BPF_MAXINSNS (4096) instructions.' },
   SC4021: { name: 'filter-too-deep', severity: 'error', summary: "A syscall's argument filters chain more alternatives than the compiler can nest." },
+  SC4022: { name: 'errno-range', severity: 'error', summary: 'A `return N` errno is outside 1..4095, the range the kernel passes to the caller.' },
 } as const satisfies Record<string, CodegenDiagnosticInfo>;
 
 /** A code reported by this package's compiler. */

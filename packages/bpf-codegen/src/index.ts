@@ -29,7 +29,7 @@ export type {
   LoweredSyscall,
   LowerResult,
 } from './lower.js';
-export { actionReturnValue, defaultSizeBudget, formatAction, isPermissive, parseDefaultActionOption, resolvePasses } from './options.js';
+export { actionReturnValue, defaultSizeBudget, formatAction, isPermissive, maxErrno, parseDefaultActionOption, resolvePasses } from './options.js';
 export type {
   CompileOptions,
   DefaultActionOption,

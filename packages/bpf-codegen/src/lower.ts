@@ -19,7 +19,7 @@ import type {
 } from '@syscage/policy-parser';
 import { codegenDiagnostic, fileStart } from './codes.js';
 import type { CompileOptions, SeccompAction } from './options.js';
-import { isPermissive } from './options.js';
+import { isPermissive, maxErrno } from './options.js';
 import { typicalFrequencyProfile } from './frequency-profile.js';
 import { SECCOMP_ARG_COUNT } from './opcodes.js';
 import { relatedSyscallNames } from './names.js';
@@ -283,8 +283,18 @@ function lowerAction(context: LowerContext, action: Action, file: string): Secco
         ? lowerNumber(context, action.value, file)
         : lowerConstant(context, action.value, file);
     if (value === undefined) return undefined;
+    if (value < 1n || value > BigInt(maxErrno)) {
+      // Masking would change the answer (70000 became errno 4464, -1 errno 65535, which the kernel
+      // caps at 4095); 0 would make a denied call look successful.
+      context.diagnostics.push(
+        codegenDiagnostic('SC4022', `\`return ${action.value.kind === 'number' ? action.value.text : action.value.name}\` is not an errno the kernel returns: use a value from 1 to ${maxErrno} (MAX_ERRNO)`, file, action.value.range, {
+          suggestion: 'use a named errno such as EPERM, EACCES or ENOSYS',
+        }),
+      );
+      return undefined;
+    }
     if (context.logFailures) return { kind: 'log' };
-    return { kind: 'errno', errno: Number(value & 0xffffn) };
+    return { kind: 'errno', errno: Number(value) };
   }
   if (context.denylist) {
     const reported = context.resolverDiagnostics.some(
@@ -337,7 +347,10 @@ function lowerRuleCondition(
 function resolveDefaultOption(options: CompileOptions): SeccompAction | undefined {
   const option = options.defaultAction;
   if (option === undefined) return undefined;
-  if (typeof option === 'object') return { kind: 'errno', errno: option.errno & 0xffff };
+  if (typeof option === 'object') {
+    const errno = option.errno;
+    return Number.isInteger(errno) && errno >= 1 && errno <= maxErrno ? { kind: 'errno', errno } : undefined;
+  }
   if (option === 'kill') return { kind: 'kill-process' };
   return { kind: option };
 }
@@ -402,6 +415,16 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
   let defaultAction: SeccompAction;
   let defaultSource: LoweredPolicy['defaultSource'];
   const optionDefault = resolveDefaultOption(options);
+  if (typeof options.defaultAction === 'object' && optionDefault === undefined) {
+    diagnostics.push(
+      codegenDiagnostic(
+        'SC4010',
+        `the default action \`return ${options.defaultAction.errno.toString()}\` is not an errno the kernel returns: use a value from 1 to ${maxErrno} (MAX_ERRNO)`,
+        resolved.entry,
+        fileStart,
+      ),
+    );
+  }
   if (denylist) {
     defaultAction = { kind: 'allow' };
     defaultSource = 'denylist';

@@ -179,8 +179,15 @@ const defaultActionWords: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The largest errno a `return N` action may give (the kernel's `MAX_ERRNO`): the kernel caps a
+ * larger errno at 4095, and an errno of 0 makes a denied call look successful, so errno values
+ * outside `1..maxErrno` are refused instead of being masked.
+ */
+export const maxErrno = 4095;
+
+/**
  * Parses a `--default-action` value: an action word, or `return N` / `errno N` with a number.
- * Returns `undefined` for anything else.
+ * Returns `undefined` for anything else, including an errno outside `1..`{@link maxErrno}.
  */
 export function parseDefaultActionOption(text: string): DefaultActionOption | undefined {
   const trimmed = text.trim();
@@ -188,6 +195,6 @@ export function parseDefaultActionOption(text: string): DefaultActionOption | un
   const match = /^(?:return|errno)\s+(0x[0-9a-fA-F]+|[0-9]+)$/.exec(trimmed);
   if (!match?.[1]) return undefined;
   const value = Number(match[1]);
-  if (!Number.isSafeInteger(value)) return undefined;
-  return { errno: value & SECCOMP_RET_DATA };
+  if (!Number.isSafeInteger(value) || value < 1 || value > maxErrno) return undefined;
+  return { errno: value };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchTable } from '@syscage/arch-tables';
 import { lowerPolicy } from '../src/lower.js';
+import { parseDefaultActionOption } from '../src/options.js';
 import { compileText, tableNamed } from './compile/helpers.js';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
 
@@ -34,6 +35,13 @@ describe('lowerPolicy: diagnostics', () => {
     ['overflow in return on 32-bit', 'read: return 0x100000000\n', arm, 'SC4004', '1:14', 'unsigned overflow', undefined],
     ['32-bit overflow in a constant expression', 'read: arg0 == 1|0x100000000\n', arm, 'SC4004', '1:17', 'unsigned overflow', undefined],
     ['syscall group', 'io@libc: allow\n', x86, 'SC4006', '1:1', 'needs a group table', 'list the syscalls'],
+    // The kernel caps an errno at 4095 (MAX_ERRNO); masking to 16 bits changed the answer.
+    ['errno above 4095', 'read: return 4096\n', x86, 'SC4022', '1:14', '`return 4096` is not an errno the kernel returns', 'EPERM'],
+    ['errno 70000 (was errno 4464)', 'read: return 70000\n', x86, 'SC4022', '1:14', 'from 1 to 4095', 'EPERM'],
+    ['errno -1 (was errno 65535)', 'write: arg0 == 1; return -1\n', arm, 'SC4022', '1:26', '`return -1`', 'EPERM'],
+    ['errno 0 (a denied call that looks successful)', 'read: return 0\n', x86, 'SC4022', '1:14', '`return 0`', 'EPERM'],
+    ['errno 0x10001 (was errno 1)', 'read: return 0x10001\n', x86, 'SC4022', '1:14', '`return 0x10001`', 'EPERM'],
+    ['errno from a named constant', 'read: return O_DIRECTORY\n', x86, 'SC4022', '1:14', '`return O_DIRECTORY`', 'EPERM'],
   ])('%s', (_name, text, table, code, position, message, suggestion) => {
     const { lowered } = lower(text, table);
     expect(lowered.policy).toBeUndefined();
@@ -84,8 +92,8 @@ describe('lowerPolicy: actions and modes', () => {
     ['log failures', 'read: return EPERM\n', { logFailures: true }, 'log', 'log', 'log', 'log'],
     ['log failures keeps trap', 'read: trap\n', { logFailures: true }, 'log', 'log', 'log', 'trap'],
     ['denylist', '@denylist\nread: arg0 == 1; return EPERM\n', { denylist: true }, 'allow', 'errno 1', 'errno 1', 'allow'],
-    ['errno masked', 'read: return 0x10001\n', {}, 'kill-thread', 'kill-thread', 'kill-thread', 'errno 1'],
-    ['errno -1', 'read: return -1\n', {}, 'kill-thread', 'kill-thread', 'kill-thread', 'errno 65535'],
+    ['largest errno', 'read: return 4095\n', {}, 'kill-thread', 'kill-thread', 'kill-thread', 'errno 4095'],
+    ['errno option', 'read: arg0 == 1\n', { defaultAction: { errno: 4095 } }, 'errno 4095', 'kill-thread', 'kill-thread', 'errno 4095'],
   ] as const)('%s', (_name, text, options, defaultAction, killAction, mismatch, readFallback) => {
     const { lowered } = lower(text, x86, options);
     expect(lowered.diagnostics).toEqual([]);
@@ -96,6 +104,13 @@ describe('lowerPolicy: actions and modes', () => {
     expect(describe(policy?.killAction)).toBe(killAction);
     expect(describe(policy?.archMismatchAction)).toBe(mismatch);
     expect(describe(policy?.syscalls[0]?.fallback.action)).toBe(readFallback);
+  });
+
+  it.each([0, -1, 4096, 99_999, 1.5])('refuses the default-action option `return %s` with SC4010', (errno) => {
+    const { lowered } = lower('read: allow\n', x86, { defaultAction: { errno } });
+    expect(lowered.policy).toBeUndefined();
+    expect(lowered.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['SC4010']);
+    expect(lowered.diagnostics[0]?.message).toContain('from 1 to 4095');
   });
 
   it('never lets invalid numbers run, whatever the default', () => {
@@ -151,5 +166,20 @@ describe('lowerPolicy: actions and modes', () => {
     // Unlisted syscalls are counted too (close, poll, ioctl on x86_64 in the typical profile).
     const counts = [...(result.lowered?.callFrequencies ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]);
     expect(counts.filter(([number]) => number <= 16)).toEqual(byNumber);
+  });
+});
+
+describe('parseDefaultActionOption', () => {
+  it.each([
+    ['return 1', { errno: 1 }],
+    ['errno 0xfff', { errno: 4095 }],
+    ['return 4095', { errno: 4095 }],
+    ['return 4096', undefined],
+    ['return 99999', undefined],
+    ['return 0', undefined],
+    ['trap', 'trap'],
+    ['maybe', undefined],
+  ] as const)('%s → %j', (text, expected) => {
+    expect(parseDefaultActionOption(text)).toEqual(expected);
   });
 });

@@ -30,7 +30,7 @@ const operators = ['==', '!=', '<', '<=', '>', '>=', '&', 'in'] as const;
 const valueArb = fc.oneof(fc.constantFrom(...edgeValues), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
 const atomArb = fc.record({ arg: fc.integer({ min: 0, max: 5 }), op: fc.constantFrom(...operators), value: valueArb });
 const conditionArb = fc.array(fc.array(atomArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
-const actionArb = fc.constantFrom('allow', 'return 1', 'return EACCES', 'return 0x10002', 'trap', 'log', 'kill-thread', 'kill-process', 'kill', 'trace');
+const actionArb = fc.constantFrom('allow', 'return 1', 'return EACCES', 'return 4095', 'trap', 'log', 'kill-thread', 'kill-process', 'kill', 'trace');
 const ruleArb = fc.record({ condition: conditionArb, action: fc.option(actionArb, { nil: undefined }) });
 const syscallArb = fc.record({
   conditional: fc.array(ruleArb, { minLength: 0, maxLength: 3 }),

@@ -168,7 +168,7 @@ export interface SimpleAction {
   readonly range: SourceRange;
 }
 
-/** `return N`: fail the syscall with errno N (masked to 16 bits by the compiler). */
+/** `return N`: fail the syscall with errno N (the compiler accepts 1..4095, the kernel's MAX_ERRNO). */
 export interface ReturnAction {
   /** Discriminant: always `return`. */
   readonly kind: 'return';
