@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { reportedUnreadableInput } from './output.js';
 import { applyFlagConventions } from './conventions.js';
 import { addHelpExamples } from './help-examples.js';
+import { version } from './version.js';
 import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
@@ -39,8 +40,7 @@ function systemIoError(error: unknown): string | undefined {
   return path === undefined ? `cannot ${syscall}: ${code}` : `cannot ${syscall} ${path}: ${code}`;
 }
 
-/** Version printed by `syscage --version`. */
-export const version = '0.1.0';
+export { version } from './version.js';
 
 /**
  * Runs `syscage` with the given arguments (without `node` and the script) and returns the

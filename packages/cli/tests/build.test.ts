@@ -247,9 +247,9 @@ describe('syscage build options', () => {
   it.each([
     ['an unknown architecture', ['--arch', 'sparc'], /--arch: unknown architecture 'sparc'/],
     ['an architecture the tree lacks', ['tests/fixtures/build/include-map/tree', '--arch', 'x86_64'], /has no folder for x86_64/],
-    ['a bad default action', ['--default-action', 'maybe'], /--default-action: 'maybe' is not an action/],
+    ['a bad default action', ['--default-action', 'maybe'], /--default-action maybe: expected kill, kill-process/],
     ['a size budget that is no share', ['--size-budget', 'lots'], /--size-budget lots: expected a share/],
-    ['a relative include-map prefix', ['--include-map', 'usr=policies'], /--include-map: expected FROM=TO/],
+    ['a relative include-map prefix', ['--include-map', 'usr=policies'], /--include-map usr=policies: expected FROM=TO with an absolute FROM/],
     ['a bad lint level', ['--lint', 'loud'], /argument 'loud' is invalid/],
     ['an out folder inside the tree', ['policies', '--out', 'policies/x86_64/out'], /--out: policies\/x86_64\/out is inside the policy tree/],
   ])('exits 2 for %s', async (_name, args, message) => {

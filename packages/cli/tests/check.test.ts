@@ -26,6 +26,11 @@ const files: Record<string, string> = {
   'tree/arm/common_device.policy': 'read: 1\n',
   'tree/arm/net.policy': 'sendmsg: 1\n',
   'tree/arm/net_device.policy': '@include ./common_device.policy\n@include ./net.policy\n',
+  'opnat.policy': 'opnat: 1\n',
+  'badtree/x86_64/common_device.policy': 'read: 1\nopnat: 1\n',
+  'badtree/x86_64/net.policy': 'sendmsg: arg2 == MSG_NOSUCHFLAG\n',
+  'badtree/x86_64/net_device.policy': '@include /usr/share/policy/crosvm/common_device.policy\n@include /usr/share/policy/crosvm/net.policy\n',
+  'x86_64/opnat.policy': 'opnat: 1\n',
 };
 
 beforeAll(() => {
@@ -56,16 +61,34 @@ describe('syscage check (exit codes and messages)', () => {
     ['@denylist compiled with --denylist', ['deny.policy', '--denylist'], 0, '', ''],
     ['--denylist on a policy without the header', ['ok.policy', '--denylist'], 1, 'error[SC2021]', ''],
     ['a frequency file (syntax only)', ['bad.frequency'], 1, 'bad.frequency:1:7: error[SC1039]', 'checked 0 policies: 1 error'],
-    ['a tree with a convention error', ['tree'], 1, 'tree/x86_64/odd_name_vvu.policy:1:1: error[SC3001]', 'checked 7 policies'],
-    ['a tree with --lint warn', ['tree', '--lint', 'warn'], 0, 'warning[SC3001]', 'checked 7 policies: 0 errors, 1 warning'],
-    ['a tree with --lint off', ['tree', '--lint', 'off'], 0, '', 'checked 7 policies: 0 errors, 0 warnings'],
-    ['one architecture of a tree', ['tree', '--lint', 'off', '--arch', 'arm'], 0, '', 'checked 3 policies: 0 errors, 0 warnings'],
+    // A tree's loaded policies (as build compiles them) plus building blocks none of them reads.
+    ['a tree with a convention error', ['tree'], 1, 'tree/x86_64/odd_name_vvu.policy:1:1: error[SC3001]', 'checked 3 policies'],
+    ['a tree with --lint warn', ['tree', '--lint', 'warn'], 0, 'warning[SC3001]', 'checked 3 policies: 0 errors, 1 warning'],
+    ['a tree with --lint off', ['tree', '--lint', 'off'], 0, '', 'checked 3 policies: 0 errors, 0 warnings'],
+    ['one architecture of a tree', ['tree', '--lint', 'off', '--arch', 'arm'], 0, '', 'checked 1 policy: 0 errors, 0 warnings'],
   ])('%s', async (_name, args, code, stderr, stdout) => {
     const result = await runInProcess(['check', ...args], folder);
     expect(result.code).toBe(code);
     if (stderr !== '') expect(result.stderr).toContain(stderr);
     else expect(result.stderr).toBe('');
     if (stdout !== '') expect(result.stdout).toContain(stdout);
+  });
+
+  // The input layer gives every policy its architecture's checks: from --arch, the tree's
+  // folder, or a file's own folder. Before it, `check` lowered only with --arch, so a tree that
+  // `build` rejects checked clean, and an unknown --arch silently skipped the checks.
+  it.each([
+    ['a tree, without --arch', ['badtree', '--lint', 'off'], 1, ['badtree/x86_64/common_device.policy:2:1: error[SC4001]', 'error[SC4002]']],
+    ['a file in an arch folder, without --arch', ['x86_64/opnat.policy'], 1, ['x86_64/opnat.policy:1:1: error[SC4001]']],
+    ['a file with --arch', ['opnat.policy', '--arch', 'x86_64'], 1, ['opnat.policy:1:1: error[SC4001]']],
+    ['a file with an alias of --arch', ['opnat.policy', '--arch', 'amd64'], 1, ['error[SC4001]']],
+    ['--arch in the wrong case', ['opnat.policy', '--arch', 'X86_64'], 2, ["--arch: unknown architecture 'X86_64'. Did you mean 'x86_64'?"]],
+    ['an --arch without a table', ['opnat.policy', '--arch', 'mips'], 2, ["--arch: unknown architecture 'mips'"]],
+    ['--arch on a tree', ['badtree', '--arch', 'loongarch64'], 2, ["--arch: unknown architecture 'loongarch64'"]],
+  ])('runs the architecture checks: %s', async (_name, args, code, stderr) => {
+    const result = await runInProcess(['check', ...args], folder);
+    for (const text of stderr) expect(result.stderr).toContain(text);
+    expect(result.code).toBe(code);
   });
 
   it('prints a code frame with the related include chain', async () => {

@@ -53,12 +53,15 @@ describe('syscage compile', () => {
       'trap',
       'trap',
     ]);
-    expect(decisions(join(folder, 'out/net.bpf'), 0, [[0, 0n]])).toEqual(['kill-thread']);
+    // An architecture mismatch gets the kill action, which kills the process in every command.
+    expect(decisions(join(folder, 'out/net.bpf'), 0, [[0, 0n]])).toEqual(['kill-process']);
   });
 
   it.each([
-    ['default (kill-thread)', [], 'kill-thread'],
-    ['--use-kill-process', ['--use-kill-process'], 'kill-process'],
+    ['default (kill-process)', [], 'kill-process'],
+    ['--use-kill-process (the default, Minijail\'s spelling)', ['--use-kill-process'], 'kill-process'],
+    ['--kill-thread', ['--kill-thread'], 'kill-thread'],
+    ['--default-action kill-process --kill-thread', ['--default-action', 'kill-process', '--kill-thread'], 'kill-process'],
     ['--log-failures', ['--log-failures'], 'log'],
     ['--default-action kill', ['--default-action', 'kill'], 'kill-process'],
     ['--default-action "return 13"', ['--default-action', 'return 13'], 'errno 13'],

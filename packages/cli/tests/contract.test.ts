@@ -34,7 +34,7 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
     ['ok', { argv: ['check', '--arch', 'x86_64', echoPolicy], code: 0, stderr: /^$/ }],
     ['a syntax error', { argv: ['check', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
     ['a misspelt flag', { argv: ['check', '--lnt', 'off', echoPolicy], code: 2, stderr: /unknown option '--lnt'\n\(Did you mean --lint\?\)/ }],
-    ['a missing file', { argv: ['check', 'missing.policy'], code: 3, stderr: /cannot read .*missing\.policy: ENOENT/ }],
+    ['a missing file', { argv: ['check', 'missing.policy'], code: 3, stderr: /missing\.policy:1:1: error\[SC2001\]/ }],
   ],
   compile: [
     ['ok', { argv: ['compile', '--arch', 'x86_64', '-o', 'ok.bpf', echoPolicy], code: 0, stderr: /^$/ }],

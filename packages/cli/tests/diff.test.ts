@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from './helpers.js';
 import { makeToolInputs } from './simulate-fixture.js';
@@ -23,6 +24,25 @@ describe('syscage diff', () => {
     expect(compiled.code).toBe(0);
     const result = await runInProcess(['diff', 'x86_64/new.policy', 'new.bpf', '--arch', 'x86_64', '--default-action', 'trap'], root);
     expect(result.stdout).toBe('no difference between x86_64/new.policy and new.bpf on x86_64\n');
+  });
+
+  // One default action for every command: what `build` ships is what `diff` compiles from the
+  // same source without flags (before, build killed the process and diff the thread, and this
+  // printed a line for every unlisted syscall).
+  it('finds no difference between a policy and what build wrote for it, without flags', async () => {
+    const built = await runInProcess(['build', '.', '--arch', 'x86_64', '--lint', 'off', '-o', `../${basename(root)}-diff-built`], root);
+    expect(built.code).toBe(0);
+    const result = await runInProcess(['diff', 'x86_64/old.policy', `../${basename(root)}-diff-built/x86_64/old.bpf`, '--arch', 'x86_64'], root);
+    expect(result.stdout).toMatch(/^no difference between x86_64\/old\.policy and \S*diff-built\/x86_64\/old\.bpf on x86_64\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses policy options when no input is a policy', async () => {
+    const compiled = await runInProcess(['compile', 'x86_64/new.policy', '-o', 'new.bpf'], root);
+    expect(compiled.code).toBe(0);
+    const result = await runInProcess(['diff', 'new.bpf', 'new.bpf', '--arch', 'x86_64', '--default-action', 'trap'], root);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--default-action: only for a .policy input');
   });
 
   it('prints JSON', async () => {

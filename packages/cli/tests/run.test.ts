@@ -42,7 +42,7 @@ describe.runIf(process.arch === 'x64')('syscage run', { timeout: 60_000 }, () =>
     const result = await runInProcess(['run', '--policy', 'no-mprotect.policy', '--mode', 'log', '--', '/bin/true'], folder);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/calls? of 1 syscall outside the policy/);
-    expect(result.stderr).toMatch(/mprotect \(\d+\) x\d+ would kill-thread; first: mprotect\(0x/);
+    expect(result.stderr).toMatch(/mprotect \(\d+\) x\d+ would kill-process; first: mprotect\(0x/);
   });
 
   it('in learn mode prints the rules the policy lacks', async () => {

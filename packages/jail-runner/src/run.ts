@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { type ArchTable, resolveArchName } from '@syscage/arch-tables';
 import { type BpfProgram, type CompileOptions, type SeccompActionName, compilePolicy, emulate } from '@syscage/bpf-codegen';
-import { type IncludeMapping, resolvePolicy } from '@syscage/include-resolver';
+import { type IncludeMapping, defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { hostArchTable, syscallNameFor } from './tables.js';
 import { notifyEverythingProgram } from './learn.js';
@@ -58,7 +58,7 @@ export interface JailOptions {
   readonly policy?: string;
   /**
    * Include prefixes of `policy` and the directories they stand for.
-   * @defaultValue the resolver's default (`/usr/share/policy/crosvm` → the policy's directory)
+   * @defaultValue none; `/usr/share/policy/crosvm` → the policy's directory always comes after these
    */
   readonly includeMap?: readonly IncludeMapping[];
   /**
@@ -285,10 +285,12 @@ export function compilePolicyFile(
   table: ArchTable,
   options: JailOptions,
 ): { program: BpfProgram } | { error: JailError } {
-  const resolved = resolvePolicy(resolvePath(options.cwd ?? process.cwd(), file), {
+  const path = resolvePath(options.cwd ?? process.cwd(), file);
+  // The given mappings extend the default crosvm mapping, as in every `syscage` command.
+  const resolved = resolvePolicy(path, {
     host: createNodeHost(),
     arch: table.name,
-    ...(options.includeMap === undefined ? {} : { includeMap: options.includeMap }),
+    includeMap: [...(options.includeMap ?? []), ...defaultIncludeMap(path)],
   });
   const resolveErrors = resolved.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (resolveErrors.length > 0) {

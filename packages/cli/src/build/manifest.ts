@@ -52,8 +52,10 @@ export interface Manifest {
   readonly generator: string;
   readonly ok: boolean;
   readonly format: BuildFormat;
-  /** The `--default-action` override, or `null` (each policy's `@default`, else kill-process). */
+  /** The `--default-action` override, or `null` (each policy's `@default`, else the kill action). */
   readonly defaultActionOverride: string | null;
+  /** What the kill action (the word `kill`, a missing `@default`, an architecture mismatch) does. */
+  readonly killAction: 'kill-process' | 'kill-thread';
   /** The `--size-budget` override as given, or `null` (the compiler's default). */
   readonly sizeBudgetOverride: string | null;
   /** The tree, relative to the manifest's folder. */
@@ -72,6 +74,8 @@ export interface ManifestOptions {
   readonly outDir: string;
   readonly format: BuildFormat;
   readonly defaultActionOverride: string | undefined;
+  /** What the kill action does in this build. */
+  readonly killAction: 'kill-process' | 'kill-thread';
   /** The `--size-budget` value as given, if any. */
   readonly sizeBudgetOverride?: string | undefined;
   /** POSIX relative path from one absolute path to another. */
@@ -150,6 +154,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
     ok: !treeErrors && result.policies.length > 0 && result.policies.every((policy) => policy.ok),
     format: options.format,
     defaultActionOverride: options.defaultActionOverride ?? null,
+    killAction: options.killAction,
     sizeBudgetOverride: options.sizeBudgetOverride ?? null,
     tree: options.relative(options.outDir, options.treeDir) || '.',
     summary,

@@ -9,7 +9,7 @@
 import type { ArchTable, LoadArchTableResult } from '@syscage/arch-tables';
 import { resolveArchName } from '@syscage/arch-tables';
 import {
-  type DefaultActionOption,
+  type CompileOptions,
   type LoweredPolicy,
   compilePolicy,
   encodeCHeader,
@@ -28,7 +28,8 @@ import {
   lintPolicyTree,
   resolvePolicy,
 } from '@syscage/include-resolver';
-import { type Diagnostic, parsePolicy } from '@syscage/policy-parser';
+import type { Diagnostic } from '@syscage/policy-parser';
+import { isLoadedPolicyFile } from '../loaded-policy.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
 
@@ -46,8 +47,8 @@ export interface TreeBuildOptions {
   readonly host: PolicyHost;
   /** Canonical architecture names to build, or `all` for every folder of the tree. */
   readonly arches: 'all' | readonly string[];
-  /** Overrides every policy's `@default` (`--default-action`). */
-  readonly defaultAction?: DefaultActionOption;
+  /** The default action and kill action (`--default-action`, `--kill-thread`), as every command derives them (`compileDefaults`). */
+  readonly compile: Pick<CompileOptions, 'defaultAction' | 'useKillProcess'>;
   /** The compiler's size budget (`--size-budget`). @defaultValue the compiler's default */
   readonly sizeBudget?: number;
   readonly format: BuildFormat;
@@ -123,10 +124,6 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function hasInclude(text: string, path: string): boolean {
-  return parsePolicy(text, path).statements.some((statement) => statement.kind === 'include');
-}
-
 /**
  * Lints and compiles a tree. Loaded policies (by name, `foo_device*` or `foo_process`, or any other `.policy` file that has
  * `@include` statements, as crosvm's tree has) are compiled; building blocks are not. Returns
@@ -153,13 +150,7 @@ export async function buildPolicyTree(options: TreeBuildOptions): Promise<TreeBu
     if (options.arches !== 'all' && !options.arches.includes(resolved.name)) continue;
     const files: string[] = [];
     for (const file of archFolder.files) {
-      if (!file.name.endsWith('.policy') || file.role.kind === 'frequency') continue;
-      if (file.role.kind === 'loaded' || file.role.kind === 'process') {
-        files.push(file.name);
-        continue;
-      }
-      const text = options.host.readFile(file.path);
-      if (text !== undefined && hasInclude(text, file.path)) files.push(file.name);
+      if (isLoadedPolicyFile(file, options.host)) files.push(file.name);
     }
     folders.push({ arch: resolved.name, folder: archFolder.name, path: archFolder.path, files: files.sort(compareText) });
   }
@@ -215,8 +206,7 @@ function buildOne(
   if (table === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return failed();
 
   const compiled = compilePolicy(resolved, table, {
-    useKillProcess: true,
-    ...(options.defaultAction === undefined ? {} : { defaultAction: options.defaultAction }),
+    ...options.compile,
     ...(options.sizeBudget === undefined ? {} : { sizeBudget: options.sizeBudget }),
   });
   diagnostics.push(...compiled.diagnostics);

@@ -3,9 +3,9 @@
  * for every architecture folder, writes `<out>/<arch>/<name>.<ext>` plus `manifest.json`, and
  * prints a summary per architecture.
  *
- * Default action: a policy's own `@default`, else **kill-process** (and the word `kill` means
- * kill-process, as with Minijail's `--use-kill-process`); `--default-action` overrides both
- * (crosvm builds its tree with `--default-action trap`).
+ * Default action: a policy's own `@default`, else the kill action, which kills the process
+ * (`defaultKillAction`, shared by every command; `--kill-thread` for Minijail's thread kill);
+ * `--default-action` overrides both (crosvm builds its tree with `--default-action trap`).
  *
  * On errors the command exits 1, writes the outputs of the policies that compiled, removes any
  * earlier output of the ones that did not, and records every failure in the manifest
@@ -15,9 +15,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
-import { loadArchTable, resolveArchName } from '@syscage/arch-tables';
-import { type DefaultActionOption, parseDefaultActionOption } from '@syscage/bpf-codegen';
-import { type IncludeMapping, type LintLevel } from '@syscage/include-resolver';
+import { loadArchTable } from '@syscage/arch-tables';
+import type { LintLevel } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { createManifest, type Manifest } from '../build/manifest.js';
@@ -26,13 +25,16 @@ import { manifestFileName, writeBuild } from '../build/write.js';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printDiagnostics, printJson } from '../output.js';
+import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap, resolveArchOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { version } from '../version.js';
 import { parseSizeBudget } from './compile.js';
 
 interface BuildOptions {
   readonly out: string;
   readonly arch: string;
   readonly defaultAction?: string;
+  readonly killThread?: boolean;
   readonly sizeBudget?: string;
   readonly format: BuildFormat;
   readonly includeMap: readonly string[];
@@ -40,8 +42,8 @@ interface BuildOptions {
   readonly summary: 'text' | 'json';
 }
 
-/** Version recorded in manifests; kept equal to `syscage --version` by a test. */
-export const buildGenerator = 'syscage 0.1.0';
+/** Generator recorded in manifests: `syscage` and its version. */
+export const buildGenerator = `syscage ${version}`;
 
 function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
@@ -52,38 +54,7 @@ function posixRelative(from: string, to: string): string {
 }
 
 function parseArchOption(value: string): 'all' | readonly string[] {
-  if (value === 'all') return 'all';
-  const resolved = resolveArchName(value);
-  if (!resolved.ok) throw new CliError(`--arch: ${resolved.message}`, ExitCode.usage);
-  return [resolved.name];
-}
-
-function parseDefaultAction(value: string | undefined): DefaultActionOption | undefined {
-  if (value === undefined) return undefined;
-  const parsed = parseDefaultActionOption(value);
-  if (parsed === undefined) {
-    throw new CliError(
-      `--default-action: '${value}' is not an action (kill, kill-process, kill-thread, trap, trace, log, user-notify, allow, or "return N")`,
-      ExitCode.usage,
-    );
-  }
-  return parsed;
-}
-
-function parseIncludeMaps(ctx: CliContext, values: readonly string[]): IncludeMapping[] {
-  return values.map((value) => {
-    const equals = value.indexOf('=');
-    const from = equals < 0 ? '' : value.slice(0, equals);
-    const to = equals < 0 ? '' : value.slice(equals + 1);
-    if (!from.startsWith('/') || to === '') {
-      throw new CliError(`--include-map: expected FROM=TO with an absolute FROM, got '${value}'`, ExitCode.usage);
-    }
-    return { from, to: toPosix(resolve(ctx.cwd, to)) };
-  });
-}
-
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
+  return value === 'all' ? 'all' : [resolveArchOption(value)];
 }
 
 /** Diagnostics with file paths relative to the working directory, duplicates removed. */
@@ -129,23 +100,23 @@ export function formatSummary(manifest: Manifest): string {
 
 /** Registers `syscage build`. */
 export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
-  program
+  const command = program
     .command('build')
     .description('check a policy tree and compile every loaded policy for every architecture')
     .argument('[dir]', 'policy tree (one folder per architecture)', 'policies')
     .option('-o, --out <dir>', 'output folder', 'dist/policies')
-    .option('--arch <arch>', 'architecture to build, or all', 'all')
-    .option('--default-action <action>', 'action for syscalls a policy does not allow (default: the policy\'s @default, else kill-process)')
-    .addOption(new Option('--format <format>', 'output file format').choices(['bpf', 'c-header', 'json']).default('bpf'))
+    .addOption(archOption('architecture to build, or all').default('all'))
+    .addOption(defaultActionOption())
+    .addOption(formatOption(['bpf', 'c-header', 'json'], 'output file format'))
     .option('--size-budget <share>', 'dispatch tests a layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest programs; none: no limit)')
-    .option('--include-map <from=to>', 'read includes under FROM from TO (repeatable)', collect, [])
+    .addOption(includeMapOption())
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
-    .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
-    .action(async (dir: string, options: BuildOptions) => {
+    .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'));
+  addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
-      const defaultAction = parseDefaultAction(options.defaultAction);
+      const compile = compileDefaults(options);
       const sizeBudget = parseSizeBudget(options.sizeBudget);
-      const includeMap = parseIncludeMaps(ctx, options.includeMap);
+      const includeMap = parseIncludeMap(ctx.cwd, options.includeMap);
       const treeDir = resolve(ctx.cwd, dir);
       const outDir = resolve(ctx.cwd, options.out);
       let isDirectory = false;
@@ -165,7 +136,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         treeDir: toPosix(treeDir),
         host: createNodeHost(),
         arches,
-        ...(defaultAction === undefined ? {} : { defaultAction }),
+        compile,
         ...(sizeBudget === undefined ? {} : { sizeBudget }),
         format: options.format,
         includeMap,
@@ -191,6 +162,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         outDir: toPosix(outDir),
         format: options.format,
         defaultActionOverride: options.defaultAction,
+        killAction: compile.useKillProcess === true ? 'kill-process' : 'kill-thread',
         sizeBudgetOverride: options.sizeBudget,
         relative: posixRelative,
       });

@@ -8,51 +8,17 @@
  * Architecture-dependent checks (syscall and constant names, value ranges) plug in through
  * {@link ArchCheck}s. Exit 1 when any error is found.
  */
-import { statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
-import {
-  type Dialect,
-  type IncludeMapping,
-  type LintLevel,
-  type ResolvedPolicy,
-  canonicalArchName,
-  createParseCache,
-  defaultIncludeMap,
-  lintPolicyTree,
-  resolvePolicy,
-  resolverDiagnosticCodes,
-} from '@syscage/include-resolver';
-import { createNodeHost } from '@syscage/include-resolver/node';
-import { type Diagnostic, type Severity, parseFrequencyFile, parserDiagnosticCodes } from '@syscage/policy-parser';
-import { CliError } from '../context.js';
+import { type Dialect, type LintLevel, resolverDiagnosticCodes } from '@syscage/include-resolver';
+import { type Diagnostic, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
 import { ExitCode } from '../exit-codes.js';
+import { loadPolicies } from '../input.js';
+import { archOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
-import { type RegisterCommand, version } from '../program.js';
-import { loweringCheck, preloadArchTable } from './compile.js';
-
-/**
- * An architecture-dependent check run on every resolved policy whose architecture is known
- * (from `--arch`, the tree folder, or the policy's parent folder name): unknown syscall or
- * constant names, values out of range. Returns the problems found.
- */
-export type ArchCheck = (policy: ResolvedPolicy, arch: string) => readonly Diagnostic[];
-
-/** The architecture-dependent checks `check` runs; code generation adds its own here. */
-const archChecks: readonly ArchCheck[] = [loweringCheck];
-
-/** Folder names taken as an architecture when a single file is checked without `--arch`. */
-const archFolderNames: ReadonlySet<string> = new Set([
-  'x86_64',
-  'aarch64',
-  'arm64',
-  'arm',
-  'riscv64',
-  'i386',
-  'x86',
-  'loongarch64',
-]);
+import type { RegisterCommand } from '../program.js';
+import { version } from '../version.js';
 
 /** Options of `syscage check` after parsing. */
 interface CheckOptions {
@@ -81,18 +47,6 @@ export interface CheckReport {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-function parseIncludeMap(ctx: { readonly cwd: string }, entries: readonly string[]): IncludeMapping[] {
-  return entries.map((entry) => {
-    const equals = entry.indexOf('=');
-    const from = entry.slice(0, equals);
-    const to = entry.slice(equals + 1);
-    if (equals <= 0 || to === '' || !from.startsWith('/')) {
-      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM, e.g. /usr/share/policy/crosvm=policies/x86_64`, ExitCode.usage);
-    }
-    return { from, to: resolve(ctx.cwd, to) };
-  });
-}
-
 function diagnosticKey(diagnostic: Diagnostic): string {
   const { start, end } = diagnostic.range;
   return `${diagnostic.code}|${diagnostic.file}|${start.offset}|${end.offset}|${diagnostic.message}`;
@@ -102,22 +56,30 @@ function count(diagnostics: readonly Diagnostic[], severity: Severity): number {
   return diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
 }
 
-function parentFolderName(path: string): string | undefined {
-  const parts = path.split('/');
-  return parts[parts.length - 2];
-}
-
 /**
- * Runs the checks on the given files and folders (absolute paths) without printing anything,
- * so other commands can reuse it. A missing path raises a CliError with exit code 3.
+ * Runs the checks on the given files and folders through the shared input layer, without
+ * printing anything. Every policy whose architecture is known (from `--arch`, its tree folder,
+ * or its parent folder's name) also gets the architecture-dependent checks of lowering:
+ * unknown syscall and constant names, values out of range.
  */
-export function runCheck(paths: readonly string[], options: Omit<CheckOptions, 'includeMap' | 'format'> & { readonly includeMap: readonly IncludeMapping[] }): CheckReport {
-  const host = createNodeHost();
-  const cache = createParseCache();
+export async function runCheck(
+  cwd: string,
+  paths: readonly string[],
+  options: Omit<CheckOptions, 'format'>,
+): Promise<CheckReport> {
+  const input = await loadPolicies({
+    paths,
+    cwd,
+    ...(options.arch === undefined ? {} : { arch: options.arch }),
+    includeMap: parseIncludeMap(cwd, options.includeMap),
+    dialect: options.dialect,
+    lint: options.lint,
+    ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
+    requireArch: false,
+    lowering: true,
+  });
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  const sources = new Map<string, string>();
-  const policies: CheckedPolicy[] = [];
   // Files shared by several policies (common_device) would repeat their findings once per
   // includer; each finding is kept once.
   const add = (found: readonly Diagnostic[]): void => {
@@ -128,61 +90,18 @@ export function runCheck(paths: readonly string[], options: Omit<CheckOptions, '
       diagnostics.push(diagnostic);
     }
   };
-
-  const checkPolicy = (file: string, arch: string | undefined): void => {
-    const resolved = resolvePolicy(file, {
-      host,
-      cache,
-      includeMap: [...options.includeMap, ...defaultIncludeMap(file)],
-      dialect: options.dialect,
-      ...(arch === undefined ? {} : { arch }),
-      ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
-    });
-    for (const read of resolved.files) sources.set(read.path, read.text);
-    const found = [...resolved.diagnostics];
-    if (arch !== undefined) for (const check of archChecks) found.push(...check(resolved, arch));
-    add(found);
-    policies.push({
-      file,
-      ...(arch === undefined ? {} : { arch }),
-      syscalls: resolved.syscalls.length,
-      errors: count(found, 'error'),
-      warnings: count(found, 'warning'),
-    });
-  };
-
-  for (const path of paths) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch (error) {
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-      throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
-    }
-    if (!isDirectory && path.endsWith('.frequency')) {
-      // A frequency file on its own: only its syntax can be checked.
-      const text = host.readFile(path) ?? '';
-      sources.set(path, text);
-      add(parseFrequencyFile(text, path).diagnostics);
-      continue;
-    }
-    if (!isDirectory) {
-      const folder = parentFolderName(path);
-      checkPolicy(path, options.arch ?? (folder !== undefined && archFolderNames.has(folder) ? folder : undefined));
-      continue;
-    }
-    const tree = lintPolicyTree(path, { host, cache, lint: options.lint, includeMap: options.includeMap });
-    add(tree.diagnostics);
-    for (const arch of tree.archs) {
-      // Each folder is checked for its own architecture; `--arch` selects folders.
-      if (options.arch !== undefined && canonicalArchName(options.arch) !== canonicalArchName(arch.name)) continue;
-      for (const file of arch.files) {
-        if (!file.name.endsWith('.policy')) continue;
-        checkPolicy(file.path, arch.name);
-      }
-    }
-  }
-  return { policies, diagnostics, sources };
+  add(input.diagnostics);
+  const policies = input.policies.map((policy): CheckedPolicy => {
+    add(policy.diagnostics);
+    return {
+      file: policy.file,
+      ...(policy.table === undefined ? {} : { arch: policy.table.name }),
+      syscalls: policy.resolved.syscalls.length,
+      errors: count(policy.diagnostics, 'error'),
+      warnings: count(policy.diagnostics, 'warning'),
+    };
+  });
+  return { policies, diagnostics, sources: input.sources };
 }
 
 /** How a file path is shown: relative to the working directory when inside it. */
@@ -284,29 +203,15 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .command('check')
     .description('resolve includes and check policies (a file as a loaded policy, a folder as a policy tree)')
     .argument('<paths...>', 'policy files, or policy-tree folders (one sub-folder per architecture)')
-    .option('--arch <arch>', 'architecture to check a file for (default: its parent folder when that names one); for a tree, only that architecture’s folder')
-    .option(
-      '--include-map <from=to>',
-      'map an absolute include prefix to a folder (repeatable; longest prefix wins; /usr/share/policy/crosvm maps to the policy’s folder by default)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+    .addOption(archOption('architecture to check a file for (default: its folder’s name when that names one); for a tree, only that architecture’s folder'))
+    .addOption(includeMapOption())
     .addOption(new Option('--dialect <dialect>', 'parser the policy targets').choices(['minijail-py', 'minijail-c']).default('minijail-py'))
     .addOption(new Option('--lint <level>', 'severity of tree naming-convention findings').choices(['error', 'warn', 'off']).default('error'))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(formatOption(['text', 'json', 'sarif']))
     .option('--denylist', 'check as compiled with --denylist (every file needs @denylist, every action `return`)')
     .option('--no-denylist', 'check as compiled without --denylist (an @denylist header is an error)')
     .action(async (paths: string[], options: CheckOptions) => {
-      if (options.arch !== undefined) await preloadArchTable(options.arch);
-      const includeMap = parseIncludeMap(ctx, options.includeMap);
-      const absolute = paths.map((path) => resolve(ctx.cwd, path));
-      const report = runCheck(absolute, {
-        ...(options.arch === undefined ? {} : { arch: options.arch }),
-        includeMap,
-        dialect: options.dialect,
-        lint: options.lint,
-        ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
-      });
+      const report = await runCheck(ctx.cwd, paths, options);
       const show = (path: string): string => displayPath(ctx.cwd, path);
       const shown = report.diagnostics.map((diagnostic) => withDisplayPaths(diagnostic, show));
       const errors = count(report.diagnostics, 'error');

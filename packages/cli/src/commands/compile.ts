@@ -12,31 +12,21 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { Option } from 'commander';
-import { type ArchTable, loadArchTable, resolveArchName } from '@syscage/arch-tables';
-import type { ResolvedPolicy } from '@syscage/include-resolver';
+import type { ArchTable } from '@syscage/arch-tables';
 import {
   type BpfProgram,
   type CompileOptions,
-  type DefaultActionOption,
   compilePolicy,
   encodeCHeader,
   encodeJson,
   encodeProgram,
   formatAction,
-  lowerPolicy,
-  parseDefaultActionOption,
 } from '@syscage/bpf-codegen';
-import {
-  type IncludeMapping,
-  createParseCache,
-  defaultIncludeMap,
-  resolvePolicy,
-} from '@syscage/include-resolver';
-import { createNodeHost } from '@syscage/include-resolver/node';
 import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
-import { type CliContext, CliError } from '../context.js';
+import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { loadPolicies } from '../input.js';
+import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { printDiagnostics, readInputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -50,37 +40,13 @@ interface CompileCommandOptions {
   readonly output?: string;
   readonly format: CompileFormat;
   readonly defaultAction?: string;
-  readonly useKillProcess?: boolean;
+  readonly killThread?: boolean;
   readonly logFailures?: boolean;
   readonly denylist?: boolean;
   readonly includeMap: readonly string[];
   readonly frequency?: string;
   readonly sizeBudget?: string;
   readonly optimize: boolean;
-}
-
-function parseIncludeMap(ctx: CliContext, entries: readonly string[]): IncludeMapping[] {
-  return entries.map((entry) => {
-    const equals = entry.indexOf('=');
-    const from = entry.slice(0, equals);
-    const to = entry.slice(equals + 1);
-    if (equals <= 0 || to === '' || !from.startsWith('/')) {
-      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM, e.g. /usr/share/policy/crosvm=seccomp/x86_64`, ExitCode.usage);
-    }
-    return { from, to: resolve(ctx.cwd, to) };
-  });
-}
-
-function parseDefaultAction(value: string | undefined): DefaultActionOption | undefined {
-  if (value === undefined) return undefined;
-  const parsed = parseDefaultActionOption(value);
-  if (parsed === undefined) {
-    throw new CliError(
-      `--default-action ${value}: expected allow, kill, kill-process, kill-thread, trap, trace, log, user-notify or "return N"`,
-      ExitCode.usage,
-    );
-  }
-  return parsed;
 }
 
 /** `--size-budget` (of `compile` and `build`): a share of at least 0, or `none` for no limit. */
@@ -92,18 +58,6 @@ export function parseSizeBudget(value: string | undefined): number | undefined {
     throw new CliError(`--size-budget ${value}: expected a share of the fewest dispatch tests, such as 0.2 (0 for the smallest program, none for no limit)`, ExitCode.usage);
   }
   return share;
-}
-
-/** The architecture of a policy: `--arch`, else its parent folder's name. */
-function archFor(ctx: CliContext, file: string, option: string | undefined): string {
-  const name = option ?? basename(dirname(file));
-  const resolved = resolveArchName(name);
-  if (resolved.ok) return resolved.name;
-  if (option !== undefined) throw new CliError(`--arch: ${resolved.message}`, ExitCode.usage);
-  throw new CliError(
-    `${relative(ctx.cwd, file)}: cannot tell the architecture from the folder name '${name}'; pass --arch`,
-    ExitCode.usage,
-  );
 }
 
 /** One compiled policy waiting to be written. */
@@ -134,66 +88,31 @@ function encode(compiled: Compiled, format: CompileFormat, displayName: string):
   }
 }
 
-/** Architecture tables loaded for {@link loweringCheck}, by canonical name. */
-const checkTables = new Map<string, ArchTable>();
-
-/**
- * Loads an architecture's table so {@link loweringCheck} can lower policies for it (`check` is
- * synchronous, table loading is not). An unknown or missing table is left to `check` to report.
- */
-export async function preloadArchTable(name: string): Promise<void> {
-  const resolved = resolveArchName(name);
-  if (!resolved.ok || checkTables.has(resolved.name)) return;
-  const loaded = await loadArchTable(resolved.name, (specifier) => import(specifier));
-  if (loaded.ok) checkTables.set(resolved.name, loaded.table);
-}
-
-/**
- * The lowering checks of `compile` for `syscage check --arch`: unknown syscall and constant
- * names, values out of range for the word size, `arg6`, groups. Runs only for architectures
- * whose table {@link preloadArchTable} loaded.
- */
-export function loweringCheck(policy: ResolvedPolicy, arch: string): readonly Diagnostic[] {
-  const resolved = resolveArchName(arch);
-  const table = resolved.ok ? checkTables.get(resolved.name) : undefined;
-  if (table === undefined) return [];
-  return lowerPolicy(policy, table, { denylist: policy.denylist }).diagnostics;
-}
-
 /** Registers `syscage compile`. */
 export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
-  program
+  const command = program
     .command('compile')
     .description('compile policies into seccomp BPF programs (.bpf, C header or JSON)')
     .argument('<policies...>', 'loaded policy files')
-    .option('--arch <arch>', 'target architecture (default: the policy’s parent folder name)')
+    .addOption(archOption('target architecture (default: the policy’s folder name)'))
     .option('-o, --output <path>', 'output file (one policy) or folder (several policies: OUT/<arch>/<name>.<ext>)')
-    .addOption(new Option('--format <format>', 'output format').choices(['bpf', 'c-header', 'json']).default('bpf'))
-    .option('--default-action <action>', 'action for unlisted syscalls, overriding @default (`kill` = kill-process; crosvm uses trap)')
-    .option('--use-kill-process', 'the kill action is kill-process instead of kill-thread')
+    .addOption(formatOption(['bpf', 'c-header', 'json']))
+    .addOption(defaultActionOption())
     .option('--log-failures', 'log instead of denying: the kill action and every `return N` become LOG')
     .option('--denylist', 'compile a @denylist policy (unlisted syscalls are allowed)')
-    .option(
-      '--include-map <from=to>',
-      'map an absolute include prefix to a folder (repeatable; /usr/share/policy/crosvm maps to the policy’s folder by default)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+    .addOption(includeMapOption())
     .option('--frequency <file>', 'a frequency file (`name: count` lines) for syscalls the policy’s own @frequency does not count, on any architecture')
     .option(
       '--size-budget <share>',
       'dispatch tests the layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest program; none: no limit)',
     )
-    .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)')
-    .action(async (policies: string[], options: CompileCommandOptions) => {
+    .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)');
+  addKillActionOptions(command).action(async (policies: string[], options: CompileCommandOptions) => {
       if (options.output === undefined) throw new CliError('compile: -o/--output is required', ExitCode.usage);
-      const includeMap = parseIncludeMap(ctx, options.includeMap);
-      const defaultAction = parseDefaultAction(options.defaultAction);
       const sizeBudget = parseSizeBudget(options.sizeBudget);
       let compileOptions: CompileOptions = {
-        ...(defaultAction === undefined ? {} : { defaultAction }),
+        ...compileDefaults(options),
         ...(sizeBudget === undefined ? {} : { sizeBudget }),
-        useKillProcess: options.useKillProcess === true,
         logFailures: options.logFailures === true,
         denylist: options.denylist === true,
         optimize: options.optimize,
@@ -209,34 +128,22 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         for (const entry of parsed.entries) counts.set(entry.descriptor.name, (counts.get(entry.descriptor.name) ?? 0n) + entry.count);
         compileOptions = { ...compileOptions, frequencies: counts };
       }
-      const files = policies.map((policy) => resolve(ctx.cwd, policy));
-      const archNames = files.map((file) => archFor(ctx, file, options.arch));
-      const tables = new Map<string, ArchTable>();
-      for (const name of new Set(archNames)) {
-        const loaded = await loadArchTable(name, (specifier) => import(specifier));
-        if (!loaded.ok) throw new CliError(`cannot load the ${name} table: ${loaded.message}`, ExitCode.usage);
-        tables.set(name, loaded.table);
-      }
-
-      const host = createNodeHost();
-      const cache = createParseCache();
+      const input = await loadPolicies({
+        paths: policies,
+        cwd: ctx.cwd,
+        ...(options.arch === undefined ? {} : { arch: options.arch }),
+        includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
+        denylist: compileOptions.denylist === true,
+        trees: false,
+      });
       const compiled: Compiled[] = [];
       const show = (path: string): string => {
         const shown = relative(ctx.cwd, path);
         return shown === '' || shown.startsWith('..') ? path : shown;
       };
-      files.forEach((file, index) => {
-        const archName = archNames[index] ?? '';
-        const table = tables.get(archName);
-        if (table === undefined) return;
-        const resolved = resolvePolicy(file, {
-          host,
-          cache,
-          arch: table.name,
-          denylist: compileOptions.denylist === true,
-          includeMap: [...includeMap, ...defaultIncludeMap(file)],
-        });
-        for (const read of resolved.files) sources.set(show(read.path), read.text);
+      for (const [path, text] of input.sources) sources.set(show(path), text);
+      for (const { file, table, resolved } of input.policies) {
+        if (table === undefined) continue;
         const found: Diagnostic[] = [...resolved.diagnostics];
         const resolverFailed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
         const result = resolverFailed ? undefined : compilePolicy(resolved, table, compileOptions);
@@ -245,16 +152,16 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         if (result?.program !== undefined && result.lowered !== undefined) {
           compiled.push({ file, arch: table, program: result.program, defaultAction: formatAction(result.lowered.defaultAction) });
         }
-      });
+      }
 
       const errors = printDiagnostics(ctx, diagnostics, sources);
-      if (errors > 0 || compiled.length !== files.length) {
+      if (errors > 0 || compiled.length !== input.policies.length) {
         ctx.stderr('nothing written\n');
         setExit(ExitCode.policyError);
         return;
       }
       const output = resolve(ctx.cwd, options.output);
-      const several = files.length > 1;
+      const several = input.policies.length > 1;
       for (const entry of compiled) {
         const name = basename(entry.file).replace(/\.policy$/, '');
         const target = several ? join(output, entry.arch.name, `${name}.${extensions[options.format]}`) : output;

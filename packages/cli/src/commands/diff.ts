@@ -6,10 +6,10 @@
  * is reported with an example: added (now allowed where it was not), removed (no longer
  * allowed), changed (another denial, e.g. ERRNO(1) → TRAP).
  */
-import { Option } from 'commander';
 import { argumentSamples, defaultSyscallNumbers, emulate, explorePaths, formatReturnValue, type BpfProgram } from '@syscage/bpf-codegen';
 import type { ArchTable } from '@syscage/arch-tables';
 import { printJson } from '../output.js';
+import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { hex, loadArch, readProgramInput } from './simulate-input.js';
 
@@ -58,19 +58,19 @@ function compare(before: BpfProgram, after: BpfProgram, arch: ArchTable): Syscal
 
 /** Registers `syscage diff`. */
 export const registerDiff: RegisterCommand = (program, ctx, setExit) => {
-  program
+  addPolicyInputOptions(
+    program
     .command('diff')
     .description('what one filter allows or denies that another did not, per syscall, with examples')
     .argument('<old>', 'the old .policy or .bpf')
     .argument('<new>', 'the new .policy or .bpf')
-    .option('--arch <arch>', 'architecture (default for policies: the parent folder name)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--default-action <action>', 'for .policy inputs: action for unlisted syscalls')
-    .option('--include-map <from=to>', 'for .policy inputs: map an include prefix to a folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (oldFile: string, newFile: string, options: DiffOptions) => {
+    .addOption(archOption('architecture (default for policies: the parent folder name)'))
+    .addOption(formatOption(['text', 'json']))
+  ).action(async (oldFile: string, newFile: string, options: DiffOptions) => {
+      refusePolicyOptionsWithoutPolicy(options, [oldFile, newFile]);
       const arch = await loadArch(ctx, options.arch, oldFile);
-      const before = readProgramInput(ctx, oldFile, arch, options, setExit);
-      const after = readProgramInput(ctx, newFile, arch, options, setExit);
+      const before = await readProgramInput(ctx, oldFile, arch, options, setExit);
+      const after = await readProgramInput(ctx, newFile, arch, options, setExit);
       if (before === undefined || after === undefined) return;
       const differences = compare(before.program, after.program, arch);
       const count = (kind: Change): number => differences.filter((d) => d.kinds.includes(kind)).length;

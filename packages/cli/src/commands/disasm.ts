@@ -4,8 +4,8 @@
  * named return values and syscall names. Problems the kernel would reject the program for are
  * printed as diagnostics (exit code 1), and the program is still shown.
  */
-import { Option } from 'commander';
 import { disassemble, formatDisassembly, validateProgram } from '@syscage/bpf-codegen';
+import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { printJson } from '../output.js';
 import { loadArch, readProgramInput } from './simulate-input.js';
@@ -19,17 +19,17 @@ interface DisasmOptions {
 
 /** Registers `syscage disasm`. */
 export const registerDisasm: RegisterCommand = (program, ctx, setExit) => {
-  program
+  addPolicyInputOptions(
+    program
     .command('disasm')
     .description('disassemble a seccomp BPF program (.bpf, or the program a .policy compiles to)')
     .argument('<file>', 'a raw .bpf file (Minijail, libseccomp export_bpf, syscage compile) or a .policy file')
-    .option('--arch <arch>', 'architecture the program is for (names syscalls; byte order of the file)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--default-action <action>', 'for a .policy input: action for unlisted syscalls')
-    .option('--include-map <from=to>', 'for a .policy input: map an include prefix to a folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (file: string, options: DisasmOptions) => {
+    .addOption(archOption('architecture the program is for (names syscalls; byte order of the file)'))
+    .addOption(formatOption(['text', 'json']))
+  ).action(async (file: string, options: DisasmOptions) => {
+      refusePolicyOptionsWithoutPolicy(options, [file]);
       const arch = await loadArch(ctx, options.arch, file);
-      const input = readProgramInput(ctx, file, arch, options, setExit);
+      const input = await readProgramInput(ctx, file, arch, options, setExit);
       if (input === undefined) return;
       const lines = disassemble(input.program, { arch });
       if (options.format === 'json') {

@@ -4,11 +4,11 @@
  * there), or that the default action applies. The answer comes from the reference semantics
  * (`evaluatePolicy`, no BPF) and is confirmed by emulating the compiled program.
  */
-import { Option } from 'commander';
 import { type Decision, actionReturnValue, emulate, evaluatePolicy, formatAction, formatReturnValue } from '@syscage/bpf-codegen';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { addPolicyInputOptions, archOption, formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { hex, loadArch, parseArgs, parseSyscall, readProgramInput, showPath } from './simulate-input.js';
 
@@ -23,22 +23,21 @@ interface ExplainOptions {
 
 /** Registers `syscage explain`. */
 export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
-  program
+  addPolicyInputOptions(
+    program
     .command('explain')
     .description('which rule of a policy decides a syscall, and what the compiled filter does')
     .argument('<policy>', 'a .policy file')
-    .option('--arch <arch>', 'architecture (default: the policy’s parent folder name)')
+    .addOption(archOption('architecture (default: the policy’s parent folder name)'))
     .requiredOption('--syscall <name|nr>', 'the syscall, by name or number')
     .option('--args <a0,a1,...>', 'argument values: numbers or constant names joined with |')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--default-action <action>', 'action for unlisted syscalls')
-    .option('--include-map <from=to>', 'map an include prefix to a folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (file: string, options: ExplainOptions) => {
+    .addOption(formatOption(['text', 'json']))
+  ).action(async (file: string, options: ExplainOptions) => {
       if (!file.endsWith('.policy')) throw new CliError(`explain needs a .policy file (got ${file}); use simulate for .bpf files`, ExitCode.usage);
       const arch = await loadArch(ctx, options.arch, file);
       const { nr, name } = parseSyscall(arch, options.syscall);
       const args = parseArgs(arch, options.args);
-      const input = readProgramInput(ctx, file, arch, options, setExit);
+      const input = await readProgramInput(ctx, file, arch, options, setExit);
       if (input?.lowered === undefined) return;
       const reference = evaluatePolicy(input.lowered, { nr, arch: arch.auditArch, args });
       const emulated = emulate(input.program, { nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false });

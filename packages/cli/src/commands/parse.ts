@@ -3,7 +3,6 @@
  * chosen by extension) and reports syntax errors. It does not follow includes or look up
  * syscall names; `syscage check` does that.
  */
-import { Option } from 'commander';
 import {
   type Diagnostic,
   type FrequencyFile,
@@ -15,6 +14,7 @@ import {
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printDiagnostics, printJson, readInputFile } from '../output.js';
+import { formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 
 type ParsedFile = { readonly kind: 'policy'; readonly result: PolicyFile } | { readonly kind: 'frequency'; readonly result: FrequencyFile };
@@ -61,7 +61,7 @@ export const registerParse: RegisterCommand = (program, ctx, setExit) => {
     .command('parse')
     .description('parse policy files (and .frequency files) and report syntax errors')
     .argument('<files...>', 'policy or .frequency files to parse')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(formatOption(['text', 'json']))
     .action((files: string[], options: { format: 'text' | 'json' }) => {
       const parsedFiles: ParsedFile[] = [];
       const sources = new Map<string, string>();

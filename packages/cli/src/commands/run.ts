@@ -11,8 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type BpfProgram, type CompileOptions, decodeProgram, parseDefaultActionOption } from '@syscage/bpf-codegen';
-import type { IncludeMapping } from '@syscage/include-resolver';
+import { type BpfProgram, type CompileOptions, decodeProgram } from '@syscage/bpf-codegen';
 import {
   type JailMode,
   type JailOptions,
@@ -25,6 +24,7 @@ import {
 } from '@syscage/jail-runner';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { printDiagnostics } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -37,33 +37,13 @@ export interface JailCommandOptions {
   readonly arch?: string;
   readonly includeMap: readonly string[];
   readonly defaultAction?: string;
-  readonly useKillProcess?: boolean;
-}
-
-/** Parses `--include-map FROM=TO` entries. */
-export function parseIncludeMap(ctx: CliContext, entries: readonly string[]): IncludeMapping[] {
-  return entries.map((entry) => {
-    const equals = entry.indexOf('=');
-    const from = entry.slice(0, equals);
-    const to = entry.slice(equals + 1);
-    if (equals <= 0 || to === '' || !from.startsWith('/')) {
-      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM`, ExitCode.usage);
-    }
-    return { from, to: resolve(ctx.cwd, to) };
-  });
+  readonly killThread?: boolean;
 }
 
 /** The policy part of a jail launch from the shared options. */
 export function policyOptions(ctx: CliContext, options: JailCommandOptions): Pick<JailOptions, 'policy' | 'arch' | 'includeMap' | 'compileOptions'> {
-  let compileOptions: CompileOptions = { useKillProcess: options.useKillProcess === true };
-  if (options.defaultAction !== undefined) {
-    const defaultAction = parseDefaultActionOption(options.defaultAction);
-    if (defaultAction === undefined) {
-      throw new CliError(`--default-action ${options.defaultAction}: expected kill, kill-process, kill-thread, trap, user-notify, log or "return N"`, ExitCode.usage);
-    }
-    compileOptions = { ...compileOptions, defaultAction };
-  }
-  const includeMap = parseIncludeMap(ctx, options.includeMap);
+  const compileOptions: CompileOptions = compileDefaults(options);
+  const includeMap = parseIncludeMap(ctx.cwd, options.includeMap);
   return {
     ...(options.policy === undefined ? {} : { policy: resolve(ctx.cwd, options.policy) }),
     ...(options.arch === undefined ? {} : { arch: options.arch }),
@@ -95,17 +75,13 @@ export function reportJailError(ctx: CliContext, error: JailError): number {
 
 /** Adds the options `run` and `learn` share. */
 export function addPolicyOptions(command: Command): Command {
-  return command
-    .option('--policy <file>', 'policy to compile for this machine and run under')
-    .option('--arch <arch>', `architecture the policy is for; must be this machine's (${hostArchName() ?? 'unsupported'})`)
-    .option(
-      '--include-map <from=to>',
-      'map an absolute include prefix to a folder (repeatable; /usr/share/policy/crosvm maps to the policy’s folder by default)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
-    .option('--default-action <action>', 'action for unlisted syscalls, overriding @default')
-    .option('--use-kill-process', 'the kill action is kill-process instead of kill-thread');
+  return addKillActionOptions(
+    command
+      .option('--policy <file>', 'policy to compile for this machine and run under')
+      .addOption(archOption(`architecture the policy is for; must be this machine's (${hostArchName() ?? 'unsupported'})`))
+      .addOption(includeMapOption())
+      .addOption(defaultActionOption()),
+  );
 }
 
 interface RunCommandOptions extends JailCommandOptions {

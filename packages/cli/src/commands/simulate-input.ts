@@ -12,21 +12,18 @@ import {
   type ProgramDiagnostic,
   compilePolicy,
   decodeProgram,
-  parseDefaultActionOption,
   validateProgram,
 } from '@syscage/bpf-codegen';
-import { createParseCache, defaultIncludeMap, type IncludeMapping, resolvePolicy } from '@syscage/include-resolver';
-import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { loadPolicies } from '../input.js';
+import { type PolicyInputOptions, compileDefaults, parseIncludeMap, resolveArchOption } from '../options.js';
 import { printDiagnostics } from '../output.js';
 
 /** Options every program-reading command accepts. */
-export interface ProgramInputOptions {
+export interface ProgramInputOptions extends PolicyInputOptions {
   readonly arch?: string;
-  readonly defaultAction?: string;
-  readonly includeMap: readonly string[];
 }
 
 /** A program ready for the tools. */
@@ -53,12 +50,10 @@ export function showPath(ctx: CliContext, path: string): string {
 export async function loadArch(ctx: CliContext, option: string | undefined, file?: string): Promise<ArchTable> {
   const name = option ?? (file?.endsWith('.policy') ? basename(dirname(resolve(ctx.cwd, file))) : undefined);
   if (name === undefined) throw new CliError('--arch is required for a .bpf input (e.g. --arch x86_64)', ExitCode.usage);
-  const resolved = resolveArchName(name);
-  if (!resolved.ok) {
-    throw new CliError(option === undefined ? `cannot tell the architecture from the folder name '${name}'; pass --arch` : `--arch: ${resolved.message}`, ExitCode.usage);
-  }
-  const loaded = await loadArchTable(resolved.name, (specifier) => import(specifier));
-  if (!loaded.ok) throw new CliError(`cannot load the ${resolved.name} table: ${loaded.message}`, ExitCode.usage);
+  if (option === undefined && !resolveArchName(name).ok) throw new CliError(`cannot tell the architecture from the folder name '${name}'; pass --arch`, ExitCode.usage);
+  const canonical = resolveArchOption(name);
+  const loaded = await loadArchTable(canonical, (specifier) => import(specifier));
+  if (!loaded.ok) throw new CliError(`cannot load the ${canonical} table: ${loaded.message}`, ExitCode.usage);
   return loaded.table;
 }
 
@@ -75,31 +70,19 @@ export function programDiagnostic(file: string, problem: ProgramDiagnostic): Dia
   };
 }
 
-function parseIncludeMap(ctx: CliContext, entries: readonly string[]): IncludeMapping[] {
-  return entries.map((entry) => {
-    const equals = entry.indexOf('=');
-    const from = entry.slice(0, equals);
-    const to = entry.slice(equals + 1);
-    if (equals <= 0 || to === '' || !from.startsWith('/')) {
-      throw new CliError(`--include-map ${entry}: expected FROM=TO with an absolute FROM`, ExitCode.usage);
-    }
-    return { from, to: resolve(ctx.cwd, to) };
-  });
-}
-
 /**
  * Reads a `.bpf` file (decoded in the architecture's byte order) or compiles a `.policy` file.
  * Problems are printed as diagnostics; returns `undefined` (exit code 1 set) when there is no
  * program to work on. A `.bpf` program the kernel would reject is still returned, with its
  * problems printed as errors and exit code 1.
  */
-export function readProgramInput(
+export async function readProgramInput(
   ctx: CliContext,
   path: string,
   arch: ArchTable,
   options: ProgramInputOptions,
   setExit: (code: number) => void,
-): ProgramInput | undefined {
+): Promise<ProgramInput | undefined> {
   const file = resolve(ctx.cwd, path);
   const shown = showPath(ctx, file);
   if (!file.endsWith('.policy')) {
@@ -119,19 +102,14 @@ export function readProgramInput(
     if (decoded.program.length === 0) return undefined;
     return { file, shown, kind: 'bpf', program: decoded.program, arch, sources: new Map() };
   }
-  let defaultAction;
-  if (options.defaultAction !== undefined) {
-    defaultAction = parseDefaultActionOption(options.defaultAction);
-    if (defaultAction === undefined) {
-      throw new CliError(`--default-action ${options.defaultAction}: expected allow, kill, kill-process, kill-thread, trap, trace, log, user-notify or "return N"`, ExitCode.usage);
-    }
-  }
-  const includeMap = parseIncludeMap(ctx, options.includeMap);
-  const resolved = resolvePolicy(file, { host: createNodeHost(), cache: createParseCache(), arch: arch.name, includeMap: [...includeMap, ...defaultIncludeMap(file)] });
+  const compileOptions = compileDefaults(options);
+  const loaded = await loadPolicies({ paths: [file], cwd: ctx.cwd, arch: arch.name, includeMap: parseIncludeMap(ctx.cwd, options.includeMap), trees: false });
+  const resolved = loaded.policies[0]?.resolved;
+  if (resolved === undefined) return undefined;
   const sources = new Map<string, string>();
-  for (const read of resolved.files) sources.set(showPath(ctx, read.path), read.text);
+  for (const [read, text] of loaded.sources) sources.set(showPath(ctx, read), text);
   const failed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-  const result = failed ? undefined : compilePolicy(resolved, arch, defaultAction === undefined ? {} : { defaultAction });
+  const result = failed ? undefined : compilePolicy(resolved, arch, compileOptions);
   const diagnostics = [...resolved.diagnostics, ...(result?.diagnostics ?? [])].map((diagnostic) => ({ ...diagnostic, file: showPath(ctx, diagnostic.file) }));
   const errors = printDiagnostics(ctx, diagnostics, sources);
   if (errors > 0 || result?.program === undefined || result.lowered === undefined) {

@@ -3,10 +3,10 @@
  * [--format text|json]`: runs the filter on one syscall in the emulator (the kernel's semantics)
  * and prints the action, the return value and the instructions executed.
  */
-import { Option } from 'commander';
 import { disassemble, emulate, formatReturnValue } from '@syscage/bpf-codegen';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { hex, loadArch, parseArgs, parseSyscall, readProgramInput } from './simulate-input.js';
 
@@ -22,23 +22,23 @@ interface SimulateOptions {
 
 /** Registers `syscage simulate`. */
 export const registerSimulate: RegisterCommand = (program, ctx, setExit) => {
-  program
+  addPolicyInputOptions(
+    program
     .command('simulate')
     .description('run a filter on one syscall in the emulator and show what it returns and why')
     .argument('<input>', 'a .policy file (compiled first) or a raw .bpf file')
-    .option('--arch <arch>', 'architecture (default for a .policy: its parent folder name)')
+    .addOption(archOption('architecture (default for a .policy: its parent folder name)'))
     .requiredOption('--syscall <name|nr>', 'the syscall, by name or number')
     .option('--args <a0,a1,...>', 'argument values: numbers or constant names joined with |, e.g. 0,PROT_READ|PROT_WRITE')
     .option('--ip <address>', 'instruction pointer', '0')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--default-action <action>', 'for a .policy input: action for unlisted syscalls')
-    .option('--include-map <from=to>', 'for a .policy input: map an include prefix to a folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (file: string, options: SimulateOptions) => {
+    .addOption(formatOption(['text', 'json']))
+  ).action(async (file: string, options: SimulateOptions) => {
+      refusePolicyOptionsWithoutPolicy(options, [file]);
       const arch = await loadArch(ctx, options.arch, file);
       const { nr, name } = parseSyscall(arch, options.syscall);
       const args = parseArgs(arch, options.args);
       const [ip = 0n] = parseArgs(arch, options.ip);
-      const input = readProgramInput(ctx, file, arch, options, setExit);
+      const input = await readProgramInput(ctx, file, arch, options, setExit);
       if (input === undefined) return;
       const result = emulate(input.program, { nr, arch: arch.auditArch, instructionPointer: ip, args }, { byteOrder: arch.endianness });
       const shownArgs = Array.from({ length: 6 }, (_, index) => args[index] ?? 0n);

@@ -8,6 +8,7 @@
 import { analyzeProgram } from '@syscage/bpf-codegen';
 import { parseFrequencyFile } from '@syscage/policy-parser';
 import { printDiagnostics, printJson, readInputFile } from '../output.js';
+import { addPolicyInputOptions, archOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { loadArch, readProgramInput } from './simulate-input.js';
 
@@ -23,16 +24,16 @@ const fixed = (value: number | undefined, digits = 2): string => (value === unde
 
 /** Registers `syscage stats`. */
 export const registerStats: RegisterCommand = (program, ctx, setExit) => {
-  program
+  addPolicyInputOptions(
+    program
     .command('stats')
     .description('size, verdicts, kernel cache coverage and run-time cost of a filter')
     .argument('<input>', 'a .policy file (compiled first) or a raw .bpf file')
-    .option('--arch <arch>', 'architecture (default for a .policy: its parent folder name)')
+    .addOption(archOption('architecture (default for a .policy: its parent folder name)'))
     .option('--frequency <file>', 'a frequency file (`name: count` lines) weighting the costs')
     .option('--json', 'print JSON')
-    .option('--default-action <action>', 'for a .policy input: action for unlisted syscalls')
-    .option('--include-map <from=to>', 'for a .policy input: map an include prefix to a folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (file: string, options: StatsOptions) => {
+  ).action(async (file: string, options: StatsOptions) => {
+      refusePolicyOptionsWithoutPolicy(options, [file]);
       const arch = await loadArch(ctx, options.arch, file);
       let frequencies: Map<string, bigint> | undefined;
       if (options.frequency !== undefined) {
@@ -45,7 +46,7 @@ export const registerStats: RegisterCommand = (program, ctx, setExit) => {
         frequencies = new Map();
         for (const entry of parsed.entries) frequencies.set(entry.descriptor.name, (frequencies.get(entry.descriptor.name) ?? 0n) + entry.count);
       }
-      const input = readProgramInput(ctx, file, arch, options, setExit);
+      const input = await readProgramInput(ctx, file, arch, options, setExit);
       if (input === undefined) return;
       const analysis = analyzeProgram(input.program, { arch, ...(frequencies === undefined ? {} : { frequencies }) });
       const allowed = analysis.syscalls.filter((s) => s.verdict !== 'denied');

@@ -1,0 +1,196 @@
+/**
+ * The one input layer of the `syscage` commands: from the paths on a command line to resolved
+ * policies, each with its architecture's table. Every command that reads policies goes through
+ * {@link loadPolicies}, so they agree on what a loaded policy is, which architecture a file is
+ * for, and which include mappings apply.
+ */
+import { statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { type ArchTable, loadArchTable, resolveArchName } from '@syscage/arch-tables';
+import { lowerPolicy } from '@syscage/bpf-codegen';
+import {
+  type Dialect,
+  type IncludeMapping,
+  type LintLevel,
+  type ParseCache,
+  type PolicyHost,
+  type ResolvedPolicy,
+  createParseCache,
+  defaultIncludeMap,
+  lintPolicyTree,
+  resolvePolicy,
+} from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
+import { buildDiagnostic } from './build/codes.js';
+import { CliError } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import { isLoadedPolicyFile } from './loaded-policy.js';
+import { resolveArchOption } from './options.js';
+
+/** What {@link loadPolicies} reads and how. */
+export interface LoadPoliciesOptions {
+  /** Policy files, `.frequency` files or policy-tree folders, relative to `cwd` or absolute. */
+  readonly paths: readonly string[];
+  /** The working directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** `--arch`: for a file, its architecture; for a tree, the one folder to read. */
+  readonly arch?: string;
+  /** Parsed `--include-map` entries; each policy's default crosvm mapping comes after them. */
+  readonly includeMap: readonly IncludeMapping[];
+  /** The parser the policies target. @defaultValue `minijail-py` */
+  readonly dialect?: Dialect;
+  /** Compile-mode denylist (`--denylist`/`--no-denylist`); unset: whatever each policy says. */
+  readonly denylist?: boolean;
+  /** How naming-convention findings of a tree count. @defaultValue `error` */
+  readonly lint?: LintLevel;
+  /**
+   * Whether folders (policy trees) are accepted. A command that works on single policies
+   * (compile, explain, run, …) says false: a folder is then a usage error.
+   * @defaultValue true
+   */
+  readonly trees?: boolean;
+  /**
+   * Whether every policy needs an architecture. When true, a file outside an architecture
+   * folder without `--arch` is a usage error; when false it is resolved without the
+   * architecture-dependent checks. @defaultValue true
+   */
+  readonly requireArch?: boolean;
+  /**
+   * Also lower every policy whose architecture is known and report the lowering diagnostics
+   * (unknown syscall and constant names, values out of range): what `check` reports. Commands
+   * that compile leave it off, since compiling lowers and reports the same problems.
+   * @defaultValue false
+   */
+  readonly lowering?: boolean;
+  /** File access. @defaultValue the Node file system */
+  readonly host?: PolicyHost;
+}
+
+/** One policy read through the input layer. */
+export interface LoadedPolicy {
+  /** Absolute path of the policy file. */
+  readonly file: string;
+  /** Its architecture's table; absent only when the architecture cannot be told and none is required. */
+  readonly table?: ArchTable;
+  readonly resolved: ResolvedPolicy;
+  /** Resolution diagnostics, plus lowering diagnostics when asked for. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** True when this file is a building block that no loaded policy of its tree read. */
+  readonly standalone: boolean;
+}
+
+/** Everything {@link loadPolicies} found. */
+export interface LoadedInput {
+  readonly policies: readonly LoadedPolicy[];
+  /** Problems not tied to one policy: naming-convention findings, `.frequency` syntax, folders that are not architectures. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Text of every file read (absolute path → text), for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** Loads architecture tables once per run. */
+function tableLoader(): (name: string) => Promise<ArchTable> {
+  const tables = new Map<string, Promise<ArchTable>>();
+  return (name) => {
+    let table = tables.get(name);
+    if (table === undefined) {
+      table = loadArchTable(name, (specifier) => import(specifier)).then((loaded) => {
+        if (!loaded.ok) throw new CliError(`cannot load the ${name} table: ${loaded.message}`, ExitCode.usage);
+        return loaded.table;
+      });
+      tables.set(name, table);
+    }
+    return table;
+  };
+}
+
+// A path that cannot be read is not a folder: the resolver then reports it as SC2001 with its
+// file name, and the run's exit code becomes 3.
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds, reads and resolves the policies named on a command line. A file is a loaded policy
+ * whose architecture is `--arch`, else its folder's name when the registry knows it. A folder is
+ * a policy tree: its naming convention is linted, each architecture folder's loaded policies are
+ * resolved for that architecture, and building blocks no loaded policy read are resolved on
+ * their own, so that nothing in the tree goes unchecked. An unknown architecture name, given or
+ * taken from a file's folder when one is required, is a usage error (exit 2).
+ */
+export async function loadPolicies(options: LoadPoliciesOptions): Promise<LoadedInput> {
+  const host = options.host ?? createNodeHost();
+  const cache: ParseCache = createParseCache();
+  const table = tableLoader();
+  const requireArch = options.requireArch ?? true;
+  const archOption = options.arch === undefined ? undefined : resolveArchOption(options.arch);
+  const policies: LoadedPolicy[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+
+  const load = async (file: string, arch: string | undefined, standalone: boolean): Promise<LoadedPolicy> => {
+    const archTable = arch === undefined ? undefined : await table(arch);
+    const resolved = resolvePolicy(file, {
+      host,
+      cache,
+      includeMap: [...options.includeMap, ...defaultIncludeMap(file)],
+      ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
+      ...(arch === undefined ? {} : { arch }),
+      ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
+    });
+    for (const read of resolved.files) sources.set(read.path, read.text);
+    const found: Diagnostic[] = [...resolved.diagnostics];
+    if (options.lowering === true && archTable !== undefined) found.push(...lowerPolicy(resolved, archTable, { denylist: resolved.denylist }).diagnostics);
+    return { file, ...(archTable === undefined ? {} : { table: archTable }), resolved, diagnostics: found, standalone };
+  };
+
+  for (const given of options.paths) {
+    const path = resolve(options.cwd, given);
+    if (isDirectory(path)) {
+      if (options.trees === false) throw new CliError(`${given} is a folder; give a policy file`, ExitCode.usage);
+      const tree = lintPolicyTree(path, { host, cache, lint: options.lint ?? 'error', includeMap: options.includeMap });
+      diagnostics.push(...tree.diagnostics);
+      for (const folder of tree.archs) {
+        const resolved = resolveArchName(folder.name);
+        if (!resolved.ok) {
+          diagnostics.push(buildDiagnostic('SC9501', `folder ${folder.name} is not an architecture: ${resolved.message}`, folder.path));
+          continue;
+        }
+        if (archOption !== undefined && archOption !== resolved.name) continue;
+        const read = new Set<string>();
+        for (const file of folder.files) {
+          if (!isLoadedPolicyFile(file, host)) continue;
+          const policy = await load(file.path, resolved.name, false);
+          for (const source of policy.resolved.files) read.add(source.path);
+          policies.push(policy);
+        }
+        for (const file of folder.files) {
+          if (!file.name.endsWith('.policy') || file.role.kind === 'frequency' || read.has(file.path)) continue;
+          policies.push(await load(file.path, resolved.name, true));
+        }
+      }
+      continue;
+    }
+    if (path.endsWith('.frequency')) {
+      // A frequency file on its own: only its syntax can be checked.
+      const text = host.readFile(path) ?? '';
+      sources.set(path, text);
+      diagnostics.push(...parseFrequencyFile(text, path).diagnostics);
+      continue;
+    }
+    let arch = archOption;
+    if (arch === undefined) {
+      const folder = basename(dirname(path));
+      const fromFolder = resolveArchName(folder);
+      if (fromFolder.ok) arch = fromFolder.name;
+      else if (requireArch) throw new CliError(`${given}: cannot tell the architecture from the folder name '${folder}'; pass --arch`, ExitCode.usage);
+    }
+    policies.push(await load(path, arch, false));
+  }
+  return { policies, diagnostics, sources };
+}
