@@ -1,5 +1,5 @@
 /**
- * The packaging fields every published package.json must have (architecture.md, convention 3),
+ * The packaging fields every published package.json must have (docs/architecture.md, convention 3),
  * and the `publishConfig.exports` that strips the `@syscage/source` condition at pack time.
  *
  *   pnpm release:manifests          check (exit 1 on a problem)

@@ -1,7 +1,7 @@
 /**
  * Named constants of classic BPF and seccomp: instruction classes and fields, `seccomp_data`
  * offsets and `SECCOMP_RET_*` values. Every other module of this package takes its numbers
- * from here (architecture.md, convention 8). Values are those of the Linux UAPI headers
+ * from here (docs/architecture.md, convention 8). Values are those of the Linux UAPI headers
  * `linux/filter.h`, `linux/bpf_common.h` and `linux/seccomp.h`.
  */
 

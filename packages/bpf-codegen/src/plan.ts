@@ -3,7 +3,7 @@
  * decision tree of `jge`/`jeq` tests on the number that reaches each range.
  *
  * The tree minimises expected cost plus a size penalty. A range's weight follows the
- * performance model of architecture.md: every allowed syscall counts a little (uniform cost),
+ * performance model of docs/architecture.md: every allowed syscall counts a little (uniform cost),
  * its call count counts more (frequency-weighted cost), and syscalls the kernel's action cache
  * cannot serve count their call count once more, because for them the filter runs on every
  * call: those with argument filters, and denied syscalls that are made anyway (a counted denied
