@@ -1,9 +1,10 @@
 // `syscage learn`, in-process: the rules it writes let the same command run in enforce mode.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess } from './helpers.js';
+import { spawnCliAsync } from './contract-support.js';
+import { binPath, runInProcess } from './helpers.js';
 
 let folder = '';
 
@@ -31,20 +32,29 @@ describe('syscage learn', { timeout: 120_000 }, () => {
     expect(run).toMatchObject({ code: 3, stderr: '' });
   });
 
-  it('proposes only what a starting policy lacks, on stdout', async () => {
+  it('proposes only what a starting policy lacks, on stderr without -o (stdout stays the command’s)', async () => {
     writeFileSync(join(folder, 'start.policy'), 'execve: 1\nexit_group: 1\n');
     const learned = await runInProcess(['learn', '--policy', 'start.policy', '--runs', '1', '--', '/bin/true'], folder);
     expect(learned.code).toBe(0);
-    expect(learned.stdout).toMatch(/^# syscage learn: rules missing from start\.policy for `\/bin\/true`\n/);
-    expect(learned.stdout).not.toMatch(/^(execve|exit_group):/m);
-    expect(learned.stdout).toMatch(/^mmap: 1$/m);
+    expect(learned.stdout).toBe('');
+    expect(learned.stderr).toMatch(/^# syscage learn: rules missing from start\.policy for `\/bin\/true`\n/);
+    expect(learned.stderr).not.toMatch(/^(execve|exit_group):/m);
+    expect(learned.stderr).toMatch(/^mmap: 1$/m);
   });
 
   it('learns through strace when asked, and says so', async () => {
     const learned = await runInProcess(['learn', '--monitor', 'strace', '--runs', '1', '--', '/bin/true'], folder);
     expect(learned.code).toBe(0);
     expect(learned.stderr).toMatch(/rules from 1 run \(strace; the command ran without a filter\)/);
-    expect(learned.stdout).toMatch(/^execve: 1$/m);
+    expect(learned.stderr).toMatch(/^execve: 1$/m);
+  });
+
+  // The built binary, as a user runs it: the command inherits syscage's stdout.
+  it.runIf(existsSync(binPath))('leaves stdout to the command: its output only, no rules', async () => {
+    const learned = await spawnCliAsync(['learn', '--runs', '1', '--', '/bin/echo', 'the command’s own line'], { cwd: folder });
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toBe('the command’s own line\n');
+    expect(learned.stderr).toMatch(/^write: 1$/m);
   });
 
   it.each<[string, string[], number, RegExp]>([

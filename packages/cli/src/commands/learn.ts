@@ -4,8 +4,8 @@
  *
  * Runs a command under a seccomp user-notification supervisor (every call the starting policy,
  * if any, does not allow is recorded and let through), runs it again under what was learned,
- * and writes the missing rules as policy text: to OUT, or to stdout. The command's own output
- * goes where syscage's goes. Where the supervisor cannot attach, `strace -f` observes instead
+ * and writes the missing rules as policy text: to OUT, or to stderr. The command's own output
+ * goes where syscage's goes, and stdout stays the command's alone. Where the supervisor cannot attach, `strace -f` observes instead
  * (the summary on stderr says which one ran).
  */
 import { writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
       .argument('<command>', 'the command (after --)')
       .argument('[args...]', 'its arguments'),
   )
-    .option('-o, --output <file>', 'write the proposed rules here instead of stdout')
+    .option('-o, --output <file>', 'write the proposed rules here instead of stderr (stdout stays the command’s)')
     .option('--runs <n>', 'most runs: the first learns, later ones run under what was learned and add what they find', '3')
     .addOption(
       new Option('--monitor <monitor>', 'how to observe calls: seccomp user notification, strace (unfiltered), or the first with strace as fallback')
@@ -64,7 +64,8 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
         const monitor = learned.monitor === 'strace' ? 'strace; the command ran without a filter' : 'user-notification supervisor';
         const summary = `${proposal.rules.length} rule${proposal.rules.length === 1 ? '' : 's'} from ${passes.length} run${passes.length === 1 ? '' : 's'} (${monitor})`;
         if (options.output === undefined) {
-          ctx.stdout(proposal.text);
+          // The command wrote to the same stdout: rules there would be mixed into its output.
+          ctx.stderr(proposal.text);
           ctx.stderr(`syscage: ${summary}\n`);
           return;
         }
