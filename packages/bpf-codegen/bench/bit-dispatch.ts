@@ -12,9 +12,8 @@
 // pnpm exec tsx --conditions=@syscage/source bench/bit-dispatch.ts [--max-bits 7]
 // Measured (2026-12): 32-number windows 5.470 → 5.424 mean depth, 4,291 → 4,209 tests (1.9%);
 // 128-number windows 5.470 → 5.395, 4,291 → 4,162 (3.0%).
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ArchTable } from '@syscage/arch-tables';
 import { archAarch64 } from '@syscage/arch-aarch64';
 import { archArm } from '@syscage/arch-arm';
@@ -23,12 +22,14 @@ import { createParseCache, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { lowerPolicy } from '../src/lower.js';
 import { type PlanWeights, type Segment, buildSegments } from '../src/plan.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
 
-const corpusRoot = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06/', import.meta.url));
-if (!existsSync(corpusRoot)) {
-  console.log(`SKIP: ${corpusRoot} is not there`);
+const corpus = sharedData('corpus/crosvm-2022-06');
+if (!corpus.present) {
+  console.log(`SKIP: bit-dispatch ${corpus.skipReason}`);
   process.exit(0);
 }
+const corpusRoot = `${corpus.path}/`;
 const bitsArgument = process.argv[process.argv.indexOf('--max-bits') + 1];
 const maxBits = process.argv.includes('--max-bits') && bitsArgument !== undefined ? Number(bitsArgument) : 5;
 const chainLimit = 6;

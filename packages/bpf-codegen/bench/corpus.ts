@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArchTable } from '@syscage/arch-tables';
+import { sharedData } from '../../../tools/shared-data/index.js';
 import { archAarch64 } from '@syscage/arch-aarch64';
 import { archArm } from '@syscage/arch-arm';
 import { archX86_64 } from '@syscage/arch-x86-64';
@@ -22,13 +23,15 @@ import type { CompileOptions } from '../src/options.js';
 import { defaultPlanWeights, type PlanWeights } from '../src/plan.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const sharedRoot = join(repoRoot, '..', 'shared');
-const corpusRoot = join(sharedRoot, 'corpus', 'crosvm-2022-06');
-const peersPath = join(sharedRoot, 'bench', 'peers-crosvm-2022-06.csv');
-if (!existsSync(corpusRoot) || !existsSync(peersPath)) {
-  console.log(`SKIP: ${sharedRoot} (corpus and peer figures) is not there`);
+const corpus = sharedData('corpus/crosvm-2022-06');
+const peerFigures = sharedData('bench/peers-crosvm-2022-06.csv');
+const missingShared = [corpus, peerFigures].find((data) => !data.present);
+if (missingShared !== undefined) {
+  console.log(`SKIP: corpus bench ${missingShared.skipReason}`);
   process.exit(0);
 }
+const corpusRoot = corpus.path;
+const peersPath = peerFigures.path;
 
 const tables: readonly ArchTable[] = [archX86_64, archAarch64, archArm];
 const optimize = !process.argv.includes('--no-optimize');

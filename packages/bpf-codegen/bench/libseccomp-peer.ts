@@ -4,9 +4,8 @@
 // analyzeProgram over syscalls 0–1023 and x86_64/common_device.frequency, and prints how close
 // each figure comes to the `libseccomp-opt2` rows of peers-crosvm-2022-06.csv.
 // Run: pnpm exec tsx --conditions=@syscage/source bench/libseccomp-peer.ts [filter]
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ArchTable } from '@syscage/arch-tables';
 import { archAarch64 } from '@syscage/arch-aarch64';
 import { archArm } from '@syscage/arch-arm';
@@ -17,14 +16,17 @@ import { parseFrequencyFile } from '@syscage/policy-parser';
 import { analyzeProgram } from '../src/analyze.js';
 import { compilePolicy } from '../src/compile.js';
 import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const corpusRoot = join(shared, 'corpus', 'crosvm-2022-06');
-const peersPath = join(shared, 'bench', 'peers-crosvm-2022-06.csv');
-if (!existsSync(corpusRoot) || !existsSync(peersPath) || !libseccompAvailable()) {
-  console.log('SKIP: needs ../shared (corpus, peer figures) and python3-seccomp');
+const corpus = sharedData('corpus/crosvm-2022-06');
+const peers = sharedData('bench/peers-crosvm-2022-06.csv');
+const missingShared = [corpus, peers].find((data) => !data.present);
+if (missingShared !== undefined || !libseccompAvailable()) {
+  console.log(`SKIP: libseccomp-peer ${missingShared?.skipReason ?? 'needs python3-seccomp'}`);
   process.exit(0);
 }
+const corpusRoot = corpus.path;
+const peersPath = peers.path;
 const filter = process.argv[2];
 const columns = ['insns', 'always_allowed', 'conditional', 'cache_coverage', 'cost_uniform', 'cost_freq', 'cost_cache', 'max_cost'];
 const peer = new Map<string, number[]>();

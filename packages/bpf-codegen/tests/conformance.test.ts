@@ -1,16 +1,17 @@
 // Minijail's own decisions for the crosvm corpus (../shared/conformance): emulating our program
 // must give the same answer for every vector.
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { compilePolicy } from '../src/compile.js';
 import type { BpfProgram } from '../src/types.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { decide, numberOf, tables } from './compile/helpers.js';
 
-const sharedRoot = new URL('../../../../shared/', import.meta.url).pathname;
-const vectorsPath = `${sharedRoot}conformance/crosvm-2022-06.jsonl`;
-const present = existsSync(vectorsPath);
+const vectors = sharedData('conformance/crosvm-2022-06.jsonl');
+const corpus = sharedData('corpus/crosvm-2022-06');
 
 interface Vector {
   readonly policy: string;
@@ -23,7 +24,7 @@ interface Vector {
 
 function loadVectors(): Map<string, Vector[]> {
   const byPolicy = new Map<string, Vector[]>();
-  for (const line of readFileSync(vectorsPath, 'utf8').split('\n')) {
+  for (const line of readFileSync(vectors.path, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const vector = JSON.parse(line) as Vector;
     const list = byPolicy.get(vector.policy) ?? [];
@@ -33,8 +34,8 @@ function loadVectors(): Map<string, Vector[]> {
   return byPolicy;
 }
 
-describe.skipIf(!present)('conformance with Minijail on crosvm-2022-06', () => {
-  const byPolicy = present ? loadVectors() : new Map<string, Vector[]>();
+describeWithShared('conformance with Minijail on crosvm-2022-06', [vectors, corpus], () => {
+  const byPolicy = loadVectors();
   const host = createNodeHost();
   const cases = [...byPolicy.keys()].sort().map((policy) => [policy] as const);
   it('has the vectors the README promises', () => {
@@ -49,7 +50,7 @@ describe.skipIf(!present)('conformance with Minijail on crosvm-2022-06', () => {
       console.warn(`skipping ${policy}: no ${first.arch} table`);
       return;
     }
-    const resolved = resolvePolicy(`${sharedRoot}corpus/crosvm-2022-06/${policy}`, { host, arch: table.name });
+    const resolved = resolvePolicy(`${corpus.path}/${policy}`, { host, arch: table.name });
     const program: BpfProgram = compilePolicy(resolved, table, { defaultAction: 'trap' }).program ?? [];
     const mismatches: string[] = [];
     for (const vector of vectors) {

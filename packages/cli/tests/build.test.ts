@@ -9,11 +9,13 @@ import { decodeProgram, validateProgram } from '@syscage/bpf-codegen';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildGenerator } from '../src/commands/build.js';
 import { version } from '../src/index.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { type CliResult, binPath, runInProcess, spawnCli } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
-const hasCorpus = existsSync(corpus);
+const crosvm = sharedData('corpus/crosvm-2022-06');
+const corpus = crosvm.path;
 const architectures = ['aarch64', 'arm', 'riscv64', 'x86_64'] as const;
 
 interface Entry {
@@ -288,7 +290,7 @@ describe.skipIf(!hasBinary)(`the built syscage binary${hasBinary ? '' : ' (skipp
   });
 });
 
-describe.skipIf(!hasCorpus)(`syscage build on crosvm 2022${hasCorpus ? '' : ` (skipped: ${corpus} is absent)`}`, () => {
+describeWithShared('syscage build on crosvm 2022', [crosvm], () => {
   it('compiles every policy with --lint warn --default-action trap', async () => {
     const out = join(scratch, 'crosvm');
     const result = await runInProcess(['build', corpus, '--lint', 'warn', '--default-action', 'trap', '--out', out], repoRoot);

@@ -1,11 +1,13 @@
 // `syscage check --format sarif` output is valid SARIF 2.1.0 (schema vendored in tests/vendor).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { itWithShared } from '../../../tools/shared-data/vitest.js';
 import { runInProcess } from './helpers.js';
 
 const schema = JSON.parse(
@@ -15,7 +17,7 @@ const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
+const crosvm = sharedData('corpus/crosvm-2022-06');
 
 let folder = '';
 beforeAll(() => {
@@ -56,8 +58,8 @@ describe('syscage check --format sarif', () => {
     expect(run?.results[2]?.relatedLocations).toHaveLength(1);
   });
 
-  it.runIf(existsSync(corpus))('emits a valid log for the whole crosvm tree', async () => {
-    const result = await runInProcess(['check', corpus, '--lint', 'warn', '--format', 'sarif'], folder);
+  itWithShared('emits a valid log for the whole crosvm tree', [crosvm], async () => {
+    const result = await runInProcess(['check', crosvm.path, '--lint', 'warn', '--format', 'sarif'], folder);
     expect(result.code).toBe(0);
     const log = JSON.parse(result.stdout) as { runs: { results: SarifResult[] }[] };
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);

@@ -3,16 +3,17 @@
  * tree, in one process with a shared parse cache, as `syscage check <tree>` does. Prints the
  * median of several runs. Run with `pnpm bench` in this package.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { sharedData } from '../../../tools/shared-data/index.js';
 import { createParseCache, lintPolicyTree, resolvePolicy } from '../src/index.js';
 import { createNodeHost } from '../src/node.js';
 
-const root = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
-if (!existsSync(root)) {
-  console.log(`skipped: ${root} is absent`);
+const corpus = sharedData('corpus/crosvm-2022-06');
+if (!corpus.present) {
+  console.log(`SKIP: resolve-tree ${corpus.skipReason}`);
   process.exit(0);
 }
+const root = corpus.path;
 
 function once(): { ms: number; policies: number; rules: number } {
   const start = performance.now();

@@ -3,17 +3,18 @@
  * resolves without errors, and the tree's convention findings are exactly the ones listed here,
  * each a real deviation from policy-tree.md.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared, itWithShared } from '../../../tools/shared-data/vitest.js';
 import { createParseCache, lintPolicyTree, resolvePolicy } from '../src/index.js';
 import { createNodeHost } from '../src/node.js';
 
-const corpusRoot = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2022-06', import.meta.url));
-const conformance = fileURLToPath(new URL('../../../../shared/conformance/crosvm-2022-06.jsonl', import.meta.url));
-const present = existsSync(corpusRoot);
+const corpus = sharedData('corpus/crosvm-2022-06');
+const conformance = sharedData('conformance/crosvm-2022-06.jsonl');
+const corpusRoot = corpus.path;
 const archs = ['aarch64', 'arm', 'x86_64'] as const;
-const policies = present
+const policies = corpus.present
   ? archs.flatMap((arch) =>
       readdirSync(`${corpusRoot}/${arch}`)
         .filter((name) => name.endsWith('.policy'))
@@ -22,7 +23,7 @@ const policies = present
     )
   : [];
 
-describe.skipIf(!present)('crosvm-2022-06 corpus', () => {
+describeWithShared('crosvm-2022-06 corpus', [corpus], () => {
   const host = createNodeHost();
   const cache = createParseCache();
 
@@ -59,11 +60,11 @@ describe.skipIf(!present)('crosvm-2022-06 corpus', () => {
     ]);
   });
 
-  it.runIf(existsSync(conformance))('Minijail’s own decisions confirm the dropped madvise filter', () => {
+  itWithShared('Minijail’s own decisions confirm the dropped madvise filter', [conformance], () => {
     // Every madvise vector of cras_audio_device is allowed whatever arg2 is, while block_device
     // (no unconditional allow) traps the same calls: the conditional rule really is dropped.
     const decisions = (policy: string): string[] =>
-      readFileSync(conformance, 'utf8')
+      readFileSync(conformance.path, 'utf8')
         .split('\n')
         .filter((line) => line.includes(`"policy": "${policy}"`) && line.includes('"syscall": "madvise"') && !line.includes('audit_arch'))
         .map((line) => (JSON.parse(line) as { expect: string }).expect);
@@ -105,8 +106,4 @@ describe.skipIf(!present)('crosvm-2022-06 corpus', () => {
     ].sort();
     expect(found).toEqual(expected);
   });
-});
-
-it.runIf(!present)('skips the corpus tests: ../shared/corpus/crosvm-2022-06 is absent', () => {
-  expect(present).toBe(false);
 });

@@ -1,13 +1,10 @@
-// Locates the shared corpus (`<repo>/../shared/corpus`) and lists its policy and frequency files.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Lists the policy and frequency files of the shared corpus (located by tools/shared-data).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { sharedData } from '../../../tools/shared-data/index.js';
 
-/** The repository root: two levels above this package. */
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-
-/** `<repo>/../shared/corpus`, where the real policy trees live. */
-export const corpusRoot = resolve(repoRoot, '../shared/corpus');
+/** The shared corpus (`<repo>/../shared/corpus`), where the real policy trees live. */
+export const corpus = sharedData('corpus');
 
 /** A corpus file, named relative to the corpus root. */
 export interface CorpusFile {
@@ -25,8 +22,8 @@ function walk(folder: string, out: string[]): void {
 
 /** Every `.policy` and `.frequency` file of the corpus, sorted; empty when the corpus is absent. */
 export function corpusFiles(): CorpusFile[] {
-  if (!existsSync(corpusRoot)) return [];
+  if (!corpus.present) return [];
   const paths: string[] = [];
-  walk(corpusRoot, paths);
-  return paths.sort().map((path) => ({ name: relative(corpusRoot, path), text: readFileSync(path, 'utf8') }));
+  walk(corpus.path, paths);
+  return paths.sort().map((path) => ({ name: relative(corpus.path, path), text: readFileSync(path, 'utf8') }));
 }

@@ -3,14 +3,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { parseFrequencyFile, parsePolicy } from '../src/index.js';
-import { corpusFiles, corpusRoot } from './corpus-files.js';
+import { corpus, corpusFiles } from './corpus-files.js';
 
-const present = existsSync(corpusRoot);
-if (!present) console.warn(`corpus tests skipped: ${corpusRoot} does not exist`);
 const files = corpusFiles();
 
-describe.skipIf(!present)('corpus', () => {
+describeWithShared('corpus', [corpus], () => {
   it('holds the crosvm tree (82 policies and a frequency file)', () => {
     expect(files.filter((file) => file.name.endsWith('.policy')).length).toBeGreaterThanOrEqual(82);
     expect(files.some((file) => file.name.endsWith('.frequency'))).toBe(true);

@@ -5,14 +5,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArchTable } from '../../../packages/arch-tables/src/types.js';
+import { sharedData } from '../../shared-data/index.js';
 import { archConfigs } from './config.js';
 import { extractArch } from './extract.js';
 import { readSnapshot } from './main.js';
 import { renderArchFiles, renderSnapshot } from './render.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-/** Shared read-only data sits next to the repository. */
-export const sharedRoot = path.resolve(repoRoot, '../shared');
 
 function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
@@ -104,9 +103,9 @@ export function compareWithLibseccomp(table: ArchTable, libseccompArch: string):
 
 /** `NAME<TAB>arch,arch` lines of the corpus' constant list that apply to `arch`. */
 export function corpusConstants(arch: string): string[] | undefined {
-  const file = path.join(sharedRoot, 'corpus/constants-used.txt');
-  if (!existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8')
+  const file = sharedData('corpus/constants-used.txt');
+  if (!file.present) return undefined;
+  return readFileSync(file.path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('#'))
     .map((line) => line.split('\t'))
@@ -116,7 +115,9 @@ export function corpusConstants(arch: string): string[] | undefined {
 
 /** Syscall names the corpus policies for `arch` filter, or `undefined` without the corpus. */
 export function corpusSyscalls(arch: string): string[] | undefined {
-  const dir = path.join(sharedRoot, 'corpus/crosvm-2022-06', arch);
+  const corpus = sharedData('corpus/crosvm-2022-06');
+  if (!corpus.present) return undefined;
+  const dir = path.join(corpus.path, arch);
   if (!existsSync(dir)) return undefined;
   const names = new Set<string>();
   for (const file of readdirSync(dir).filter((entry) => entry.endsWith('.policy'))) {
@@ -261,7 +262,7 @@ export function describeArchPackage(archName: string, table: ArchTable): void {
   const syscalls = corpusSyscalls(archName);
   describe(`${archName} resolves the names the corpus uses`, () => {
     if (constants === undefined) {
-      it.skip('corpus constants (../shared/corpus is absent)', () => undefined);
+      it.skip(`corpus constants: skipped, ${sharedData('corpus/constants-used.txt').skipReason}`, () => undefined);
     } else if (constants.length === 0) {
       it.skip(`corpus constants (constants-used.txt lists none for ${archName})`, () => undefined);
     } else {
@@ -270,7 +271,8 @@ export function describeArchPackage(archName: string, table: ArchTable): void {
       });
     }
     if (syscalls === undefined) {
-      it.skip(`corpus syscalls (no crosvm-2022-06/${archName} policies)`, () => undefined);
+      const corpus = sharedData('corpus/crosvm-2022-06');
+      it.skip(`corpus syscalls: skipped, ${corpus.present ? `no crosvm-2022-06/${archName} policies` : corpus.skipReason}`, () => undefined);
     } else {
       it('every syscall the corpus policies for this architecture name', () => {
         expect(syscalls.length).toBeGreaterThan(50);
