@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { archConfigs } from '../../../tools/arch-gen/src/config.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { archDiagnosticCodes, formatMinijailArchJson, minijailArchFacts, readMinijailArchJson } from '../src/index.js';
 import type { ArchTable } from '../src/index.js';
 
-const corpus2026 = new URL('../../../../shared/corpus/crosvm-2026-08/', import.meta.url).pathname;
-const corpusPresent = existsSync(corpus2026);
+const corpus2026 = sharedData('corpus/crosvm-2026-08');
 
 /** A minimal valid description with one field replaced or removed. */
 function description(overrides: Record<string, string | undefined> = {}): string {
@@ -102,9 +103,9 @@ describe('readMinijailArchJson', () => {
     for (const code of ['SC6001', 'SC6009']) expect(archDiagnosticCodes).toHaveProperty(code);
   });
 
-  describe.skipIf(!corpusPresent)('crosvm-2026-08 constants.json files', () => {
+  describeWithShared('crosvm-2026-08 constants.json files', [corpus2026], () => {
     it.each(['x86_64', 'aarch64', 'riscv64'])('%s reads without diagnostics and keeps every value', (arch) => {
-      const text = readFileSync(`${corpus2026}${arch}/constants.json`, 'utf8');
+      const text = readFileSync(`${corpus2026.path}/${arch}/constants.json`, 'utf8');
       const { table, diagnostics } = readMinijailArchJson(text, `${arch}/constants.json`);
       expect(diagnostics).toEqual([]);
       expect(table?.name).toBe(arch);
