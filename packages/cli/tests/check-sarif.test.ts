@@ -65,4 +65,36 @@ describe('syscage check --format sarif', () => {
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(log.runs[0]?.results.length).toBeGreaterThan(80);
   });
+
+  // Rules come from one registry of every package's codes: before it, an SC4xxx finding (or
+  // any code outside SC1–SC3) had a rule with no name and no description.
+  it('describes a rule of every range, the architecture checks included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syscage-sarif-arch-'));
+    try {
+      writeFileSync(join(dir, 'opnat.policy'), 'opnat: 1\nread: arg0 == NO_SUCH_CONSTANT\n');
+      const result = await runInProcess(['check', '--arch', 'x86_64', '--format', 'sarif', 'opnat.policy'], dir);
+      const log = JSON.parse(result.stdout) as { runs: { tool: { driver: { rules: { id: string; name?: string; shortDescription?: { text: string } }[] } } }[] };
+      const rules = log.runs[0]?.tool.driver.rules ?? [];
+      expect(rules.map((rule) => [rule.id, rule.name])).toEqual([
+        ['SC4001', 'unknown-syscall'],
+        ['SC4002', 'unknown-constant'],
+      ]);
+      expect(rules.every((rule) => (rule.shortDescription?.text ?? '') !== '')).toBe(true);
+      expect(validate(log)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the registry of diagnostic codes', () => {
+  it('holds each package table once, every code with a summary', async () => {
+    const { allDiagnosticCodes } = await import('../src/codes.js');
+    const codes = allDiagnosticCodes();
+    for (const code of ['SC1001', 'SC2001', 'SC3001', 'SC4001', 'SC4601', 'SC5001', 'SC6001', 'SC9501']) expect(codes.has(code), code).toBe(true);
+    for (const [code, description] of codes) {
+      expect(code).toMatch(/^SC\d{4}$/);
+      expect(description.summary).not.toBe('');
+    }
+  });
 });

@@ -11,8 +11,9 @@
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
-import { type Dialect, type LintLevel, resolverDiagnosticCodes } from '@syscage/include-resolver';
-import { type Diagnostic, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
+import type { Dialect, LintLevel } from '@syscage/include-resolver';
+import type { Diagnostic, Severity } from '@syscage/policy-parser';
+import { allDiagnosticCodes } from '../codes.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
 import { archOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
@@ -117,18 +118,6 @@ function withDisplayPaths(diagnostic: Diagnostic, show: (path: string) => string
 
 const sarifLevel: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-function ruleDescription(code: string): { readonly name?: string; readonly text?: string; readonly severity?: Severity } {
-  if (code in resolverDiagnosticCodes) {
-    const info = resolverDiagnosticCodes[code as keyof typeof resolverDiagnosticCodes];
-    return { name: info.name, text: info.summary, severity: info.severity };
-  }
-  if (code in parserDiagnosticCodes) {
-    const info = parserDiagnosticCodes[code as keyof typeof parserDiagnosticCodes];
-    return { text: info.title, severity: info.severity };
-  }
-  return {};
-}
-
 /**
  * A SARIF 2.1.0 log of diagnostics, one run of the `syscage` tool. `uriFor` turns a diagnostic's
  * file into the artifact URI (relative URIs are resolved against `%SRCROOT%`, the directory
@@ -164,12 +153,12 @@ export function toSarifLog(diagnostics: readonly Diagnostic[], uriFor: (file: st
             version,
             informationUri: 'https://github.com/syscage/syscage',
             rules: codes.map((code) => {
-              const description = ruleDescription(code);
+              const description = allDiagnosticCodes().get(code);
               return {
                 id: code,
-                ...(description.name === undefined ? {} : { name: description.name }),
-                ...(description.text === undefined ? {} : { shortDescription: { text: description.text } }),
-                ...(description.severity === undefined ? {} : { defaultConfiguration: { level: sarifLevel[description.severity] } }),
+                ...(description?.name === undefined ? {} : { name: description.name }),
+                ...(description === undefined ? {} : { shortDescription: { text: description.summary } }),
+                ...(description?.severity === undefined ? {} : { defaultConfiguration: { level: sarifLevel[description.severity] } }),
               };
             }),
           },
