@@ -79,17 +79,56 @@ describe('the generated policy tree', () => {
         transports: ['device', 'vvu'],
         rules: [{ call: ['lseek', '_llseek'], filter: 'allow', arches: ['arm'] }],
       },
-      'arm/twice_device: _llseek has an unconditional rule and other rules (twice, twice)',
+      'arm/twice_device: _llseek has an unconditional rule and other rules (common_device, twice, twice)',
     ],
     [
       'a device without its plain variant',
       { name: 'remote', title: 'r', summary: 's', transports: ['vhost_user'], rules: [] },
       'remote: every device has the plain device variant',
     ],
+    [
+      'an errno for the remaining calls before another rule of the same syscall',
+      {
+        name: 'early',
+        title: 'e',
+        summary: 's',
+        transports: ['device'],
+        rules: [
+          { call: 'ioctl', filter: 'return ENOTTY', why: 'w' },
+          { call: 'ioctl', filter: 'arg1 == FIONREAD', why: 'w' },
+        ],
+      },
+      'x86_64/early_device: ioctl has an unconditional rule and other rules (common_device, early, early)',
+    ],
   ])('refuses %s', (_name, device, problem) => {
     const description = withDevice(device);
     expect(checkDescription(description)).toContain(problem);
     expect(() => renderPolicyTree(description)).toThrow(problem);
+  });
+
+  it('accepts an errno that answers the calls no earlier rule of the syscall allowed', () => {
+    const device: DeviceSpec = {
+      name: 'late',
+      title: 'l',
+      summary: 's',
+      transports: ['device', 'vhost_user'],
+      rules: [
+        { call: 'ioctl', filter: 'arg1 == FIONREAD', why: 'w' },
+        { call: 'ioctl', filter: 'return ENOTTY', why: 'w' },
+      ],
+    };
+    expect(checkDescription(withDevice(device))).toEqual([]);
+    expect(renderPolicyTree(withDevice(device)).get('x86_64/late.policy')).toMatch(/^ioctl: arg1 == FIONREAD\n\n# w\nioctl: return ENOTTY$/m);
+  });
+
+  it('renders each helper process as one self-contained policy', () => {
+    const tree = renderPolicyTree();
+    for (const helper of treeDescription.processes) {
+      const text = tree.get(`x86_64/${helper.name}_process.policy`) ?? '';
+      expect(text.split('\n', 1)[0]).toBe(generatedMarker);
+      expect(text).not.toMatch(/^@include/m);
+    }
+    expect(treeDescription.processes.map((helper) => helper.name).sort()).toEqual(['gpu_render_server', 'jail_warden', 'swap_monitor', 'virtual_ext2']);
   });
 
   it('maps syscall names per architecture', () => {
