@@ -5,7 +5,7 @@
 // although crosvm allows, the errno must be one the caller handles (`handledErrnos`); where ours
 // allows what crosvm refuses, the difference must be one of `knownLooser`.
 // Re-run: pnpm exec vitest run packages/cli/tests/policy-tree-crosvm.test.ts (prints a report).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ArchTable } from '@syscage/arch-tables';
 import { archAarch64 } from '@syscage/arch-aarch64';
@@ -15,14 +15,16 @@ import { type BpfProgram, compilePolicy, emulate } from '@syscage/bpf-codegen';
 import { classifyPolicyFileName, createParseCache, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { parsePolicy } from '@syscage/policy-parser';
-import { describe, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const corpus = `${shared}corpus/crosvm-2026-08`;
-const vectorsPath = `${shared}conformance/crosvm-2026-08.jsonl`;
-const present = existsSync(vectorsPath) && existsSync(corpus);
+const corpusData = sharedData('corpus/crosvm-2026-08');
+const vectorsData = sharedData('conformance/crosvm-2026-08.jsonl');
+const corpus = corpusData.path;
+const vectorsPath = vectorsData.path;
 const policies = fileURLToPath(new URL('../../../policies', import.meta.url));
 
 const tables: Readonly<Record<string, ArchTable>> = { x86_64: archX86_64, aarch64: archAarch64, riscv64: archRiscv64 };
@@ -238,12 +240,8 @@ function collect(findings: readonly Finding[], pick: (finding: Finding) => Reado
   return [...new Set(findings.flatMap((finding) => [...pick(finding)]))].sort();
 }
 
-const title = present
-  ? 'the policy tree against crosvm 2026-08'
-  : 'the policy tree against crosvm 2026-08 (skipped: ../shared/corpus/crosvm-2026-08 or ../shared/conformance/crosvm-2026-08.jsonl is absent)';
-
-describe.skipIf(!present)(title, () => {
-  const { findings, missing } = present ? compare() : { findings: [], missing: [] };
+describeWithShared('the policy tree against crosvm 2026-08', [corpusData, vectorsData], () => {
+  const { findings, missing } = compare();
 
   it('prints the comparison', () => {
     const lines = findings.map(
