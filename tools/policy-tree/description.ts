@@ -172,7 +172,7 @@ const threadClone: readonly RuleSpec[] = [
   {
     call: 'clone',
     filter: 'arg0 & CLONE_THREAD; return EPERM',
-    why: 'Any other thread-like clone (other flag combinations, new namespaces) fails with "operation not permitted", which thread creation reports to its caller, instead of killing the process; fork and vfork (no CLONE_THREAD) stay fatal.',
+    why: 'Any other thread-like clone (other flag combinations, new namespaces) fails with "operation not permitted", which thread creation reports to its caller, instead of killing the process. Forks (no CLONE_THREAD) are not matched here: they stay fatal unless a rule below allows them.',
   },
   {
     call: 'clone3',
@@ -216,7 +216,7 @@ const memoryRules: readonly RuleSpec[] = [
   {
     call: 'memfd_create',
     filter: allow,
-    why: 'Shared memory handed to the VMM, the display server or the swap monitor. The flags do not matter for the sandbox: nothing can be mapped executable (mmap and mprotect refuse PROT_EXEC) and execve is refused.',
+    why: 'Shared memory handed to the VMM, the display server or the swap monitor. Its flags give nothing the process could not do otherwise: execve stays refused, and a memfd can be mapped executable only where any file can (the read+execute driver mapping of gpu, wl, video and the helper processes).',
   },
 ];
 
@@ -357,9 +357,9 @@ export const vhostUser: BlockSpec = {
     {
       call: 'ioctl',
       filter: oneOf('arg1', ['TCGETS', 'TCGETS2', 'TCSETS']),
-      why: "The backend started as `crosvm device` reads and restores its terminal's settings; requests that inject input (TIOCSTI) are not among them.",
+      why: 'Terminal settings of descriptor 0, for a serial console served by the backend; requests that inject input (TIOCSTI) are not among them.',
     },
-    { call: 'wait4', filter: allow, why: 'Reaps the worker child the backend starts for a connection.' },
+    { call: 'wait4', filter: allow, why: 'Reaps a child process once the vhost-user device it serves exits.' },
   ],
 };
 
@@ -475,7 +475,7 @@ function gpuFileRules(legacyOpen: boolean): RuleSpec[] {
       filter: allow,
       why: 'The shader disk cache makes its directories, writes entries to temporary files, renames them into place, evicts old ones and locks its index.',
     },
-    { call: ['inotify_init1', 'inotify_add_watch', 'inotify_rm_watch'], filter: allow, why: 'The driver watches its configuration files for changes.' },
+    { call: ['inotify_init1', 'inotify_add_watch', 'inotify_rm_watch'], filter: allow, why: 'The driver or its loader watches files for changes (crosvm allows inotify to the same processes).' },
     stats,
     { call: ['stat', 'lstat', 'access', 'faccessat', 'faccessat2', 'getdents', 'getdents64', 'fstatfs', 'sysinfo', 'clock_getres'], filter: allow },
     { call: ['getuid', 'geteuid', 'getgid', 'getegid', 'getresuid', 'getresgid', 'sched_setaffinity'], filter: allow },
@@ -548,14 +548,14 @@ export const devices: readonly DeviceSpec[] = [
   {
     name: 'scsi',
     title: 'virtio-scsi disk controller',
-    summary: 'The virtio-scsi controller: serves SCSI commands on disk images; images may be (re)opened at run time.',
+    summary: 'The virtio-scsi controller: serves SCSI commands on disk images opened before the jail, or at run time.',
     transports: ['device'],
     rules: [
       ...diskRules,
       {
         call: 'openat',
         filter: `arg2 in ~(${creatingFlags})`,
-        why: 'Opens disk images named by the VMM at run time; nothing is created, truncated or appended.',
+        why: "crosvm's scsi policy lets the device open files; ours opens without creating, truncating or appending.",
       },
       otherwise('openat', 'EACCES', 'Opens that would create, truncate or append fail with "permission denied".'),
       { call: 'open', filter: 'return ENOENT', why: 'Images are opened with openat.' },
@@ -605,7 +605,7 @@ export const devices: readonly DeviceSpec[] = [
       {
         call: ['connect', 'bind'],
         filter: allow,
-        why: 'Reconnects an output Unix socket (created before the jail) after its reader went away, binding its own end of a datagram socket first.',
+        why: 'Connects (and binds its own end of) the Unix sockets a serial port is given as input or output, again after the other side went away.',
       },
       noOpen,
       fcntlOtherwise,
@@ -623,7 +623,7 @@ export const devices: readonly DeviceSpec[] = [
         why: "Event-device (evdev, type 'E') requests only: their request numbers embed buffer sizes (EVIOCGNAME(len), EVIOCGBIT(ev, len)), so the filter checks the type byte (bits 8..15 equal 0x45).",
       },
       ioctlOtherwise,
-      { call: 'getsockname', filter: allow, why: 'Identifies the socket an event source is connected to.' },
+      { call: 'getsockname', filter: allow, why: "crosvm's socket wrappers read a socket's own address when it is dropped (to remove its file)." },
       noOpen,
       fcntlOtherwise,
     ],
@@ -838,7 +838,7 @@ export const devices: readonly DeviceSpec[] = [
       {
         call: 'process_vm_readv',
         filter: 'return EPERM',
-        why: "Reading another process's memory is refused with \"operation not permitted\", the kernel's answer without ptrace access; crosvm's aarch64 video policy allows it for a codec library's crash reporting.",
+        why: "crosvm's aarch64 video policy allows it for libmojo (used by the libvda codec library). Reading another process's memory is refused here with \"operation not permitted\", the kernel's answer without ptrace access.",
       },
       fcntlOtherwise,
     ],
@@ -854,7 +854,7 @@ export const devices: readonly DeviceSpec[] = [
         filter: oneOf('arg1', [...vhostIoctls, 'VHOST_VSOCK_SET_GUEST_CID', 'VHOST_VSOCK_SET_RUNNING']),
         why: 'vhost requests that hand the rings and memory table to the kernel, plus the vsock context id and start/stop.',
       },
-      { call: 'connect', filter: allow, why: 'Reconnects the control socket to the VMM (created before the jail).' },
+      { call: 'connect', filter: allow, why: 'Connects a local socket handed over before the jail; the device cannot create sockets, so no new endpoint is reachable.' },
       noOpen,
       fcntlOtherwise,
     ],
@@ -948,7 +948,7 @@ export const devices: readonly DeviceSpec[] = [
       {
         call: 'name_to_handle_at',
         filter: allow,
-        why: 'udev identifies the sysfs directory of a new device by its file handle; nothing is opened by it (open_by_handle_at stays refused).',
+        why: 'libudev asks whether sysfs paths are mount points through their file handles; nothing is opened by handle (open_by_handle_at stays refused).',
       },
       {
         call: 'ioctl',
@@ -1078,7 +1078,7 @@ export const processes: readonly ProcessSpec[] = [
         filter: 'arg2 == MADV_WILLNEED',
         why: 'Reads swapped-out pages back ahead of the guest touching them.',
       },
-      { call: ['mlock2', 'munlock'], filter: allow, why: 'Keeps the staging memory resident while pages move through it.' },
+      { call: ['mlock2', 'munlock'], filter: allow, why: 'Prefetches swapped-out pages by locking them into memory (within its 16 MiB RLIMIT_MEMLOCK budget) and unlocks them once they are back in the guest.' },
       ...threadClone,
       ...threadRules,
       ...signalRules,
@@ -1109,7 +1109,7 @@ export const processes: readonly ProcessSpec[] = [
       {
         call: 'socket',
         filter: 'arg0 == AF_UNIX',
-        why: 'Reconnects to the system log over its local socket; no network families.',
+        why: 'Local sockets only; no network families.',
       },
       otherwise('socket', 'EACCES', 'Other socket families fail with "permission denied", the answer of a security module that refuses them.'),
     ],
@@ -1196,7 +1196,7 @@ export const processes: readonly ProcessSpec[] = [
       },
       {
         call: 'unshare',
-        filter: 'arg0 in CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWNET|CLONE_FS|CLONE_FILES',
+        filter: 'arg0 in CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|CLONE_FS|CLONE_FILES',
         why: 'Enters the namespaces of a jail in the forked child.',
       },
       otherwise('unshare', 'EPERM', 'Anything else fails with "operation not permitted".'),

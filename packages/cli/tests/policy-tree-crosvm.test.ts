@@ -108,7 +108,7 @@ const knownLooser: Readonly<Record<string, string>> = {
   getrandom: "Rust's HashMap seeds every thread with it",
   timerfd_gettime: 'reads a timer the device may already create and arm',
   // GPU and video devices share the driver's file rules (crosvm's aarch64 lists differ slightly).
-  inotify_init1: 'the driver watches its configuration files',
+  inotify_init1: 'the driver or its loader watches files',
   sysinfo: 'memory size for driver heuristics',
   sched_setaffinity: 'driver threads pin themselves to CPUs',
 };
