@@ -56,6 +56,17 @@ export { analyzeProgram, analyzeSyscall, argumentSamples, defaultSyscallNumbers,
 export type { AnalyzeOptions, ProgramAnalysis, SyscallAnalysis, SyscallVerdict } from './analyze.js';
 export { explorePaths, solveWord } from './analyze-paths.js';
 export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';
+// Exact verification: a program (or a stack) against a policy or another program, for every input (see README "Verification").
+export { normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from './verify.js';
+export type {
+  Counterexample,
+  DecisionSource,
+  RuleLocation,
+  SideOutcome,
+  Verification,
+  VerificationStats,
+  VerifyOptions,
+} from './verify.js';
 export { evaluateLibseccompRequest, libseccompArchName, libseccompRequestFromPolicy, libseccompRequestJson } from './libseccomp-rules.js';
 export type {
   LibseccompCondition,

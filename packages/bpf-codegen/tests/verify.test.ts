@@ -1,0 +1,316 @@
+// The exact verifier (src/verify.ts) on compiled programs: every program syscage emits is
+// proved (random policies, the crosvm corpora), and mutants of emitted programs are never proved
+// when they decide some input differently; every counterexample replays in the emulator.
+import { existsSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { compilePolicy } from '../src/compile.js';
+import { emulate, type SeccompData } from '../src/emulate.js';
+import type { LoweredPolicy } from '../src/lower.js';
+import { BPF_JA, BPF_JMP, BPF_K, BPF_RET, BPF_X } from '../src/opcodes.js';
+import { actionReturnValue } from '../src/options.js';
+import { evaluatePolicy } from '../src/reference.js';
+import type { BpfProgram, SockFilter } from '../src/types.js';
+import { validateProgram } from '../src/validate.js';
+import { type Verification, normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from '../src/verify.js';
+import { compileText, tableNamed, tables } from './compile/helpers.js';
+import { policyArb, renderPolicy } from './policy-arbitrary.js';
+
+const filterOutcome = (program: BpfProgram, input: SeccompData, byteOrder: 'little' | 'big'): number => {
+  const result = emulate(program, input, { byteOrder, recordPath: false });
+  if (!result.ok) throw new Error(result.error.message);
+  return normalizeReturnValue(result.returnValue);
+};
+const policyOutcome = (policy: LoweredPolicy, input: SeccompData): number => normalizeReturnValue(actionReturnValue(evaluatePolicy(policy, input).action));
+
+/** A counterexample must be one: the emulator and the reference disagree on its input, as it says. */
+function expectReplays(verdict: Verification, policy: LoweredPolicy, program: BpfProgram): void {
+  if (verdict.result !== 'counterexample') return;
+  const { input, expected, actual } = verdict.counterexample;
+  expect(filterOutcome(program, input, policy.arch.endianness)).toBe(actual.returnValue);
+  expect(policyOutcome(policy, input)).toBe(expected.returnValue);
+  expect(actual.returnValue).not.toBe(expected.returnValue);
+}
+
+/** Inputs built from the constants a program compares with (and their neighbours), for a sampled cross-check. */
+function sampledInputs(program: BpfProgram, policy: LoweredPolicy, count: number, seed: number): SeccompData[] {
+  const words = new Set<number>([0, 1, 0xffffffff, 0x80000000]);
+  for (const insn of program) {
+    if ((insn.code & 0x07) !== BPF_JMP || (insn.code & 0xf0) === BPF_JA) continue;
+    for (const delta of [-1, 0, 1]) words.add((insn.k + delta) >>> 0);
+  }
+  const pool = [...words];
+  const numbers = [...policy.syscalls.map((syscall) => syscall.number), ...pool];
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state;
+  };
+  const pick = <T>(items: readonly T[]): T => items[next() % items.length] as T;
+  const inputs: SeccompData[] = [];
+  for (let index = 0; index < count; index++) {
+    const args = Array.from({ length: 6 }, () => (BigInt(pick(pool)) << 32n) | BigInt(pick(pool)));
+    inputs.push({ nr: pick(numbers), arch: index % 17 === 0 ? pick(pool) : policy.arch.auditArch, instructionPointer: 0n, args });
+  }
+  return inputs;
+}
+
+// ---- Mutants ---------------------------------------------------------------------------------
+
+type Mutation =
+  | { readonly kind: 'flip-constant'; readonly pc: number; readonly bit: number }
+  | { readonly kind: 'swap-branches'; readonly pc: number }
+  | { readonly kind: 'change-return'; readonly pc: number; readonly value: number }
+  | { readonly kind: 'drop'; readonly pc: number };
+
+const isConditional = (insn: SockFilter): boolean => (insn.code & 0x07) === BPF_JMP && (insn.code & 0xf0) !== BPF_JA;
+const otherReturns = [0x7fff0000, 0x00050001, 0x00030000, 0x80000000, 0x7ffc0000, 0x00000000];
+
+/** The program with one mutation applied, or undefined when it does not apply or the kernel would refuse the result. */
+function mutate(program: BpfProgram, mutation: Mutation): BpfProgram | undefined {
+  const insn = program[mutation.pc];
+  if (insn === undefined) return undefined;
+  let mutant: SockFilter[];
+  switch (mutation.kind) {
+    case 'flip-constant':
+      if (!isConditional(insn) || (insn.code & BPF_X) !== BPF_K) return undefined;
+      mutant = program.map((each, pc) => (pc === mutation.pc ? { ...each, k: (each.k ^ (1 << mutation.bit)) >>> 0 } : each));
+      break;
+    case 'swap-branches':
+      if (!isConditional(insn) || insn.jt === insn.jf) return undefined;
+      mutant = program.map((each, pc) => (pc === mutation.pc ? { ...each, jt: each.jf, jf: each.jt } : each));
+      break;
+    case 'change-return':
+      if (insn.code !== (BPF_RET | BPF_K) || normalizeReturnValue(insn.k) === normalizeReturnValue(mutation.value)) return undefined;
+      mutant = program.map((each, pc) => (pc === mutation.pc ? { ...each, k: mutation.value } : each));
+      break;
+    case 'drop': {
+      const dropped = mutation.pc;
+      // Jumps over the dropped instruction get one shorter; a jump to it now lands on its successor.
+      const retarget = (from: number, offset: number): number => (from + 1 + offset > dropped ? offset - 1 : offset);
+      mutant = program
+        .map((each, pc) => {
+          if (pc >= dropped || (each.code & 0x07) !== BPF_JMP) return each;
+          if ((each.code & 0xf0) === BPF_JA) return { ...each, k: retarget(pc, each.k) };
+          return { ...each, jt: retarget(pc, each.jt), jf: retarget(pc, each.jf) };
+        })
+        .filter((_, pc) => pc !== dropped);
+      break;
+    }
+  }
+  return validateProgram(mutant).some((problem) => problem.severity === 'error') ? undefined : mutant;
+}
+
+function mutationsOf(program: BpfProgram, seed: number): Mutation[] {
+  const mutations: Mutation[] = [];
+  program.forEach((insn, pc) => {
+    const bit = (seed + pc * 7) % 32;
+    mutations.push({ kind: 'flip-constant', pc, bit }, { kind: 'swap-branches', pc }, { kind: 'drop', pc });
+    mutations.push({ kind: 'change-return', pc, value: otherReturns[(seed + pc) % otherReturns.length] ?? 0 });
+  });
+  return mutations;
+}
+
+interface MutationTally {
+  mutants: number;
+  counterexamples: number;
+  provedEquivalent: number;
+  sampledDifferent: number;
+}
+
+/** Verifies every mutant; a proved one must agree with the policy on every sampled input. */
+function checkMutants(policy: LoweredPolicy, program: BpfProgram, seed: number, tally: MutationTally): void {
+  for (const mutation of mutationsOf(program, seed)) {
+    const mutant = mutate(program, mutation);
+    if (mutant === undefined) continue;
+    tally.mutants++;
+    const verdict = verifyProgram(policy, mutant);
+    expect(verdict.result, JSON.stringify(mutation)).not.toBe('undecided');
+    const differs = sampledInputs(mutant, policy, 150, seed).some(
+      (input) => filterOutcome(mutant, input, policy.arch.endianness) !== policyOutcome(policy, input),
+    );
+    if (differs) tally.sampledDifferent++;
+    if (verdict.result === 'counterexample') {
+      tally.counterexamples++;
+      expectReplays(verdict, policy, mutant);
+    } else {
+      tally.provedEquivalent++;
+      expect(differs, `mutant ${JSON.stringify(mutation)} was proved but a sampled input decides differently`).toBe(false);
+    }
+  }
+}
+
+const mutationPolicies: readonly [string, string, string][] = [
+  ['x86_64', 'args on both halves', 'read: allow\nwrite: arg0 == 1 || arg0 == 2\nioctl: arg1 == 0x5401 || arg1 == 0x5413; return 25\nmmap: arg2 in 0x3 && arg3 & 0x20\nopenat: arg2 > 0x100000000\nclose: allow\nfutex: arg1 <= 0x80\n'],
+  ['aarch64', 'a value set', 'fcntl: arg1 == 1 || arg1 == 2 || arg1 == 3 || arg1 == 4 || arg1 == 1030 || arg1 == 1031\nread: allow\nwrite: allow\nprctl: arg0 != 15; return 1\n'],
+  ['arm', 'a 32-bit architecture', 'read: allow\nwrite: arg0 >= 3\nioctl: arg1 & 0xff00\nclose: return 9\nmadvise: arg2 == 4 || arg2 == 9\n'],
+];
+
+describe('verify: mutants of emitted programs are never proved when they decide differently', () => {
+  it.each(mutationPolicies)('%s: %s', (arch, _name, text) => {
+    const { result } = compileText(text, tableNamed(arch), { defaultAction: 'trap' });
+    const { lowered, program } = result;
+    if (lowered === undefined || program === undefined) throw new Error('no program');
+    expect(verifyProgram(lowered, program).result).toBe('proved');
+    const tally: MutationTally = { mutants: 0, counterexamples: 0, provedEquivalent: 0, sampledDifferent: 0 };
+    checkMutants(lowered, program, arch.length, tally);
+    // The test has power: many mutants differ, and the sampled differences are all found.
+    expect(tally.counterexamples).toBeGreaterThan(tally.mutants / 2);
+    expect(tally.sampledDifferent).toBeGreaterThan(0);
+    expect(tally.counterexamples).toBeGreaterThanOrEqual(tally.sampledDifferent);
+  }, 120_000);
+
+  it('finds the difference of a one-bit change on the high half of a 64-bit constant', () => {
+    const { result } = compileText('openat: arg2 == 0x100000000\n', tableNamed('x86_64'), { defaultAction: 'trap' });
+    const { lowered, program } = result;
+    if (lowered === undefined || program === undefined) throw new Error('no program');
+    const pc = program.findIndex((insn) => isConditional(insn) && insn.k === 1);
+    const mutant = mutate(program, { kind: 'flip-constant', pc, bit: 1 });
+    if (mutant === undefined) throw new Error('no mutant');
+    const verdict = verifyProgram(lowered, mutant);
+    expect(verdict.result).toBe('counterexample');
+    if (verdict.result !== 'counterexample') return;
+    expect(verdict.counterexample.input.args[2]).toBe(0x100000000n);
+    expect(verdict.counterexample.expected.rule?.line).toBe(1);
+    expectReplays(verdict, lowered, mutant);
+  });
+});
+
+describe('verify: random policies', () => {
+  it('every program syscage emits for them is proved, optimised or not', () => {
+    fc.assert(
+      fc.property(policyArb, (policy) => {
+        const table = tableNamed(policy.arch);
+        const present = { ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) };
+        const { text, frequency } = renderPolicy(present, table.bits);
+        const options = {
+          ...(policy.defaultAction === undefined ? {} : { defaultAction: policy.defaultAction }),
+          useKillProcess: policy.useKillProcess,
+          logFailures: policy.logFailures,
+        };
+        for (const extra of [{}, { optimize: false }, { passes: policy.passes }]) {
+          const { result } = compileText(text, table, { ...options, ...extra }, { '/p/main.frequency': frequency });
+          if (result.lowered === undefined || result.program === undefined) throw new Error('no program');
+          const verdict = verifyProgram(result.lowered, result.program);
+          expect(verdict.result, text).toBe('proved');
+        }
+      }),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+
+  it("one policy's program against another policy: proved only when no sampled input differs, else a counterexample that replays", () => {
+    fc.assert(
+      fc.property(policyArb, policyArb, fc.nat(), (first, second, seed) => {
+        const table = tableNamed(first.arch);
+        const keep = (policy: typeof first): typeof first => ({ ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) });
+        const a = renderPolicy(keep(first), table.bits);
+        const b = renderPolicy(keep(second), table.bits);
+        const policyA = compileText(a.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': a.frequency }).result.lowered;
+        const programB = compileText(b.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': b.frequency }).result.program;
+        if (policyA === undefined || programB === undefined) throw new Error('no program');
+        const verdict = verifyProgram(policyA, programB);
+        expect(verdict.result).not.toBe('undecided');
+        if (verdict.result === 'counterexample') expectReplays(verdict, policyA, programB);
+        else {
+          for (const input of sampledInputs(programB, policyA, 100, seed)) {
+            expect(filterOutcome(programB, input, table.endianness)).toBe(policyOutcome(policyA, input));
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
+describe('verify: stacks and within', () => {
+  const table = tableNamed('x86_64');
+  const compiled = (text: string): { policy: LoweredPolicy; program: BpfProgram } => {
+    const { result } = compileText(text, table, { defaultAction: 'trap' });
+    if (result.lowered === undefined || result.program === undefined) throw new Error('no program');
+    return { policy: result.lowered, program: result.program };
+  };
+  const base = compiled('read: allow\nwrite: allow\nclose: allow\n');
+  const narrower = compiled('read: allow\nwrite: arg0 == 1\n');
+  const wider = compiled('read: allow\nwrite: allow\nclose: allow\nopenat: allow\n');
+
+  it('a stack runs every filter and keeps the action of highest precedence', () => {
+    // The kernel's answer for (base, narrower) is narrower's wherever narrower denies, since TRAP beats ALLOW.
+    const verdict = verifyEquivalent({ kind: 'policy', policy: narrower.policy }, { kind: 'filter', programs: [base.program, narrower.program] }, narrower.policy.arch);
+    expect(verdict.result).toBe('proved');
+    const alone = verifyEquivalent({ kind: 'policy', policy: narrower.policy }, { kind: 'filter', programs: [base.program] }, narrower.policy.arch);
+    expect(alone.result).toBe('counterexample');
+  });
+
+  it.each([
+    ['narrower within base', narrower, base, 'proved'],
+    ['base within wider', base, wider, 'proved'],
+    ['wider within base', wider, base, 'counterexample'],
+    ['base within narrower', base, narrower, 'counterexample'],
+  ] as const)('%s', (_name, inner, outer, expected) => {
+    const verdict = verifyWithin({ kind: 'filter', programs: [outer.program] }, { kind: 'policy', policy: inner.policy }, inner.policy.arch);
+    expect(verdict.result).toBe(expected);
+    if (verdict.result === 'counterexample') {
+      expect(['ALLOW', 'LOG']).toContain(verdict.counterexample.actual.action);
+      expect(['ALLOW', 'LOG']).not.toContain(verdict.counterexample.expected.action);
+    }
+  });
+});
+
+describe('verify: big-endian machines', () => {
+  // x86_64's numbers on a big-endian machine: what changes is only where each half of an argument is.
+  const bigEndian = { ...tableNamed('x86_64'), endianness: 'big' as const };
+
+  it('proves a big-endian program and finds a swapped argument half', () => {
+    const { result } = compileText('read: allow\nwrite: arg0 == 0x100000002\n', bigEndian, { defaultAction: 'trap' });
+    const { lowered, program } = result;
+    if (lowered === undefined || program === undefined) throw new Error('no program');
+    expect(verifyProgram(lowered, program).result).toBe('proved');
+    // Reading the other half of each argument (offset ^ 4) is what a little-endian compiler would emit.
+    const swapped = program.map((insn) => (insn.code === 0x20 && insn.k >= 16 ? { ...insn, k: insn.k ^ 4 } : insn));
+    const verdict = verifyProgram(lowered, swapped);
+    expect(verdict.result).toBe('counterexample');
+    expectReplays(verdict, lowered, swapped);
+  });
+
+});
+
+describe('verify: resource limits', () => {
+  it('gives up with undecided, not proved, when the node budget is too small', () => {
+    const { result } = compileText('read: allow\nwrite: arg0 == 1 || arg1 > 5\n', tableNamed('x86_64'), { defaultAction: 'trap' });
+    if (result.lowered === undefined || result.program === undefined) throw new Error('no program');
+    const verdict = verifyProgram(result.lowered, result.program, { maxNodes: 100 });
+    expect(verdict.result).toBe('undecided');
+    if (verdict.result === 'undecided') expect(verdict.reason).toContain('100 nodes');
+  });
+});
+
+// Golden proofs: every crosvm policy compiled as crosvm's build does is proved.
+const corpusRoot = new URL('../../../../shared/corpus/', import.meta.url).pathname;
+const corpusPresent = existsSync(corpusRoot);
+if (!corpusPresent) console.warn('SKIPPED: the crosvm corpora need ../shared/corpus (absent)');
+const corpusCases = corpusPresent
+  ? ['crosvm-2022-06', 'crosvm-2026-08'].flatMap((corpus) =>
+      Object.keys(tables)
+        .filter((arch) => existsSync(`${corpusRoot}${corpus}/${arch}`))
+        .flatMap((arch) =>
+          readdirSync(`${corpusRoot}${corpus}/${arch}`)
+            .filter((file) => file.endsWith('.policy'))
+            .sort()
+            .map((file) => [corpus, arch, file] as const),
+        ),
+    )
+  : [];
+
+describe.skipIf(!corpusPresent)('verify: crosvm corpora compiled with --default-action trap are proved', () => {
+  const host = createNodeHost();
+  it.each(corpusCases)('%s %s %s', (corpus, arch, file) => {
+    const table = tableNamed(arch);
+    const resolved = resolvePolicy(`${corpusRoot}${corpus}/${arch}/${file}`, { host, arch });
+    const compiled = compilePolicy(resolved, table, { defaultAction: 'trap' });
+    if (compiled.lowered === undefined || compiled.program === undefined) throw new Error('does not compile');
+    expect(verifyProgram(compiled.lowered, compiled.program).result).toBe('proved');
+  });
+});
