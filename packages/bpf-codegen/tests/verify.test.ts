@@ -17,6 +17,8 @@ import { validateProgram } from '../src/validate.js';
 import { type Verification, normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from '../src/verify.js';
 import { compileText, tableNamed, tables } from './compile/helpers.js';
 import { policyArb, renderPolicy } from './policy-arbitrary.js';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 
 const filterOutcome = (program: BpfProgram, input: SeccompData, byteOrder: 'little' | 'big'): number => {
   const result = emulate(program, input, { byteOrder, recordPath: false });
@@ -288,27 +290,23 @@ describe('verify: resource limits', () => {
 });
 
 // Golden proofs: every crosvm policy compiled as crosvm's build does is proved.
-const corpusRoot = new URL('../../../../shared/corpus/', import.meta.url).pathname;
-const corpusPresent = existsSync(corpusRoot);
-if (!corpusPresent) console.warn('SKIPPED: the crosvm corpora need ../shared/corpus (absent)');
-const corpusCases = corpusPresent
-  ? ['crosvm-2022-06', 'crosvm-2026-08'].flatMap((corpus) =>
-      Object.keys(tables)
-        .filter((arch) => existsSync(`${corpusRoot}${corpus}/${arch}`))
-        .flatMap((arch) =>
-          readdirSync(`${corpusRoot}${corpus}/${arch}`)
-            .filter((file) => file.endsWith('.policy'))
-            .sort()
-            .map((file) => [corpus, arch, file] as const),
-        ),
-    )
-  : [];
+const corpora = ['crosvm-2022-06', 'crosvm-2026-08'].map((name) => ({ name, data: sharedData(`corpus/${name}`) }));
 
-describe.skipIf(!corpusPresent)('verify: crosvm corpora compiled with --default-action trap are proved', () => {
+describeWithShared('verify: crosvm corpora compiled with --default-action trap are proved', corpora.map(({ data }) => data), () => {
   const host = createNodeHost();
-  it.each(corpusCases)('%s %s %s', (corpus, arch, file) => {
+  const corpusCases = corpora.flatMap(({ name, data }) =>
+    Object.keys(tables)
+      .filter((arch) => existsSync(`${data.path}/${arch}`))
+      .flatMap((arch) =>
+        readdirSync(`${data.path}/${arch}`)
+          .filter((file) => file.endsWith('.policy'))
+          .sort()
+          .map((file) => [name, arch, file, `${data.path}/${arch}/${file}`] as const),
+      ),
+  );
+  it.each(corpusCases)('%s %s %s', (_corpus, arch, _file, path) => {
     const table = tableNamed(arch);
-    const resolved = resolvePolicy(`${corpusRoot}${corpus}/${arch}/${file}`, { host, arch });
+    const resolved = resolvePolicy(path, { host, arch });
     const compiled = compilePolicy(resolved, table, { defaultAction: 'trap' });
     if (compiled.lowered === undefined || compiled.program === undefined) throw new Error('does not compile');
     expect(verifyProgram(compiled.lowered, compiled.program).result).toBe('proved');
