@@ -4,14 +4,10 @@
  * a visitor downloads only the architectures they pick.
  */
 import { archPackages, loadArchTable, type LoadArchTableResult } from '@syscage/arch-tables';
+import { archModules } from './arch-modules.generated.js';
 
-const ARCH_MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
-  '@syscage/arch-x86-64': () => import('@syscage/arch-x86-64'),
-  '@syscage/arch-aarch64': () => import('@syscage/arch-aarch64'),
-  '@syscage/arch-arm': () => import('@syscage/arch-arm'),
-  '@syscage/arch-riscv64': () => import('@syscage/arch-riscv64'),
-  '@syscage/arch-i386': () => import('@syscage/arch-i386'),
-};
+/** Generated from the registry (`pnpm generate`), so every architecture is offered. */
+const ARCH_MODULES: Readonly<Record<string, () => Promise<unknown>>> = archModules;
 
 /** Canonical names of the architectures the picker offers: the registry's that are bundled. */
 export const ARCHITECTURES: readonly string[] = archPackages.filter((arch) => arch.packageName in ARCH_MODULES).map((arch) => arch.name);

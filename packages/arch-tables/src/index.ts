@@ -4,7 +4,7 @@ export { lookupConstant, lookupSyscall, syscallName } from './lookup.js';
 export type { ArchModuleImporter, LoadArchTableResult } from './loader.js';
 export { loadArchTable } from './loader.js';
 export type { ArchPackage, ResolveArchResult } from './registry.js';
-export { archPackages, findArchPackage, knownArchNames, resolveArchName } from './registry.js';
+export { archPackageForNode, archPackages, findArchPackage, knownArchNames, resolveArchName } from './registry.js';
 export type { SuggestOptions } from './suggest.js';
 export { editDistance, suggestName } from './suggest.js';
 export type { ArchDiagnosticCode, ArchDiagnosticCodeInfo } from './codes.js';

@@ -1,4 +1,5 @@
 // Which architectures exist, under which names, and which package holds each one's table.
+import { generatedArchPackages } from './registry.generated.js';
 import { suggestName } from './suggest.js';
 
 /** Where one architecture's generated table lives. */
@@ -11,21 +12,16 @@ export interface ArchPackage {
   readonly packageName: string;
   /** Name of the `ArchTable` export in that package. */
   readonly exportName: string;
+  /** Node's `process.arch` on this ABI (`x64`, `arm64`, …), when Node runs there. */
+  readonly nodeArch?: string;
 }
 
 /**
- * Every architecture Syscage has a table for. Kept in step with the generator's configuration
- * (`tools/arch-gen/src/config.ts`); a test checks that each entry matches its package.
+ * Every architecture Syscage has a table for. Generated from the generator's configuration
+ * (`tools/arch-gen/src/config.ts`, the one list of architectures) by `pnpm generate`; every
+ * other list of architectures in the repository derives from this one.
  */
-export const archPackages: readonly ArchPackage[] = [
-  { name: 'x86_64', aliases: ['amd64', 'x86-64'], packageName: '@syscage/arch-x86-64', exportName: 'archX86_64' },
-  { name: 'aarch64', aliases: ['arm64'], packageName: '@syscage/arch-aarch64', exportName: 'archAarch64' },
-  { name: 'arm', aliases: ['armhf', 'armel', 'arm-eabi'], packageName: '@syscage/arch-arm', exportName: 'archArm' },
-  { name: 'riscv64', aliases: [], packageName: '@syscage/arch-riscv64', exportName: 'archRiscv64' },
-  { name: 'i386', aliases: ['x86', 'i686'], packageName: '@syscage/arch-i386', exportName: 'archI386' },
-  { name: 'ppc64le', aliases: ['ppc64el', 'powerpc64le'], packageName: '@syscage/arch-ppc64le', exportName: 'archPpc64le' },
-  { name: 's390x', aliases: [], packageName: '@syscage/arch-s390x', exportName: 'archS390x' },
-];
+export const archPackages: readonly ArchPackage[] = generatedArchPackages;
 
 /** Canonical names of every known architecture, in registry order. */
 export const knownArchNames: readonly string[] = archPackages.map((arch) => arch.name);
@@ -52,6 +48,11 @@ export function resolveArchName(name: string): ResolveArchResult {
     .map((arch) => (arch.aliases.length > 0 ? `${arch.name} (${arch.aliases.join(', ')})` : arch.name))
     .join(', ');
   return { ok: false, message: `unknown architecture '${name}'.${hint} Known architectures: ${known}.` };
+}
+
+/** The architecture whose Node `process.arch` is `nodeArch` (`x64` → x86_64), or `undefined`. */
+export function archPackageForNode(nodeArch: string): ArchPackage | undefined {
+  return archPackages.find((arch) => arch.nodeArch === nodeArch);
 }
 
 /** The registry entry for a name or alias, or `undefined`. */

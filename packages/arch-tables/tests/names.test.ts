@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { archConfigs } from '../../../tools/arch-gen/src/config.js';
-import { archPackages, editDistance, findArchPackage, knownArchNames, resolveArchName, suggestName } from '../src/index.js';
+import { readRepoFile } from '../../../tools/arch-gen/src/main.js';
+import { renderRegistryFiles } from '../../../tools/arch-gen/src/scaffold.js';
+import { archPackageForNode, archPackages, editDistance, findArchPackage, knownArchNames, resolveArchName, suggestName } from '../src/index.js';
 
 describe('resolveArchName', () => {
   it.each([
@@ -46,7 +50,29 @@ describe('resolveArchName', () => {
   });
 });
 
+const repoRoot = join(import.meta.dirname, '../../..');
+const registryFiles = [...renderRegistryFiles(readRepoFile)];
+
 describe('the registry', () => {
+  it.each(registryFiles.map(([relative, expected]) => [relative, expected]))(
+    '%s is what `pnpm generate` renders from tools/arch-gen/src/config.ts',
+    (relative, expected) => {
+      expect(readFileSync(join(repoRoot, relative), 'utf8')).toBe(expected);
+    },
+  );
+
+  it('renders the boilerplate of every architecture and the consumers that name them all', () => {
+    const paths = registryFiles.map(([relative]) => relative);
+    for (const arch of archConfigs) expect(paths).toContain(`packages/${arch.packageDir}/package.json`);
+    expect(paths).toEqual(expect.arrayContaining(['packages/cli/package.json', 'packages/jail-runner/package.json', 'apps/playground/package.json']));
+  });
+
+  it('finds the host architecture by Node\'s name for it', () => {
+    expect(archPackageForNode('x64')?.name).toBe('x86_64');
+    expect(archPackageForNode('ia32')?.name).toBe('i386');
+    expect(archPackageForNode('mips')).toBeUndefined();
+  });
+
   it('lists exactly the architectures the generator produces, with the same names and exports', () => {
     expect(knownArchNames).toEqual(archConfigs.map((arch) => arch.name));
     expect(archPackages).toEqual(
@@ -55,6 +81,7 @@ describe('the registry', () => {
         aliases: arch.aliases,
         packageName: arch.packageName,
         exportName: arch.exportName,
+        ...(arch.nodeArch === undefined ? {} : { nodeArch: arch.nodeArch }),
       })),
     );
   });

@@ -4,19 +4,12 @@ import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-/** Node's `process.arch` → the architecture table name. */
-const ARCH_NAMES: Readonly<Record<string, string>> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  arm: 'arm',
-  ia32: 'i386',
-  riscv64: 'riscv64',
-};
+import { archPackageForNode } from '@syscage/arch-tables';
 
 /** The host's architecture table name (`x86_64`, `aarch64`, …), or `undefined` when unsupported. */
 export function hostArchName(): string | undefined {
-  return ARCH_NAMES[process.arch];
+  // The registry records each ABI's `process.arch`.
+  return archPackageForNode(process.arch)?.name;
 }
 
 /** The host's byte order. */

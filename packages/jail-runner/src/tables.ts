@@ -1,14 +1,11 @@
 /** The architecture tables the runner can use: the host's, looked up by name. */
 import type { ArchTable } from '@syscage/arch-tables';
 import { resolveArchName } from '@syscage/arch-tables';
-import { archAarch64 } from '@syscage/arch-aarch64';
-import { archArm } from '@syscage/arch-arm';
-import { archI386 } from '@syscage/arch-i386';
-import { archRiscv64 } from '@syscage/arch-riscv64';
-import { archX86_64 } from '@syscage/arch-x86-64';
+import { allArchTables } from './arch-tables.generated.js';
 import { hostArchName } from './host.js';
 
-const TABLES: readonly ArchTable[] = [archX86_64, archAarch64, archArm, archRiscv64, archI386];
+/** Every table of the registry, imported statically because lookups here are synchronous. */
+const TABLES: readonly ArchTable[] = allArchTables;
 
 /** The table for an architecture name or alias, or a message saying why there is none. */
 export function archTableFor(name: string): { table: ArchTable } | { message: string } {

@@ -5,6 +5,10 @@ export interface ArchConfig {
   /** Canonical name (libseccomp's and Minijail's spelling of the ABI). */
   readonly name: string;
   readonly aliases: readonly string[];
+  /** How the package description names the ABI (`arm (EABI)`); the canonical name when absent. */
+  readonly title?: string;
+  /** Node's `process.arch` on this ABI, when Node runs there (the runner picks the host's table by it). */
+  readonly nodeArch?: string;
   /** Target triple handed to clang; selects the ABI (sizes, ioctl encoding, `__NR_*` list). */
   readonly clangTarget: string;
   /** Directory under `usr/lib/linux/uapi/` holding this architecture's `asm/` headers. */
@@ -33,6 +37,7 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'x86_64',
     aliases: ['amd64', 'x86-64'],
+    nodeArch: 'x64',
     clangTarget: 'x86_64-linux-gnu',
     kernelArchDir: 'x86',
     auditArchConstant: 'AUDIT_ARCH_X86_64',
@@ -49,6 +54,7 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'aarch64',
     aliases: ['arm64'],
+    nodeArch: 'arm64',
     clangTarget: 'aarch64-linux-gnu',
     kernelArchDir: 'arm64',
     auditArchConstant: 'AUDIT_ARCH_AARCH64',
@@ -63,6 +69,8 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'arm',
     aliases: ['armhf', 'armel', 'arm-eabi'],
+    title: 'arm (EABI)',
+    nodeArch: 'arm',
     clangTarget: 'arm-linux-gnueabihf',
     kernelArchDir: 'arm',
     auditArchConstant: 'AUDIT_ARCH_ARM',
@@ -78,6 +86,7 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'riscv64',
     aliases: [],
+    nodeArch: 'riscv64',
     clangTarget: 'riscv64-linux-gnu',
     kernelArchDir: 'riscv',
     auditArchConstant: 'AUDIT_ARCH_RISCV64',
@@ -92,6 +101,7 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'i386',
     aliases: ['x86', 'i686'],
+    nodeArch: 'ia32',
     clangTarget: 'i686-linux-gnu',
     kernelArchDir: 'x86',
     auditArchConstant: 'AUDIT_ARCH_I386',
@@ -107,6 +117,8 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 'ppc64le',
     aliases: ['ppc64el', 'powerpc64le'],
+    title: 'ppc64le (64-bit little-endian PowerPC)',
+    nodeArch: 'ppc64',
     clangTarget: 'powerpc64le-linux-gnu',
     kernelArchDir: 'powerpc',
     auditArchConstant: 'AUDIT_ARCH_PPC64LE',
@@ -121,6 +133,7 @@ export const archConfigs: readonly ArchConfig[] = [
   {
     name: 's390x',
     aliases: [],
+    nodeArch: 's390x',
     clangTarget: 's390x-linux-gnu',
     kernelArchDir: 's390',
     auditArchConstant: 'AUDIT_ARCH_S390X',

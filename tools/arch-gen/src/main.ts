@@ -2,14 +2,18 @@
 //
 //   tsx tools/arch-gen/src/main.ts generate [ARCH...]   headers → snapshot → package sources (needs clang)
 //   tsx tools/arch-gen/src/main.ts render [ARCH...]     snapshot → package sources (no clang)
+//   tsx tools/arch-gen/src/main.ts registry             config → arch-tables registry, arch package
+//        boilerplate, the consumers' static imports and dependencies (`pnpm generate` runs it
+//        through @syscage/arch-tables)
 //   tsx tools/arch-gen/src/main.ts vendor UAPI_ROOT INTERNAL_ROOT
 //        copy exactly the header files the generator reads from unpacked Debian packages into
 //        tools/arch-gen/headers/ (see tools/arch-gen/update-headers.sh)
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ArchConfig, archConfigs, headerSources, internalHeaderFamilies } from './config.js';
 import { type ArchSnapshot, extractArch, vendoredHeaderRoots } from './extract.js';
 import { renderArchFiles } from './render.js';
+import { renderRegistryFiles } from './scaffold.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -30,8 +34,15 @@ export function readSnapshot(arch: ArchConfig): ArchSnapshot {
   return parsed;
 }
 
-function writeFiles(arch: ArchConfig, snapshot: ArchSnapshot): void {
-  for (const [relative, content] of renderArchFiles(arch, snapshot)) {
+/** A file of the repository by relative path, or `undefined` when it does not exist. */
+export function readRepoFile(relative: string): string | undefined {
+  const file = path.join(repoRoot, relative);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+function writeFiles(files: ReadonlyMap<string, string>): void {
+  for (const [relative, content] of files) {
+    if (readRepoFile(relative) === content) continue;
     const target = path.join(repoRoot, relative);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
@@ -70,10 +81,13 @@ function main(argv: readonly string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
     case 'generate':
-      for (const arch of selectArches(rest)) writeFiles(arch, extractArch(arch));
+      for (const arch of selectArches(rest)) writeFiles(renderArchFiles(arch, extractArch(arch)));
       break;
     case 'render':
-      for (const arch of selectArches(rest)) writeFiles(arch, readSnapshot(arch));
+      for (const arch of selectArches(rest)) writeFiles(renderArchFiles(arch, readSnapshot(arch)));
+      break;
+    case 'registry':
+      writeFiles(renderRegistryFiles(readRepoFile));
       break;
     case 'vendor': {
       const [uapiRoot, internalRoot] = rest;
@@ -82,7 +96,7 @@ function main(argv: readonly string[]): void {
       break;
     }
     default:
-      throw new Error('usage: main.ts generate|render [ARCH...] | vendor UAPI_ROOT INTERNAL_ROOT');
+      throw new Error('usage: main.ts generate|render [ARCH...] | registry | vendor UAPI_ROOT INTERNAL_ROOT');
   }
 }
 
