@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { archConfigs } from '../../../tools/arch-gen/src/config.js';
 import { readRepoFile } from '../../../tools/arch-gen/src/main.js';
 import { renderRegistryFiles } from '../../../tools/arch-gen/src/scaffold.js';
-import { archPackageForNode, archPackages, editDistance, findArchPackage, knownArchNames, resolveArchName, suggestName } from '../src/index.js';
+import { archPackageForNode, archPackages, editDistance, minijailArchFacts, findArchPackage, knownArchNames, resolveArchName, suggestName } from '../src/index.js';
 
 describe('resolveArchName', () => {
   it.each([
@@ -84,6 +84,10 @@ describe('the registry', () => {
         ...(arch.nodeArch === undefined ? {} : { nodeArch: arch.nodeArch }),
       })),
     );
+  });
+
+  it("knows Minijail's name of exactly the registry's architectures", () => {
+    expect(minijailArchFacts.map((facts) => facts.name)).toEqual(knownArchNames);
   });
 
   it('never gives two architectures the same name or alias', () => {
