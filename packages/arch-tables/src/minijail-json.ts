@@ -159,17 +159,84 @@ function readSyscalls(reader: Reader, node: ObjectNode): Record<string, number> 
 
 function readConstants(reader: Reader, node: ObjectNode, bits: 32 | 64): Record<string, bigint> {
   const constants = Object.create(null) as Record<string, bigint>;
-  const signedMin = -(1n << BigInt(bits - 1));
   for (const [name, member] of members(reader, node, '`constants`')) {
     const value = integer(reader, member.value, `constant \`${name}\``);
     if (value === undefined || !inRange(reader, member.value, value, -(1n << 63n), twoTo64 - 1n, `constant \`${name}\``)) continue;
-    // Minijail keeps C's signed values and reduces them to the word only when a policy uses one,
-    // failing there if the value does not fit. A table holds unsigned patterns: a negative value
-    // that fits the word becomes its two's complement; one that does not becomes a 64-bit
-    // pattern, which lowering rejects on use just as Minijail does (SC4004).
-    constants[name] = value >= 0n ? value : value >= signedMin ? value + (1n << BigInt(bits)) : value + twoTo64;
+    constants[name] = constantPattern(value, bits);
   }
   return constants;
+}
+
+/**
+ * Minijail keeps C's signed values and reduces them to the word only when a policy uses one,
+ * failing there if the value does not fit. A table holds unsigned patterns: a negative value
+ * that fits the word becomes its two's complement; one that does not becomes a 64-bit pattern,
+ * which lowering rejects on use just as Minijail does (SC4004).
+ */
+function constantPattern(value: bigint, bits: 32 | 64): bigint {
+  if (value >= 0n) return value;
+  return value >= -(1n << BigInt(bits - 1)) ? value + (1n << BigInt(bits)) : value + twoTo64;
+}
+
+function buildTable(facts: MinijailArchFacts, bits: 32 | 64, auditArch: number, syscalls: Record<string, number>, constants: Record<string, bigint>): ArchTable {
+  return {
+    name: facts.name,
+    aliases: findArchPackage(facts.name)?.aliases ?? [],
+    auditArch,
+    bits,
+    endianness: facts.endianness,
+    kernelVersion: 'unknown (Minijail constants.json)',
+    syscalls,
+    constants,
+    ...(facts.x32SyscallBit === undefined ? {} : { x32SyscallBit: facts.x32SyscallBit }),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The table of a file with nothing to report, read with the native JSON parser; undefined as soon
+ * as anything could need a diagnostic, and then the syntax-tree reader decides. A VMM build reads
+ * the file once per policy process, and the syntax tree of its ~2,000 constants costs more than
+ * compiling the policy. The native parser rounds integers above 2^53, reads `1.0` and `1e3` as
+ * integers and keeps the last of two equal keys, so the fast path declines any file with a
+ * 16-digit run or a digit followed by `.`, `e` or `E` (a key containing one only costs the fast
+ * path), and any file whose `"key":` count differs from the parsed objects' key count.
+ */
+export function readFast(text: string): ArchTable | undefined {
+  if (/[0-9][.eE]|[0-9]{16}/.test(text)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed)) return undefined;
+  const topKeys = Object.keys(parsed);
+  if (!required.every((key) => topKeys.includes(key))) return undefined;
+  if (!topKeys.every((key) => (required as readonly string[]).includes(key) || (optional as readonly string[]).includes(key))) return undefined;
+  const { arch_name: name, arch_nr: nr, bits, syscalls: syscallValues, constants: constantValues, syscall_groups: groups } = parsed;
+  const facts = typeof name === 'string' ? factsFor(name) : undefined;
+  if (facts === undefined || bits !== facts.bits || nr !== facts.auditArch) return undefined;
+  if (!isRecord(syscallValues) || !isRecord(constantValues)) return undefined;
+  if (groups !== undefined && (!isRecord(groups) || Object.keys(groups).length > 0)) return undefined;
+  const syscalls = Object.create(null) as Record<string, number>;
+  let members = topKeys.length;
+  for (const [key, value] of Object.entries(syscallValues)) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) return undefined;
+    syscalls[key] = value;
+    members++;
+  }
+  const constants = Object.create(null) as Record<string, bigint>;
+  for (const [key, value] of Object.entries(constantValues)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
+    constants[key] = constantPattern(BigInt(value), facts.bits);
+    members++;
+  }
+  const written = text.match(/"(?:[^"\\]|\\.)*"\s*:/g)?.length ?? 0;
+  return written === members ? buildTable(facts, facts.bits, facts.auditArch, syscalls, constants) : undefined;
 }
 
 /**
@@ -186,6 +253,13 @@ function readConstants(reader: Reader, node: ObjectNode, bits: 32 | 64): Record<
  * ```
  */
 export function readMinijailArchJson(text: string, file: string): ReadArchJsonResult {
+  const fast = readFast(text);
+  if (fast !== undefined) return { table: fast, diagnostics: [] };
+  return readWithSyntaxTree(text, file);
+}
+
+/** {@link readMinijailArchJson} for every file: exact numbers, every problem with its place (exported for the fast path's property test). */
+export function readWithSyntaxTree(text: string, file: string): ReadArchJsonResult {
   const reader: Reader = { text, file, diagnostics: [] };
   let root: ValueNode;
   try {
@@ -282,18 +356,7 @@ export function readMinijailArchJson(text: string, file: string): ReadArchJsonRe
   if (facts === undefined || bits === undefined || auditArch === undefined || syscalls === undefined || constants === undefined) {
     return { diagnostics: reader.diagnostics };
   }
-  const table: ArchTable = {
-    name: facts.name,
-    aliases: findArchPackage(facts.name)?.aliases ?? [],
-    auditArch,
-    bits,
-    endianness: facts.endianness,
-    kernelVersion: 'unknown (Minijail constants.json)',
-    syscalls,
-    constants,
-    ...(facts.x32SyscallBit === undefined ? {} : { x32SyscallBit: facts.x32SyscallBit }),
-  };
-  return { table, diagnostics: reader.diagnostics };
+  return { table: buildTable(facts, bits, auditArch, syscalls, constants), diagnostics: reader.diagnostics };
 }
 
 /**

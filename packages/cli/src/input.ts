@@ -36,6 +36,11 @@ export interface LoadPoliciesOptions {
   readonly cwd: string;
   /** `--arch`: for a file, its architecture; for a tree, the one folder to read. */
   readonly arch?: string;
+  /**
+   * `--arch-json`: one table (read from Minijail's `constants.json`) for every policy instead of
+   * the registry's; its architecture is every file's, as `arch` would make it.
+   */
+  readonly archTable?: ArchTable;
   /** Parsed `--include-map` entries; each policy's default crosvm mapping comes after them. */
   readonly includeMap: readonly IncludeMapping[];
   /** The parser the policies target. @defaultValue `minijail-py` */
@@ -126,9 +131,10 @@ function isDirectory(path: string): boolean {
 export async function loadPolicies(options: LoadPoliciesOptions): Promise<LoadedInput> {
   const host = options.host ?? createNodeHost();
   const cache: ParseCache = createParseCache();
-  const table = tableLoader();
+  const fixedTable = options.archTable;
+  const table = fixedTable === undefined ? tableLoader() : () => Promise.resolve(fixedTable);
   const requireArch = options.requireArch ?? true;
-  const archOption = options.arch === undefined ? undefined : resolveArchOption(options.arch);
+  const archOption = fixedTable?.name ?? (options.arch === undefined ? undefined : resolveArchOption(options.arch));
   const policies: LoadedPolicy[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();

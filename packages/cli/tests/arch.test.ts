@@ -1,5 +1,7 @@
 // `syscage arch`, run in-process.
 import { describe, expect, it, vi } from 'vitest';
+import { readMinijailArchJson } from '@syscage/arch-tables';
+import { archAarch64 } from '@syscage/arch-aarch64';
 import { runInProcess } from './helpers.js';
 
 // Loading every table from source goes through vite's transform of seven ~220 KB files; give the
@@ -89,6 +91,29 @@ describe('syscage arch NAME', () => {
       syscall: { name: 'mmap', number: 222 },
       constant: { name: 'PROT_EXEC', value: '4' },
     });
+  });
+});
+
+describe('syscage arch NAME --format minijail-json', () => {
+  it('writes Minijail\'s constants.json, which reads back into the same table', async () => {
+    const result = await runInProcess(['arch', 'arm64', '--format', 'minijail-json']);
+    expect(result.code).toBe(0);
+    const { table, diagnostics } = readMinijailArchJson(result.stdout, 'constants.json');
+    expect(diagnostics).toEqual([]);
+    expect(table?.name).toBe('aarch64');
+    expect({ ...table?.syscalls }).toEqual(archAarch64.syscalls);
+    expect({ ...table?.constants }).toEqual(archAarch64.constants);
+    expect(JSON.parse(result.stdout)).toMatchObject({ arch_name: 'arm64', arch_nr: 0xc00000b7, bits: 64 });
+  });
+
+  it.each([
+    ['without a name', ['arch', '--format', 'minijail-json'], 'name an architecture'],
+    ['with --syscall', ['arch', 'x86_64', '--format', 'minijail-json', '--syscall', 'read'], 'name an architecture'],
+    ['-o without minijail-json', ['arch', 'x86_64', '-o', 'x.json'], '-o/--output is for --format minijail-json'],
+  ])('is a usage error %s', async (_label, argv, phrase) => {
+    const result = await runInProcess(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(phrase);
   });
 });
 

@@ -192,3 +192,34 @@ describe('syscage check --arch runs the lowering checks', () => {
     expect(clean.stderr).toContain('SC4002');
   });
 });
+
+describe('syscage compile --arch-json', () => {
+  // A description whose numbers differ from the Linux table proves the file's numbers are used.
+  const description = (extra: string): string =>
+    `{"arch_nr": 3221225534, "arch_name": "x86_64", "bits": 64, "syscalls": {"read": 400, "write": 401}, "constants": {"FLAG": 7}${extra}}`;
+
+  it('compiles with exactly the file’s syscall numbers and constants', async () => {
+    writeFileSync(join(folder, 'custom.json'), description(''));
+    writeFileSync(join(folder, 'custom.policy'), 'read: 1\nwrite: arg0 == FLAG\n');
+    const result = await runInProcess(['compile', 'custom.policy', '--arch-json', 'custom.json', '--default-action', 'trap', '-o', 'custom.bpf'], folder);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const program = decodeProgram(new Uint8Array(readFileSync(join(folder, 'custom.bpf')))).program;
+    const decide = (nr: number, arg0: bigint): string => {
+      const outcome = emulate(program, { nr, arch: x86, instructionPointer: 0n, args: [arg0] });
+      return outcome.ok ? outcome.action : 'invalid';
+    };
+    expect([decide(400, 0n), decide(401, 7n), decide(401, 8n), decide(0, 0n)]).toEqual(['allow', 'allow', 'trap', 'trap']);
+  });
+
+  it.each([
+    ['a bad file prints its diagnostics', ['--arch-json', 'bad.json'], 1, 'bad.json:1:'],
+    ['--arch and --arch-json together', ['--arch-json', 'custom.json', '--arch', 'x86_64'], 2, 'not both'],
+  ])('%s', async (_label, flags, code, phrase) => {
+    writeFileSync(join(folder, 'bad.json'), description(', "bits": 64'));
+    writeFileSync(join(folder, 'custom.json'), description(''));
+    const result = await runInProcess(['compile', 'plain.policy', ...flags, '-o', 'out.bpf'], folder);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(phrase);
+  });
+});

@@ -1,11 +1,17 @@
 /**
  * `syscage arch [NAME] [--json] [--syscall NAME] [--constant NAME]`: the architecture tables.
+ * `syscage arch NAME --format minijail-json [-o FILE]` writes the table as Minijail's
+ * `constants.json`, the file a VMM build hands its compiler with `--arch-json`.
  * Without NAME, lists every architecture (audit arch, word size, counts, kernel version); with
  * NAME, prints that table (or, with --syscall/--constant, resolves one name on it). An unknown
  * architecture exits 2; an unknown syscall or constant exits 1 with a "did you mean" hint.
  */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option } from 'commander';
 import {
   type ArchTable,
+  formatMinijailArchJson,
   knownArchNames,
   loadArchTable,
   lookupConstant,
@@ -20,6 +26,8 @@ import type { RegisterCommand } from '../program.js';
 
 interface ArchOptions {
   readonly json?: boolean;
+  readonly format?: 'text' | 'json' | 'minijail-json';
+  readonly output?: string;
   readonly syscall?: string;
   readonly constant?: string;
 }
@@ -70,7 +78,28 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
     .option('--json', 'print JSON')
     .option('--syscall <name>', 'print the number of one syscall (needs an architecture)')
     .option('--constant <name>', 'print the value of one constant (needs an architecture)')
-    .action(async (name: string | undefined, options: ArchOptions) => {
+    .addOption(new Option('--format <format>', 'text, json (same as --json), or minijail-json: Minijail\'s constants.json (needs an architecture)').choices(['text', 'json', 'minijail-json']))
+    .option('-o, --output <file>', 'write the minijail-json output to this file instead of stdout')
+    .action(async (name: string | undefined, given: ArchOptions) => {
+      const options: ArchOptions = given.format === 'json' ? { ...given, json: true } : given;
+      if (options.format === 'minijail-json') {
+        if (name === undefined || options.syscall !== undefined || options.constant !== undefined) {
+          throw new CliError('--format minijail-json writes one whole table: name an architecture, e.g. `syscage arch aarch64 --format minijail-json -o constants.json`', ExitCode.usage);
+        }
+        const text = formatMinijailArchJson(await loadTable(name));
+        if (options.output === undefined) {
+          ctx.stdout(text);
+          return;
+        }
+        try {
+          writeFileSync(resolve(ctx.cwd, options.output), text);
+        } catch (error) {
+          const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
+          throw new CliError(`cannot write ${options.output}: ${reason}`, ExitCode.io);
+        }
+        return;
+      }
+      if (options.output !== undefined) throw new CliError('-o/--output is for --format minijail-json', ExitCode.usage);
       if (name === undefined) {
         if (options.syscall !== undefined || options.constant !== undefined) {
           throw new CliError('--syscall and --constant need an architecture, e.g. `syscage arch x86_64 --syscall openat`', ExitCode.usage);

@@ -1,5 +1,5 @@
 /**
- * `syscage compile POLICY... [--arch A] -o OUT [--format bpf|c-header|json]
+ * `syscage compile POLICY... [--arch A | --arch-json FILE] -o OUT [--format bpf|c-header|json]
  * [--default-action ACTION] [--use-kill-process] [--log-failures] [--denylist]
  * [--include-map FROM=TO]... [--frequency FILE] [--size-budget SHARE] [--no-optimize]`
  *
@@ -29,6 +29,7 @@ import { loadPolicies } from '../input.js';
 import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { printDiagnostics, readInputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
+import { readArchJsonFile } from '../minijail/arch-json.js';
 
 /** Output formats of `compile`. */
 type CompileFormat = 'bpf' | 'c-header' | 'json';
@@ -37,6 +38,7 @@ const extensions: Readonly<Record<CompileFormat, string>> = { bpf: 'bpf', 'c-hea
 
 interface CompileCommandOptions {
   readonly arch?: string;
+  readonly archJson?: string;
   readonly output?: string;
   readonly format: CompileFormat;
   readonly defaultAction?: string;
@@ -95,6 +97,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
     .description('compile policies into seccomp BPF programs (.bpf, C header or JSON)')
     .argument('<policies...>', 'loaded policy files')
     .addOption(archOption('target architecture (default: the policy’s folder name)'))
+    .option('--arch-json <file>', "Minijail's constants.json: compile with exactly its syscall numbers and constants (instead of --arch)")
     .option('-o, --output <path>', 'output file (one policy) or folder (several policies: OUT/<arch>/<name>.<ext>)')
     .addOption(formatOption(['bpf', 'c-header', 'json']))
     .addOption(defaultActionOption())
@@ -128,6 +131,8 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         for (const entry of parsed.entries) counts.set(entry.descriptor.name, (counts.get(entry.descriptor.name) ?? 0n) + entry.count);
         compileOptions = { ...compileOptions, frequencies: counts };
       }
+      if (options.arch !== undefined && options.archJson !== undefined) throw new CliError('compile: give --arch or --arch-json, not both', ExitCode.usage);
+      const archTable = options.archJson === undefined ? undefined : readArchJsonFile(ctx, options.archJson);
       const input = await loadPolicies({
         paths: policies,
         cwd: ctx.cwd,
@@ -135,6 +140,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
         denylist: compileOptions.denylist === true,
         trees: false,
+        ...(archTable === undefined ? {} : { archTable }),
       });
       const compiled: Compiled[] = [];
       const show = (path: string): string => {
