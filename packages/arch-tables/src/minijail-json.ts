@@ -226,7 +226,8 @@ export function readFast(text: string): ArchTable | undefined {
   let members = topKeys.length;
   for (const [key, value] of Object.entries(syscallValues)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) return undefined;
-    syscalls[key] = value;
+    // `-0` is a valid spelling of 0 (the syntax-tree reader reads it as 0).
+    syscalls[key] = value === 0 ? 0 : value;
     members++;
   }
   const constants = Object.create(null) as Record<string, bigint>;
