@@ -106,8 +106,14 @@ export function displayTree(
     let noSet: NumberSet = set;
     switch (line.mnemonic) {
       case 'jeq':
-        yesSet = { low: k, high: k, excluded: [] };
-        noSet = { ...set, excluded: [...set.excluded, k] };
+        // A number outside the set (or already ruled out by an earlier jeq on this path) never
+        // takes the branch: the planner may test a number again in a shared block.
+        if (k >= set.low && k <= set.high && !set.excluded.includes(k)) {
+          yesSet = { low: k, high: k, excluded: [] };
+          noSet = { ...set, excluded: [...set.excluded, k] };
+        } else {
+          yesSet = { low: 1, high: 0, excluded: [] };
+        }
         break;
       case 'jge':
         yesSet = { ...set, low: Math.max(set.low, k) };

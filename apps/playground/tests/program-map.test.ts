@@ -8,12 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emulate } from '@syscage/bpf-codegen';
+import { type BpfProgram, disassemble, emulate, type LoweredPolicy } from '@syscage/bpf-codegen';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeWorkspace, filesReachedFrom } from '../src/analysis.js';
 import type { CompiledView } from '../src/compiled.js';
-import { displayPath, type DisplayNode } from '../src/dispatch-view.js';
+import { displayPath, displayTree, type DisplayNode } from '../src/dispatch-view.js';
 import type { PolicyWorkspace } from '../src/workspace.js';
 import { APP_ROOT } from './support/build-app.js';
 import { fixtureCases, fixtureFiles, fixtureRoot, TABLES } from './support/fixtures.js';
@@ -103,5 +103,28 @@ describe('instruction origins and dispatch tree', () => {
       expect(last?.kind).toBe('leaf');
       if (last?.kind === 'leaf') expect(last.names).toContain(lowered.arch.names.get(nr));
     }
+  });
+});
+
+describe('the drawn dispatch tree of a hand-made program', () => {
+  // ld [nr]; jeq #5 → allow; jeq #5 again (a shared block may test a number twice) → errno; kill.
+  const program: BpfProgram = [
+    { code: 0x20, jt: 0, jf: 0, k: 0 },
+    { code: 0x15, jt: 0, jf: 1, k: 5 },
+    { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 },
+    { code: 0x15, jt: 0, jf: 1, k: 5 },
+    { code: 0x06, jt: 0, jf: 0, k: 0x00050001 },
+    { code: 0x06, jt: 0, jf: 0, k: 0x80000000 },
+  ];
+  const noSyscalls = { arch: { numbers: [], names: new Map<number, string>() } } as unknown as LoweredPolicy;
+
+  it('counts no number for a test of a number the path already ruled out', () => {
+    const tree = displayTree(disassemble(program), [], noSyscalls);
+    if (tree === undefined) throw new Error('no tree');
+    expect(leaves(tree).map((leaf) => [leaf.outcome, leaf.numberCount])).toEqual([
+      ['ALLOW', 1],
+      ['ERRNO(1)', 0],
+      ['KILL_PROCESS', 2 ** 32 - 1],
+    ]);
   });
 });
