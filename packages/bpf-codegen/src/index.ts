@@ -4,6 +4,8 @@ export type { BpfProgram, SockFilter } from './types.js';
 // Program tools: raw .bpf, validation, emulation (see README "Program tools").
 export { decodeProgram, encodeProgram, SOCK_FILTER_SIZE } from './decode.js';
 export type { DecodedProgram, RawBpfOptions } from './decode.js';
+export { identifyProgram } from './identify.js';
+export type { IdentifyOptions, ProgramIdentification } from './identify.js';
 export { ProgramDiagnosticCode, isClassicOpcode, isSeccompOpcode, validateProgram } from './validate.js';
 export type { ProgramDiagnostic } from './validate.js';
 export { emulate, seccompActionName, seccompDataWord } from './emulate.js';

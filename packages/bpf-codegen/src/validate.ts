@@ -98,6 +98,8 @@ export const ProgramDiagnosticCode = {
   fieldOutOfRange: 'SC4614',
   /** A raw `.bpf` file's length is not a multiple of 8 bytes. */
   truncatedRecord: 'SC4620',
+  /** A raw `.bpf` file is not a seccomp program at all: empty, not whole records, too long, or an opcode seccomp does not accept (`identifyProgram`). */
+  notSeccompProgram: 'SC4621',
   /** Emulation reached a pc past the end of the program. */
   ranOffEnd: 'SC4630',
   /** Emulation met an instruction it cannot run on `seccomp_data`. */

@@ -52,9 +52,9 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
   ],
   disasm: [
     ['ok', { argv: ['disasm', '--arch', 'x86_64', 'echo.bpf'], code: 0, stderr: /^$/ }],
-    ['a truncated .bpf', { argv: ['disasm', '--arch', 'x86_64', 'odd.bpf'], code: 1, stderr: /odd\.bpf:1:1: error\[SC4620\]/ }],
+    ['a file that is no program', { argv: ['disasm', '--arch', 'x86_64', 'odd.bpf'], code: 1, stderr: /^odd\.bpf:1:1: error\[SC4621\]: not a seccomp BPF program: its 3 bytes/ }],
     ['a policy with a syntax error', { argv: ['disasm', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
-    ['a .bpf without --arch', { argv: ['disasm', 'echo.bpf'], code: 2, stderr: /--arch is required/ }],
+    ['a .bpf without --arch that is no program', { argv: ['disasm', 'odd.bpf'], code: 1, stderr: /^syscage: odd\.bpf: not a seccomp BPF program: its 3 bytes/ }],
     ['a missing file', { argv: ['disasm', '--arch', 'x86_64', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
   ],
   simulate: [

@@ -42,15 +42,38 @@ describe('syscage disasm', () => {
   });
 
   it.each([
-    ['a .bpf without --arch is a usage error', ['disasm', 'allowlist.bpf'], 2, '--arch is required'],
+    ['a .bpf that compares no architecture, without --arch', ['disasm', 'no-ret.bpf'], 2, 'cannot tell the architecture of no-ret.bpf (it compares no architecture); pass --arch'],
     ['a missing file is an I/O error', ['disasm', 'missing.bpf', '--arch', 'x86_64'], 3, 'cannot read missing.bpf'],
-    ['a length that is no multiple of 8', ['disasm', 'truncated.bpf', '--arch', 'x86_64'], 1, 'SC4620'],
+    ['a length that is no multiple of 8', ['disasm', 'truncated.bpf', '--arch', 'x86_64'], 1, 'truncated.bpf:1:1: error[SC4621]: not a seccomp BPF program: its 12 bytes are not a whole number of 8-byte struct sock_filter records'],
+    ['a big-endian program read as x86_64', ['disasm', 'allowlist-be.bpf', '--arch', 'x86_64'], 1, 'the file is a big-endian program, for another architecture'],
     ['a program the kernel would reject', ['disasm', 'no-ret.bpf', '--arch', 'x86_64'], 1, 'SC4609'],
     ['an unknown architecture', ['disasm', 'allowlist.bpf', '--arch', 'vax'], 2, '--arch'],
   ])('%s', async (_name, argv, code, message) => {
     const result = await runInProcess(argv, root);
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
+  });
+
+  // Issue 20 item 8: an executable used to give one error per 8-byte record (16,210 for /bin/ls).
+  it.each([
+    ['with --arch', ['--arch', 'x86_64'], /^executable:1:1: error\[SC4621\]: not a seccomp BPF program: instruction 0 \(bytes 0–7\) has the opcode 0x457f, which is not one seccomp accepts\n1 error, 0 warnings\n$/],
+    ['without --arch', [], /^syscage: executable: not a seccomp BPF program: instruction 0 \(bytes 0–7\) has the opcode 0x457f, which is not one seccomp accepts in either byte order\n$/],
+  ])('a file that is not a BPF program is one error with the reason (%s)', async (_name, flags, stderr) => {
+    const result = await runInProcess(['disasm', ...flags, 'executable'], root);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(stderr);
+  });
+
+  // Issue 20 item 14: the program's first comparison of seccomp_data.arch names its architecture.
+  it.each([
+    ['little-endian x86_64', 'allowlist.bpf', 'x86_64'],
+    ['big-endian s390x', 's390x.bpf', 's390x'],
+  ])('takes the architecture from the program without --arch (%s)', async (_name, file, arch) => {
+    const result = await runInProcess(['disasm', '--format', 'json', file], root);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { arch: string }).arch).toBe(arch);
   });
 
   it('still shows a program the kernel would reject', async () => {

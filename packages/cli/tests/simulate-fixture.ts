@@ -26,6 +26,14 @@ export function makeToolInputs(): string {
   writeFileSync(join(root, 'allowlist.bpf'), encodeProgram(allowlistProgram));
   writeFileSync(join(root, 'truncated.bpf'), new Uint8Array(12));
   writeFileSync(join(root, 'no-ret.bpf'), encodeProgram([{ code: 0x20, jt: 0, jf: 0, k: 0 }]));
+  // The start of an ELF executable and its padding: 16 KiB that are no seccomp program, as /bin/ls is not.
+  const elf = new Uint8Array(16384);
+  elf.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+  writeFileSync(join(root, 'executable'), elf);
+  writeFileSync(join(root, 'allowlist-be.bpf'), encodeProgram(allowlistProgram, { byteOrder: 'big' }));
+  // The same checks for s390x (AUDIT_ARCH_S390X, big-endian).
+  const s390x = allowlistProgram.map((insn, pc) => (pc === 1 ? { ...insn, k: 0x80000016 } : insn));
+  writeFileSync(join(root, 's390x.bpf'), encodeProgram(s390x, { byteOrder: 'big' }));
   writeFileSync(join(root, 'x86_64', 'common.policy'), 'ioctl: arg1 == FIONREAD\nopenat: return ENOENT\n');
   writeFileSync(
     join(root, 'x86_64', 'old.policy'),

@@ -53,6 +53,16 @@ describe('syscage simulate', () => {
     expect(result.stderr).toContain(message);
   });
 
+  // Issue 20 item 14: without --arch, a .bpf says its architecture in its first comparison.
+  it.each([
+    ['x86_64', 'allowlist.bpf', 'read(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) on x86_64: ALLOW (allow) after 6 instructions'],
+    ['s390x (big-endian)', 's390x.bpf', 'read(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) on s390x: TRAP (trap)'],
+  ])('takes the architecture of a .bpf from the program (%s)', async (_name, file, expected) => {
+    const result = await runInProcess(['simulate', file, '--syscall', 'read'], root);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(expected);
+  });
+
   it('reports a path that is invalid at run time', async () => {
     const result = await runInProcess(['simulate', 'no-ret.bpf', '--arch', 'x86_64', '--syscall', 'read'], root);
     expect(result.code).toBe(1);

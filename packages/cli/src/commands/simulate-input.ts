@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { type ArchTable, loadArchTable, resolveArchName, suggestName } from '@syscage/arch-tables';
+import { type ArchTable, knownArchNames, loadArchTable, resolveArchName, suggestName } from '@syscage/arch-tables';
 import {
   type BpfProgram,
   type LoweredPolicy,
   type ProgramDiagnostic,
   compilePolicy,
-  decodeProgram,
+  identifyProgram,
   validateProgram,
 } from '@syscage/bpf-codegen';
 import type { Diagnostic } from '@syscage/policy-parser';
@@ -46,10 +46,42 @@ export function showPath(ctx: CliContext, path: string): string {
   return shown === '' || shown.startsWith('..') ? path : shown;
 }
 
-/** Loads the table `--arch` names (or the policy's parent folder's name, for policies). */
+function readBytes(path: string, absolute: string): Uint8Array {
+  try {
+    return readFileSync(absolute);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+  }
+}
+
+/**
+ * The table of the architecture a raw program checks for (the value of its first comparison of
+ * `seccomp_data.arch`), for a `.bpf` given without `--arch`.
+ */
+async function archOfProgram(ctx: CliContext, path: string): Promise<ArchTable> {
+  const absolute = resolve(ctx.cwd, path);
+  const identified = identifyProgram(readBytes(path, absolute));
+  if (!identified.ok) throw new CliError(`${showPath(ctx, absolute)}: ${identified.diagnostic.message}`, ExitCode.policyError);
+  const { auditArch } = identified;
+  if (auditArch !== undefined) {
+    for (const name of knownArchNames) {
+      const loaded = await loadArchTable(name, (specifier) => import(specifier));
+      if (loaded.ok && loaded.table.auditArch === auditArch && loaded.table.endianness === identified.byteOrder) return loaded.table;
+    }
+  }
+  const why = auditArch === undefined ? 'it compares no architecture' : `no known architecture has AUDIT_ARCH ${hex(auditArch)}`;
+  throw new CliError(`cannot tell the architecture of ${showPath(ctx, absolute)} (${why}); pass --arch`, ExitCode.usage);
+}
+
+/**
+ * Loads the table `--arch` names; without it, a policy's parent folder's name, or for a raw
+ * program the architecture its first comparison of `seccomp_data.arch` tests.
+ */
 export async function loadArch(ctx: CliContext, option: string | undefined, file?: string): Promise<ArchTable> {
-  const name = option ?? (file?.endsWith('.policy') ? basename(dirname(resolve(ctx.cwd, file))) : undefined);
-  if (name === undefined) throw new CliError('--arch is required for a .bpf input (e.g. --arch x86_64)', ExitCode.usage);
+  if (option === undefined && file !== undefined && !file.endsWith('.policy')) return archOfProgram(ctx, file);
+  const name = option ?? (file === undefined ? undefined : basename(dirname(resolve(ctx.cwd, file))));
+  if (name === undefined) throw new CliError('--arch is required (e.g. --arch x86_64)', ExitCode.usage);
   if (option === undefined && !resolveArchName(name).ok) throw new CliError(`cannot tell the architecture from the folder name '${name}'; pass --arch`, ExitCode.usage);
   const canonical = resolveArchOption(name);
   const loaded = await loadArchTable(canonical, (specifier) => import(specifier));
@@ -86,21 +118,20 @@ export async function readProgramInput(
   const file = resolve(ctx.cwd, path);
   const shown = showPath(ctx, file);
   if (!file.endsWith('.policy')) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-      throw new CliError(`cannot read ${path}: ${reason}`, ExitCode.io);
+    // Something that is not a program at all (an executable, a text file) is one error with
+    // its reason, not one per meaningless record.
+    const identified = identifyProgram(readBytes(path, file), { byteOrder: arch.endianness });
+    if (!identified.ok) {
+      printDiagnostics(ctx, [programDiagnostic(shown, identified.diagnostic)], new Map());
+      setExit(ExitCode.policyError);
+      return undefined;
     }
-    const decoded = decodeProgram(bytes, { byteOrder: arch.endianness });
-    const problems = [...decoded.diagnostics, ...validateProgram(decoded.program)];
+    const problems = validateProgram(identified.program);
     if (problems.length > 0) {
       printDiagnostics(ctx, problems.map((problem) => programDiagnostic(shown, problem)), new Map());
       setExit(ExitCode.policyError);
     }
-    if (decoded.program.length === 0) return undefined;
-    return { file, shown, kind: 'bpf', program: decoded.program, arch, sources: new Map() };
+    return { file, shown, kind: 'bpf', program: identified.program, arch, sources: new Map() };
   }
   const compileOptions = compileDefaults(options);
   const loaded = await loadPolicies({ paths: [file], cwd: ctx.cwd, arch: arch.name, includeMap: parseIncludeMap(ctx.cwd, options.includeMap), trees: false });
