@@ -25,7 +25,7 @@ export interface IdentifyOptions {
 export type ProgramIdentification =
   | {
       readonly ok: true;
-      /** The instructions, decoded in {@link byteOrder}. Every opcode is one seccomp accepts; nothing else is validated. */
+      /** The instructions, decoded in `byteOrder`. Every opcode is one seccomp accepts; nothing else is validated. */
       readonly program: BpfProgram;
       /** The byte order every opcode reads correctly in. */
       readonly byteOrder: Endianness;

@@ -55,6 +55,7 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
     ['a file that is no program', { argv: ['disasm', '--arch', 'x86_64', 'odd.bpf'], code: 1, stderr: /^odd\.bpf:1:1: error\[SC4621\]: not a seccomp BPF program: its 3 bytes/ }],
     ['a policy with a syntax error', { argv: ['disasm', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
     ['a .bpf without --arch that is no program', { argv: ['disasm', 'odd.bpf'], code: 1, stderr: /^syscage: odd\.bpf: not a seccomp BPF program: its 3 bytes/ }],
+    ['an unknown --arch', { argv: ['disasm', '--arch', 'vax', 'echo.bpf'], code: 2, stderr: /unknown architecture 'vax'/ }],
     ['a missing file', { argv: ['disasm', '--arch', 'x86_64', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
   ],
   simulate: [
