@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   /** An input or output file could not be read or written. */
   io: 3,
+  /** `syscage verify` could not decide exactly (a filter outside the decided fragment, or the node budget); nothing is claimed. */
+  undecided: 4,
   /** A bug in syscage itself (an unexpected exception). */
   internal: 70,
 } as const;

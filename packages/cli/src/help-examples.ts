@@ -51,6 +51,11 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage diff --arch x86_64 echo_server.bpf examples/echo_server.policy', says: 'what changed between a compiled filter and the policy' },
     { command: 'syscage diff --format json policies/x86_64/block_device.policy policies/x86_64/net_device.policy', says: 'per-syscall differences of two policies, as JSON' },
   ],
+  verify: [
+    { command: 'syscage verify --arch x86_64 examples/echo_server.policy echo_server.bpf', says: 'prove the filter does what the policy says, or print a counterexample' },
+    { command: 'syscage verify --arch x86_64 --format json examples/echo_server.policy echo_server.bpf', says: 'the same as JSON' },
+    { command: 'syscage verify --within --arch x86_64 examples/echo_server.policy echo_server.bpf', says: 'prove the filter lets run nothing the policy denies' },
+  ],
   arch: [
     { command: 'syscage arch', says: 'list the architectures and their aliases' },
     { command: 'syscage arch arm64 --syscall openat --constant O_CLOEXEC', says: 'resolve a syscall number and a constant' },

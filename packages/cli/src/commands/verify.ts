@@ -1,0 +1,227 @@
+/**
+ * `syscage verify POLICY FILTER.bpf... [--arch A] [--format text|json] [policy options]`: proves
+ * that a filter (or a stack of filters, in installation order) gives the policy's action for every
+ * input, or prints a counterexample; `--within WIDER NARROWER...` proves that everything the
+ * narrower side lets run the wider side lets run too. Each side is a `.policy` or `.bpf`.
+ *
+ * Exit status: 0 proved, 1 counterexample (or inputs with errors), 4 undecided (the filter does
+ * something the procedure does not decide exactly; see `ExitCode.undecided`).
+ */
+import { resolve } from 'node:path';
+import type { ArchTable } from '@syscage/arch-tables';
+import {
+  type Counterexample,
+  type DecisionSource,
+  type SideOutcome,
+  type Verification,
+  auditArchName,
+  lowerArch,
+  lowerPolicy,
+  verifyEquivalent,
+  verifyWithin,
+} from '@syscage/bpf-codegen';
+import type { CliContext } from '../context.js';
+import { CliError } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { loadPolicies } from '../input.js';
+import {
+  type PolicyInputOptions,
+  addPolicyInputOptions,
+  archOption,
+  compileDefaults,
+  formatOption,
+  parseIncludeMap,
+  refusePolicyOptionsWithoutPolicy,
+} from '../options.js';
+import { printDiagnostics, printJson } from '../output.js';
+import type { RegisterCommand } from '../program.js';
+import { hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
+
+interface VerifyCommandOptions extends PolicyInputOptions {
+  readonly arch?: string;
+  readonly format: 'text' | 'json';
+  readonly within?: boolean;
+  readonly logFailures?: boolean;
+  readonly denylist?: boolean;
+  readonly maxNodes?: string;
+}
+
+/** One side of a verification as read from the command line. */
+interface Side {
+  readonly shown: string;
+  readonly source: DecisionSource;
+  /** Texts of the policy files read (absolute path → text), to quote a deciding rule. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** Reads a `.policy` (lowered, not compiled: its reference semantics is the side) or `.bpf` files (a stack). */
+async function readSide(
+  ctx: CliContext,
+  paths: readonly string[],
+  table: ArchTable,
+  options: VerifyCommandOptions,
+  setExit: (code: number) => void,
+): Promise<Side | undefined> {
+  const [first] = paths;
+  if (first === undefined) return undefined;
+  if (first.endsWith('.policy')) {
+    if (paths.length > 1) throw new CliError(`${paths.join(', ')}: one policy per side (several .bpf files make a stack)`, ExitCode.usage);
+    const loaded = await loadPolicies({
+      paths: [first],
+      cwd: ctx.cwd,
+      arch: table.name,
+      includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
+      denylist: options.denylist === true,
+      trees: false,
+    });
+    const resolved = loaded.policies[0]?.resolved;
+    if (resolved === undefined) return undefined;
+    const resolverFailed = resolved.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+    const lowered = resolverFailed
+      ? undefined
+      : lowerPolicy(resolved, table, { ...compileDefaults(options), logFailures: options.logFailures === true, denylist: options.denylist === true });
+    const shownSources = new Map<string, string>();
+    for (const [path, text] of loaded.sources) shownSources.set(showPath(ctx, path), text);
+    const diagnostics = [...resolved.diagnostics, ...(lowered?.diagnostics ?? [])].map((diagnostic) => ({ ...diagnostic, file: showPath(ctx, diagnostic.file) }));
+    const errors = printDiagnostics(ctx, diagnostics, shownSources);
+    if (errors > 0 || lowered?.policy === undefined) {
+      setExit(ExitCode.policyError);
+      return undefined;
+    }
+    return { shown: showPath(ctx, resolve(ctx.cwd, first)), source: { kind: 'policy', policy: lowered.policy }, sources: loaded.sources };
+  }
+  const programs = [];
+  for (const path of paths) {
+    if (path.endsWith('.policy')) throw new CliError(`${path}: a side is one .policy or one or more .bpf files, not both`, ExitCode.usage);
+    const input = await readProgramInput(ctx, path, table, options, setExit);
+    if (input === undefined) return undefined;
+    programs.push(input.program);
+  }
+  return { shown: paths.map((path) => showPath(ctx, resolve(ctx.cwd, path))).join(' + '), source: { kind: 'filter', programs }, sources: new Map() };
+}
+
+/** A syscall number as a person writes it: `write`, `x32 read (0x40000000)`, `syscall 0x3e7`. */
+export function describeNumber(table: ArchTable, nr: number): string {
+  const names = new Map<number, string>();
+  for (const [name, number] of Object.entries(table.syscalls)) if (!names.has(number)) names.set(number, name);
+  const name = names.get(nr);
+  if (name !== undefined) return name;
+  const x32 = table.x32SyscallBit;
+  if (x32 !== undefined && (nr & x32) !== 0) {
+    const base = names.get((nr & ~x32) >>> 0);
+    return `${base === undefined ? 'no syscall' : `x32 ${base}`} (${hex(nr)}, the x32 bit set)`;
+  }
+  return `syscall ${hex(nr)} (no syscall of ${table.name})`;
+}
+
+/** Why a policy side decided as it did, in words. */
+function describeDecision(ctx: CliContext, side: Side, outcome: SideOutcome, table: ArchTable, name: string): string {
+  const decision = outcome.decision;
+  if (decision === undefined) return outcome.action;
+  switch (decision.kind) {
+    case 'arch-mismatch':
+      return `${outcome.action}, the architecture check (not ${auditArchName(table.auditArch) ?? hex(table.auditArch)})`;
+    case 'invalid-number':
+      return `${outcome.action}, for a number that is no syscall of ${table.name}`;
+    case 'default':
+      return `${outcome.action}, the default action (the policy does not list ${name})`;
+    case 'fallback-default':
+      return `${outcome.action}, the default action (no rule of ${decision.syscall} matched)`;
+    case 'rule': {
+      const rule = outcome.rule;
+      if (rule === undefined) return outcome.action;
+      const text = side.sources.get(rule.file)?.split('\n')[rule.line - 1]?.trim();
+      return `${outcome.action}, rule ${showPath(ctx, rule.file)}:${rule.line}${text === undefined ? '' : `: ${text}`}`;
+    }
+  }
+}
+
+/** The counterexample as the JSON output spells it. */
+function counterexampleJson(ctx: CliContext, counterexample: Counterexample, policyIsSecond: boolean): Record<string, unknown> {
+  const { input } = counterexample;
+  // "policy" is the policy side (the first side when both or neither are policies).
+  const [policy, filter] = policyIsSecond ? [counterexample.actual, counterexample.expected] : [counterexample.expected, counterexample.actual];
+  return {
+    nr: input.nr,
+    arch: hex(input.arch),
+    args: input.args.map((value) => hex(value)),
+    ip: hex(input.instructionPointer),
+    filter: filter.action,
+    policy: policy.action,
+    rule: policy.rule === undefined ? null : `${showPath(ctx, policy.rule.file)}:${policy.rule.line}`,
+  };
+}
+
+/** One line naming a counterexample's input, for messages: `write(0x1, 0x0, …) on AUDIT_ARCH_X86_64`. */
+export function describeInput(table: ArchTable, counterexample: Counterexample): string {
+  const { input } = counterexample;
+  const ip = input.instructionPointer === 0n ? '' : `, ip ${hex(input.instructionPointer)}`;
+  return `${describeNumber(table, input.nr)}(${input.args.map((value) => hex(value)).join(', ')}) with arch ${auditArchName(input.arch) ?? hex(input.arch)}${ip}`;
+}
+
+function printText(ctx: CliContext, verdict: Verification, wider: Side, narrower: Side, table: ArchTable, within: boolean): void {
+  const what = within ? `everything ${narrower.shown} lets run, ${wider.shown} lets run too` : `${narrower.shown} does what ${wider.shown} says`;
+  if (verdict.result === 'proved') {
+    ctx.stdout(`proved: ${what}, for every input on ${table.name} (${verdict.stats.nodes} diagram nodes)\n`);
+    return;
+  }
+  if (verdict.result === 'undecided') {
+    const where = verdict.pc === undefined ? '' : ` (instruction ${verdict.pc}${verdict.program === undefined ? '' : ` of filter ${verdict.program + 1}`})`;
+    ctx.stdout(`undecided: ${verdict.reason}${where}; nothing is claimed about ${narrower.shown}\n`);
+    return;
+  }
+  const { counterexample } = verdict;
+  const name = describeNumber(table, counterexample.input.nr);
+  ctx.stdout(`counterexample: ${within ? `${narrower.shown} lets run what ${wider.shown} denies` : `${narrower.shown} and ${wider.shown} differ`}\n`);
+  ctx.stdout(`  input:  ${describeInput(table, counterexample)}\n`);
+  ctx.stdout(`  ${narrower.shown}: ${describeDecision(ctx, narrower, counterexample.actual, table, name)}\n`);
+  ctx.stdout(`  ${wider.shown}: ${describeDecision(ctx, wider, counterexample.expected, table, name)}\n`);
+}
+
+function parseMaxNodes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const nodes = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(nodes) || nodes < 16) throw new CliError(`--max-nodes ${value}: expected a whole number of at least 16`, ExitCode.usage);
+  return nodes;
+}
+
+/** Registers `syscage verify`. */
+export const registerVerify: RegisterCommand = (program, ctx, setExit) => {
+  const command = program
+    .command('verify')
+    .description('prove that a .bpf filter gives a policy’s action for every input, or show an input where it does not')
+    .argument('<policy>', 'the policy (.policy, or a .bpf to compare with); with --within, the wider side')
+    .argument('<filters...>', 'the filter (.bpf; several are a stack, in installation order, or one .policy); with --within, the narrower side')
+    .addOption(archOption('architecture (default for a policy: its folder name; required for .bpf only)'))
+    .addOption(formatOption(['text', 'json']))
+    .option('--within', 'prove instead that every input the filters let run (allow or log), the first side lets run too')
+    .option('--log-failures', 'for .policy inputs: the kill action and every `return N` become LOG, as compile --log-failures')
+    .option('--denylist', 'for .policy inputs: a @denylist policy (unlisted syscalls are allowed)')
+    .option('--max-nodes <n>', 'decision-diagram nodes before giving up as undecided (default 4000000)');
+  addPolicyInputOptions(command).action(async (first: string, rest: string[], options: VerifyCommandOptions) => {
+    refusePolicyOptionsWithoutPolicy(options, [first, ...rest]);
+    const maxNodes = parseMaxNodes(options.maxNodes);
+    const table = await loadArch(ctx, options.arch, [first, ...rest].find((path) => path.endsWith('.policy')));
+    const wider = await readSide(ctx, [first], table, options, setExit);
+    const narrower = await readSide(ctx, rest, table, options, setExit);
+    if (wider === undefined || narrower === undefined) return;
+    const lowered = lowerArch(table);
+    const verifyOptions = maxNodes === undefined ? {} : { maxNodes };
+    const verdict =
+      options.within === true
+        ? verifyWithin(wider.source, narrower.source, lowered, verifyOptions)
+        : verifyEquivalent(wider.source, narrower.source, lowered, verifyOptions);
+    if (options.format === 'json') {
+      printJson(ctx, {
+        result: verdict.result,
+        ...(verdict.result === 'counterexample' ? { counterexample: counterexampleJson(ctx, verdict.counterexample, wider.source.kind !== 'policy' && narrower.source.kind === 'policy') } : {}),
+        ...(verdict.result === 'undecided'
+          ? { reason: verdict.reason, ...(verdict.pc === undefined ? {} : { pc: verdict.pc }), ...(verdict.program === undefined ? {} : { program: verdict.program }) }
+          : {}),
+      });
+    } else printText(ctx, verdict, wider, narrower, table, options.within === true);
+    if (verdict.result === 'counterexample') setExit(ExitCode.policyError);
+    if (verdict.result === 'undecided') setExit(ExitCode.undecided);
+  });
+};
+
