@@ -54,7 +54,7 @@ describe('syscage check (exit codes and messages)', () => {
     ['an arch-specific conflict without --arch (warning)', ['arch.policy'], 0, 'warning[SC2013]: when compiled for x86_64', ''],
     ['an arch-specific conflict with --arch x86_64 (error)', ['arch.policy', '--arch', 'x86_64'], 1, 'arch.policy:2:5: error[SC2010]', ''],
     ['the same policy for another architecture', ['arch.policy', '--arch', 'aarch64'], 0, '', ''],
-    ['an unmapped absolute include', ['mapped.policy'], 1, 'error[SC2002]: could not @include /etc/syscage/lib.policy', ''],
+    ['an unmapped absolute include', ['mapped.policy'], 1, 'mapped.policy:1:10: error[SC2045]: `/etc/syscage/lib.policy` leads to /etc/syscage/lib.policy, outside', ''],
     ['an --include-map', ['mapped.policy', '--include-map', '/etc/syscage=.'], 0, '', ''],
     ['a nested include under minijail-c', ['nested.policy', '--dialect', 'minijail-c'], 1, 'ok.policy:1:1: error[SC2030]', ''],
     ['@denylist compiled without --denylist', ['deny.policy', '--no-denylist'], 1, 'deny.policy:1:1: error[SC2020]', ''],

@@ -45,6 +45,8 @@ export const resolverDiagnosticCodes = {
   SC2042: { name: 'c-frequency-ignored', severity: 'warning', summary: 'libminijail ignores @frequency.' },
   SC2043: { name: 'c-relative-include', severity: 'warning', summary: 'libminijail resolves `./` include paths against the working directory, not the including file.' },
   SC2044: { name: 'c-include-spacing', severity: 'error', summary: 'libminijail needs exactly one space between @include and its path.' },
+  SC2045: { name: 'include-outside-root', severity: 'error', summary: "An @include or @frequency leads outside the loaded policy's folder (or tree) and every include-map target." },
+  SC2046: { name: 'not-a-policy', severity: 'error', summary: 'An included or loaded file is not a policy (or frequency) file at all; one error stands for all its lines.' },
   SC3001: { name: 'no-role', severity: 'error', summary: 'A file in a policy tree fits no role of the naming convention.' },
   SC3002: { name: 'block-includes', severity: 'error', summary: 'A building block includes another file.' },
   SC3003: { name: 'missing-block', severity: 'error', summary: 'A loaded policy does not include a building block its name promises.' },

@@ -3,7 +3,7 @@
  * over the real file system. Kept off the main entry so that entry runs in browsers.
  */
 /// <reference types="node" />
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { DirectoryEntry, PolicyHost } from './types.js';
 
 /**
@@ -16,6 +16,13 @@ export function createNodeHost(): PolicyHost {
       try {
         if (!statSync(path).isFile()) return undefined;
         return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    realPath(path) {
+      try {
+        return realpathSync(path);
       } catch {
         return undefined;
       }

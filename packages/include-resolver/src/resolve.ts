@@ -16,7 +16,8 @@ import { fileStartRange, makeDiagnostic } from './codes.js';
 import { checkMinijailCStatements, type Dialect } from './dialect-c.js';
 import { defaultIncludeMap, type IncludeMapping, resolveIncludePath } from './include-map.js';
 import { checkSyscallRules, includeChainRelated } from './merge-checks.js';
-import { basename, normalizePath } from './paths.js';
+import { createConfinement, isNotAPolicy, isNotAPolicyFile, redactText } from './confine.js';
+import { basename, dirname, normalizePath } from './paths.js';
 import type {
   IncludeSite,
   PolicyHost,
@@ -92,6 +93,21 @@ export interface ResolveOptions {
    * @defaultValue 10000
    */
   readonly maxIncludes?: number;
+  /**
+   * Folders `@include` and `@frequency` may read from, besides the target folder of every
+   * include mapping. A target outside all of them (after normalisation, and after following
+   * links when the host has `realPath`) is an SC2045 error and is not read. Give the tree root
+   * when resolving a policy of a policy tree.
+   * @defaultValue the folder of the top-level file
+   */
+  readonly includeRoots?: readonly string[];
+  /**
+   * Read include targets outside the roots anyway (a user's explicit choice). Such files are
+   * marked `outside` and their text is redacted so code frames show no more than an offending
+   * token of them.
+   * @defaultValue false
+   */
+  readonly allowIncludesOutside?: boolean;
 }
 
 function cachedPolicy(cache: ParseCache, path: string, text: string): PolicyFile {
@@ -143,6 +159,9 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
   const dialect = options.dialect ?? 'minijail-py';
   const cache = options.cache ?? createParseCache();
   const maxIncludes = options.maxIncludes ?? 10_000;
+  const confinement = createConfinement(options.includeRoots ?? [dirname(entry)], includeMap, host);
+  const allowOutside = options.allowIncludesOutside === true;
+  const outsideFiles = new Set<string>();
 
   const diagnostics: Diagnostic[] = [];
   const files: ResolvedFile[] = [];
@@ -158,17 +177,78 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
   let includeCount = 0;
   let includeBudgetReported = false;
 
-  const recordFile = (path: string, text: string, role: ResolvedFile['role'], chain: readonly IncludeSite[]): boolean => {
+  const recordFile = (
+    path: string,
+    text: string,
+    role: ResolvedFile['role'],
+    chain: readonly IncludeSite[],
+    fileDiagnostics: readonly Diagnostic[],
+  ): boolean => {
     if (filesSeen.has(path)) return false;
     filesSeen.add(path);
-    files.push({ path, text, role, includeChain: chain });
+    if (outsideFiles.has(path)) {
+      const ranges = fileDiagnostics.map((diagnostic) => ({ start: diagnostic.range.start.offset, end: diagnostic.range.end.offset }));
+      files.push({ path, text: redactText(text, ranges), role, includeChain: chain, outside: true });
+    } else {
+      files.push({ path, text, role, includeChain: chain });
+    }
     return true;
+  };
+
+  /**
+   * The diagnostics to report for a file just read: its own, or one SC2046 when it is not a
+   * policy at all (at the include site, or at its first problem for the top-level file).
+   */
+  const fileDiagnostics = (
+    path: string,
+    own: readonly Diagnostic[],
+    notAPolicy: boolean,
+    chain: readonly IncludeSite[],
+    kind: string,
+  ): readonly Diagnostic[] => {
+    if (!notAPolicy) return own;
+    const errors = own.filter((diagnostic) => diagnostic.severity === 'error');
+    const first = errors[0];
+    const site = chain[chain.length - 1];
+    const where = first === undefined ? '' : `, the first at line ${first.range.start.line.toString()}`;
+    const message = `${basename(path)} is not a ${kind} file (${errors.length.toString()} parse error${errors.length === 1 ? '' : 's'}${where})${site === undefined ? '' : '; its lines are not shown'}`;
+    return [
+      site === undefined
+        ? makeDiagnostic('SC2046', message, path, first?.range ?? fileStartRange)
+        : makeDiagnostic('SC2046', message, site.file, site.range, { related: includeChainRelated(chain.slice(0, -1)) }),
+    ];
+  };
+
+  /** True when `target` may be read from `path`'s statement; reports SC2045 when not. */
+  const confined = (target: string, written: string, path: string, range: SourceRange, chain: readonly IncludeSite[]): boolean => {
+    if (confinement.allows(target)) return true;
+    if (allowOutside) {
+      outsideFiles.add(target);
+      return true;
+    }
+    diagnostics.push(
+      makeDiagnostic(
+        'SC2045',
+        `\`${written}\` leads to ${target}, outside ${confinement.roots.join(', ')}; it is not read`,
+        path,
+        range,
+        {
+          related: includeChainRelated(chain),
+          suggestion: "keep included files in the policy's folder, map an absolute prefix to a folder with an include map, or allow includes outside explicitly",
+        },
+      ),
+    );
+    return false;
   };
 
   const readFrequency = (path: string, text: string, chain: readonly IncludeSite[]): void => {
     const parsed = cachedFrequency(cache, path, text);
-    const first = recordFile(path, text, 'frequency', chain);
-    if (first) for (const diagnostic of parsed.diagnostics) diagnostics.push(withChain(diagnostic, chain));
+    const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+    const notAPolicy = isNotAPolicy(path, '.frequency', text, parsed.entries.length, errors);
+    const own = fileDiagnostics(path, parsed.diagnostics, notAPolicy, chain, 'frequency');
+    const first = recordFile(path, text, 'frequency', chain, parsed.diagnostics);
+    if (first) for (const diagnostic of own) diagnostics.push(notAPolicy ? diagnostic : withChain(diagnostic, chain));
+    if (notAPolicy) return;
     for (const entry of parsed.entries) {
       frequencyEntries.push({ descriptor: entry.descriptor, count: entry.count, file: path, range: entry.range });
       const applies =
@@ -183,8 +263,13 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
 
   const visit = (path: string, text: string, chain: readonly IncludeSite[], active: readonly string[]): void => {
     const parsed = cachedPolicy(cache, path, text);
-    const first = recordFile(path, text, chain.length === 0 ? 'entry' : 'include', chain);
+    const notAPolicy = isNotAPolicyFile(parsed);
+    const first = recordFile(path, text, chain.length === 0 ? 'entry' : 'include', chain, parsed.diagnostics);
     const depth = chain.length;
+    if (notAPolicy) {
+      if (first) diagnostics.push(...fileDiagnostics(path, parsed.diagnostics, true, chain, 'policy'));
+      return;
+    }
     if (first) {
       for (const diagnostic of parsed.diagnostics) diagnostics.push(withChain(diagnostic, chain));
       if (dialect === 'minijail-c') {
@@ -225,6 +310,10 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
                 })),
               }),
             );
+            break;
+          }
+          if (!confined(target, statement.path, path, statement.pathRange, chain)) {
+            record(false);
             break;
           }
           if (depth + 1 > depthLimit) {
@@ -292,6 +381,7 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
         }
         case 'frequency': {
           const target = resolveIncludePath(statement.path, path, includeMap);
+          if (!confined(target, statement.path, path, statement.pathRange, chain)) break;
           const targetText = host.readFile(target);
           if (targetText === undefined) {
             diagnostics.push(

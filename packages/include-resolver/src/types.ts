@@ -23,6 +23,12 @@ export interface PolicyHost {
    * policy tree (`lintPolicyTree` on the main entry); resolving a single policy never lists directories.
    */
   listDirectory?(path: string): readonly DirectoryEntry[] | undefined;
+  /**
+   * Where a path really leads, with every symbolic link followed, or `undefined` when it does not
+   * exist. Lets the resolver refuse an include that leaves the allowed folders through a link;
+   * a host without links (the in-memory host) leaves it out.
+   */
+  realPath?(path: string): string | undefined;
 }
 
 /** One entry of a directory listing. */
@@ -86,6 +92,12 @@ export interface ResolvedFile {
    * entry), outermost first. A file reached twice keeps the chain of its first read.
    */
   readonly includeChain: readonly IncludeSite[];
+  /**
+   * True for a file read from outside the allowed include roots (only with
+   * `allowIncludesOutside`). Its {@link ResolvedFile.text} is then redacted: blank except the
+   * offending token of each of its parse diagnostics, so no code frame prints its content.
+   */
+  readonly outside?: boolean;
 }
 
 /** A policy with its includes followed and rules merged per syscall. */

@@ -34,6 +34,9 @@ interface CaseOptions {
   readonly includeMap?: readonly IncludeMapping[];
   readonly lint?: LintLevel;
   readonly maxIncludes?: number;
+  /** Include roots, relative to the case folder. */
+  readonly includeRoots?: readonly string[];
+  readonly allowIncludesOutside?: boolean;
 }
 
 function collectFiles(dir: string, prefix: string, out: Record<string, string>): void {
@@ -65,7 +68,7 @@ function renderPolicy(policy: ResolvedPolicy, sources: ReadonlyMap<string, strin
     }
   }
   for (const [descriptor, count] of policy.frequencies) lines.push(`frequency ${descriptor}: ${count}`);
-  lines.push(`files: ${policy.files.map((file) => `${file.path} (${file.role})`).join(', ')}`);
+  lines.push(`files: ${policy.files.map((file) => `${file.path} (${file.role}${file.outside === true ? ', outside' : ''})`).join(', ')}`);
   return lines.join('\n');
 }
 
@@ -91,7 +94,11 @@ function runCase(name: string): string {
     ...(options.depthLimit === undefined ? {} : { depthLimit: options.depthLimit }),
     ...(options.maxIncludes === undefined ? {} : { maxIncludes: options.maxIncludes }),
     ...(options.includeMap ? { includeMap: options.includeMap.map((m) => ({ from: m.from, to: `/${name}${m.to}` })) } : {}),
+    ...(options.includeRoots ? { includeRoots: options.includeRoots.map((root) => `/${name}${root}`) } : {}),
+    ...(options.allowIncludesOutside === undefined ? {} : { allowIncludesOutside: options.allowIncludesOutside }),
   });
+  // Code frames show what the resolver returns for each file it read (redacted outside the roots).
+  for (const file of policy.files) sources.set(file.path, file.text);
   return `${render(policy.diagnostics, sources)}\n\n== resolved\n${renderPolicy(policy, sources)}\n`;
 }
 

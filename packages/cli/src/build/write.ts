@@ -80,12 +80,9 @@ function previousOutputs(manifestPath: string): string[] {
 
 /** The out folder's real path, created if needed (the user named it, so a link to it is theirs). */
 function realOutDir(outDir: string): string {
-  try {
-    mkdirSync(outDir, { recursive: true });
-    return realpathSync(outDir);
-  } catch (error) {
-    throw ioError('create', outDir, error);
-  }
+  // A failure here is a plain file-system error (exit 3 with `cannot mkdir …`), as elsewhere.
+  mkdirSync(outDir, { recursive: true });
+  return realpathSync(outDir);
 }
 
 function writeAtomically(path: string, shown: string, data: Uint8Array | string): void {
