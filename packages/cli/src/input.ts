@@ -43,6 +43,11 @@ export interface LoadPoliciesOptions {
   readonly archTable?: ArchTable;
   /** Parsed `--include-map` entries; each policy's default crosvm mapping comes after them. */
   readonly includeMap: readonly IncludeMapping[];
+  /**
+   * `--allow-outside-includes`: read includes outside the policy's folder (the tree for a tree)
+   * and the include-map targets instead of reporting SC2045. @defaultValue false
+   */
+  readonly allowIncludesOutside?: boolean;
   /** The parser the policies target. @defaultValue `minijail-py` */
   readonly dialect?: Dialect;
   /** Compile-mode denylist (`--denylist`/`--no-denylist`); unset: whatever each policy says. */
@@ -139,12 +144,15 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
 
-  const load = async (file: string, arch: string | undefined, standalone: boolean): Promise<LoadedPolicy> => {
+  const load = async (file: string, arch: string | undefined, standalone: boolean, treeRoot?: string): Promise<LoadedPolicy> => {
     const archTable = arch === undefined ? undefined : await table(arch);
     const resolved = resolvePolicy(file, {
       host,
       cache,
       includeMap: [...options.includeMap, ...defaultIncludeMap(file)],
+      // Includes stay in the tree (or the policy's folder) and the include-map targets.
+      ...(treeRoot === undefined ? {} : { includeRoots: [treeRoot] }),
+      ...(options.allowIncludesOutside === true ? { allowIncludesOutside: true } : {}),
       ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
       ...(arch === undefined ? {} : { arch }),
       ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
@@ -171,13 +179,13 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
         const read = new Set<string>();
         for (const file of folder.files) {
           if (!isLoadedPolicyFile(file, host)) continue;
-          const policy = await load(file.path, resolved.name, false);
+          const policy = await load(file.path, resolved.name, false, path);
           for (const source of policy.resolved.files) read.add(source.path);
           policies.push(policy);
         }
         for (const file of folder.files) {
           if (!file.name.endsWith('.policy') || file.role.kind === 'frequency' || read.has(file.path)) continue;
-          policies.push(await load(file.path, resolved.name, true));
+          policies.push(await load(file.path, resolved.name, true, path));
         }
       }
       continue;

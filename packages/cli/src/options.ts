@@ -47,6 +47,19 @@ export function includeMapOption(): Option {
 }
 
 /**
+ * `--allow-outside-includes`: read `@include`/`@frequency` files outside the policy's folder (the
+ * tree for a tree) and the `--include-map` targets. Without it such an include is an error
+ * (SC2045) and the file is not read, so checking an untrusted policy cannot print, say, a `.env`
+ * file into a log; with it, code frames still show no more than an offending token of such a file.
+ */
+export function allowOutsideIncludesOption(): Option {
+  return new Option(
+    '--allow-outside-includes',
+    'read @include/@frequency files outside the policy’s folder (or tree) and the --include-map targets (default: an error, SC2045; their lines are never shown)',
+  );
+}
+
+/**
  * Parses `--include-map FROM=TO` values (TO relative to `cwd`). The default mapping
  * (`/usr/share/policy/crosvm` → the policy's folder) is not added here: every command appends
  * it per policy, after these, through the input layer (`loadPolicies`).
@@ -132,12 +145,14 @@ export function compileDefaults(options: KillAndDefaultOptions): Pick<CompileOpt
  * command refuse them for a `.bpf` input instead of ignoring them.
  */
 export function addPolicyInputOptions(command: Command): Command {
-  return addKillActionOptions(command.addOption(defaultActionOption()).addOption(includeMapOption()));
+  return addKillActionOptions(command.addOption(defaultActionOption()).addOption(includeMapOption()).addOption(allowOutsideIncludesOption()));
 }
 
 /** Options added by {@link addPolicyInputOptions}, as parsed. */
 export interface PolicyInputOptions extends KillAndDefaultOptions {
   readonly includeMap: readonly string[];
+  /** `--allow-outside-includes`. */
+  readonly allowOutsideIncludes?: boolean;
   readonly useKillProcess?: boolean;
 }
 
@@ -150,6 +165,7 @@ export function refusePolicyOptionsWithoutPolicy(options: PolicyInputOptions, in
   const given = [
     ...(options.defaultAction === undefined ? [] : ['--default-action']),
     ...(options.includeMap.length === 0 ? [] : ['--include-map']),
+    ...(options.allowOutsideIncludes === true ? ['--allow-outside-includes'] : []),
     ...(options.killThread === true ? ['--kill-thread'] : []),
     ...(options.useKillProcess === true ? ['--use-kill-process'] : []),
   ];

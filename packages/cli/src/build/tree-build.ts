@@ -54,6 +54,8 @@ export interface TreeBuildOptions {
   readonly format: BuildFormat;
   /** Extra include mappings, before `/usr/share/policy/crosvm` → the architecture folder. */
   readonly includeMap: readonly IncludeMapping[];
+  /** Read includes outside the tree and the include-map targets (`--allow-outside-includes`). @defaultValue false */
+  readonly allowIncludesOutside?: boolean;
   /** How naming-convention findings count. */
   readonly lint: LintLevel;
   /** Loads an architecture's table by canonical name. */
@@ -193,12 +195,17 @@ function buildOne(
   const resolved = resolvePolicy(entry, {
     host: options.host,
     includeMap: [...options.includeMap, ...defaultIncludeMap(entry)],
+    // Includes stay inside the tree and the include-map targets unless allowed.
+    includeRoots: [options.treeDir],
+    allowIncludesOutside: options.allowIncludesOutside === true,
     arch: folder.arch,
     cache,
   });
   const builtSources: BuiltSource[] = resolved.files.map((file) => {
     sources.set(file.path, file.text);
-    return { path: file.path, role: file.role, sha256: options.sha256(utf8(file.text)) };
+    // A file read from outside the tree comes back redacted for code frames: hash what it holds.
+    const text = file.outside === true ? (options.host.readFile(file.path) ?? file.text) : file.text;
+    return { path: file.path, role: file.role, sha256: options.sha256(utf8(text)) };
   });
   const base = { arch: folder.arch, folder: folder.folder, name, entry, sources: builtSources };
   const diagnostics: Diagnostic[] = [...resolved.diagnostics];

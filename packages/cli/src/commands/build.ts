@@ -25,7 +25,7 @@ import { manifestFileName, writeBuild } from '../build/write.js';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printDiagnostics, printJson } from '../output.js';
-import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap, resolveArchOption } from '../options.js';
+import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap, resolveArchOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
 import { parseSizeBudget } from './compile.js';
@@ -38,6 +38,7 @@ interface BuildOptions {
   readonly sizeBudget?: string;
   readonly format: BuildFormat;
   readonly includeMap: readonly string[];
+  readonly allowOutsideIncludes?: boolean;
   readonly lint: LintLevel;
   readonly summary: 'text' | 'json';
 }
@@ -110,6 +111,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(formatOption(['bpf', 'c-header', 'json'], 'output file format'))
     .option('--size-budget <share>', 'dispatch tests a layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest programs; none: no limit)')
     .addOption(includeMapOption())
+    .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'));
   addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
@@ -140,6 +142,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         ...(sizeBudget === undefined ? {} : { sizeBudget }),
         format: options.format,
         includeMap,
+        allowIncludesOutside: options.allowOutsideIncludes === true,
         lint: options.lint,
         loadTable: (arch) => loadArchTable(arch, (specifier) => import(specifier)),
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),

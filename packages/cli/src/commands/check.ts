@@ -16,7 +16,7 @@ import type { Diagnostic, Severity } from '@syscage/policy-parser';
 import { allDiagnosticCodes } from '../codes.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
-import { archOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
+import { allowOutsideIncludesOption, archOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
@@ -25,6 +25,7 @@ import { version } from '../version.js';
 interface CheckOptions {
   readonly arch?: string;
   readonly includeMap: readonly string[];
+  readonly allowOutsideIncludes?: boolean;
   readonly dialect: Dialect;
   readonly lint: LintLevel;
   readonly format: OutputFormat;
@@ -73,6 +74,7 @@ export async function runCheck(
     cwd,
     ...(options.arch === undefined ? {} : { arch: options.arch }),
     includeMap: parseIncludeMap(cwd, options.includeMap),
+    ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
     dialect: options.dialect,
     lint: options.lint,
     ...(options.denylist === undefined ? {} : { denylist: options.denylist }),
@@ -194,6 +196,7 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .argument('<paths...>', 'policy files, or policy-tree folders (one sub-folder per architecture)')
     .addOption(archOption('architecture to check a file for (default: its folder’s name when that names one); for a tree, only that architecture’s folder'))
     .addOption(includeMapOption())
+    .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--dialect <dialect>', 'parser the policy targets').choices(['minijail-py', 'minijail-c']).default('minijail-py'))
     .addOption(new Option('--lint <level>', 'severity of tree naming-convention findings').choices(['error', 'warn', 'off']).default('error'))
     .addOption(formatOption(['text', 'json', 'sarif']))

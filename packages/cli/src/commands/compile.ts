@@ -26,7 +26,7 @@ import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
-import { addKillActionOptions, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
+import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { printDiagnostics, readInputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { readArchJsonFile } from '../minijail/arch-json.js';
@@ -46,6 +46,7 @@ interface CompileCommandOptions {
   readonly logFailures?: boolean;
   readonly denylist?: boolean;
   readonly includeMap: readonly string[];
+  readonly allowOutsideIncludes?: boolean;
   readonly frequency?: string;
   readonly sizeBudget?: string;
   readonly optimize: boolean;
@@ -113,6 +114,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
     .option('--log-failures', 'log instead of denying: the kill action and every `return N` become LOG')
     .option('--denylist', 'compile a @denylist policy (unlisted syscalls are allowed)')
     .addOption(includeMapOption())
+    .addOption(allowOutsideIncludesOption())
     .option('--frequency <file>', 'a frequency file (`name: count` lines) for syscalls the policy’s own @frequency does not count, on any architecture')
     .option(
       '--size-budget <share>',
@@ -148,6 +150,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         cwd: ctx.cwd,
         ...(options.arch === undefined ? {} : { arch: options.arch }),
         includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
+        ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
         denylist: compileOptions.denylist === true,
         trees: false,
         ...(archTable === undefined ? {} : { archTable }),

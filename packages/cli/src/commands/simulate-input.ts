@@ -134,7 +134,7 @@ export async function readProgramInput(
     return { file, shown, kind: 'bpf', program: identified.program, arch, sources: new Map() };
   }
   const compileOptions = compileDefaults(options);
-  const loaded = await loadPolicies({ paths: [file], cwd: ctx.cwd, arch: arch.name, includeMap: parseIncludeMap(ctx.cwd, options.includeMap), trees: false });
+  const loaded = await loadPolicies({ paths: [file], cwd: ctx.cwd, arch: arch.name, includeMap: parseIncludeMap(ctx.cwd, options.includeMap), allowIncludesOutside: options.allowOutsideIncludes === true, trees: false });
   const resolved = loaded.policies[0]?.resolved;
   if (resolved === undefined) return undefined;
   const sources = new Map<string, string>();
