@@ -14,6 +14,7 @@ import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { refuseOutputsOverInputs } from '../same-file.js';
 import { type Manifest, manifestJson, outputPath } from './manifest.js';
 import { type BuildFormat, type TreeBuildResult, formatExtension } from './tree-build.js';
 
@@ -149,6 +150,11 @@ export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Ma
   }
   const toRemove = [...removals].filter((relativePath) => checkFolder(folderOf(relativePath)) === 'directory' && checkFile(relativePath) === 'file');
   checkFile(manifestFileName);
+  // No output may be a policy or a file one includes (through a link, or an include map into --out).
+  refuseOutputsOverInputs(
+    [...writes.map((write) => write.relativePath), ...toRemove, manifestFileName].map((relativePath) => ({ path: join(root, relativePath), shown: shown(relativePath) })),
+    result.policies.flatMap((policy) => policy.sources.map((source) => source.path)),
+  );
 
   let written = 0;
   for (const { relativePath, bytes } of writes) {

@@ -28,6 +28,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
 import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
 import { printDiagnostics, readInputFile } from '../output.js';
+import { refuseOutputsOverInputs } from '../same-file.js';
 import type { RegisterCommand } from '../program.js';
 import { readArchJsonFile } from '../minijail/arch-json.js';
 
@@ -189,9 +190,15 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         const why = state === 'missing' ? 'does not exist (create it, or pass --mkdir)' : 'is not a folder';
         throw new CliError(`cannot write ${show(output)}: ${show(container)} ${why}`, ExitCode.io);
       }
+      const targetOf = (entry: Compiled): string =>
+        several ? join(output, entry.arch.name, `${basename(entry.file).replace(/\.policy$/, '')}.${extensions[options.format]}`) : output;
+      refuseOutputsOverInputs(
+        compiled.map((entry) => ({ path: targetOf(entry), shown: show(targetOf(entry)) })),
+        [...input.sources.keys(), ...(options.frequency === undefined ? [] : [resolve(ctx.cwd, options.frequency)])],
+        show,
+      );
       for (const entry of compiled) {
-        const name = basename(entry.file).replace(/\.policy$/, '');
-        const target = several ? join(output, entry.arch.name, `${name}.${extensions[options.format]}`) : output;
+        const target = targetOf(entry);
         try {
           mkdirSync(dirname(target), { recursive: true });
           writeFileSync(target, encode(entry, options.format, show(entry.file)));

@@ -11,10 +11,14 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Option } from 'commander';
+import { defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
 import { JailError, learnPolicy } from '@syscage/jail-runner';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { parseIncludeMap } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { refuseOutputsOverInputs } from '../same-file.js';
 import { type JailCommandOptions, addPolicyOptions, policyOptions, reportJailError } from './run.js';
 
 interface LearnCommandOptions extends JailCommandOptions {
@@ -43,6 +47,12 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
       const runs = Number(options.runs);
       if (!Number.isInteger(runs) || runs < 1) throw new CliError(`--runs ${options.runs}: expected a positive integer`, ExitCode.usage);
       const shown = [command, ...args].join(' ');
+      if (options.output !== undefined && options.policy !== undefined) {
+        // Before the command runs: -o the starting policy (or a file it includes) would replace it.
+        const policy = resolve(ctx.cwd, options.policy);
+        const read = resolvePolicy(policy, { host: createNodeHost(), includeMap: [...parseIncludeMap(ctx.cwd, options.includeMap), ...defaultIncludeMap(policy)] });
+        refuseOutputsOverInputs([{ path: resolve(ctx.cwd, options.output), shown: options.output }], [policy, ...read.files.map((file) => file.path)], (path) => relative(ctx.cwd, path) || path);
+      }
       try {
         const learned = await learnPolicy({
           command,
