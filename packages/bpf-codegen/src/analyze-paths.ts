@@ -209,7 +209,8 @@ function feasible(conditions: readonly WordCondition[], offset: number): boolean
   return solveWord(conditions.filter((c) => c.offset === offset)) !== false;
 }
 
-function witnessOf(conditions: readonly WordCondition[], littleEndian: boolean): bigint[] | undefined {
+/** Builds an argument vector meeting every condition, or `undefined` when none was found. */
+export function witnessOf(conditions: readonly WordCondition[], littleEndian: boolean): bigint[] | undefined {
   const offsets = new Set(conditions.map((c) => c.offset));
   const words = new Map<number, number>();
   for (const offset of offsets) {
@@ -227,6 +228,19 @@ export interface ExploreOptions {
    * @defaultValue 4096
    */
   readonly maxPaths?: number;
+  /**
+   * Treat `seccomp_data.arch` as unknown, like an argument word (offset 4), instead of the
+   * architecture's audit value: the outcomes then say which architecture values reach them
+   * (the audit uses this to find missing or wrong architecture checks).
+   * @defaultValue false
+   */
+  readonly symbolicArch?: boolean;
+  /**
+   * Search a witness argument vector for every outcome; turn off when only the outcomes matter
+   * (then every `witness` is `undefined`; {@link witnessOf} finds one for a chosen outcome).
+   * @defaultValue true
+   */
+  readonly witnesses?: boolean;
 }
 
 /**
@@ -247,12 +261,12 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       invalid,
       conditions: state.conditions,
       length: state.length,
-      witness: invalid ? undefined : witnessOf(state.conditions, littleEndian),
+      witness: invalid || options.witnesses === false ? undefined : witnessOf(state.conditions, littleEndian),
     });
   };
   const load = (offset: number): Value => {
     if (offset === SECCOMP_DATA_NR) return constant(nr);
-    if (offset === SECCOMP_DATA_ARCH) return constant(arch.auditArch);
+    if (offset === SECCOMP_DATA_ARCH) return options.symbolicArch === true ? { kind: 'word', offset, mask: 0xffffffff } : constant(arch.auditArch);
     if (arch.bits === 32 && isHighWord(offset, littleEndian)) return constant(0);
     return { kind: 'word', offset, mask: 0xffffffff };
   };

@@ -56,7 +56,11 @@ export { auditArchName, disassemble, formatDisassembly, formatReturnValue, secco
 export type { DisassembleOptions, DisassembledInstruction } from './disasm.js';
 export { analyzeProgram, analyzeSyscall, argumentSamples, defaultSyscallNumbers, unreachableInstructions } from './analyze.js';
 export type { AnalyzeOptions, ProgramAnalysis, SyscallAnalysis, SyscallVerdict } from './analyze.js';
-export { explorePaths, solveWord } from './analyze-paths.js';
+export { explorePaths, solveWord, witnessOf } from './analyze-paths.js';
+export { auditDiagnosticSeverity, auditFindingCodes, auditProgram, auditSeverities, auditSeverityAtLeast } from './audit.js';
+export type { AuditExample, AuditFinding, AuditFindingCode, AuditFindingInfo, AuditOptions, AuditReport, AuditSeverity } from './audit.js';
+export { kernelUnfilteredNote, kernelUnfilteredSyscall, kernelUnfilteredSyscalls } from './kernel-facts.js';
+export type { KernelUnfilteredSyscall } from './kernel-facts.js';
 export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';
 // Exact verification: a program (or a stack) against a policy or another program, for every input (see README "Verification").
 export { normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from './verify.js';

@@ -4,7 +4,7 @@
  * of SARIF logs, so a finding of any range, not only the parser's and resolver's, is described.
  */
 import { archDiagnosticCodes } from '@syscage/arch-tables';
-import { ProgramDiagnosticCode, codegenDiagnosticCodes } from '@syscage/bpf-codegen';
+import { ProgramDiagnosticCode, auditDiagnosticSeverity, auditFindingCodes, codegenDiagnosticCodes } from '@syscage/bpf-codegen';
 import { resolverDiagnosticCodes } from '@syscage/include-resolver';
 import { jailStepCodes } from '@syscage/jail-runner';
 import { type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
@@ -41,6 +41,8 @@ function build(): ReadonlyMap<string, CodeDescription> {
   for (const table of named) {
     for (const [code, info] of Object.entries(table)) add(code, { name: info.name, summary: info.summary, severity: info.severity });
   }
+  // Audit findings have their own severities (high … info); SARIF levels use the mapped ones.
+  for (const [code, info] of Object.entries(auditFindingCodes)) add(code, { name: info.name, summary: info.summary, severity: auditDiagnosticSeverity[info.severity] });
   for (const [key, code] of Object.entries(ProgramDiagnosticCode)) add(code, { name: words(key).replace(/ /g, '-'), summary: `BPF program check: ${words(key)}` });
   for (const [step, code] of Object.entries(jailStepCodes)) add(code, { name: `${step}-failed`, summary: `the runner's ${step} step failed`, severity: 'error' });
   return registry;

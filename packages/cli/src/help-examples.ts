@@ -56,6 +56,10 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage verify --arch x86_64 --format json examples/echo_server.policy echo_server.bpf', says: 'the same as JSON' },
     { command: 'syscage verify --within --arch x86_64 examples/echo_server.policy echo_server.bpf', says: 'prove the filter lets run nothing the policy denies' },
   ],
+  audit: [
+    { command: 'syscage audit policies/x86_64/net_device.policy', says: 'security review of the filter a policy compiles to; exit 1 on a high finding' },
+    { command: 'syscage audit --arch x86_64 --format sarif --fail-on none echo_server.bpf', says: 'the same for any compiled .bpf, as SARIF for code scanning' },
+  ],
   arch: [
     { command: 'syscage arch', says: 'list the architectures and their aliases' },
     { command: 'syscage arch arm64 --syscall openat --constant O_CLOEXEC', says: 'resolve a syscall number and a constant' },

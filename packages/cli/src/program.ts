@@ -23,12 +23,13 @@ import { registerExplain } from './commands/explain.js';
 import { registerStats } from './commands/stats.js';
 import { registerDiff } from './commands/diff.js';
 import { registerVerify } from './commands/verify.js';
+import { registerAudit } from './commands/audit.js';
 
 /** Signature every command module exports. `run` sets the exit code it wants. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerArch, registerRun, registerLearn];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerAudit, registerArch, registerRun, registerLearn];
 
 // Error codes of Node's file-system calls that mean the environment, not syscage, is at fault.
 const ioErrorCodes = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'ELOOP', 'EBUSY', 'EXDEV']);

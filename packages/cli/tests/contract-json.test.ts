@@ -92,6 +92,12 @@ const jsonCases: readonly JsonCase[] = [
     shape: { old: string, new: string, arch: 'x86_64', added: 0, removed: 0, changed: 0, syscalls: [] },
   },
   {
+    name: 'audit',
+    argv: ['audit', '--format', 'json', '--fail-on', 'none', '--arch', 'x86_64', 'echo.bpf'],
+    shape: { input: string, arch: 'x86_64', device: false, counts: { high: number, medium: number, low: number, info: number }, findings: array },
+    list: { key: 'findings', shape: { code: string, name: string, severity: string, message: string } },
+  },
+  {
     name: 'arch (the list)',
     argv: ['arch', '--format', 'json'],
     shape: expect.arrayContaining([expect.objectContaining({ name: 'x86_64', aliases: array, auditArch: 0xc000003e, bits: 64, endianness: 'little', syscallCount: number })]) as unknown,

@@ -82,6 +82,13 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
     ['a missing argument', { argv: ['diff', 'echo.bpf'], code: 2, stderr: /missing required argument 'new'/ }],
     ['a missing file', { argv: ['diff', '--arch', 'x86_64', 'missing.bpf', 'echo.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
   ],
+  audit: [
+    ['ok', { argv: ['audit', '--arch', 'x86_64', '--fail-on', 'none', 'echo.bpf'], code: 0, stderr: /^$/ }],
+    ['a finding at --fail-on', { argv: ['audit', '--arch', 'x86_64', '--fail-on', 'info', 'echo.bpf'], code: 1, stderr: /^$/ }],
+    ['a syntax error', { argv: ['audit', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
+    ['a bad --fail-on', { argv: ['audit', '--arch', 'x86_64', '--fail-on', 'severe', 'echo.bpf'], code: 2, stderr: /argument 'severe' is invalid/ }],
+    ['a missing file', { argv: ['audit', '--arch', 'x86_64', 'missing.bpf'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
+  ],
   // arch reads no file: its only I/O is standard output (contract-streams.test.ts).
   arch: [
     ['ok', { argv: ['arch'], code: 0, stderr: /^$/ }],
@@ -120,7 +127,7 @@ describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
   });
 
   it('covers every command and, except where a command reads no file, every exit code', () => {
-    const commands = ['parse', 'check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'arch', ...(process.arch === 'x64' ? ['run', 'learn'] : [])];
+    const commands = ['parse', 'check', 'compile', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'audit', 'arch', ...(process.arch === 'x64' ? ['run', 'learn'] : [])];
     expect(Object.keys(exitCases).sort()).toEqual([...commands].sort());
     for (const [command, rows] of Object.entries(exitCases)) {
       const codes = new Set(rows.map(([, row]) => row.code));

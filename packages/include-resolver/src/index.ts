@@ -27,6 +27,8 @@ export type { IncludeMapping } from './include-map.js';
 export { createMemoryHost } from './memory-host.js';
 export { basename, dirname, joinPath, normalizePath } from './paths.js';
 export { resolverDiagnosticCodes } from './codes.js';
+export { dangerousSyscall, dangerousSyscalls, isDevicePolicyName } from './dangerous-syscalls.js';
+export type { DangerousSyscall, DangerousSyscallKind } from './dangerous-syscalls.js';
 export type { DiagnosticCodeInfo, ResolverDiagnosticCode } from './codes.js';
 export { classifyPolicyFileName, lintPolicyTree } from './tree.js';
 export type {

@@ -14,6 +14,7 @@ import {
   identifyProgram,
   validateProgram,
 } from '@syscage/bpf-codegen';
+import type { ResolvedPolicy } from '@syscage/include-resolver';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -38,6 +39,8 @@ export interface ProgramInput {
   readonly lowered?: LoweredPolicy;
   /** Texts of the files read, for code frames. */
   readonly sources: ReadonlyMap<string, string>;
+  /** The resolved policy, for `.policy` inputs (where its `@default` is, for instance). */
+  readonly resolved?: ResolvedPolicy;
 }
 
 /** Shows a path relative to the working directory when it is inside it. */
@@ -147,7 +150,7 @@ export async function readProgramInput(
     setExit(ExitCode.policyError);
     return undefined;
   }
-  return { file, shown, kind: 'policy', program: result.program, arch, lowered: result.lowered, sources };
+  return { file, shown, kind: 'policy', program: result.program, arch, lowered: result.lowered, sources, resolved };
 }
 
 /** A syscall given by name or number (`read`, `0`, `0x3b`). */

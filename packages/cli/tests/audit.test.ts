@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeProgram } from '@syscage/bpf-codegen';
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers.js';
+import { allowlistProgram } from './simulate-fixture.js';
+
+const shared = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
+const hasCorpus = existsSync(shared);
+
+/** A policy folder with a crosvm-style ioctl rule, a tight policy, and two .bpf programs. */
+function makeInputs(): string {
+  const root = mkdtempSync(join(tmpdir(), 'syscage-audit-'));
+  mkdirSync(join(root, 'x86_64'));
+  writeFileSync(join(root, 'x86_64', 'common.policy'), 'read: 1\nwrite: 1\nexit_group: 1\n');
+  writeFileSync(join(root, 'x86_64', 'gpu_device.policy'), '@include ./common.policy\n# GPU ioctls\nioctl: arg1 == FIONBIO || arg1 & 0x6400\nmmap: arg2 in ~PROT_EXEC\n');
+  writeFileSync(join(root, 'x86_64', 'tight_device.policy'), '@include ./common.policy\nioctl: arg1 == FIONBIO\nmmap: arg2 in ~PROT_EXEC\n');
+  writeFileSync(join(root, 'checked.bpf'), encodeProgram(allowlistProgram));
+  // ld nr; jeq read → allow; kill: no architecture check at all.
+  writeFileSync(join(root, 'unchecked.bpf'), encodeProgram([{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 0, jf: 1, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }, { code: 0x06, jt: 0, jf: 0, k: 0x80000000 }]));
+  return root;
+}
+
+const root = makeInputs();
+
+describe('syscage audit', () => {
+  it('names the TIOCSTI hole of an `arg1 & 0x6400` rule at its file and line, and exits 1', async () => {
+    const result = await runInProcess(['audit', 'x86_64/gpu_device.policy'], root);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('x86_64/gpu_device.policy:3:1: high[SC7030]: ioctl is allowed for TIOCSTI (0x5412) and TIOCLINUX (0x541c)');
+    expect(result.stdout).toContain('3 | ioctl: arg1 == FIONBIO || arg1 & 0x6400');
+    expect(result.stdout).toContain('= example: ioctl(0x0, 0x5412, 0x0, 0x0, 0x0, 0x0) with arch 0xc000003e is allowed');
+    expect(result.stdout).toMatch(/x86_64\/gpu_device\.policy \(x86_64, device\): 3 findings \(1 high, 0 medium, 0 low, 2 info\)/);
+  });
+
+  it('exits 0 on a tight policy, and obeys --fail-on', async () => {
+    expect((await runInProcess(['audit', 'x86_64/tight_device.policy'], root)).code).toBe(0);
+    expect((await runInProcess(['audit', 'x86_64/tight_device.policy', '--fail-on', 'info'], root)).code).toBe(1);
+    expect((await runInProcess(['audit', 'x86_64/gpu_device.policy', '--fail-on', 'none'], root)).code).toBe(0);
+  });
+
+  it('prints JSON with severity, code, syscall, example and location', async () => {
+    const result = await runInProcess(['audit', 'x86_64/gpu_device.policy', '--format', 'json'], root);
+    const parsed = JSON.parse(result.stdout) as { counts: Record<string, number>; findings: { code: string; name: string; severity: string; syscall: { name: string } | null; example: { args: string[] } | null; location: { file: string; line: number } | null }[] };
+    expect(parsed.counts).toEqual({ high: 1, medium: 0, low: 0, info: 2 });
+    expect(parsed.findings[0]).toMatchObject({ code: 'SC7030', name: 'terminal-injection-ioctl', severity: 'high', syscall: { name: 'ioctl' }, location: { file: 'x86_64/gpu_device.policy', line: 3 } });
+    expect(parsed.findings[0]?.example?.args[1]).toBe('0x5412');
+    expect(parsed.findings.slice(1).map((f) => [f.code, f.syscall?.name])).toEqual([['SC7040', 'uretprobe'], ['SC7040', 'uprobe']]);
+  });
+
+  it('prints SARIF with the audit codes as rules', async () => {
+    const result = await runInProcess(['audit', 'x86_64/gpu_device.policy', '--format', 'sarif'], root);
+    const log = JSON.parse(result.stdout) as { runs: { tool: { driver: { rules: { id: string; name?: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const run = log.runs[0];
+    expect(run?.tool.driver.rules.map((rule) => [rule.id, rule.name])).toEqual([['SC7030', 'terminal-injection-ioctl'], ['SC7040', 'kernel-unfiltered']]);
+    expect(run?.results[0]).toMatchObject({ ruleId: 'SC7030', level: 'error' });
+    expect(run?.results[0]?.locations[0]?.physicalLocation).toMatchObject({ artifactLocation: { uri: 'x86_64/gpu_device.policy' }, region: { startLine: 3 } });
+  });
+
+  it('audits raw .bpf programs written by other compilers', async () => {
+    const checked = await runInProcess(['audit', 'checked.bpf', '--arch', 'x86_64'], root);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('checked.bpf (x86_64): 2 findings (0 high, 0 medium, 0 low, 2 info)');
+    expect(checked.stdout).toContain('checked.bpf:1:1: info[SC7040]: uretprobe (335) is not filtered by the kernel (Linux ≥ 6.14): the filter denies it');
+    const unchecked = await runInProcess(['audit', 'unchecked.bpf', '--arch', 'x86_64'], root);
+    expect(unchecked.code).toBe(1);
+    expect(unchecked.stdout).toContain('unchecked.bpf:1:1: high[SC7001]: 1 syscall number (such as read) reach allow with seccomp_data.arch = 0x0');
+  });
+
+  it('takes a .bpf’s architecture from its check, and needs --arch when it has none', async () => {
+    const checked = await runInProcess(['audit', 'checked.bpf'], root);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('checked.bpf (x86_64): 2 findings');
+    const unchecked = await runInProcess(['audit', 'unchecked.bpf'], root);
+    expect(unchecked.code).toBe(2);
+    expect(unchecked.stderr).toContain('pass --arch');
+  });
+
+  it('counts execve as an escape in a device policy unless told otherwise', async () => {
+    writeFileSync(join(root, 'x86_64', 'runner_device.policy'), '@include ./common.policy\nexecve: 1\n');
+    const device = await runInProcess(['audit', 'x86_64/runner_device.policy', '--format', 'json'], root);
+    expect((JSON.parse(device.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code)).toContain('SC7010');
+    const process = await runInProcess(['audit', 'x86_64/runner_device.policy', '--no-device', '--format', 'json'], root);
+    expect((JSON.parse(process.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code)).toContain('SC7011');
+  });
+});
+
+/** Every loaded-or-not policy file of a corpus tree, with its architecture folder. */
+function corpusPolicies(tree: string): string[] {
+  const base = join(shared, tree);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((arch) => readdirSync(join(base, arch.name)).filter((file) => file.endsWith('.policy')).map((file) => join(tree, arch.name, file)))
+    .sort();
+}
+
+describe.skipIf(!hasCorpus)(`syscage audit on the shared corpora${hasCorpus ? '' : ` (skipped: ${shared} is absent)`}`, () => {
+  it('names the TIOCSTI hole of crosvm’s 2026 gpu policy', async () => {
+    const result = await runInProcess(['audit', 'crosvm-2026-08/x86_64/gpu_device.policy', '--default-action', 'trap'], shared);
+    expect(result.stdout).toMatch(/crosvm-2026-08\/x86_64\/gpu_common\.policy:79:1: high\[SC7030\]: ioctl is allowed for TIOCSTI \(0x5412\)/);
+  });
+
+  it.each([...corpusPolicies('crosvm-2022-06'), ...corpusPolicies('crosvm-2026-08')])('%s: audited without a crash', async (file) => {
+    // Resolver warnings about the policy (SC2011, …) may go to stderr; a crash would exit 70.
+    const result = await runInProcess(['audit', file, '--default-action', 'trap', '--format', 'json', '--fail-on', 'none'], shared);
+    expect(result.code, result.stderr).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { findings: { code: string }[] };
+    expect(Array.isArray(parsed.findings)).toBe(true);
+  }, 60_000);
+});
