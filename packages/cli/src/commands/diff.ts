@@ -11,6 +11,7 @@ import type { ArchTable } from '@syscage/arch-tables';
 import { printJson } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { kernelNoteJson, kernelNoteSuffix } from '../kernel-note.js';
 import { hex, loadArch, readProgramInput } from './simulate-input.js';
 
 interface DiffOptions {
@@ -82,7 +83,7 @@ export const registerDiff: RegisterCommand = (program, ctx, setExit) => {
           added: count('added'),
           removed: count('removed'),
           changed: count('changed'),
-          syscalls: differences.map((d) => ({ ...d, name: d.name ?? null })),
+          syscalls: differences.map((d) => ({ ...d, name: d.name ?? null, ...kernelNoteJson(arch.name, d.nr) })),
         });
         return;
       }
@@ -93,7 +94,7 @@ export const registerDiff: RegisterCommand = (program, ctx, setExit) => {
           const call = `${label}(${example.args.map(hex).join(', ')})`;
           const what =
             example.kind === 'added' ? `now allowed (was ${example.before})` : example.kind === 'removed' ? `no longer allowed (now ${example.after})` : `${example.before} → ${example.after}`;
-          ctx.stdout(`${marks[example.kind]} ${label}: ${what}, e.g. ${call}\n`);
+          ctx.stdout(`${marks[example.kind]} ${label}: ${what}, e.g. ${call}${kernelNoteSuffix(arch.name, difference.nr)}\n`);
         }
       }
       ctx.stdout(

@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { kernelNoteJson, kernelNoteSuffix } from '../kernel-note.js';
 import { hex, loadArch, parseArgs, parseSyscall, readProgramInput, showPath } from './simulate-input.js';
 
 interface ExplainOptions {
@@ -78,9 +79,10 @@ export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
           action: formatAction(reference.action),
           decision: reason.json,
           compiled: emulated.ok ? { returnValue: emulated.returnValue, action: formatReturnValue(emulated.returnValue), instructionsExecuted: emulated.instructionsExecuted, agrees } : { error: emulated.error, agrees: false },
+          ...kernelNoteJson(arch.name, nr),
         });
       } else {
-        ctx.stdout(`${call} on ${arch.name}: ${formatAction(reference.action)}\n  ${reason.text}\n`);
+        ctx.stdout(`${call} on ${arch.name}: ${formatAction(reference.action)}${kernelNoteSuffix(arch.name, nr)}\n  ${reason.text}\n`);
         ctx.stdout(
           agrees
             ? `  the compiled filter agrees: ${formatReturnValue(emulated.returnValue)} after ${emulated.instructionsExecuted} instructions\n`

@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { kernelNoteJson, kernelNoteSuffix } from '../kernel-note.js';
 import { hex, loadArch, parseArgs, parseSyscall, readProgramInput } from './simulate-input.js';
 
 interface SimulateOptions {
@@ -55,12 +56,13 @@ export const registerSimulate: RegisterCommand = (program, ctx, setExit) => {
             : { error: result.error }),
           instructionsExecuted: result.instructionsExecuted,
           path: result.path,
+          ...kernelNoteJson(arch.name, nr),
         });
       } else {
         const lines = disassemble(input.program, { arch });
         ctx.stdout(
           result.ok
-            ? `${call} on ${arch.name}: ${formatReturnValue(result.returnValue)} (${result.action}) after ${result.instructionsExecuted} instructions\n`
+            ? `${call} on ${arch.name}: ${formatReturnValue(result.returnValue)} (${result.action}) after ${result.instructionsExecuted} instructions${kernelNoteSuffix(arch.name, nr)}\n`
             : `${call} on ${arch.name}: the program is invalid on this path: ${result.error.message} (${result.error.code})\n`,
         );
         for (const pc of result.path) ctx.stdout(`  ${lines[pc]?.text ?? String(pc)}\n`);

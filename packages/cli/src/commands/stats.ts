@@ -10,6 +10,7 @@ import { parseFrequencyFile } from '@syscage/policy-parser';
 import { printDiagnostics, printJson, readInputFile } from '../output.js';
 import { addPolicyInputOptions, archOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
+import { kernelNote, kernelNoteJson } from '../kernel-note.js';
 import { loadArch, readProgramInput } from './simulate-input.js';
 
 interface StatsOptions {
@@ -50,6 +51,8 @@ export const registerStats: RegisterCommand = (program, ctx, setExit) => {
       if (input === undefined) return;
       const analysis = analyzeProgram(input.program, { arch, ...(frequencies === undefined ? {} : { frequencies }) });
       const allowed = analysis.syscalls.filter((s) => s.verdict !== 'denied');
+      // Syscalls the kernel runs without the filter: their verdict is the filter's, not the outcome.
+      const unfiltered = analysis.syscalls.filter((s) => kernelNote(arch.name, s.nr) !== undefined);
       if (options.json === true) {
         printJson(ctx, {
           input: input.shown,
@@ -64,7 +67,8 @@ export const registerStats: RegisterCommand = (program, ctx, setExit) => {
           costFrequency: analysis.costFrequency ?? null,
           costCache: analysis.costCache ?? null,
           maxCost: analysis.maxCost ?? null,
-          allowed: allowed.map((s) => ({ nr: s.nr, name: s.name ?? null, verdict: s.verdict, exact: s.exact, cacheable: s.cacheable, cost: s.cost ?? null, weight: s.weight })),
+          allowed: allowed.map((s) => ({ nr: s.nr, name: s.name ?? null, verdict: s.verdict, exact: s.exact, cacheable: s.cacheable, cost: s.cost ?? null, weight: s.weight, ...kernelNoteJson(arch.name, s.nr) })),
+          kernelUnfiltered: unfiltered.map((s) => ({ nr: s.nr, name: s.name ?? null, verdict: s.verdict, ...kernelNoteJson(arch.name, s.nr) })),
         });
         return;
       }
@@ -82,6 +86,7 @@ export const registerStats: RegisterCommand = (program, ctx, setExit) => {
         `  cost with cache:     ${fixed(analysis.costCache)}`,
         `  max cost:            ${fixed(analysis.maxCost)}`,
       ];
+      if (unfiltered.length > 0) out.push(`  kernel unfiltered:   ${unfiltered.map((s) => `${label(s)} (${s.verdict} by the filter; ${kernelNote(arch.name, s.nr) ?? ''})`).join(', ')}`);
       if (allowed.some((s) => !s.exact)) out.push(`  note: ${allowed.filter((s) => !s.exact).map(label).join(', ')} had too many paths; their verdicts come from sampling`);
       ctx.stdout(`${out.join('\n')}\n`);
     });
