@@ -275,16 +275,17 @@ export interface LineGroup {
   readonly unterminated: boolean;
 }
 
-/** Groups physical lines into statements the way Minijail does: by trailing backslashes. */
-export function groupLines(text: string, lines: readonly PhysicalLine[]): LineGroup[] {
-  const groups: LineGroup[] = [];
+/**
+ * Groups physical lines into statements the way Minijail does: by trailing backslashes. One
+ * group at a time, so that a parser working statement by statement never holds them all.
+ */
+export function* groupLines(text: string, lines: readonly PhysicalLine[]): Generator<LineGroup> {
   let current: PhysicalLine[] = [];
   for (const line of lines) {
     current.push(line);
     if (line.end > line.start && text.charCodeAt(line.end - 1) === 92) continue;
-    groups.push({ lines: current, unterminated: false });
+    yield { lines: current, unterminated: false };
     current = [];
   }
-  if (current.length > 0) groups.push({ lines: current, unterminated: true });
-  return groups;
+  if (current.length > 0) yield { lines: current, unterminated: true };
 }

@@ -541,9 +541,13 @@ interface LexedStatement {
   readonly endOfLine: SourceRange;
 }
 
-function lexStatements(text: string, comments: SourceRange[]): LexedStatement[] {
+/**
+ * The statements of a text one at a time: each is parsed before the next is lexed, so the
+ * lexer's working objects (significant-token lists, line groups) of a large file never all live
+ * at once, and peak memory stays proportional to the parsed result.
+ */
+function* lexStatements(text: string, comments: SourceRange[]): Generator<LexedStatement> {
   const lines = splitLines(text);
-  const statements: LexedStatement[] = [];
   for (const group of groupLines(text, lines)) {
     const tokens: Token[] = [];
     for (const line of group.lines) lexLine(text, line, tokens);
@@ -568,11 +572,12 @@ function lexStatements(text: string, comments: SourceRange[]): LexedStatement[] 
       trailingComment = undefined;
     }
     const endPosition = { line: lastLine.number, column: lastLine.end - lastLine.start + 1, offset: lastLine.end };
-    const layout: Mutable<StatementLayout> = { tokens, firstLine: firstLine.number, lastLine: lastLine.number };
+    // A copy of exactly the tokens' length: the array grown by push has spare capacity, which a
+    // file of many short statements would keep for every one of them.
+    const layout: Mutable<StatementLayout> = { tokens: tokens.slice(), firstLine: firstLine.number, lastLine: lastLine.number };
     if (trailingComment) layout.trailingComment = trailingComment;
-    statements.push({ layout, significant, group, endOfLine: { start: endPosition, end: endPosition }, invalid });
+    yield { layout, significant, group, endOfLine: { start: endPosition, end: endPosition }, invalid };
   }
-  return statements;
 }
 
 function toDiagnostic(error: StatementError, file: string): Diagnostic {
