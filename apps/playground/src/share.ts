@@ -27,6 +27,37 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   return bytes;
 }
 
+/**
+ * The most a link may expand to (4 MiB of JSON). Deflate shrinks repetitive text about a
+ * thousandfold, so without a bound a 544 KB link expanded to a 400 MB policy and took seconds
+ * and gigabytes before parsing even began; real workspaces are a few kilobytes.
+ */
+export const maxSharedStateBytes = 4 * 1024 * 1024;
+
+/** Inflates `bytes`, stopping as soon as the output passes `limit`; `undefined` when it does. */
+async function inflateAtMost(bytes: Uint8Array<ArrayBuffer>, limit: number): Promise<Uint8Array | undefined> {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
 /** The URL hash (with its `#`) that carries `workspace`. */
 export async function encodeWorkspace(workspace: PolicyWorkspace): Promise<string> {
   const json = JSON.stringify({ arch: workspace.arch, entry: workspace.entry, files: workspace.files, ...(workspace.flags ? { flags: workspace.flags } : {}) });
@@ -46,7 +77,10 @@ export async function decodeWorkspace(hash: string): Promise<DecodeResult> {
   if (!bytes) return { ok: false, reason: 'the link is not valid base64url' };
   let value: unknown;
   try {
-    const json = await pipeBytes(bytes, new DecompressionStream('deflate-raw'));
+    const json = await inflateAtMost(bytes, maxSharedStateBytes);
+    if (json === undefined) {
+      return { ok: false, reason: `the link expands to more than ${(maxSharedStateBytes / 1024 / 1024).toString()} MB, more than any playground workspace; it was not opened` };
+    }
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch {
     return { ok: false, reason: 'the link is damaged (it does not decompress to JSON)' };

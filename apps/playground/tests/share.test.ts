@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWorkspace, encodeWorkspace, SHARE_PREFIX } from '../src/share.js';
+import { decodeWorkspace, encodeWorkspace, maxSharedStateBytes, SHARE_PREFIX } from '../src/share.js';
 import { STARTER_WORKSPACE, type PolicyWorkspace } from '../src/workspace.js';
 
 const unicodeWorkspace: PolicyWorkspace = {
@@ -53,5 +53,21 @@ describe('share links', () => {
     const bogus = { ...STARTER_WORKSPACE, entry: '/missing.policy' };
     const result = await decodeWorkspace(await encodeWorkspace(bogus));
     expect(result).toEqual({ ok: false, reason: "the link's state is invalid: the entry file is not among the files" });
+  });
+
+  it('stops inflating a link that expands past the limit, with a clear message', async () => {
+    // About 90 KB of link that would expand to 64 MB: a policy of one repeated line.
+    const bomb: PolicyWorkspace = { arch: 'x86_64', entry: '/p.policy', files: [{ path: '/p.policy', text: 'read: allow\n'.repeat(64 * 1024 * 1024 / 12) }] };
+    const hash = await encodeWorkspace(bomb);
+    expect(hash.length).toBeLessThan(200_000);
+    const result = await decodeWorkspace(hash);
+    expect(result).toEqual({ ok: false, reason: 'the link expands to more than 4 MB, more than any playground workspace; it was not opened' });
+  });
+
+  it('still opens a link just under the limit', async () => {
+    // Each line is 13 bytes of JSON (the line break is written `\n`).
+    const text = 'read: allow\n'.repeat(Math.floor((maxSharedStateBytes - 200) / 13));
+    const workspace: PolicyWorkspace = { arch: 'x86_64', entry: '/p.policy', files: [{ path: '/p.policy', text }] };
+    expect(await decodeWorkspace(await encodeWorkspace(workspace))).toEqual({ ok: true, workspace });
   });
 });
