@@ -89,7 +89,7 @@ const jsonCases: readonly JsonCase[] = [
   {
     name: 'diff',
     argv: ['diff', '--format', 'json', '--arch', 'x86_64', 'echo.bpf', echoPolicy],
-    shape: { old: string, new: string, arch: 'x86_64', added: 0, removed: 0, changed: 0, syscalls: [] },
+    shape: { old: string, new: string, arch: 'x86_64', added: 0, removed: 0, changed: 0, defaultAction: null, syscalls: [] },
   },
   {
     name: 'audit',
