@@ -29,6 +29,11 @@ export const codegenDiagnosticCodes = {
   SC4020: { name: 'too-many-instructions', severity: 'error', summary: 'The program is longer than BPF_MAXINSNS (4096) instructions.' },
   SC4021: { name: 'filter-too-deep', severity: 'error', summary: "A syscall's argument filters chain more alternatives than the compiler can nest." },
   SC4022: { name: 'errno-range', severity: 'error', summary: 'A `return N` errno is outside 1..4095, the range the kernel passes to the caller.' },
+  SC4030: { name: 'flatten-conditional-action', severity: 'error', summary: "A conditional rule takes an action other than allow (or, among a syscall's last rules, the default action); libminijail's run-time parser allows a call that matches a condition and can do nothing else with it." },
+  SC4031: { name: 'flatten-fallback', severity: 'error', summary: "A syscall's conditional rules fall back to an action other than the default; libminijail can only fall back to the jail's failure action." },
+  SC4032: { name: 'flatten-action', severity: 'error', summary: "An action other than allow and `return N` that differs from the default action; libminijail's run-time parser cannot write it." },
+  SC4033: { name: 'flatten-default', severity: 'warning', summary: "The policy's @default is not carried into a flattened policy: libminijail applies the jail's failure action instead." },
+  SC4034: { name: 'flatten-denylist', severity: 'error', summary: 'A @denylist policy cannot be flattened: libminijail has no denylist mode.' },
 } as const satisfies Record<string, CodegenDiagnosticInfo>;
 
 /** A code reported by this package's compiler. */

@@ -107,3 +107,5 @@ export {
   SECCOMP_RET_USER_NOTIF,
   code,
 } from './opcodes.js';
+export { flattenPolicy } from './flatten.js';
+export type { FlattenOptions, FlattenResult } from './flatten.js';

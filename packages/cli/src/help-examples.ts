@@ -26,6 +26,11 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage compile --arch x86_64 -o echo_server.bpf examples/echo_server.policy', says: 'a raw BPF program, as Minijail loads it' },
     { command: 'syscage compile --arch aarch64 --format c-header -o echo_server.h examples/echo_server.policy', says: 'a C header with a sock_filter array' },
     { command: 'syscage compile --default-action trap -o out policies/x86_64/block_device.policy policies/x86_64/net_device.policy', says: 'several policies into out/<arch>/<name>.bpf, as crosvm builds them' },
+    { command: 'syscage arch x86_64 --format minijail-json -o constants.json && syscage compile --arch-json constants.json -o echo_server.bpf examples/echo_server.policy', says: "compile against Minijail's constants.json, as a VMM build does" },
+  ],
+  flatten: [
+    { command: 'syscage flatten --arch x86_64 --default-action trap examples/echo_server.policy', says: 'one line per syscall, includes merged, for libminijail\'s run-time parser' },
+    { command: 'syscage flatten --arch x86_64 -o echo_server.flat.policy examples/echo_server.policy && syscage check --dialect minijail-c --arch x86_64 echo_server.flat.policy', says: 'write it and check it in the C dialect' },
   ],
   build: [
     { command: 'syscage build --arch x86_64 --out build/policies policies', says: 'check a tree and compile every loaded policy, with a manifest' },

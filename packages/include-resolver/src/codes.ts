@@ -47,6 +47,7 @@ export const resolverDiagnosticCodes = {
   SC2044: { name: 'c-include-spacing', severity: 'error', summary: 'libminijail needs exactly one space between @include and its path.' },
   SC2045: { name: 'include-outside-root', severity: 'error', summary: "An @include or @frequency leads outside the loaded policy's folder (or tree) and every include-map target." },
   SC2046: { name: 'not-a-policy', severity: 'error', summary: 'An included or loaded file is not a policy (or frequency) file at all; one error stands for all its lines.' },
+  SC2047: { name: 'c-conditional-action', severity: 'error', summary: 'After a condition libminijail accepts only `; return N`, and reads it the other way round: it allows the calls the condition matches and returns N for the others.' },
   SC3001: { name: 'no-role', severity: 'error', summary: 'A file in a policy tree fits no role of the naming convention.' },
   SC3002: { name: 'block-includes', severity: 'error', summary: 'A building block includes another file.' },
   SC3003: { name: 'missing-block', severity: 'error', summary: 'A loaded policy does not include a building block its name promises.' },

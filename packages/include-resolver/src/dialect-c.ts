@@ -121,7 +121,23 @@ function checkFilterStatement(file: string, statement: FilterStatement, out: Dia
         }
       }
     }
-    if (!filter.actionImplicit) checkAction(file, filter.action, out);
+    if (!filter.actionImplicit && filter.condition !== undefined) {
+      // libminijail compiles `CONDITION; return N` as "allow on a match, errno N otherwise",
+      // where Minijail's compiler gives errno N on a match and the default action otherwise.
+      const action = filter.action;
+      out.push(
+        makeDiagnostic(
+          'SC2047',
+          action.kind === 'return'
+            ? `libminijail reads \`; return ${action.value.kind === 'number' ? action.value.text : action.value.name}\` after a condition the other way round: it allows the calls the condition matches and returns the errno for every other call`
+            : `libminijail accepts only \`; return N\` after a condition, not \`${action.text}\``,
+          file,
+          action.range,
+          { suggestion: 'write the condition alone (the matched calls are allowed) or make the rule unconditional' },
+        ),
+      );
+      if (action.kind === 'return') checkAction(file, action, out);
+    } else if (!filter.actionImplicit) checkAction(file, filter.action, out);
   }
 }
 
