@@ -8,7 +8,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option } from 'commander';
 import {
   type ArchTable,
   formatMinijailArchJson,
@@ -22,6 +21,7 @@ import {
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 
 interface ArchOptions {
@@ -78,7 +78,7 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
     .option('--json', 'print JSON')
     .option('--syscall <name>', 'print the number of one syscall (needs an architecture)')
     .option('--constant <name>', 'print the value of one constant (needs an architecture)')
-    .addOption(new Option('--format <format>', 'text, json (same as --json), or minijail-json: Minijail\'s constants.json (needs an architecture)').choices(['text', 'json', 'minijail-json']))
+    .addOption(formatOption(['text', 'json', 'minijail-json'], 'output format (minijail-json: Minijail\'s constants.json)'))
     .option('-o, --output <file>', 'write the minijail-json output to this file instead of stdout')
     .action(async (name: string | undefined, given: ArchOptions) => {
       const options: ArchOptions = given.format === 'json' ? { ...given, json: true } : given;
