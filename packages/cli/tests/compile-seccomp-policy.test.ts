@@ -21,6 +21,7 @@ const files: Record<string, string> = {
   'broken.policy': 'read: 1\nwrite: arg0 == NO_SUCH_CONSTANT\n',
   'sub/inner.policy': '@include ./helper.policy\n',
   'sub/helper.policy': 'close: 1\n',
+  'sub/up.policy': '@include ./../common.policy\n',
 };
 
 interface Run {
@@ -91,6 +92,12 @@ describe('compile_seccomp_policy', () => {
   it('resolves includes of an included file against its own folder, not the working directory', () => {
     expect(run(['sub/inner.policy', 'inner.bpf']).code).toBe(0);
     expect(decide('inner.bpf', 'close')).toBe('allow');
+  });
+
+  it('reads an include outside the policy\'s folder, as Minijail does', () => {
+    const result = run(['sub/up.policy', 'up.bpf']);
+    expect(result.stderr).toBe('');
+    expect(decide('up.bpf', 'write')).toBe('allow');
   });
 
   it('maps no install prefix, as Minijail does not', () => {

@@ -119,8 +119,10 @@ function compile(ctx: CliContext, env: NodeJS.ProcessEnv, policy: string, output
     cache: createParseCache(),
     arch: table.name,
     denylist: compileOptions.denylist === true,
-    // Minijail reads includes as written: no install prefix is mapped.
+    // Minijail reads includes as written: no install prefix is mapped, and a file outside the
+    // policy's folder is read like any other (VMM builds that worked with Minijail keep working).
     includeMap: [],
+    allowIncludesOutside: true,
     depthLimit: nestedIncludeLevels(options.includeDepthLimit),
   });
   const sources = new Map(resolved.files.map((file) => [show(file.path), file.text]));
