@@ -44,6 +44,7 @@ export const registerFlatten: RegisterCommand = (program, ctx, setExit) => {
       cwd: ctx.cwd,
       ...(options.arch === undefined ? {} : { arch: options.arch }),
       includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
+      ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
       trees: false,
     });
     if (input.policies.length > 1 && options.output === undefined) throw new CliError('flatten: several policies need -o FOLDER', ExitCode.usage);
