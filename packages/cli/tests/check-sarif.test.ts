@@ -53,8 +53,9 @@ describe('syscage check --format sarif', () => {
       ['SC1003', 'error', 'lib.policy', 1],
       ['SC2012', 'warning', 'lib.policy', 3],
       ['SC2010', 'error', 'main.policy', 3],
+      ['SC2051', 'warning', 'lib.policy', 3],
     ]);
-    expect(run?.tool.driver.rules.map((rule) => rule.id)).toEqual(['SC1003', 'SC2010', 'SC2012']);
+    expect(run?.tool.driver.rules.map((rule) => rule.id)).toEqual(['SC1003', 'SC2010', 'SC2012', 'SC2051']);
     expect(run?.results[2]?.relatedLocations).toHaveLength(1);
   });
 

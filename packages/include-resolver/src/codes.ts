@@ -48,6 +48,8 @@ export const resolverDiagnosticCodes = {
   SC2045: { name: 'include-outside-root', severity: 'error', summary: "An @include or @frequency leads outside the loaded policy's folder (or tree) and every include-map target." },
   SC2046: { name: 'not-a-policy', severity: 'error', summary: 'An included or loaded file is not a policy (or frequency) file at all; one error stands for all its lines.' },
   SC2047: { name: 'c-conditional-action', severity: 'error', summary: 'After a condition libminijail accepts only `; return N`, and reads it the other way round: it allows the calls the condition matches and returns N for the others.' },
+  SC2050: { name: 'dangerous-syscall-uncommented', severity: 'warning', summary: 'A dangerous syscall is allowed without a comment on the line above saying why (Minijail’s seccomp_policy_lint check).' },
+  SC2051: { name: 'conditional-rules-in-several-places', severity: 'warning', summary: 'A syscall gets conditional rules on more than one line; libminijail’s C parser rejects the policy.' },
   SC3001: { name: 'no-role', severity: 'error', summary: 'A file in a policy tree fits no role of the naming convention.' },
   SC3002: { name: 'block-includes', severity: 'error', summary: 'A building block includes another file.' },
   SC3003: { name: 'missing-block', severity: 'error', summary: 'A loaded policy does not include a building block its name promises.' },

@@ -29,6 +29,8 @@ export { basename, dirname, joinPath, normalizePath } from './paths.js';
 export { resolverDiagnosticCodes } from './codes.js';
 export { dangerousSyscall, dangerousSyscalls, isDevicePolicyName } from './dangerous-syscalls.js';
 export type { DangerousSyscall, DangerousSyscallKind } from './dangerous-syscalls.js';
+export { lintReviewRules } from './review-lint.js';
+export type { ReviewLintOptions } from './review-lint.js';
 export type { DiagnosticCodeInfo, ResolverDiagnosticCode } from './codes.js';
 export { classifyPolicyFileName, lintPolicyTree } from './tree.js';
 export type {

@@ -11,7 +11,7 @@
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
-import type { Dialect, LintLevel } from '@syscage/include-resolver';
+import { type Dialect, type LintLevel, lintReviewRules } from '@syscage/include-resolver';
 import type { Diagnostic, Severity } from '@syscage/policy-parser';
 import { allDiagnosticCodes } from '../codes.js';
 import { ExitCode } from '../exit-codes.js';
@@ -30,6 +30,8 @@ interface CheckOptions {
   readonly lint: LintLevel;
   readonly format: OutputFormat;
   readonly denylist?: boolean;
+  /** The reviewer's lint (SC2050, SC2051); `--no-review-lint` turns it off. */
+  readonly reviewLint?: boolean;
 }
 
 /** One policy checked: its file, the architecture it was checked for, what was found. */
@@ -95,13 +97,16 @@ export async function runCheck(
   };
   add(input.diagnostics);
   const policies = input.policies.map((policy): CheckedPolicy => {
-    add(policy.diagnostics);
+    // The minijail-c dialect already reports every repeated syscall (SC2039).
+    const review = options.reviewLint === false ? [] : lintReviewRules(policy.resolved, { repeatedConditions: options.dialect !== 'minijail-c' });
+    const found = [...policy.diagnostics, ...review];
+    add(found);
     return {
       file: policy.file,
       ...(policy.table === undefined ? {} : { arch: policy.table.name }),
       syscalls: policy.resolved.syscalls.length,
-      errors: count(policy.diagnostics, 'error'),
-      warnings: count(policy.diagnostics, 'warning'),
+      errors: count(found, 'error'),
+      warnings: count(found, 'warning'),
     };
   });
   return { policies, diagnostics, sources: input.sources };
@@ -202,6 +207,7 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .addOption(formatOption(['text', 'json', 'sarif']))
     .option('--denylist', 'check as compiled with --denylist (every file needs @denylist, every action `return`)')
     .option('--no-denylist', 'check as compiled without --denylist (an @denylist header is an error)')
+    .option('--no-review-lint', 'no warnings for dangerous syscalls allowed without a comment above (SC2050) or conditional rules on several lines (SC2051)')
     .action(async (paths: string[], options: CheckOptions) => {
       const report = await runCheck(ctx.cwd, paths, options);
       const show = (path: string): string => displayPath(ctx.cwd, path);
