@@ -111,3 +111,28 @@ describe.skipIf(!hasCorpus)(`syscage audit on the shared corpora${hasCorpus ? ''
     expect(Array.isArray(parsed.findings)).toBe(true);
   }, 60_000);
 });
+
+describe('syscage build --audit', () => {
+  const tree = mkdtempSync(join(tmpdir(), 'syscage-audit-tree-'));
+  mkdirSync(join(tree, 'policies', 'x86_64'), { recursive: true });
+  writeFileSync(join(tree, 'policies', 'x86_64', 'common_device.policy'), 'read: 1\nwrite: 1\nexit_group: 1\n');
+  writeFileSync(join(tree, 'policies', 'x86_64', 'net.policy'), '# Terminal requests, crosvm-style.\nioctl: arg1 & 0x6400\n');
+  writeFileSync(join(tree, 'policies', 'x86_64', 'net_device.policy'), '@include ./common_device.policy\n@include ./net.policy\n');
+  writeFileSync(join(tree, 'policies', 'x86_64', 'block.policy'), '# Block requests.\nioctl: arg1 & 0x6400\n');
+  writeFileSync(join(tree, 'policies', 'x86_64', 'block_device.policy'), '@include ./common_device.policy\n@include ./block.policy\n');
+
+  it('fails on findings at or above the level, each printed once at its rule', async () => {
+    const result = await runInProcess(['build', '--audit', 'high', '-o', 'out-high', 'policies'], tree);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('policies/x86_64/net.policy:2:1: error[SC7030]: high: ioctl is allowed for TIOCSTI (0x5412) and TIOCLINUX (0x541c)');
+    expect(result.stderr).toContain('policies/x86_64/block.policy:2:1: error[SC7030]');
+    expect(result.stderr.match(/SC7030/g)).toHaveLength(2);
+    expect(result.stderr).toContain('audit: 2 findings at or above high');
+  });
+
+  it('builds as before without --audit', async () => {
+    const result = await runInProcess(['build', '-o', 'out-plain', 'policies'], tree);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('SC7030');
+  });
+});

@@ -95,6 +95,10 @@ export interface BuiltPolicy {
     readonly bytes: Uint8Array;
     readonly sha256: string;
     readonly analysis: ProgramAnalysis;
+    /** The lowered policy, so that findings about the program can point at its rules. */
+    readonly lowered: LoweredPolicy;
+    /** The architecture table the program was compiled for. */
+    readonly table: ArchTable;
   };
 }
 
@@ -232,6 +236,8 @@ function buildOne(
       bytes,
       sha256: options.sha256(bytes),
       analysis: analyzeBuiltProgram(program, lowered, table),
+      lowered,
+      table,
     },
   };
 }

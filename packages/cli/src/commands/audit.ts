@@ -12,13 +12,12 @@ import { type Diagnostic, formatDiagnostic } from '@syscage/policy-parser';
 import { createColors } from 'picocolors';
 import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
-import type { CliContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { type PolicyInputOptions, addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { toSarifLog } from './check.js';
-import { type ProgramInput, hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
+import { hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
 
 interface AuditCommandOptions extends PolicyInputOptions {
   readonly arch?: string;
@@ -29,14 +28,17 @@ interface AuditCommandOptions extends PolicyInputOptions {
 
 const wholeFile = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
-/** A finding as a toolchain diagnostic: at its rule for a policy, at the file's start otherwise. */
-function findingDiagnostic(ctx: CliContext, input: ProgramInput, finding: AuditFinding): Diagnostic {
+/**
+ * A finding as a toolchain diagnostic: at its rule for a policy, at the start of `file` (the
+ * audited input, as shown) otherwise. `show` turns a rule's absolute path into the shown one.
+ */
+export function findingDiagnostic(finding: AuditFinding, file: string, show: (path: string) => string): Diagnostic {
   const origin: RuleOrigin | undefined = finding.origin;
   return {
     code: finding.code,
     severity: auditDiagnosticSeverity[finding.severity],
     message: finding.message,
-    file: origin === undefined ? input.shown : showPath(ctx, origin.file),
+    file: origin === undefined ? file : show(origin.file),
     range: origin === undefined ? wholeFile : { start: origin.range.start, end: origin.range.start.line === origin.range.end.line ? origin.range.end : origin.range.start },
   };
 }
@@ -81,7 +83,7 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
       });
       const names = new Map<number, string>();
       for (const [name, nr] of Object.entries(arch.syscalls)) if (!names.has(nr)) names.set(nr, name);
-      const diagnostics = report.findings.map((finding) => findingDiagnostic(ctx, input, finding));
+      const diagnostics = report.findings.map((finding) => findingDiagnostic(finding, input.shown, (path) => showPath(ctx, path)));
       const tally = counts(report);
       if (options.format === 'json') {
         printJson(ctx, {

@@ -16,11 +16,12 @@ import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
 import { loadArchTable } from '@syscage/arch-tables';
-import type { LintLevel } from '@syscage/include-resolver';
+import { type LintLevel, isDevicePolicyName } from '@syscage/include-resolver';
+import { type AuditSeverity, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { createManifest, type Manifest } from '../build/manifest.js';
-import { type BuildFormat, buildPolicyTree } from '../build/tree-build.js';
+import { type BuildFormat, type BuiltPolicy, buildPolicyTree } from '../build/tree-build.js';
 import { manifestFileName, writeBuild } from '../build/write.js';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -29,6 +30,7 @@ import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDe
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
 import { parseSizeBudget } from './compile.js';
+import { findingDiagnostic } from './audit.js';
 
 interface BuildOptions {
   readonly out: string;
@@ -41,6 +43,8 @@ interface BuildOptions {
   readonly allowOutsideIncludes?: boolean;
   readonly lint: LintLevel;
   readonly summary: 'text' | 'json';
+  /** Audit every compiled program and fail on findings at or above this severity (`--audit`). */
+  readonly audit?: AuditSeverity;
 }
 
 /** Generator recorded in manifests: `syscage` and its version. */
@@ -99,6 +103,32 @@ export function formatSummary(manifest: Manifest): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n(uniform/frequency/cached: mean instructions executed per allowed syscall; cache: share of always-allowed syscalls the kernel caches)\n`;
 }
 
+/**
+ * `--audit LEVEL`: audits every compiled program of the tree and prints, once each, the findings
+ * at or above LEVEL at the rules that admit them. Returns how many there were.
+ */
+function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: AuditSeverity, sources: ReadonlyMap<string, string>): number {
+  const seen = new Set<string>();
+  const found: Diagnostic[] = [];
+  for (const policy of policies) {
+    if (policy.result === undefined) continue;
+    const { program, lowered, table } = policy.result;
+    const report = auditProgram(program, { arch: table, device: isDevicePolicyName(policy.entry), policy: lowered });
+    for (const finding of report.findings) {
+      if (!auditSeverityAtLeast(finding.severity, level)) continue;
+      const diagnostic = findingDiagnostic(finding, posixRelative(ctx.cwd, policy.entry) || policy.entry, (path) => posixRelative(ctx.cwd, path) || path);
+      // Rules of shared blocks (common_device) are found once per policy that includes them.
+      const key = `${diagnostic.code}|${diagnostic.file}|${diagnostic.range.start.offset}|${finding.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push({ ...diagnostic, severity: 'error', message: `${finding.severity}: ${finding.message} (audit of ${policy.folder}/${policy.name})` });
+    }
+  }
+  printDiagnostics(ctx, found, sources);
+  ctx.stderr(`audit: ${found.length} finding${found.length === 1 ? '' : 's'} at or above ${level}\n`);
+  return found.length;
+}
+
 /** Registers `syscage build`. */
 export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
   const command = program
@@ -113,7 +143,8 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(includeMapOption())
     .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
-    .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'));
+    .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]));
   addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
       const compile = compileDefaults(options);
@@ -158,6 +189,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
       const sources = new Map<string, string>();
       for (const [path, text] of result.sources) sources.set(posixRelative(ctx.cwd, path) || path, text);
       printDiagnostics(ctx, diagnostics, sources);
+      if (options.audit !== undefined && auditTree(ctx, result.policies, options.audit, sources) > 0) setExit(ExitCode.policyError);
 
       const manifest = createManifest(result, {
         generator: buildGenerator,
