@@ -2,10 +2,8 @@
 // operator, 64-bit constants), the decisions the real kernel takes for sampled calls must be the
 // decisions bpf-codegen's emulator predicts for the same program.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { compilePolicy, emulate } from '@syscage/bpf-codegen';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
 import { describe, expect, it } from 'vitest';
@@ -79,8 +77,7 @@ function interestingValues(text: string): bigint[] {
   return [...values];
 }
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const harness = new URL('./programs/syscall-harness.ts', import.meta.url).pathname;
+const harness = new URL('./programs/syscall-harness.mjs', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-oracle-'));
 
 describe('kernel decisions match the emulator', () => {
@@ -105,7 +102,7 @@ describe('kernel decisions match the emulator', () => {
     const input = join(scratch, `${name}.json`);
     writeFileSync(input, JSON.stringify(cases.map(([nr, args]) => [nr, args.map(String)])));
 
-    const { result, stdout, stderr } = await runCollect({ command: process.execPath, args: ['--import', tsx, harness, input], filter: program });
+    const { result, stdout, stderr } = await runCollect({ command: process.execPath, args: [harness, input], filter: program });
     expect({ status: result.status, stderr }).toEqual({ status: 0, stderr: '' });
     const kernel = JSON.parse(stdout) as [number, number][];
     expect(kernel).toHaveLength(cases.length);
