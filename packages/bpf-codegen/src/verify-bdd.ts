@@ -13,6 +13,9 @@
 /** Marks a terminal node in the variable field (greater than every real variable, so terminals sort last). */
 const TERMINAL = 0x7fffffff;
 
+/** Most entries of the ite cache (16 bytes each). */
+const maxCacheEntries = 1 << 20;
+
 /** Thrown when a diagram would exceed the node budget; the verifier turns it into `undecided`. */
 export class BddLimitError extends Error {
   constructor(readonly limit: number) {
@@ -47,20 +50,21 @@ export class Bdd {
   private tableMask: number;
   private readonly terminals = new Map<number, number>();
   private readonly terminalValues: number[] = [];
-  private readonly cache: Int32Array;
-  private readonly cacheMask: number;
+  private cache: Int32Array;
+  private cacheMask: number;
   private readonly maxNodes: number;
 
   constructor(options: BddOptions) {
     this.maxNodes = options.maxNodes;
-    const initial = 1 << 16;
+    const initial = 1 << 15;
     this.vars = new Int32Array(initial);
     this.lows = new Int32Array(initial);
     this.highs = new Int32Array(initial);
     this.table = new Int32Array(initial * 2).fill(-1);
     this.tableMask = initial * 2 - 1;
-    // A lossy cache of ite results (f, g, h, result per entry): a miss only costs time.
-    const cacheEntries = 1 << 18;
+    // A lossy cache of ite results (f, g, h, result per entry): a miss only costs time. It
+    // grows with the diagram (see allocate), so a small verification allocates little.
+    const cacheEntries = 1 << 12;
     this.cache = new Int32Array(cacheEntries * 4).fill(-1);
     this.cacheMask = cacheEntries - 1;
     this.false = this.terminal(-1);
@@ -341,10 +345,17 @@ export class Bdd {
     return product;
   }
 
-  /** `a == b` as a boolean function. */
+  /** `a == b` as a boolean function (built from the least significant bit up). */
   equal(a: BitVector, b: BitVector): number {
     let result = this.true;
-    for (let bit = 0; bit < a.length; bit++) result = this.and(this.not(this.xor(a[bit] ?? this.false, b[bit] ?? this.false)), result);
+    for (let bit = 0; bit < a.length; bit++) {
+      const x = a[bit] ?? this.false;
+      const y = b[bit] ?? this.false;
+      // One test per bit when a side is a constant, the usual case.
+      if (y === this.true) result = this.ite(x, result, this.false);
+      else if (y === this.false) result = this.ite(x, this.false, result);
+      else result = this.ite(x, this.ite(y, result, this.false), this.ite(y, this.false, result));
+    }
     return result;
   }
 
@@ -366,7 +377,11 @@ export class Bdd {
   /** `(a & b) != 0`. */
   anyCommon(a: BitVector, b: BitVector): number {
     let result = this.false;
-    for (let bit = 0; bit < a.length; bit++) result = this.or(this.and(a[bit] ?? this.false, b[bit] ?? this.false), result);
+    for (let bit = 0; bit < a.length; bit++) {
+      const y = b[bit] ?? this.false;
+      if (y === this.false) continue;
+      result = this.ite(a[bit] ?? this.false, y === this.true ? this.true : this.ite(y, this.true, result), result);
+    }
     return result;
   }
 
@@ -379,6 +394,11 @@ export class Bdd {
       this.highs = grow(this.highs, size);
     }
     const node = this.count++;
+    if (this.count > this.cacheMask && this.cacheMask < maxCacheEntries) {
+      const entries = (this.cacheMask + 1) * 4;
+      this.cache = new Int32Array(entries * 4).fill(-1);
+      this.cacheMask = entries - 1;
+    }
     this.vars[node] = variable;
     this.lows[node] = low;
     this.highs[node] = high;

@@ -100,6 +100,14 @@ export interface VerifyOptions {
    * @defaultValue 4000000
    */
   readonly maxNodes?: number;
+  /**
+   * How programs are translated: `auto` tries `backward` (smallest for dispatch-then-arguments
+   * programs) and switches to `forward` (path conditions carried along, robust for filters that
+   * keep testing after a failed argument test) past a node budget. Both are exact; the choice
+   * exists for tests and benchmarks.
+   * @defaultValue `'auto'`
+   */
+  readonly translation?: 'auto' | 'backward' | 'forward';
 }
 
 /** Where a policy rule is written. */
@@ -233,6 +241,9 @@ function stackReturn(later: number, earlier: number): number {
   return ((earlier & SECCOMP_RET_ACTION_FULL) | 0) < ((later & SECCOMP_RET_ACTION_FULL) | 0) ? earlier : later;
 }
 
+/** Raised when the backward translation passes its node budget (the forward one is tried then). */
+class OverBudget extends Error {}
+
 /** Raised inside the translation when an instruction cannot be expressed exactly. */
 class Undecided extends Error {
   /** Which program of a stack, set by the caller that knows. */
@@ -256,9 +267,8 @@ function wordVector(bdd: Bdd, slot: number): BitVector {
 
 /** A constant of `width` bits as a vector (least significant bit first). */
 function constantBits(bdd: Bdd, value: bigint, width: number): BitVector {
-  const bits: number[] = [];
-  for (let bit = 0; bit < width; bit++) bits.push((value >> BigInt(bit)) & 1n ? bdd.true : bdd.false);
-  return bits;
+  const low = bdd.constantVector(Number(value & 0xffffffffn));
+  return width === 32 ? low : [...low, ...bdd.constantVector(Number((value >> 32n) & 0xffffffffn))];
 }
 
 /** One comparison of the policy as a boolean function of the argument's word-sized value. */
@@ -340,6 +350,9 @@ function policyDiagram(bdd: Bdd, policy: LoweredPolicy): number {
 
 // ---- A program -------------------------------------------------------------------------------
 
+/** Scratch memory with no live cell. */
+const noCells: readonly number[] = new Array<number>(BPF_MEMWORDS).fill(-2);
+
 const LIVE_A = 1;
 const LIVE_X = 2;
 const liveCell = (cell: number): number => 4 << cell;
@@ -395,31 +408,62 @@ class ProgramTranslator {
     private readonly byteOrder: Endianness,
   ) {}
 
-  translate(program: BpfProgram): number {
-    const bdd = this.bdd;
+  /**
+   * The program's raw return value as a diagram. First backward (each pc's result is "if test
+   * then one successor's result else the other's", built once per state and shared), which is
+   * smallest for the usual shape: dispatch on the number, then argument tests that end in
+   * returns. A program whose tests keep deciding after an argument test failed (a linear filter
+   * that falls through to the next number) makes that quadratic, so past a node budget the
+   * translation starts over forward, carrying each state's path condition. Both are exact.
+   */
+  translate(program: BpfProgram, translation: 'auto' | 'backward' | 'forward'): number {
+    if (translation === 'forward') return this.translateForward(program);
+    if (translation === 'backward') return this.translateBackward(program, Infinity);
+    const budget = this.bdd.size + 20_000 + 50 * program.length;
+    try {
+      return this.translateBackward(program, budget);
+    } catch (error) {
+      if (error instanceof OverBudget || error instanceof Undecided) return this.translateForward(program);
+      throw error;
+    }
+  }
+
+  /** Discovers the machine states of every pc (jumps only go forward), canonical under liveness. */
+  private stateTable(program: BpfProgram): {
+    readonly states: Map<string, MachineState>[];
+    readonly canonical: (pc: number, state: MachineState) => [number, string];
+    readonly start: [number, string];
+  } {
     const live = liveness(program);
     const states: Map<string, MachineState>[] = program.map(() => new Map<string, MachineState>());
-    const transitions: Map<string, Transition>[] = program.map(() => new Map<string, Transition>());
-    const zero = this.intern(bdd.constantVector(0));
     const canonical = (pc: number, state: MachineState): [number, string] => {
       const mask = live[pc] ?? 0;
       const a = mask & LIVE_A ? state.a : -2;
       const x = mask & LIVE_X ? state.x : -2;
-      const m = state.m.map((cell, index) => (mask & liveCell(index) ? cell : -2));
-      const key = `${a},${x},${m.join(',')}`;
+      // Most pcs have no live scratch cell: then the key is A and X alone.
+      const m = mask >>> 2 === 0 ? noCells : state.m.map((cell, index) => (mask & liveCell(index) ? cell : -2));
+      const key = m === noCells ? `${a},${x}` : `${a},${x},${m.join(',')}`;
       const bucket = states[pc];
       if (bucket === undefined) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
       if (!bucket.has(key)) bucket.set(key, { a, x, m });
       return [pc, key];
     };
+    const zero = this.intern(this.bdd.constantVector(0));
     const start = canonical(0, { a: zero, x: zero, m: new Array<number>(BPF_MEMWORDS).fill(-1) });
+    return { states, canonical, start };
+  }
+
+  private translateBackward(program: BpfProgram, budget: number): number {
+    const bdd = this.bdd;
+    const { states, canonical, start } = this.stateTable(program);
+    const transitions: Map<string, Transition>[] = program.map(() => new Map<string, Transition>());
     for (let pc = 0; pc < program.length; pc++) {
       for (const [key, state] of states[pc] ?? []) transitions[pc]?.set(key, this.step(program, pc, state, canonical));
     }
     const results: Map<string, number>[] = program.map(() => new Map<string, number>());
     const resultOf = ([pc, key]: readonly [number, string]): number => {
       const node = results[pc]?.get(key);
-      if (node === undefined) throw new Undecided(`no result for pc ${pc}`, pc);
+      if (node === undefined) throw new Undecided(`internal: no result for pc ${pc}`, pc);
       return node;
     };
     for (let pc = program.length - 1; pc >= 0; pc--) {
@@ -430,8 +474,50 @@ class ProgramTranslator {
         else node = bdd.ite(transition.condition, resultOf(transition.taken), resultOf(transition.notTaken));
         results[pc]?.set(key, node);
       }
+      if (bdd.size > budget) throw new OverBudget();
     }
     return resultOf(start);
+  }
+
+  private translateForward(program: BpfProgram): number {
+    const bdd = this.bdd;
+    const { states, canonical, start } = this.stateTable(program);
+    // Forward, in pc order (jumps only go forward): each state carries the set of inputs that
+    // reach it (a boolean diagram). Knowing the path condition keeps what is built small: a test
+    // after a failed argument check is built only for the inputs that get there. Inputs follow
+    // one path each, so the sets of the returns are disjoint and each adds its own part.
+    const reach: Map<string, number>[] = program.map(() => new Map<string, number>());
+    const arrive = ([pc, key]: readonly [number, string], inputs: number): void => {
+      if (inputs === bdd.false) return;
+      const bucket = reach[pc];
+      if (bucket === undefined) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
+      const known = bucket.get(key);
+      bucket.set(key, known === undefined ? inputs : bdd.or(known, inputs));
+    };
+    arrive(start, bdd.true);
+    // The inputs that end in each return value (a few values; one union each, combined at the end).
+    const returning = new Map<number, number>();
+    for (let pc = 0; pc < program.length; pc++) {
+      const here = reach[pc];
+      if (here === undefined) continue;
+      for (const [key, inputs] of here) {
+        const state = states[pc]?.get(key);
+        if (state === undefined) throw new Undecided(`internal: no state at pc ${pc}`, pc);
+        const transition = this.step(program, pc, state, canonical);
+        if (transition.kind === 'return') returning.set(transition.node, bdd.or(returning.get(transition.node) ?? bdd.false, inputs));
+        else if (transition.kind === 'step') arrive([transition.pc, transition.key], inputs);
+        else {
+          arrive(transition.taken, bdd.and(inputs, transition.condition));
+          arrive(transition.notTaken, bdd.ite(transition.condition, bdd.false, inputs));
+        }
+      }
+      // Nothing jumps backwards: this pc's states are done.
+      here.clear();
+      states[pc]?.clear();
+    }
+    let result: number | undefined;
+    for (const [node, inputs] of returning) result = result === undefined ? node : bdd.ite(inputs, node, result);
+    return result ?? bdd.terminal(0);
   }
 
   private intern(vector: BitVector): number {
@@ -617,7 +703,7 @@ interface Built {
 }
 
 /** A diagram of normalised return values for one side. */
-function sideDiagram(bdd: Bdd, source: DecisionSource, byteOrder: Endianness): number {
+function sideDiagram(bdd: Bdd, source: DecisionSource, byteOrder: Endianness, translation: 'auto' | 'backward' | 'forward'): number {
   if (source.kind === 'policy') return policyDiagram(bdd, source.policy);
   if (source.programs.length === 0) throw new Undecided('a filter stack needs at least one program');
   let combined: number | undefined;
@@ -632,7 +718,7 @@ function sideDiagram(bdd: Bdd, source: DecisionSource, byteOrder: Endianness): n
     }
     let raw: number;
     try {
-      raw = new ProgramTranslator(bdd, byteOrder).translate(program);
+      raw = new ProgramTranslator(bdd, byteOrder).translate(program, translation);
     } catch (error) {
       if (error instanceof Undecided) error.program = index;
       throw error;
@@ -699,7 +785,8 @@ function run(
   const byteOrder = arch.endianness;
   let built: Built;
   try {
-    built = { bdd, nodes: [sideDiagram(bdd, expected, byteOrder), sideDiagram(bdd, actual, byteOrder)] };
+    const translation = options.translation ?? 'auto';
+    built = { bdd, nodes: [sideDiagram(bdd, expected, byteOrder, translation), sideDiagram(bdd, actual, byteOrder, translation)] };
   } catch (error) {
     const stats = { nodes: bdd.size };
     if (error instanceof BddLimitError) {

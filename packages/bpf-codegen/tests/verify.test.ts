@@ -130,6 +130,8 @@ function checkMutants(policy: LoweredPolicy, program: BpfProgram, seed: number, 
     tally.mutants++;
     const verdict = verifyProgram(policy, mutant);
     expect(verdict.result, JSON.stringify(mutation)).not.toBe('undecided');
+    // Both translations of a program are exact, so they reach the same verdict.
+    expect(verifyProgram(policy, mutant, { translation: 'forward' }).result, JSON.stringify(mutation)).toBe(verdict.result);
     const differs = sampledInputs(mutant, policy, 150, seed).some(
       (input) => filterOutcome(mutant, input, policy.arch.endianness) !== policyOutcome(policy, input),
     );
@@ -195,8 +197,8 @@ describe('verify: random policies', () => {
         for (const extra of [{}, { optimize: false }, { passes: policy.passes }]) {
           const { result } = compileText(text, table, { ...options, ...extra }, { '/p/main.frequency': frequency });
           if (result.lowered === undefined || result.program === undefined) throw new Error('no program');
-          const verdict = verifyProgram(result.lowered, result.program);
-          expect(verdict.result, text).toBe('proved');
+          expect(verifyProgram(result.lowered, result.program).result, text).toBe('proved');
+          expect(verifyProgram(result.lowered, result.program, { translation: 'forward' }).result, text).toBe('proved');
         }
       }),
       { numRuns: 30 },
@@ -277,6 +279,50 @@ describe('verify: big-endian machines', () => {
     expectReplays(verdict, lowered, swapped);
   });
 
+});
+
+describe('verify: a linear filter that keeps testing numbers after a failed argument test', () => {
+  // Minijail-style: `jeq nr; ld arg; jeq value, ALLOW; ld nr; jeq next …`. Built backward, every
+  // argument test would carry the whole rest of the chain; past the budget the translation
+  // starts over forward and stays small.
+  const table = tableNamed('x86_64');
+  const numbers = Object.values(table.syscalls).filter((nr, index, all) => all.indexOf(nr) === index).sort((a, b) => a - b).slice(0, 150);
+  const names = new Map(Object.entries(table.syscalls).map(([name, nr]) => [nr, name]));
+  const text = numbers.map((nr) => `${names.get(nr) ?? ''}: arg0 == ${nr + 1}\n`).join('');
+  const program: SockFilter[] = [
+    { code: 0x20, jt: 0, jf: 0, k: 4 },
+    { code: 0x15, jt: 1, jf: 0, k: table.auditArch },
+    { code: 0x06, jt: 0, jf: 0, k: 0x80000000 },
+    { code: 0x20, jt: 0, jf: 0, k: 0 },
+  ];
+  for (const nr of numbers) {
+    program.push(
+      { code: 0x15, jt: 0, jf: 6, k: nr },
+      { code: 0x20, jt: 0, jf: 0, k: 20 },
+      { code: 0x15, jt: 0, jf: 3, k: 0 },
+      { code: 0x20, jt: 0, jf: 0, k: 16 },
+      { code: 0x15, jt: 0, jf: 1, k: nr + 1 },
+      { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 },
+      { code: 0x20, jt: 0, jf: 0, k: 0 },
+    );
+  }
+  program.push({ code: 0x06, jt: 0, jf: 0, k: 0x00030000 });
+
+  it.each(['auto', 'forward', 'backward'] as const)('is proved with the %s translation', (translation) => {
+    const { result } = compileText(text, table, { defaultAction: 'trap', useKillProcess: true });
+    if (result.lowered === undefined) throw new Error('no policy');
+    expect(verifyProgram(result.lowered, program, { translation }).result).toBe('proved');
+  });
+
+  it('and a one-bit change in its last value is found', () => {
+    const { result } = compileText(text, table, { defaultAction: 'trap', useKillProcess: true });
+    if (result.lowered === undefined) throw new Error('no policy');
+    const mutant = mutate(program, { kind: 'flip-constant', pc: program.length - 4, bit: 3 });
+    if (mutant === undefined) throw new Error('no mutant');
+    const verdict = verifyProgram(result.lowered, mutant);
+    expect(verdict.result).toBe('counterexample');
+    expectReplays(verdict, result.lowered, mutant);
+  });
 });
 
 describe('verify: resource limits', () => {

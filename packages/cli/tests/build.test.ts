@@ -26,6 +26,7 @@ interface Entry {
   readonly outputSha256?: string;
   readonly instructions?: number;
   readonly defaultAction?: string;
+  readonly verified?: string;
   readonly sources: readonly { readonly path: string; readonly role: string; readonly sha256: string }[];
   readonly analysis?: {
     readonly cost: { readonly uniform: number; readonly frequency: number; readonly cached: number; readonly max: number };
@@ -108,6 +109,8 @@ describe('syscage build policies/ (the repository tree)', () => {
         expect(entry.status).toBe('ok');
         expect(entry.diagnostics).toEqual([]);
         expect(entry.defaultAction).toBe('kill-process');
+        // Every written filter was proved to do what its policy says, for every input.
+        expect(entry.verified, entry.policy).toBe('proved');
       }
       expect(manifest.summary.find((row) => row.arch === arch)).toMatchObject({ failed: 0, errors: 0, warnings: 0 });
     }

@@ -9,6 +9,7 @@ export const buildDiagnosticCodes = {
   SC9501: { name: 'unknown-arch-folder', severity: 'error', summary: 'A folder of the tree is not named after an architecture Syscage has a table for.' },
   SC9502: { name: 'arch-table-unavailable', severity: 'error', summary: "The architecture's table package cannot be loaded." },
   SC9503: { name: 'nothing-to-build', severity: 'error', summary: 'The tree holds no loaded policy for the selected architectures.' },
+  SC9504: { name: 'filter-not-proved', severity: 'error', summary: 'A compiled program is not proved to do what its policy says (a compiler bug); it is not written.' },
 } as const satisfies Record<string, { readonly name: string; readonly severity: Severity; readonly summary: string }>;
 
 /** A code reported by `syscage build`. */

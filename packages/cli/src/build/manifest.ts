@@ -28,6 +28,8 @@ export interface ManifestEntry {
   readonly instructions?: number;
   /** Action for syscalls the policy does not allow. */
   readonly defaultAction?: string;
+  /** `proved` when the program was proved to do what the policy says for every input (absent with `--no-verify`). */
+  readonly verified?: 'proved';
   readonly analysis?: ProgramAnalysis;
   readonly diagnostics: readonly ManifestDiagnostic[];
 }
@@ -119,6 +121,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
       outputSha256: policy.result.sha256,
       instructions: policy.result.program.length,
       defaultAction: policy.result.defaultAction,
+      ...(policy.result.verified === undefined ? {} : { verified: policy.result.verified }),
       analysis: policy.result.analysis,
     };
   });

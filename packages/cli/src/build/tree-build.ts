@@ -32,6 +32,7 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import { isLoadedPolicyFile } from '../loaded-policy.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
+import { proofFailure } from '../proof.js';
 
 /** Output formats of `syscage build`. */
 export type BuildFormat = 'bpf' | 'c-header' | 'json';
@@ -60,6 +61,11 @@ export interface TreeBuildOptions {
   readonly lint: LintLevel;
   /** Loads an architecture's table by canonical name. */
   readonly loadTable: (arch: string) => Promise<LoadArchTableResult>;
+  /**
+   * Prove every program against its policy before it is written (`--no-verify` turns it off); a
+   * program that is not proved is not written and is reported as a compiler bug (SC9504).
+   */
+  readonly verify: boolean;
   /** SHA-256 of some bytes, as lower-case hex (injected so this module needs no `node:crypto`). */
   readonly sha256: (bytes: Uint8Array) => string;
 }
@@ -87,8 +93,12 @@ export interface BuiltPolicy {
   readonly sources: readonly BuiltSource[];
   /** Parse, resolution, lowering and code generation diagnostics of this policy. */
   readonly diagnostics: readonly Diagnostic[];
+  /** True when the compiled program was not proved against its policy (a compiler bug). */
+  readonly unproved?: boolean;
   /** Present when the policy compiled. */
   readonly result?: {
+    /** `proved` when the program was proved against its policy; absent with `--no-verify`. */
+    readonly verified?: 'proved';
     readonly program: BpfProgram;
     readonly defaultAction: string;
     /** The encoded output file. */
@@ -225,12 +235,20 @@ function buildOne(
   if (program === undefined || lowered === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
     return failed();
   }
+  if (options.verify) {
+    const failure = proofFailure(lowered, program, table);
+    if (failure !== undefined) {
+      diagnostics.push(buildDiagnostic('SC9504', `the compiled program is not proved against the policy: ${failure}; this is a compiler bug, please report it`, entry));
+      return { ...failed(), unproved: true };
+    }
+  }
   const bytes = encodeOutput(options.format, program, lowered, table, folder.folder, name);
   return {
     ...base,
     ok: true,
     diagnostics,
     result: {
+      ...(options.verify ? { verified: 'proved' as const } : {}),
       program,
       defaultAction: formatAction(lowered.defaultAction),
       bytes,

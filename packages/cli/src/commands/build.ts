@@ -45,6 +45,7 @@ interface BuildOptions {
   readonly summary: 'text' | 'json';
   /** Audit every compiled program and fail on findings at or above this severity (`--audit`). */
   readonly audit?: AuditSeverity;
+  readonly verify: boolean;
 }
 
 /** Generator recorded in manifests: `syscage` and its version. */
@@ -144,7 +145,8 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]));
+    .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]))
+    .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)');
   addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
       const compile = compileDefaults(options);
@@ -176,6 +178,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         allowIncludesOutside: options.allowOutsideIncludes === true,
         lint: options.lint,
         loadTable: (arch) => loadArchTable(arch, (specifier) => import(specifier)),
+        verify: options.verify,
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
       });
       if ('missingArch' in result) {
@@ -213,5 +216,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         );
       }
       if (!manifest.ok) setExit(ExitCode.policyError);
+      // A program that is not proved is a compiler bug, not a problem of the policy.
+      if (result.policies.some((policy) => policy.unproved === true)) setExit(ExitCode.internal);
     });
 };

@@ -1,7 +1,7 @@
 /**
  * `syscage compile POLICY... [--arch A | --arch-json FILE] -o OUT [--format bpf|c-header|json]
  * [--default-action ACTION] [--use-kill-process] [--log-failures] [--denylist]
- * [--include-map FROM=TO]... [--frequency FILE] [--size-budget SHARE] [--no-optimize]`
+ * [--include-map FROM=TO]... [--frequency FILE] [--size-budget SHARE] [--no-optimize] [--no-verify]`
  *
  * Compiles loaded policies into seccomp BPF programs. With one policy, OUT is the output file;
  * with several, OUT is a folder and each program goes to `OUT/<arch>/<name>.<ext>`. Without
@@ -16,6 +16,7 @@ import type { ArchTable } from '@syscage/arch-tables';
 import {
   type BpfProgram,
   type CompileOptions,
+  type LoweredPolicy,
   compilePolicy,
   encodeCHeader,
   encodeJson,
@@ -31,6 +32,7 @@ import { printDiagnostics, readInputFile } from '../output.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
 import type { RegisterCommand } from '../program.js';
 import { readArchJsonFile } from '../minijail/arch-json.js';
+import { proofFailure } from '../proof.js';
 
 /** Output formats of `compile`. */
 type CompileFormat = 'bpf' | 'c-header' | 'json';
@@ -51,6 +53,7 @@ interface CompileCommandOptions {
   readonly frequency?: string;
   readonly sizeBudget?: string;
   readonly optimize: boolean;
+  readonly verify: boolean;
   readonly mkdir?: boolean;
 }
 
@@ -79,6 +82,7 @@ interface Compiled {
   readonly file: string;
   readonly arch: ArchTable;
   readonly program: BpfProgram;
+  readonly lowered: LoweredPolicy;
   readonly defaultAction: string;
 }
 
@@ -122,7 +126,8 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       'dispatch tests the layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest program; none: no limit)',
     )
     .option('--mkdir', 'create the output’s folder when it is missing (otherwise a missing folder is an error)')
-    .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)');
+    .option('--no-optimize', 'turn every optimisation pass off (for comparison and debugging)')
+    .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)');
   addKillActionOptions(command).action(async (policies: string[], options: CompileCommandOptions) => {
       if (options.output === undefined) throw new CliError('compile: -o/--output is required', ExitCode.usage);
       const sizeBudget = parseSizeBudget(options.sizeBudget);
@@ -170,7 +175,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         if (result !== undefined) found.push(...result.diagnostics);
         diagnostics.push(...found.map((diagnostic) => ({ ...diagnostic, file: show(diagnostic.file), ...(diagnostic.related === undefined ? {} : { related: diagnostic.related.map((related) => ({ ...related, file: show(related.file) })) }) })));
         if (result?.program !== undefined && result.lowered !== undefined) {
-          compiled.push({ file, arch: table, program: result.program, defaultAction: formatAction(result.lowered.defaultAction) });
+          compiled.push({ file, arch: table, program: result.program, lowered: result.lowered, defaultAction: formatAction(result.lowered.defaultAction) });
         }
       }
 
@@ -178,6 +183,20 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       if (errors > 0 || compiled.length !== input.policies.length) {
         ctx.stderr('nothing written\n');
         setExit(ExitCode.policyError);
+        return;
+      }
+      // Every program is proved against its policy before anything is written; one that is not is
+      // a compiler bug, reported as one (exit 70) with the input that shows it.
+      const unproved = options.verify
+        ? compiled.flatMap((entry) => {
+            const failure = proofFailure(entry.lowered, entry.program, entry.arch);
+            return failure === undefined ? [] : [`${show(entry.file)} (${entry.arch.name}): the compiled program is not proved against the policy: ${failure}`];
+          })
+        : [];
+      if (unproved.length > 0) {
+        for (const line of unproved) ctx.stderr(`syscage: internal error: ${line}; this is a compiler bug, please report it\n`);
+        ctx.stderr('nothing written\n');
+        setExit(ExitCode.internal);
         return;
       }
       const output = resolve(ctx.cwd, options.output);

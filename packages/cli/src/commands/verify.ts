@@ -35,6 +35,7 @@ import {
 } from '../options.js';
 import { printDiagnostics, printJson } from '../output.js';
 import type { RegisterCommand } from '../program.js';
+import { describeInput, describeNumber } from '../proof.js';
 import { hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
 
 interface VerifyCommandOptions extends PolicyInputOptions {
@@ -100,20 +101,6 @@ async function readSide(
   return { shown: paths.map((path) => showPath(ctx, resolve(ctx.cwd, path))).join(' + '), source: { kind: 'filter', programs }, sources: new Map() };
 }
 
-/** A syscall number as a person writes it: `write`, `x32 read (0x40000000)`, `syscall 0x3e7`. */
-export function describeNumber(table: ArchTable, nr: number): string {
-  const names = new Map<number, string>();
-  for (const [name, number] of Object.entries(table.syscalls)) if (!names.has(number)) names.set(number, name);
-  const name = names.get(nr);
-  if (name !== undefined) return name;
-  const x32 = table.x32SyscallBit;
-  if (x32 !== undefined && (nr & x32) !== 0) {
-    const base = names.get((nr & ~x32) >>> 0);
-    return `${base === undefined ? 'no syscall' : `x32 ${base}`} (${hex(nr)}, the x32 bit set)`;
-  }
-  return `syscall ${hex(nr)} (no syscall of ${table.name})`;
-}
-
 /** Why a policy side decided as it did, in words. */
 function describeDecision(ctx: CliContext, side: Side, outcome: SideOutcome, table: ArchTable, name: string): string {
   const decision = outcome.decision;
@@ -150,13 +137,6 @@ function counterexampleJson(ctx: CliContext, counterexample: Counterexample, pol
     policy: policy.action,
     rule: policy.rule === undefined ? null : `${showPath(ctx, policy.rule.file)}:${policy.rule.line}`,
   };
-}
-
-/** One line naming a counterexample's input, for messages: `write(0x1, 0x0, …) on AUDIT_ARCH_X86_64`. */
-export function describeInput(table: ArchTable, counterexample: Counterexample): string {
-  const { input } = counterexample;
-  const ip = input.instructionPointer === 0n ? '' : `, ip ${hex(input.instructionPointer)}`;
-  return `${describeNumber(table, input.nr)}(${input.args.map((value) => hex(value)).join(', ')}) with arch ${auditArchName(input.arch) ?? hex(input.arch)}${ip}`;
 }
 
 function printText(ctx: CliContext, verdict: Verification, wider: Side, narrower: Side, table: ArchTable, within: boolean): void {

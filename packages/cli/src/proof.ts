@@ -1,0 +1,45 @@
+/**
+ * Proofs of the filters syscage writes: `compile` and `build` check every program they are about
+ * to write against its policy with the exact verifier (`verifyProgram` of `@syscage/bpf-codegen`)
+ * and refuse one that is not proved, and `verify` names counterexamples the same way.
+ */
+import type { ArchTable } from '@syscage/arch-tables';
+import { type BpfProgram, type Counterexample, type LoweredPolicy, auditArchName, verifyProgram } from '@syscage/bpf-codegen';
+import { hex } from './commands/simulate-input.js';
+
+/** A syscall number as a person writes it: `write`, `x32 read (0x40000000)`, `syscall 0x3e7`. */
+export function describeNumber(table: ArchTable, nr: number): string {
+  const names = new Map<number, string>();
+  for (const [name, number] of Object.entries(table.syscalls)) if (!names.has(number)) names.set(number, name);
+  const name = names.get(nr);
+  if (name !== undefined) return name;
+  const x32 = table.x32SyscallBit;
+  if (x32 !== undefined && (nr & x32) !== 0) {
+    const base = names.get((nr & ~x32) >>> 0);
+    return `${base === undefined ? 'no syscall' : `x32 ${base}`} (${hex(nr)}, the x32 bit set)`;
+  }
+  return `syscall ${hex(nr)} (no syscall of ${table.name})`;
+}
+
+/** One line naming a counterexample's input, for messages: `write(0x1, 0x0, …) on AUDIT_ARCH_X86_64`. */
+export function describeInput(table: ArchTable, counterexample: Counterexample): string {
+  const { input } = counterexample;
+  const ip = input.instructionPointer === 0n ? '' : `, ip ${hex(input.instructionPointer)}`;
+  return `${describeNumber(table, input.nr)}(${input.args.map((value) => hex(value)).join(', ')}) with arch ${auditArchName(input.arch) ?? hex(input.arch)}${ip}`;
+}
+
+/**
+ * Why a program the compiler produced is not proved against its policy (a counterexample or the
+ * reason it is undecided), or `undefined` when it is proved. Either is a compiler bug.
+ */
+export function proofFailure(lowered: LoweredPolicy, program: BpfProgram, table: ArchTable): string | undefined {
+  const verdict = verifyProgram(lowered, program);
+  if (verdict.result === 'proved') return undefined;
+  if (verdict.result === 'undecided') return `undecided: ${verdict.reason}${verdict.pc === undefined ? '' : ` (instruction ${verdict.pc})`}`;
+  const { counterexample } = verdict;
+  const rule = counterexample.expected.rule;
+  return (
+    `${describeInput(table, counterexample)} gets ${counterexample.actual.action} from the filter and ` +
+    `${counterexample.expected.action} from the policy${rule === undefined ? ` (${counterexample.expected.decision?.kind ?? 'default'})` : ` (rule ${rule.file}:${rule.line})`}`
+  );
+}
