@@ -4,8 +4,7 @@
 // memory and loads, through ERRNO return values read back 12 bits at a time; (2) install-time
 // rules: every program fixture is accepted by the kernel exactly when validateProgram finds no
 // problem. Skips visibly on other hosts or without /usr/bin/python3.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../src/emulate.js';
@@ -13,35 +12,9 @@ import type { BpfProgram, SockFilter } from '../src/types.js';
 import { validateProgram } from '../src/validate.js';
 import { parseProgramText } from './disasm-fixture-parse.js';
 import { jump, stmt } from './emulator-asm.js';
+import { ALLOW, GETPPID, type KernelCall, X86_64, kernelUsable, runInKernel } from './kernel-probe.js';
 
-const probe = fileURLToPath(new URL('./emulate-kernel.py', import.meta.url));
-const usable = process.platform === 'linux' && process.arch === 'x64' && existsSync('/usr/bin/python3');
-if (!usable) console.warn('SKIPPED: kernel comparison needs an x86_64 Linux host with /usr/bin/python3');
-const describeKernel = usable ? describe : describe.skip;
-
-const GETPPID = 110;
-const X86_64 = 0xc000003e;
-const ALLOW = 0x7fff0000;
-
-interface KernelCall {
-  readonly ret?: number;
-  readonly errno?: number;
-  readonly signal?: number;
-}
-interface KernelCase {
-  readonly installed: boolean;
-  readonly errno?: number;
-  readonly results?: readonly KernelCall[];
-}
-
-function runInKernel(cases: readonly { program: BpfProgram; calls: readonly (readonly bigint[])[] }[]): KernelCase[] {
-  const input = JSON.stringify(
-    cases.map((c) => ({ program: c.program.map((i) => [i.code, i.jt, i.jf, i.k]), calls: c.calls.map((args) => args.map((a) => a.toString())) })),
-  ).replace(/"(\d+)"/g, '$1');
-  const run = spawnSync('/usr/bin/python3', [probe], { input, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 120_000 });
-  if (run.status !== 0) throw new Error(`probe failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as KernelCase[];
-}
+const describeKernel = kernelUsable ? describe : describe.skip;
 
 /** getppid gets `body`'s A, read back through ERRNO 12 bits at a time (args[5] = 0, 12, 24). */
 function probeProgram(body: readonly SockFilter[]): SockFilter[] {
