@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeProgram } from '@syscage/bpf-codegen';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { runInProcess } from './helpers.js';
 import { allowlistProgram } from './simulate-fixture.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
-const hasCorpus = existsSync(shared);
+const corpus = sharedData('corpus');
+const shared = corpus.path;
 
 /** A policy folder with a crosvm-style ioctl rule, a tight policy, and two .bpf programs. */
 function makeInputs(): string {
@@ -97,7 +98,7 @@ function corpusPolicies(tree: string): string[] {
     .sort();
 }
 
-describe.skipIf(!hasCorpus)(`syscage audit on the shared corpora${hasCorpus ? '' : ` (skipped: ${shared} is absent)`}`, () => {
+describeWithShared('syscage audit on the shared corpora', [corpus], () => {
   it('names the TIOCSTI hole of crosvm’s 2026 gpu policy', async () => {
     const result = await runInProcess(['audit', 'crosvm-2026-08/x86_64/gpu_device.policy', '--default-action', 'trap'], shared);
     expect(result.stdout).toMatch(/crosvm-2026-08\/x86_64\/gpu_common\.policy:79:1: high\[SC7030\]: ioctl is allowed for TIOCSTI \(0x5412\)/);

@@ -16,19 +16,20 @@ const uretprobe = 'not filtered by the kernel (Linux ≥ 6.14)';
 const uprobe = 'not filtered by the kernel (Linux ≥ 6.18)';
 
 describe('the kernel-unfiltered note', () => {
-  it.each<{ name: string; argv: string[]; text: string | undefined }>([
+  it.each<{ name: string; argv: string[]; text: string | undefined; code?: number }>([
     { name: 'simulate uretprobe', argv: ['simulate', '--arch', 'x86_64', '--syscall', 'uretprobe', 'allowlist.bpf'], text: uretprobe },
     { name: 'simulate uprobe by number', argv: ['simulate', '--arch', 'x86_64', '--syscall', '336', 'allowlist.bpf'], text: uprobe },
     { name: 'simulate read', argv: ['simulate', '--arch', 'x86_64', '--syscall', 'read', 'allowlist.bpf'], text: undefined },
     { name: 'simulate number 335 on aarch64 (another syscall there)', argv: ['simulate', '--syscall', '335', 'aarch64/small.policy'], text: undefined },
     { name: 'explain uprobe', argv: ['explain', '--syscall', 'uprobe', 'x86_64/old.policy'], text: uprobe },
     { name: 'explain read', argv: ['explain', '--syscall', 'read', 'x86_64/old.policy'], text: undefined },
-    { name: 'diff adding uretprobe', argv: ['diff', 'x86_64/before.policy', 'x86_64/after.policy'], text: uretprobe },
+    // diff exits 1 when the filters differ.
+    { name: 'diff adding uretprobe', argv: ['diff', 'x86_64/before.policy', 'x86_64/after.policy'], text: uretprobe, code: 1 },
     { name: 'stats', argv: ['stats', '--arch', 'x86_64', 'allowlist.bpf'], text: `uretprobe (denied by the filter; ${uretprobe}), uprobe (denied by the filter; ${uprobe})` },
-  ])('$name', async ({ argv, text }) => {
+  ])('$name', async ({ argv, text, code = 0 }) => {
     const plain = await runInProcess(argv, root);
     const json = await runInProcess([...argv, '--format', 'json'], root);
-    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.code, plain.stderr).toBe(code);
     if (text === undefined) {
       expect(plain.stdout).not.toContain('not filtered by the kernel');
       expect(json.stdout).not.toContain('not filtered by the kernel');
