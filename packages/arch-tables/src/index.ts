@@ -7,7 +7,7 @@ export type { ArchPackage, ResolveArchResult } from './registry.js';
 export { archPackageForNode, archPackages, findArchPackage, knownArchNames, resolveArchName } from './registry.js';
 export type { SuggestOptions } from './suggest.js';
 export { editDistance, suggestName } from './suggest.js';
-export type { ArchDiagnosticCode, ArchDiagnosticCodeInfo } from './codes.js';
+export type { ArchDiagnosticCode } from './codes.js';
 export { archDiagnosticCodes } from './codes.js';
 export type { MinijailArchFacts, ReadArchJsonResult } from './minijail-json.js';
 export { formatMinijailArchJson, minijailArchFacts, readMinijailArchJson } from './minijail-json.js';

@@ -2,20 +2,10 @@
  * Stable diagnostic codes of lowering and code generation (SC4xxx). A code is never reused for
  * another meaning.
  */
-import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '@syscage/policy-parser';
-
-/** Description of one diagnostic code. */
-export interface CodegenDiagnosticInfo {
-  /** Short kebab-case name. */
-  readonly name: string;
-  /** The severity diagnostics with this code are reported at (`error` stops compilation). */
-  readonly severity: Severity;
-  /** One sentence: what the code means. */
-  readonly summary: string;
-}
+import { type DiagnosticBuilder, createDiagnosticBuilder, defineCodes, fileStartRange } from '@syscage/policy-parser';
 
 /** Every code lowering and code generation report, with its meaning. */
-export const codegenDiagnosticCodes = {
+export const codegenDiagnosticCodes = defineCodes({
   SC4001: { name: 'unknown-syscall', severity: 'error', summary: 'A syscall name does not exist on the target architecture.' },
   SC4002: { name: 'unknown-constant', severity: 'error', summary: 'A named constant is not known on the target architecture.' },
   SC4003: { name: 'argument-index', severity: 'error', summary: 'Only arg0..arg5 exist in seccomp_data.' },
@@ -34,35 +24,13 @@ export const codegenDiagnosticCodes = {
   SC4032: { name: 'flatten-action', severity: 'error', summary: "An action other than allow and `return N` that differs from the default action; libminijail's run-time parser cannot write it." },
   SC4033: { name: 'flatten-default', severity: 'warning', summary: "The policy's @default is not carried into a flattened policy: libminijail applies the jail's failure action instead." },
   SC4034: { name: 'flatten-denylist', severity: 'error', summary: 'A @denylist policy cannot be flattened: libminijail has no denylist mode.' },
-} as const satisfies Record<string, CodegenDiagnosticInfo>;
+} as const);
 
 /** A code reported by this package's compiler. */
 export type CodegenDiagnosticCode = keyof typeof codegenDiagnosticCodes;
 
-/** An empty range at the start of a file, for problems about a policy as a whole. */
-export const fileStart: SourceRange = {
-  start: { line: 1, column: 1, offset: 0 },
-  end: { line: 1, column: 1, offset: 0 },
-};
+/** An empty range at the start of a file (the toolchain's one definition, from policy-parser). */
+export const fileStart = fileStartRange;
 
 /** Builds a diagnostic with the code's severity. */
-export function codegenDiagnostic(
-  code: CodegenDiagnosticCode,
-  message: string,
-  file: string,
-  range: SourceRange,
-  extra: { readonly related?: readonly RelatedLocation[]; readonly suggestion?: string } = {},
-): Diagnostic {
-  const diagnostic: {
-    code: string;
-    severity: Severity;
-    message: string;
-    file: string;
-    range: SourceRange;
-    related?: readonly RelatedLocation[];
-    suggestion?: string;
-  } = { code, severity: codegenDiagnosticCodes[code].severity, message, file, range };
-  if (extra.related !== undefined && extra.related.length > 0) diagnostic.related = extra.related;
-  if (extra.suggestion !== undefined) diagnostic.suggestion = extra.suggestion;
-  return diagnostic;
-}
+export const codegenDiagnostic: DiagnosticBuilder<CodegenDiagnosticCode> = createDiagnosticBuilder(codegenDiagnosticCodes);

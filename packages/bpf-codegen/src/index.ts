@@ -48,7 +48,7 @@ export type { CHeaderOptions, ProgramJsonMetadata } from './encode.js';
 export { evaluateComparison, evaluatePolicy, evaluateSyscall, findSyscall, isValidNumber } from './reference.js';
 export type { Decision, ReferenceResult, SyscallInput } from './reference.js';
 export { codegenDiagnosticCodes } from './codes.js';
-export type { CodegenDiagnosticCode, CodegenDiagnosticInfo } from './codes.js';
+export type { CodegenDiagnosticCode } from './codes.js';
 export { relatedSyscallNames } from './names.js';
 export { cacheAllowed, cacheCheck } from './cache.js';
 export type { CacheCheckResult, CacheVerdict } from './cache.js';

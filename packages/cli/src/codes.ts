@@ -7,7 +7,7 @@ import { archDiagnosticCodes } from '@syscage/arch-tables';
 import { ProgramDiagnosticCode, auditDiagnosticSeverity, auditFindingCodes, codegenDiagnosticCodes } from '@syscage/bpf-codegen';
 import { resolverDiagnosticCodes } from '@syscage/include-resolver';
 import { jailStepCodes } from '@syscage/jail-runner';
-import { type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
+import { type DiagnosticCodeTable, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
 import { buildDiagnosticCodes } from './build/codes.js';
 
 /** What the registry knows of one code. */
@@ -31,14 +31,14 @@ function build(): ReadonlyMap<string, CodeDescription> {
     if (registry.has(code)) throw new Error(`diagnostic code ${code} is defined twice`);
     registry.set(code, description);
   };
-  for (const [code, info] of Object.entries(parserDiagnosticCodes)) add(code, { summary: info.title, severity: info.severity });
-  const named: readonly Readonly<Record<string, { readonly name: string; readonly summary: string; readonly severity: Severity }>>[] = [
+  const tables: readonly DiagnosticCodeTable[] = [
+    parserDiagnosticCodes,
     resolverDiagnosticCodes,
     codegenDiagnosticCodes,
     archDiagnosticCodes,
     buildDiagnosticCodes,
   ];
-  for (const table of named) {
+  for (const table of tables) {
     for (const [code, info] of Object.entries(table)) add(code, { name: info.name, summary: info.summary, severity: info.severity });
   }
   // Audit findings have their own severities (high … info); SARIF levels use the mapped ones.

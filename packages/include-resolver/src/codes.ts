@@ -2,20 +2,10 @@
  * Stable diagnostic codes of this package: SC2xxx for resolution, merging and dialect checks,
  * SC3xxx for the policy-tree naming convention. A code is never reused for another meaning.
  */
-import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '@syscage/policy-parser';
-
-/** Description of one diagnostic code (used for documentation and SARIF rule metadata). */
-export interface DiagnosticCodeInfo {
-  /** Short kebab-case name. */
-  readonly name: string;
-  /** Severity the code is reported with unless an option lowers it. */
-  readonly severity: Severity;
-  /** One sentence: what the code means. */
-  readonly summary: string;
-}
+import { type DiagnosticBuilder, createDiagnosticBuilder, defineCodes, fileStartRange } from '@syscage/policy-parser';
 
 /** Every code this package reports, with its meaning. */
-export const resolverDiagnosticCodes = {
+export const resolverDiagnosticCodes = defineCodes({
   SC2001: { name: 'unreadable-entry', severity: 'error', summary: 'The top-level policy file cannot be read.' },
   SC2002: { name: 'missing-include', severity: 'error', summary: 'An @include names a file that does not exist.' },
   SC2003: { name: 'include-too-deep', severity: 'error', summary: 'An @include is nested deeper than the depth limit.' },
@@ -61,39 +51,13 @@ export const resolverDiagnosticCodes = {
   SC3009: { name: 'include-outside-folder', severity: 'error', summary: 'A file includes a file outside its own architecture folder.' },
   SC3010: { name: 'unlistable-tree', severity: 'error', summary: 'The policy tree folder cannot be listed.' },
   SC3011: { name: 'process-includes', severity: 'error', summary: 'A process policy (`foo_process.policy`) includes another file.' },
-} as const satisfies Record<string, DiagnosticCodeInfo>;
+} as const);
 
 /** A code reported by this package. */
 export type ResolverDiagnosticCode = keyof typeof resolverDiagnosticCodes;
 
-/** An empty range at the start of a file, for problems about a file as a whole. */
-export const fileStartRange: SourceRange = {
-  start: { line: 1, column: 1, offset: 0 },
-  end: { line: 1, column: 1, offset: 0 },
-};
+/** An empty range at the start of a file (the toolchain's one definition, from policy-parser). */
+export { fileStartRange };
 
-/** Builds a diagnostic with the code's default severity unless one is given. */
-export function makeDiagnostic(
-  code: ResolverDiagnosticCode,
-  message: string,
-  file: string,
-  range: SourceRange,
-  extra: {
-    readonly related?: readonly RelatedLocation[];
-    readonly suggestion?: string;
-    readonly severity?: Severity;
-  } = {},
-): Diagnostic {
-  const diagnostic: {
-    code: string;
-    severity: Severity;
-    message: string;
-    file: string;
-    range: SourceRange;
-    related?: readonly RelatedLocation[];
-    suggestion?: string;
-  } = { code, severity: extra.severity ?? resolverDiagnosticCodes[code].severity, message, file, range };
-  if (extra.related !== undefined && extra.related.length > 0) diagnostic.related = extra.related;
-  if (extra.suggestion !== undefined) diagnostic.suggestion = extra.suggestion;
-  return diagnostic;
-}
+/** Builds a diagnostic with the code's severity unless one is given (lint levels). */
+export const makeDiagnostic: DiagnosticBuilder<ResolverDiagnosticCode> = createDiagnosticBuilder(resolverDiagnosticCodes);

@@ -31,7 +31,7 @@ export { dangerousSyscall, dangerousSyscalls, isDevicePolicyName } from './dange
 export type { DangerousSyscall, DangerousSyscallKind } from './dangerous-syscalls.js';
 export { lintReviewRules } from './review-lint.js';
 export type { ReviewLintOptions } from './review-lint.js';
-export type { DiagnosticCodeInfo, ResolverDiagnosticCode } from './codes.js';
+export type { ResolverDiagnosticCode } from './codes.js';
 export { classifyPolicyFileName, lintPolicyTree } from './tree.js';
 export type {
   LintLevel,
