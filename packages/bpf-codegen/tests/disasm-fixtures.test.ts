@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectFixtureJson, expectFixtureText } from '../../../tools/fixtures/index.js';
 import { disassemble, formatDisassembly } from '../src/disasm.js';
 import { validateProgram } from '../src/validate.js';
 import { miniX86_64 } from './disasm-arch.js';
@@ -25,12 +26,9 @@ describe('program fixtures', () => {
   it.each(cases)('%s', (name) => {
     const dir = join(root, name);
     const program = parseProgramText(readFileSync(join(dir, 'program.txt'), 'utf8'));
-    const expectedValidate = JSON.parse(readFileSync(join(dir, 'expected-validate.json'), 'utf8')) as unknown;
     const found = validateProgram(program).map((d) => (d.pc === undefined ? { code: d.code } : { code: d.code, pc: d.pc }));
-    expect(found).toEqual(expectedValidate);
+    expectFixtureJson(join(dir, 'expected-validate.json'), found);
     const disasmPath = join(dir, 'expected-disasm.txt');
-    if (existsSync(disasmPath)) {
-      expect(formatDisassembly(disassemble(program, { arch: miniX86_64 }))).toBe(readFileSync(disasmPath, 'utf8'));
-    }
+    if (existsSync(disasmPath)) expectFixtureText(disasmPath, formatDisassembly(disassemble(program, { arch: miniX86_64 })));
   });
 });

@@ -4,11 +4,12 @@
  * (diagnostics as code frames with related locations, then the merged rules). Set
  * SYSCAGE_UPDATE_FIXTURES=1 to rewrite the expectations after reviewing a change.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Diagnostic, formatDiagnostic } from '@syscage/policy-parser';
 import { describe, expect, it } from 'vitest';
+import { expectFixtureText } from '../../../tools/fixtures/index.js';
 import {
   type Dialect,
   type IncludeMapping,
@@ -20,7 +21,6 @@ import {
 } from '../src/index.js';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures', import.meta.url));
-const update = process.env.SYSCAGE_UPDATE_FIXTURES === '1';
 
 interface CaseOptions {
   /** Top-level policy, relative to the case folder (resolution cases). */
@@ -113,7 +113,6 @@ describe('fixtures', () => {
   it.each(cases)('%s', (name) => {
     const actual = runCase(name);
     const expectedPath = join(fixturesDir, name, 'expected.txt');
-    if (update) writeFileSync(expectedPath, actual);
-    expect(actual).toBe(readFileSync(expectedPath, 'utf8'));
+    expectFixtureText(expectedPath, actual);
   });
 });

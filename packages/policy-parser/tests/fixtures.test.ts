@@ -2,10 +2,11 @@
 // and `expected.txt` (the rendered diagnostics, then an outline of the parsed AST). Folders
 // under `_error_/` must produce at least one error; the others none.
 // `UPDATE_FIXTURES=1 pnpm exec vitest run tests/fixtures.test.ts` rewrites expected.txt files.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectFixtureText } from '../../../tools/fixtures/index.js';
 import { formatDiagnostic, parseFrequencyFile, parsePolicy } from '../src/index.js';
 import type { Action, Diagnostic, Filter, Statement, SyscallDescriptor, ValueExpr } from '../src/index.js';
 
@@ -92,8 +93,7 @@ describe('fixtures', () => {
     const text = readFileSync(join(folder, inputName), 'utf8');
     const { output, diagnostics } = render(inputName, text);
     const expectedPath = join(folder, 'expected.txt');
-    if (process.env.UPDATE_FIXTURES === '1') writeFileSync(expectedPath, output);
     expect(diagnostics.some((d) => d.severity === 'error')).toBe(name.includes('_error_/'));
-    expect(output).toBe(readFileSync(expectedPath, 'utf8'));
+    expectFixtureText(expectedPath, output);
   });
 });
