@@ -78,9 +78,23 @@ describe('syscage arch NAME', () => {
     [['arch', 'x86_64', '--constant', 'O_CLOEXEC'], 'O_CLOEXEC = 524288 (0x80000)\n'],
     [['arch', 'arm', '--constant', 'O_DIRECTORY'], 'O_DIRECTORY = 16384 (0x4000)\n'],
     [['arch', 'amd64', '--constant', 'MINIJAIL_ARCH_NR'], 'MINIJAIL_ARCH_NR = 3221225534 (0xc000003e)\n'],
+    // Issue 20 item 14: a number looks the other way, to every name with that value.
+    [['arch', 'x86_64', '--constant', '0x5401'], '21505 (0x5401) = TCGETS\n'],
+    [['arch', 'x86_64', '--constant', '21531'], '21531 (0x541b) = FIONREAD, SIOCINQ, TIOCINQ\n'],
+    [['arch', 'aarch64', '--constant', '0o4'], '4 (0x4) = ABS_RY, AF_IPX, '],
   ])('%j prints %j', async (argv, expected) => {
     const result = await runInProcess(argv);
-    expect(result).toEqual({ code: 0, stdout: expected, stderr: '' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    if (expected.endsWith('\n')) expect(result.stdout).toBe(expected);
+    else expect(result.stdout.startsWith(expected)).toBe(true);
+  });
+
+  it('says when no constant has a value', async () => {
+    const result = await runInProcess(['arch', 'x86_64', '--constant', '0x7fffffff']);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'syscage: no x86_64 constant has the value 0x7fffffff\n' });
+    const json = await runInProcess(['arch', 'x86_64', '--constant', '0x5401', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ arch: 'x86_64', constant: { value: '21505', names: ['TCGETS'] } });
   });
 
   it('resolves a syscall and a constant together as JSON', async () => {

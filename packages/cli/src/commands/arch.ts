@@ -69,6 +69,11 @@ function unknownName(kind: 'syscall' | 'constant', name: string, table: ArchTabl
   return `unknown ${kind} '${name}' on ${table.name}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`;
 }
 
+/** `--constant` given as a number (decimal, `0x…`, `0o…`, `0b…`), for a reverse lookup; else undefined. */
+function numericValue(text: string): bigint | undefined {
+  return /^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)$/i.test(text) ? BigInt(text) : undefined;
+}
+
 /** Registers `syscage arch`. */
 export const registerArch: RegisterCommand = (program, ctx, setExit) => {
   program
@@ -77,7 +82,7 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
     .argument('[name]', 'architecture (canonical name or alias, e.g. x86_64, arm64, x86)')
     .option('--json', 'print JSON')
     .option('--syscall <name>', 'print the number of one syscall (needs an architecture)')
-    .option('--constant <name>', 'print the value of one constant (needs an architecture)')
+    .option('--constant <name|value>', 'print the value of one constant, or every constant name a number has (needs an architecture)')
     .addOption(formatOption(['text', 'json', 'minijail-json'], 'output format (minijail-json: Minijail\'s constants.json)'))
     .option('-o, --output <file>', 'write the minijail-json output to this file instead of stdout')
     .action(async (name: string | undefined, given: ArchOptions) => {
@@ -153,7 +158,16 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
         if (number === undefined) errors.push(unknownName('syscall', options.syscall, table, Object.keys(table.syscalls)));
         else resolved.syscall = { name: options.syscall, number };
       }
-      if (options.constant !== undefined) {
+      const number = options.constant === undefined ? undefined : numericValue(options.constant);
+      if (options.constant !== undefined && number !== undefined) {
+        // A number looks the other way: every name the table gives that value.
+        const names = Object.entries(table.constants)
+          .filter(([, value]) => value === number)
+          .map(([name]) => name)
+          .sort();
+        if (names.length === 0) errors.push(`no ${table.name} constant has the value ${options.constant}`);
+        else resolved.constant = { value: number, names };
+      } else if (options.constant !== undefined) {
         const value = lookupConstant(table, options.constant);
         if (value === undefined) errors.push(unknownName('constant', options.constant, table, Object.keys(table.constants)));
         else resolved.constant = { name: options.constant, value };
@@ -163,9 +177,10 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
         printJson(ctx, errors.length > 0 ? { ...resolved, errors } : resolved);
       } else {
         const syscall = resolved.syscall as { name: string; number: number } | undefined;
-        const constant = resolved.constant as { name: string; value: bigint } | undefined;
+        const constant = resolved.constant as { name?: string; names?: string[]; value: bigint } | undefined;
         if (syscall) ctx.stdout(`${syscall.name} = ${String(syscall.number)} (${hex(syscall.number)})\n`);
-        if (constant) ctx.stdout(`${constant.name} = ${constant.value.toString()} (${hex(constant.value)})\n`);
+        if (constant?.name !== undefined) ctx.stdout(`${constant.name} = ${constant.value.toString()} (${hex(constant.value)})\n`);
+        if (constant?.names !== undefined) ctx.stdout(`${constant.value.toString()} (${hex(constant.value)}) = ${constant.names.join(', ')}\n`);
       }
       if (errors.length > 0) setExit(ExitCode.policyError);
     });
