@@ -98,6 +98,14 @@ describe('syscage check (exit codes and messages)', () => {
     expect(result.stdout).toBe('checked 1 policy: 1 error, 0 warnings\n');
   });
 
+  // Issue 20 item 12: an empty folder used to say "checked 0 policies" and exit 0.
+  it.each([['text'], ['json']])('exits 1 for a folder with no policies (--format %s)', async (format) => {
+    mkdirSync(join(folder, 'emptydir'), { recursive: true });
+    const result = await runInProcess(['check', '--format', format, 'emptydir'], folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('syscage: check: no policies found in emptydir (a policy tree has one folder per architecture, holding .policy files)\n');
+  });
+
   it('exits 3 for a path that does not exist', async () => {
     const result = await runInProcess(['check', 'absent.policy'], folder);
     expect(result.code).toBe(3);

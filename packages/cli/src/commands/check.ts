@@ -231,5 +231,10 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
         );
       }
       if (errors > 0) setExit(ExitCode.policyError);
+      // Nothing checked is not a pass: a mistyped or empty folder would otherwise look clean.
+      if (report.policies.length === 0 && errors === 0) {
+        ctx.stderr(`syscage: check: no policies found in ${paths.map(show).join(', ')} (a policy tree has one folder per architecture, holding .policy files)\n`);
+        setExit(ExitCode.policyError);
+      }
     });
 };
