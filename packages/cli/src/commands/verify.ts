@@ -73,6 +73,7 @@ async function readSide(
       arch: table.name,
       includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
       denylist: options.denylist === true,
+      allowIncludesOutside: options.allowOutsideIncludes === true,
       trees: false,
     });
     const resolved = loaded.policies[0]?.resolved;
