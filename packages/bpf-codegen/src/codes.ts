@@ -17,7 +17,8 @@ export const codegenDiagnosticCodes = defineCodes({
   SC4009: { name: 'rule-after-unconditional', severity: 'error', summary: 'A rule follows an unconditional rule for the same syscall on this architecture.' },
   SC4010: { name: 'default-action-value', severity: 'error', summary: 'The default action option names an invalid action.' },
   SC4020: { name: 'too-many-instructions', severity: 'error', summary: 'The program is longer than BPF_MAXINSNS (4096) instructions.' },
-  SC4021: { name: 'filter-too-deep', severity: 'error', summary: "A syscall's argument filters chain more alternatives than the compiler can nest." },
+  // Kept so the code is never reused: filters are compiled without recursion, so no policy is too deep.
+  SC4021: { name: 'filter-too-deep', severity: 'error', summary: "No longer raised (a syscall's argument filters chained more alternatives than the compiler could nest)." },
   SC4022: { name: 'errno-range', severity: 'error', summary: 'A `return N` errno is outside 1..4095, the range the kernel passes to the caller.' },
   SC4030: { name: 'flatten-conditional-action', severity: 'error', summary: "A conditional rule takes an action other than allow (or, among a syscall's last rules, the default action); libminijail's run-time parser allows a call that matches a condition and can do nothing else with it." },
   SC4031: { name: 'flatten-fallback', severity: 'error', summary: "A syscall's conditional rules fall back to an action other than the default; libminijail can only fall back to the jail's failure action." },

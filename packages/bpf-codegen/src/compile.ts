@@ -9,10 +9,21 @@ import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
 import { type AssembledProgram, assemble } from './assemble.js';
 import { codegenDiagnostic, fileStart } from './codes.js';
 import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree } from './emit.js';
-import { type LoweredPolicy, type LoweredSyscall, lowerPolicy } from './lower.js';
-import { type CompileOptions, defaultSizeBudget, resolvePasses } from './options.js';
+import { type LoweredPolicy, lowerPolicy } from './lower.js';
+import { type CompileOptions, defaultSizeBudget } from './options.js';
+import { joinFilters, resolvePasses } from './passes.js';
 import { BPF_MAXINSNS, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
-import { type DispatchTree, type Outcome, type PlanWeights, buildSegments, defaultPlanWeights, filtersKey as filtersKeyOf, planDispatch, smallestDispatchTests } from './plan.js';
+import {
+  type DispatchTree,
+  type Outcome,
+  type PlanWeights,
+  buildSegments,
+  chainFormTests,
+  defaultPlanWeights,
+  filtersKey as filtersKeyOf,
+  planDispatch,
+  smallestDispatchTests,
+} from './plan.js';
 import type { BpfProgram } from './types.js';
 
 /** Figures about one compilation. */
@@ -92,50 +103,28 @@ function smallestLayoutWeights(weights: PlanWeights): PlanWeights {
   return { ...weights, size: 1000 * (weights.uniform + 2 * (weights.frequency + weights.uncached) + 1) };
 }
 
-/** Dispatch instructions of a tree: one per split and chain test, two for a range test. */
+/** Dispatch instructions of a tree: one per split, and each chain test's (two for a range test). */
 function dispatchTestCount(tree: DispatchTree): number {
-  switch (tree.kind) {
-    case 'leaf':
-      return 0;
-    case 'split':
-      return 1 + dispatchTestCount(tree.low) + dispatchTestCount(tree.high);
-    case 'chain':
-      return tree.tests.reduce((sum, test) => sum + (test.form === 'range' ? 2 : 1), 0);
+  let count = 0;
+  const stack: DispatchTree[] = [tree];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.kind === 'split') {
+      count++;
+      stack.push(node.low, node.high);
+    } else if (node.kind === 'chain') {
+      for (const test of node.tests) count += chainFormTests(test.form);
+    }
   }
-}
-
-/** A syscall whose argument filters nested deeper than the compiler's stack. */
-class FiltersTooDeep extends Error {
-  constructor(readonly syscall: LoweredSyscall) {
-    super(`the argument filters of ${syscall.name} nest too deeply`);
-  }
+  return count;
 }
 
 /**
- * Generates the program of a lowered policy. A syscall whose filters chain more distinct
- * alternatives than the compiler can nest (over about a thousand in a row, far beyond any real
- * policy: a long `arg == V` list is one value set, and repeated alternatives count once) is
- * reported as `SC4021` at its first rule.
+ * Generates the program of a lowered policy. Every stage builds its trees and graphs with an
+ * explicit stack (`unfold`), so no policy is too large for the engine's stack: the only limit
+ * is the kernel's 4096 instructions (`SC4020`).
  */
 export function generateProgram(policy: LoweredPolicy, options: GenerateOptions = {}): CodegenResult {
-  try {
-    return generateUnchecked(policy, options);
-  } catch (error) {
-    if (!(error instanceof FiltersTooDeep)) throw error;
-    const origin = error.syscall.filters[0]?.origin;
-    const alternatives = error.syscall.filters.reduce((sum, filter) => sum + filter.clauses.length, 0);
-    const diagnostic = codegenDiagnostic(
-      'SC4021',
-      `the argument filters of ${error.syscall.name} chain ${alternatives} alternatives, more than the compiler can nest; ` +
-        'merge them into fewer conditions (an `arg == V` list on one argument is tested as one set)',
-      origin?.file ?? policy.entry,
-      origin?.range ?? fileStart,
-    );
-    return {
-      stats: { instructions: 0, dispatchTests: 0, ranges: 0, filterBlocks: 0, loadJumps: 0, trampolines: 0 },
-      diagnostics: [diagnostic],
-    };
-  }
+  return generateUnchecked(policy, options);
 }
 
 function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): CodegenResult {
@@ -158,14 +147,8 @@ function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): Cod
     if (outcome.kind === 'action') return factory.action(outcome.action);
     const shared = passes.shareBlocks ? blocks.get(outcome.key) : undefined;
     if (shared !== undefined) return shared;
-    let block: CodeNode;
-    try {
-      block = compileFilters(factory, outcome.syscall.filters, outcome.syscall.fallback.action, settings, SECCOMP_DATA_NR);
-    } catch (error) {
-      // The filter compiler recurses once per test along a path.
-      if (error instanceof RangeError) throw new FiltersTooDeep(outcome.syscall);
-      throw error;
-    }
+    const filters = passes.joinFilters ? joinFilters(outcome.syscall.filters) : outcome.syscall.filters;
+    const block = compileFilters(factory, filters, outcome.syscall.fallback.action, settings, SECCOMP_DATA_NR);
     blocks.set(outcome.key, block);
     return block;
   };
@@ -224,13 +207,8 @@ function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): Cod
   // Search trees over long value lists take more instructions than testing the values one after
   // the other; a program over the limit with them is tried again without.
   if (passes.valueSets) {
-    try {
-      const plain = generateUnchecked(policy, { ...options, passes: { ...options.passes, valueSets: false } });
-      if (plain.program !== undefined) return plain;
-    } catch (error) {
-      // Without value sets the filters nest too deeply: the length is what to report.
-      if (!(error instanceof FiltersTooDeep)) throw error;
-    }
+    const plain = generateUnchecked(policy, { ...options, passes: { ...options.passes, valueSets: false } });
+    if (plain.program !== undefined) return plain;
   }
 
   // Too long: name the largest contributors.

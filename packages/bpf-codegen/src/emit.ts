@@ -15,6 +15,7 @@ import type { LoweredComparison, LoweredFilter } from './lower.js';
 import { actionReturnValue, type SeccompAction } from './options.js';
 import { SECCOMP_DATA_ARGS } from './opcodes.js';
 import { type DispatchTree, type Outcome, type Segment, planDispatch } from './plan.js';
+import { type UnfoldStep, unfold } from './unfold.js';
 
 /** Conditional jump operations on the accumulator. */
 export type JumpOp = 'jeq' | 'jgt' | 'jge' | 'jset';
@@ -268,34 +269,41 @@ const maxPlannedWords = 128;
 
 /** Emits a dispatch tree over segments, each leaf's outcome given its node by `leafOf`. */
 export function emitDispatchTree(factory: NodeFactory, tree: DispatchTree, leafOf: (outcome: Outcome) => CodeNode): CodeNode {
-  switch (tree.kind) {
-    case 'leaf':
-      return leafOf(tree.segment.outcome);
-    case 'split':
-      return factory.test('jge', tree.threshold, emitDispatchTree(factory, tree.high, leafOf), emitDispatchTree(factory, tree.low, leafOf));
-    case 'chain': {
-      let chain = leafOf(tree.background);
-      for (const test of [...tree.tests].reverse()) {
-        const inside = leafOf(test.segment.outcome);
-        const { low, high } = test.segment;
-        switch (test.form) {
-          case 'eq':
-            chain = factory.test('jeq', low, inside, chain);
-            break;
-          case 'below':
-            chain = factory.test('jgt', high, chain, inside);
-            break;
-          case 'above':
-            chain = factory.test('jge', low, inside, chain);
-            break;
-          case 'range':
-            chain = factory.test('jge', low, factory.test('jgt', high, chain, inside), chain);
-            break;
-        }
-      }
-      return chain;
+  return unfold<DispatchTree, CodeNode>(tree, (node) => {
+    switch (node.kind) {
+      case 'leaf':
+        return { kind: 'done', result: leafOf(node.segment.outcome) };
+      case 'split':
+        // The high side first, as the recursive emitter did, so nodes are numbered alike.
+        return { kind: 'build', needs: [node.high, node.low], build: ([high, low]) => factory.test('jge', node.threshold, high as CodeNode, low as CodeNode) };
+      case 'chain':
+        return { kind: 'done', result: emitChain(factory, node, leafOf) };
+    }
+  });
+}
+
+/** A chain leaf: its tests from the last to the first, each falling through to the rest. */
+function emitChain(factory: NodeFactory, tree: DispatchTree & { kind: 'chain' }, leafOf: (outcome: Outcome) => CodeNode): CodeNode {
+  let chain = leafOf(tree.background);
+  for (const test of [...tree.tests].reverse()) {
+    const inside = leafOf(test.segment.outcome);
+    const { low, high } = test.segment;
+    switch (test.form) {
+      case 'eq':
+        chain = factory.test('jeq', low, inside, chain);
+        break;
+      case 'below':
+        chain = factory.test('jgt', high, chain, inside);
+        break;
+      case 'above':
+        chain = factory.test('jge', low, inside, chain);
+        break;
+      case 'range':
+        chain = factory.test('jge', low, factory.test('jgt', high, chain, inside), chain);
+        break;
     }
   }
+  return chain;
 }
 
 /** One alternative of a filter: a conjunction of comparisons, or `arg == V` for any V of a set. */
@@ -409,6 +417,17 @@ export function compileFilters(
   return compileWith(factory, filters, fallback, settings, entryAccumulator, false);
 }
 
+/** A point of filter compilation: filter `f`, alternative `c`, comparison `a`, word test `s`. */
+interface FilterState {
+  readonly f: number;
+  readonly c: number;
+  readonly a: number;
+  readonly s: number;
+  readonly known: Knowledge;
+  /** Offset of the word the accumulator holds, or -1 when unknown. */
+  readonly acc: number;
+}
+
 function compileWith(
   factory: NodeFactory,
   filters: readonly LoweredFilter[],
@@ -420,50 +439,86 @@ function compileWith(
   const items = filters.map((filter) => clauseItems(filter, settings.bits, settings.valueSets));
   const memo = new Map<string, CodeNode>();
   const noAccumulator = -1;
+  type Step = UnfoldStep<FilterState, CodeNode>;
+  const done = (result: CodeNode): Step => ({ kind: 'done', result });
+  const state = (f: number, c: number, a: number, s: number, known: Knowledge, acc: number): FilterState => ({ f, c, a, s, known, acc });
 
-  const at = (f: number, c: number, a: number, s: number, known: Knowledge, acc: number): CodeNode => {
+  // Where a failed alternative goes on: the next alternative of the filter, else the next filter.
+  const clauseFails = (f: number, c: number, known: Knowledge, acc: number): FilterState => {
+    const filterItems = items[f];
+    if (filterItems !== undefined && c + 1 < filterItems.length) return state(f, c + 1, 0, 0, known, acc);
+    return state(f + 1, 0, 0, 0, known, acc);
+  };
+
+  const follow = (f: number, c: number, a: number, target: StepTarget, known: Knowledge, acc: number): FilterState => {
+    if (target === true) return state(f, c, a + 1, 0, known, acc);
+    if (target === false) return clauseFails(f, c, known, acc);
+    return state(f, c, a, target, known, acc);
+  };
+
+  const step = (at: FilterState): Step => {
+    const { f, c, a, s, known, acc } = at;
     const filter = filters[f];
     const filterItems = items[f];
-    if (filter === undefined || filterItems === undefined) return factory.action(fallback);
+    if (filter === undefined || filterItems === undefined) return done(factory.action(fallback));
     const item = filterItems[c];
-    if (item === undefined) return at(f + 1, 0, 0, 0, known, acc);
-    if (item.kind === 'set') return valueSet(f, c, item, known, acc);
+    if (item === undefined) return { kind: 'goto', state: state(f + 1, 0, 0, 0, known, acc) };
+    if (item.kind === 'set') return valueSet(at, item);
     const atomSteps = item.steps[a];
-    if (atomSteps === undefined) return factory.action(filter.action);
+    if (atomSteps === undefined) return done(factory.action(filter.action));
     const atom = item.atoms[a];
-    if (atom === undefined) return factory.action(filter.action);
-    if (atomSteps === true) return at(f, c, a + 1, 0, known, acc);
-    if (atomSteps === false) return clauseFails(f, c, known, acc);
-    const step = atomSteps[s];
-    if (step === undefined) return factory.action(filter.action);
-    const offset = argumentOffset(atom.arg, step.half, settings.endianness);
-    const decided = useKnowledge ? known.decide(offset, step.op, step.k) : undefined;
-    if (decided !== undefined) return follow(f, c, a, decided ? step.onTrue : step.onFalse, known, acc);
+    if (atom === undefined) return done(factory.action(filter.action));
+    if (atomSteps === true) return { kind: 'goto', state: state(f, c, a + 1, 0, known, acc) };
+    if (atomSteps === false) return { kind: 'goto', state: clauseFails(f, c, known, acc) };
+    const wordStep = atomSteps[s];
+    if (wordStep === undefined) return done(factory.action(filter.action));
+    const offset = argumentOffset(atom.arg, wordStep.half, settings.endianness);
+    const decided = useKnowledge ? known.decide(offset, wordStep.op, wordStep.k) : undefined;
+    if (decided !== undefined) return { kind: 'goto', state: follow(f, c, a, decided ? wordStep.onTrue : wordStep.onFalse, known, acc) };
 
     const key = `${f}/${c}/${a}/${s}/${acc}/${useKnowledge ? known.key : ''}`;
     const cached = memo.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return done(cached);
     if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
 
     const after = settings.elideLoads ? offset : noAccumulator;
-    const onTrue = follow(f, c, a, step.onTrue, useKnowledge ? known.with(offset, step.op, step.k, true) : known, after);
-    const onFalse = follow(f, c, a, step.onFalse, useKnowledge ? known.with(offset, step.op, step.k, false) : known, after);
-    const test = factory.test(step.op, step.k, onTrue, onFalse);
-    const node = settings.elideLoads && acc === offset ? test : test.kind === 'test' ? factory.load(offset, test) : test;
-    memo.set(key, node);
-    return node;
+    return {
+      kind: 'build',
+      needs: [
+        follow(f, c, a, wordStep.onTrue, useKnowledge ? known.with(offset, wordStep.op, wordStep.k, true) : known, after),
+        follow(f, c, a, wordStep.onFalse, useKnowledge ? known.with(offset, wordStep.op, wordStep.k, false) : known, after),
+      ],
+      build: ([onTrue, onFalse]) => {
+        const test = factory.test(wordStep.op, wordStep.k, onTrue as CodeNode, onFalse as CodeNode);
+        const node = settings.elideLoads && acc === offset ? test : test.kind === 'test' ? factory.load(offset, test) : test;
+        memo.set(key, node);
+        return node;
+      },
+    };
   };
 
   // `arg == V` for any V of the set: the high word against each distinct high half (64-bit),
   // then a search tree over the low words of that half. Whatever fails goes on with the next
   // alternative, entered with no word known to be in the accumulator.
-  const valueSet = (f: number, c: number, item: ClauseItem & { kind: 'set' }, known: Knowledge, acc: number): CodeNode => {
+  const valueSet = (at: FilterState, item: ClauseItem & { kind: 'set' }): Step => {
+    const { f, c, known, acc } = at;
     const key = `${f}/${c}/set/${acc}/${useKnowledge ? known.key : ''}`;
     const cached = memo.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return done(cached);
     if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
     const success = factory.action(filters[f]?.action ?? fallback);
-    const next = clauseFails(f, c, known, noAccumulator);
+    return {
+      kind: 'build',
+      needs: [clauseFails(f, c, known, noAccumulator)],
+      build: ([next]) => {
+        const node = valueSetNode(item, known, acc, success, next as CodeNode);
+        memo.set(key, node);
+        return node;
+      },
+    };
+  };
+
+  const valueSetNode = (item: ClauseItem & { kind: 'set' }, known: Knowledge, acc: number, success: CodeNode, next: CodeNode): CodeNode => {
     const lowOffset = argumentOffset(item.arg, 'lo', settings.endianness);
     const highOffset = argumentOffset(item.arg, 'hi', settings.endianness);
     const lowWords = new Map<number, number[]>();
@@ -477,39 +532,20 @@ function compileWith(
       const tree = valueTree(factory, words, success, next, settings.valueTreeSizeWeight);
       return tree.kind === 'test' && !(settings.elideLoads && entry === lowOffset) ? factory.load(lowOffset, tree) : tree;
     };
-    let node: CodeNode;
-    if (settings.bits === 32) node = lowTest(lowWords.get(0) ?? [], acc);
-    else {
-      let halves = [...lowWords.entries()].sort(([a], [b]) => a - b);
-      if (useKnowledge) {
-        halves = halves.filter(([hi]) => known.decide(highOffset, 'jeq', hi) !== false);
-        const decided = halves.find(([hi]) => known.decide(highOffset, 'jeq', hi) === true);
-        if (decided !== undefined) halves = [decided];
-      }
-      const first = halves[0];
-      if (first === undefined) node = next;
-      else if (useKnowledge && known.decide(highOffset, 'jeq', first[0]) === true) node = lowTest(first[1], acc);
-      else {
-        let chain = next;
-        for (const [hi, words] of [...halves].reverse()) chain = factory.test('jeq', hi, lowTest(words, highOffset), chain);
-        node = settings.elideLoads && acc === highOffset ? chain : factory.load(highOffset, chain);
-      }
+    if (settings.bits === 32) return lowTest(lowWords.get(0) ?? [], acc);
+    let halves = [...lowWords.entries()].sort(([a], [b]) => a - b);
+    if (useKnowledge) {
+      halves = halves.filter(([hi]) => known.decide(highOffset, 'jeq', hi) !== false);
+      const decided = halves.find(([hi]) => known.decide(highOffset, 'jeq', hi) === true);
+      if (decided !== undefined) halves = [decided];
     }
-    memo.set(key, node);
-    return node;
+    const first = halves[0];
+    if (first === undefined) return next;
+    if (useKnowledge && known.decide(highOffset, 'jeq', first[0]) === true) return lowTest(first[1], acc);
+    let chain = next;
+    for (const [hi, words] of [...halves].reverse()) chain = factory.test('jeq', hi, lowTest(words, highOffset), chain);
+    return settings.elideLoads && acc === highOffset ? chain : factory.load(highOffset, chain);
   };
 
-  const follow = (f: number, c: number, a: number, target: StepTarget, known: Knowledge, acc: number): CodeNode => {
-    if (target === true) return at(f, c, a + 1, 0, known, acc);
-    if (target === false) return clauseFails(f, c, known, acc);
-    return at(f, c, a, target, known, acc);
-  };
-
-  const clauseFails = (f: number, c: number, known: Knowledge, acc: number): CodeNode => {
-    const filterItems = items[f];
-    if (filterItems !== undefined && c + 1 < filterItems.length) return at(f, c + 1, 0, 0, known, acc);
-    return at(f + 1, 0, 0, 0, known, acc);
-  };
-
-  return at(0, 0, 0, 0, Knowledge.empty, settings.elideLoads ? entryAccumulator : noAccumulator);
+  return unfold(state(0, 0, 0, 0, Knowledge.empty, settings.elideLoads ? entryAccumulator : noAccumulator), step);
 }

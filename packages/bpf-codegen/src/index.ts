@@ -31,16 +31,17 @@ export type {
   LoweredSyscall,
   LowerResult,
 } from './lower.js';
-export { actionReturnValue, defaultSizeBudget, formatAction, isPermissive, maxErrno, parseDefaultActionOption, resolvePasses } from './options.js';
+export { actionReturnValue, defaultSizeBudget, formatAction, isPermissive, maxErrno, parseDefaultActionOption } from './options.js';
 export type {
   CompileOptions,
   DefaultActionOption,
   OptimizationPasses,
-  ResolvedPasses,
   SeccompAction,
   SeccompActionKind,
 } from './options.js';
-export { buildSegments, defaultMaxChainTests, defaultPlanWeights, planDispatch, smallestDispatchTests } from './plan.js';
+export { joinFilters, optimizationPasses, resolvePasses } from './passes.js';
+export type { PassDescription, PassName, ResolvedPasses } from './passes.js';
+export { buildSegments, chainFormTests, defaultMaxChainTests, defaultPlanWeights, mergeRanges, planDispatch, smallestDispatchTests } from './plan.js';
 export { typicalFrequencyProfile } from './frequency-profile.js';
 export type { ChainTest, DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';
 export { encodeCHeader, encodeJson } from './encode.js';

@@ -82,9 +82,11 @@ export type DefaultActionOption =
 
 /**
  * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set
- * here wins over `optimize`.
+ * here wins over `optimize`. `optimizationPasses` describes each pass's input and output.
  */
 export interface OptimizationPasses {
+  /** Join consecutive filters of one syscall that have the same action into one filter. @defaultValue true */
+  readonly joinFilters?: boolean;
   /** Merge consecutive syscall numbers with the same outcome into one range. @defaultValue true */
   readonly mergeRanges?: boolean;
   /** Lay out the dispatch tree by cost (dynamic programming over ranges). @defaultValue true */
@@ -148,24 +150,6 @@ export interface CompileOptions {
  * program: a block of four singly-tested syscalls stays at its smallest size.
  */
 export const defaultSizeBudget = 0.2;
-
-/** Every pass flag resolved to a boolean. */
-export type ResolvedPasses = { readonly [K in keyof OptimizationPasses]-?: boolean };
-
-/** Resolves `optimize` and `passes` into one flag per pass. */
-export function resolvePasses(options: CompileOptions): ResolvedPasses {
-  const base = options.optimize ?? true;
-  const passes = options.passes ?? {};
-  return {
-    mergeRanges: passes.mergeRanges ?? base,
-    costTree: passes.costTree ?? base,
-    chainLeaves: passes.chainLeaves ?? base,
-    elideLoads: passes.elideLoads ?? base,
-    pathKnowledge: passes.pathKnowledge ?? base,
-    shareBlocks: passes.shareBlocks ?? base,
-    valueSets: passes.valueSets ?? base,
-  };
-}
 
 const defaultActionWords: ReadonlySet<string> = new Set([
   'allow',

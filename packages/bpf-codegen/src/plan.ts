@@ -12,6 +12,7 @@
  */
 import type { LoweredPolicy, LoweredSyscall } from './lower.js';
 import { actionReturnValue, type SeccompAction } from './options.js';
+import { type UnfoldStep, unfold } from './unfold.js';
 
 /** What one range of numbers gets: a fixed action, or a syscall's argument filters. */
 export type Outcome =
@@ -111,9 +112,9 @@ export function filtersKey(syscall: LoweredSyscall): string {
 const maxNumber = 0xffffffff;
 
 /**
- * Cuts [0, 2^32) into segments. With `merge`, neighbours with the same outcome join (holes with
- * the invalid-number action join a default range when the actions are the same); without it,
- * every syscall number of the table is its own segment.
+ * Cuts [0, 2^32) into segments: one per syscall number of the table and one per hole. With
+ * `merge`, pass {@link mergeRanges} joins neighbours with the same outcome (holes with the
+ * invalid-number action join a default range when the actions are the same).
  */
 export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: PlanWeights = defaultPlanWeights): Segment[] {
   // One outcome object per listed syscall, one for every unlisted number.
@@ -154,15 +155,8 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
   };
 
   const invalid = actionOutcome(policy.invalidNumberAction);
-  const segments: { low: number; high: number; outcome: Outcome; weight: number; syscallCount: number }[] = [];
+  const segments: Segment[] = [];
   const push = (low: number, high: number, outcome: Outcome, weight: number, count: number): void => {
-    const last = segments[segments.length - 1];
-    if (merge && last !== undefined && last.outcome.key === outcome.key && last.high + 1 === low) {
-      last.high = high;
-      last.weight += weight;
-      last.syscallCount += count;
-      return;
-    }
     segments.push({ low, high, outcome, weight, syscallCount: count });
   };
   let next = 0;
@@ -175,47 +169,56 @@ export function buildSegments(policy: LoweredPolicy, merge: boolean, weights: Pl
     next = number + 1;
   }
   if (next <= maxNumber) push(next, maxNumber, invalid, 0, 0);
-  return segments;
+  return merge ? mergeRanges(segments) : segments;
+}
+
+/**
+ * Pass `mergeRanges`. Input: segments, one per syscall number and one per hole between numbers.
+ * Output: the same cover of [0, 2^32) with every run of neighbours of one outcome joined into
+ * one segment (weights and syscall counts summed), so the dispatch tests ranges, not numbers.
+ */
+export function mergeRanges(segments: readonly Segment[]): Segment[] {
+  const merged: { low: number; high: number; outcome: Outcome; weight: number; syscallCount: number }[] = [];
+  for (const segment of segments) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.outcome.key === segment.outcome.key && last.high + 1 === segment.low) {
+      last.high = segment.high;
+      last.weight += segment.weight;
+      last.syscallCount += segment.syscallCount;
+    } else merged.push({ low: segment.low, high: segment.high, outcome: segment.outcome, weight: segment.weight, syscallCount: segment.syscallCount });
+  }
+  return merged;
 }
 
 /** Longest run of tested segments a chain leaf may have, by default. */
 export const defaultMaxChainTests = 6;
 
-/**
- * The tests of a chain leaf over segments i..j with `background` untested, in order: by weight
- * per test instruction, heaviest first (Smith's rule), each in the cheapest form the segments
- * already ruled out allow. Returns undefined when too many segments would be tested.
- */
-function chainTests(segments: readonly Segment[], i: number, j: number, background: string, maxChainTests: number): ChainTest[] | undefined {
-  const low = segments[i]?.low ?? 0;
-  const high = segments[j]?.high ?? 0;
-  const candidates: { index: number; segment: Segment; cost: number }[] = [];
-  for (let index = i; index <= j; index++) {
-    const segment = segments[index];
-    if (segment === undefined || segment.outcome.key === background) continue;
-    if (candidates.length === maxChainTests) return undefined;
-    const single = segment.low === segment.high || segment.low === low || segment.high === high;
-    candidates.push({ index, segment, cost: single ? 1 : 2 });
-  }
-  candidates.sort((a, b) => b.segment.weight / b.cost - a.segment.weight / a.cost || a.index - b.index);
-  const removed = new Set<number>();
-  let first = i;
-  let last = j;
-  const tests: ChainTest[] = [];
-  for (const { index, segment } of candidates) {
-    const form: ChainTest['form'] =
-      segment.low === segment.high ? 'eq' : index === first ? 'below' : index === last ? 'above' : 'range';
-    tests.push({ segment, form });
-    removed.add(index);
-    while (first <= last && removed.has(first)) first++;
-    while (last >= first && removed.has(last)) last--;
-  }
-  return tests;
+/** The forms of {@link ChainTest}, by the number {@link chainForm} gives. */
+const chainFormNames: readonly ChainTest['form'][] = ['eq', 'below', 'above', 'range'];
+
+/** Test instructions of a chain test: two for a `range` (both bounds), one for the other forms. */
+export function chainFormTests(form: ChainTest['form']): number {
+  return form === 'range' ? 2 : 1;
 }
 
 /**
- * Fast costing of chain leaves for the planner: the same order and forms as
- * {@link chainTests}, computed on typed arrays without building the tests.
+ * The chain-leaf rule, defined once for the planner's costs, the size bound and the tree it
+ * builds: a chain tests its segments one after the other, each in the cheapest form the
+ * segments tested before it allow. `eq` (0) for a single number; `below` (1) when the segment
+ * is the lowest not yet ruled out (`first`: `jgt high`, false means inside); `above` (2) when it
+ * is the highest (`last`: `jge low`); else `range` (3), both bounds. Callers keep `first` and
+ * `last` as segments are ruled out, and count two instructions for form 3, one otherwise
+ * ({@link chainFormTests}).
+ */
+function chainForm(single: boolean, index: number, first: number, last: number): number {
+  return single ? 0 : index === first ? 1 : index === last ? 2 : 3;
+}
+
+/**
+ * Chain leaves on typed arrays, for the planner: which segments a chain over i..j tests and in
+ * which order (by weight per test instruction, heaviest first: Smith's rule; a segment at an end
+ * of the chain counts one instruction, an inner range two), their forms ({@link chainForm}),
+ * and the chain's cost.
  */
 class ChainCoster {
   private readonly outcome: Int32Array;
@@ -226,9 +229,11 @@ class ChainCoster {
   private readonly picked: Int32Array;
   private readonly pickedCost: Float64Array;
   private readonly outcomes: number;
+  /** Weight of the untested (background) segments of the last {@link order}. */
+  private backgroundWeight = 0;
 
   constructor(
-    segments: readonly Segment[],
+    private readonly segments: readonly Segment[],
     private readonly weights: PlanWeights,
     private readonly maxChainTests: number,
   ) {
@@ -255,9 +260,12 @@ class ChainCoster {
     this.outcomes = ids.size;
   }
 
-  /** Cost of the chain over i..j with background outcome `background`; Infinity if too long. */
-  cost(i: number, j: number, background: number): number {
-    const { outcome, weight, low, high, removed, picked, pickedCost, maxChainTests } = this;
+  /**
+   * Puts the tested segments of the chain over i..j with background `background` into `picked`
+   * in test order and returns how many there are, or -1 when more than `maxChainTests`.
+   */
+  private order(i: number, j: number, background: number): number {
+    const { outcome, weight, picked, pickedCost, maxChainTests, low, high } = this;
     const lowBound = low[i] ?? 0;
     const highBound = high[j] ?? 0;
     let backgroundWeight = 0;
@@ -267,7 +275,7 @@ class ChainCoster {
         backgroundWeight += weight[index] ?? 0;
         continue;
       }
-      if (k === maxChainTests) return Infinity;
+      if (k === maxChainTests) return -1;
       const single = low[index] === high[index] || low[index] === lowBound || high[index] === highBound;
       // Insertion sort by weight per test, heaviest first, ties by position.
       const cost = single ? 1 : 2;
@@ -285,22 +293,54 @@ class ChainCoster {
       pickedCost[at] = cost;
       k++;
     }
+    this.backgroundWeight = backgroundWeight;
+    return k;
+  }
+
+  /**
+   * Walks the chain over i..j in test order (after {@link order} put `k` segments in `picked`):
+   * each segment's form by the chain rule, the tests pushed to `into` when given. Returns the
+   * chain's cost.
+   */
+  private walk(i: number, j: number, k: number, into?: ChainTest[]): number {
+    const { picked, weight, low, high, removed } = this;
     let first = i;
     let last = j;
     let executed = 0;
     let total = 0;
     for (let n = 0; n < k; n++) {
       const index = picked[n] ?? 0;
-      const single = low[index] === high[index];
+      const form = chainForm(low[index] === high[index], index, first, last);
       // A number inside a `range` segment passes both of its tests.
-      executed += single || index === first || index === last ? 1 : 2;
+      executed += form === 3 ? 2 : 1;
       total += (weight[index] ?? 0) * executed;
+      if (into !== undefined) {
+        const segment = this.segments[index];
+        const name = chainFormNames[form];
+        if (segment === undefined || name === undefined) throw new Error('chain test out of range');
+        into.push({ segment, form: name });
+      }
       removed[index] = 1;
       while (first <= last && removed[first] === 1) first++;
       while (last >= first && removed[last] === 1) last--;
     }
     for (let n = 0; n < k; n++) removed[picked[n] ?? 0] = 0;
-    return total + backgroundWeight * executed + this.weights.size * executed;
+    return total + this.backgroundWeight * executed + this.weights.size * executed;
+  }
+
+  /** Cost of the chain over i..j with background outcome `background`; Infinity if too long. */
+  cost(i: number, j: number, background: number): number {
+    const k = this.order(i, j, background);
+    return k < 0 ? Infinity : this.walk(i, j, k);
+  }
+
+  /** The tests of the chain over i..j with background outcome `background`, in order; undefined if too long. */
+  tests(i: number, j: number, background: number): ChainTest[] | undefined {
+    const k = this.order(i, j, background);
+    if (k < 0) return undefined;
+    const tests: ChainTest[] = [];
+    this.walk(i, j, k, tests);
+    return tests;
   }
 
   /**
@@ -333,10 +373,11 @@ class ChainCoster {
 /**
  * The fewest dispatch tests of any plan of {@link planDispatch}'s kind over `segments`: the
  * segments cut into consecutive blocks, each a single segment (no test) or a chain leaf, joined
- * by one split per block boundary. A chain's segments are tested with one bound while they can
- * be peeled from an end of the block, singletons with `jeq`; a longer segment with the
- * background on both sides takes two tests. Linear in the segments (chains are short), so the
- * size budget can be checked without planning the smallest layout.
+ * by one split per block boundary. A chain's forms follow the chain rule ({@link chainForms}) in
+ * the order that needs the fewest tests: the segments below the first background segment from
+ * the lowest up and those above the last from the highest down (each then has one bound left),
+ * then the ones between (a single number one test, a longer range two). Linear in the segments
+ * (chains are short), so the size budget can be checked without planning the smallest layout.
  */
 export function smallestDispatchTests(segments: readonly Segment[], chainLeaves: boolean, maxChainTests: number = defaultMaxChainTests): number {
   const count = segments.length;
@@ -344,7 +385,8 @@ export function smallestDispatchTests(segments: readonly Segment[], chainLeaves:
   if (!chainLeaves) return count - 1;
   const ids = new Map<string, number>();
   const outcome = new Int32Array(count);
-  const long = new Uint8Array(count);
+  const low = new Float64Array(count);
+  const high = new Float64Array(count);
   segments.forEach((segment, index) => {
     let id = ids.get(segment.outcome.key);
     if (id === undefined) {
@@ -352,10 +394,12 @@ export function smallestDispatchTests(segments: readonly Segment[], chainLeaves:
       ids.set(segment.outcome.key, id);
     }
     outcome[index] = id;
-    long[index] = segment.low === segment.high ? 0 : 1;
+    low[index] = segment.low;
+    high[index] = segment.high;
   });
-  // Tests of a chain over i..j with `background`: one per other segment, one more for a long
-  // one with the background on both sides.
+  // Tests of a chain over i..j with `background`, by the chain rule in the order that needs the
+  // fewest: from the lowest segment up to the first background one, from the highest down to
+  // the last, then those between (whose bounds are then never an end of what is left).
   const chainTests = (i: number, j: number, background: number): number => {
     let first = -1;
     let last = -1;
@@ -367,7 +411,9 @@ export function smallestDispatchTests(segments: readonly Segment[], chainLeaves:
     let tests = 0;
     for (let at = i; at <= j; at++) {
       if (outcome[at] === background) continue;
-      tests += long[at] === 1 && at > first && at < last ? 2 : 1;
+      // Below `first` each segment is the lowest left, above `last` the highest left.
+      const form = chainForm(low[at] === high[at], at, at < first ? at : i - 1, at > last ? at : j + 1);
+      tests += form === 3 ? 2 : 1;
     }
     return tests;
   };
@@ -386,7 +432,10 @@ export function smallestDispatchTests(segments: readonly Segment[], chainLeaves:
       for (let background = 0; background < counts.length; background++) {
         const inside = counts[background] ?? 0;
         if (inside === 0 || length - inside > maxChainTests) continue;
-        best = Math.min(best, (blocks[i] ?? 0) + chainTests(i, end, background) + 1);
+        // Every tested segment takes at least one test: skip chains that cannot win.
+        const before = (blocks[i] ?? 0) + 1;
+        if (before + length - inside >= best) continue;
+        best = Math.min(best, before + chainTests(i, end, background));
       }
     }
     blocks[j] = best;
@@ -413,7 +462,7 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
   const weights = settings.weights ?? defaultPlanWeights;
   const count = segments.length;
   if (count === 0) throw new Error('no segments to dispatch');
-  if (!settings.costTree) return bisect(segments, 0, count - 1);
+  if (!settings.costTree) return bisect(segments);
 
   const prefix = new Float64Array(count + 1);
   for (let index = 0; index < count; index++) prefix[index + 1] = (prefix[index] ?? 0) + (segments[index]?.weight ?? 0);
@@ -486,32 +535,44 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
   const outcomeIds = new Map<string, number>();
   for (const segment of segments) if (!outcomeIds.has(segment.outcome.key)) outcomeIds.set(segment.outcome.key, outcomeIds.size);
   const outcomeIdOf = (segment: Segment): number | undefined => outcomeIds.get(segment.outcome.key);
-  const build = (i: number, j: number): DispatchTree => {
+  type Span = readonly [number, number];
+  return unfold<Span, DispatchTree>([0, count - 1], ([i, j]) => {
     const segment = segments[i];
     if (segment === undefined) throw new Error('segment index out of range');
-    if (i === j) return { kind: 'leaf', segment };
+    if (i === j) return { kind: 'done', result: { kind: 'leaf', segment } };
     const m = choice[i * count + j] ?? i + 1;
     if (m === -1) {
       const background = chainBackgrounds.get(i * count + j);
       const last = segments[j];
       const backgroundSegment = segments.slice(i, j + 1).find((candidate) => outcomeIdOf(candidate) === background);
-      const tests = backgroundSegment === undefined ? undefined : chainTests(segments, i, j, backgroundSegment.outcome.key, maxChainTests);
+      const tests = background === undefined ? undefined : chainCoster.tests(i, j, background);
       if (tests === undefined || last === undefined || backgroundSegment === undefined) throw new Error('chain leaf missing');
-      return { kind: 'chain', low: segment.low, high: last.high, tests, background: backgroundSegment.outcome };
+      return { kind: 'done', result: { kind: 'chain', low: segment.low, high: last.high, tests, background: backgroundSegment.outcome } };
     }
-    const high = segments[m];
-    if (high === undefined) throw new Error('split index out of range');
-    return { kind: 'split', threshold: high.low, low: build(i, m - 1), high: build(m, j) };
-  };
-  return build(0, count - 1);
+    return splitAt(segments, i, m, j);
+  });
 }
 
-function bisect(segments: readonly Segment[], i: number, j: number): DispatchTree {
-  const segment = segments[i];
-  if (segment === undefined) throw new Error('segment index out of range');
-  if (i === j) return { kind: 'leaf', segment };
-  const m = (i + j + 1) >> 1;
+/** A split of i..j at m (left i..m-1, right m..j), its sides built first. */
+function splitAt(segments: readonly Segment[], i: number, m: number, j: number): UnfoldStep<readonly [number, number], DispatchTree> {
   const high = segments[m];
   if (high === undefined) throw new Error('split index out of range');
-  return { kind: 'split', threshold: high.low, low: bisect(segments, i, m - 1), high: bisect(segments, m, j) };
+  return {
+    kind: 'build',
+    needs: [
+      [i, m - 1],
+      [m, j],
+    ],
+    build: ([low, highTree]) => ({ kind: 'split', threshold: high.low, low: low as DispatchTree, high: highTree as DispatchTree }),
+  };
+}
+
+/** The tree that splits every range in the middle (the layout without `costTree`). */
+function bisect(segments: readonly Segment[]): DispatchTree {
+  return unfold<readonly [number, number], DispatchTree>([0, segments.length - 1], ([i, j]) => {
+    const segment = segments[i];
+    if (segment === undefined) throw new Error('segment index out of range');
+    if (i === j) return { kind: 'done', result: { kind: 'leaf', segment } };
+    return splitAt(segments, i, (i + j + 1) >> 1, j);
+  });
 }
