@@ -373,7 +373,7 @@ class ChainCoster {
 /**
  * The fewest dispatch tests of any plan of {@link planDispatch}'s kind over `segments`: the
  * segments cut into consecutive blocks, each a single segment (no test) or a chain leaf, joined
- * by one split per block boundary. A chain's forms follow the chain rule ({@link chainForms}) in
+ * by one split per block boundary. A chain's forms follow the chain rule (`chainForm`) in
  * the order that needs the fewest tests: the segments below the first background segment from
  * the lowest up and those above the last from the highest down (each then has one bound left),
  * then the ones between (a single number one test, a longer range two). Linear in the segments
