@@ -24,16 +24,18 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedData } from '../../../tools/shared-data/index.js';
 import { processContext } from '../src/context.js';
 import { runCompileSeccompPolicy } from '../src/minijail/compile-seccomp-policy.js';
 
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/crosvm-2026-08/', import.meta.url));
+const corpusData = sharedData('corpus/crosvm-2026-08');
+const corpus = `${corpusData.path}/`;
 const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.js', import.meta.url));
 const rounds = Number(process.env.SYSCAGE_BENCH_ROUNDS ?? '5');
 const target = 1.5;
 
-if (!existsSync(corpus)) {
-  console.log(`cold-start: skipped, no corpus at ${corpus}`);
+if (!corpusData.present) {
+  console.log(`cold-start: skipped: ${corpusData.skipReason}`);
   process.exit(0);
 }
 if (!existsSync(bin)) {

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 export interface HelpExample {
   readonly command: string;
   readonly says: string;
+  /** The exit status the example ends with when it works (`diff` exits 1 when the filters differ). @defaultValue 0 */
+  readonly exitCode?: number;
 }
 
 /** Examples per command name, in the order they are shown (and run by the tests). */
@@ -54,7 +56,7 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
   ],
   diff: [
     { command: 'syscage diff --arch x86_64 echo_server.bpf examples/echo_server.policy', says: 'what changed between a compiled filter and the policy' },
-    { command: 'syscage diff --format json policies/x86_64/block_device.policy policies/x86_64/net_device.policy', says: 'per-syscall differences of two policies, as JSON' },
+    { command: 'syscage diff --format json policies/x86_64/block_device.policy policies/x86_64/net_device.policy', says: 'per-syscall differences of two policies, as JSON (exit 1: they differ)', exitCode: 1 },
   ],
   verify: [
     { command: 'syscage verify --arch x86_64 examples/echo_server.policy echo_server.bpf', says: 'prove the filter does what the policy says, or print a counterexample' },

@@ -13,9 +13,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ArchTable, formatMinijailArchJson, loadArchTable, readMinijailArchJson } from '@syscage/arch-tables';
 import { decodeProgram, emulate } from '@syscage/bpf-codegen';
+import { sharedRoot } from '../../../tools/shared-data/index.js';
 
 const run = promisify(execFile);
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const shared = `${sharedRoot}/`;
 const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.js', import.meta.url));
 const present = existsSync(join(shared, 'conformance'));
 

@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type BpfProgram, compilePolicy, emulate, flattenPolicy } from '@syscage/bpf-codegen';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
+import { sharedData } from '../../../tools/shared-data/index.js';
 import { loadPolicies } from '../src/input.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const shared = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
+const shared = `${sharedData('corpus').path}/`;
 const trees = [
   { name: 'policies', path: `${repo}policies`, present: true },
   { name: 'crosvm-2022-06', path: `${shared}crosvm-2022-06`, present: existsSync(`${shared}crosvm-2022-06`) },
