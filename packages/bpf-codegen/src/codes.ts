@@ -25,6 +25,9 @@ export const codegenDiagnosticCodes = defineCodes({
   SC4032: { name: 'flatten-action', severity: 'error', summary: "An action other than allow and `return N` that differs from the default action; libminijail's run-time parser cannot write it." },
   SC4033: { name: 'flatten-default', severity: 'warning', summary: "The policy's @default is not carried into a flattened policy: libminijail applies the jail's failure action instead." },
   SC4034: { name: 'flatten-denylist', severity: 'error', summary: 'A @denylist policy cannot be flattened: libminijail has no denylist mode.' },
+  SC4035: { name: 'oci-inexpressible', severity: 'error', summary: 'An OCI seccomp profile cannot express the policy exactly (per-architecture differences, default actions, architecture names).' },
+  SC4036: { name: 'oci-too-many-entries', severity: 'error', summary: 'A syscall needs more OCI profile entries than the export allows.' },
+  SC4037: { name: 'oci-runtime-difference', severity: 'warning', summary: 'The container runtime decides some calls of an exported OCI profile differently from the compiled policy.' },
 } as const);
 
 /** A code reported by this package's compiler. */

@@ -110,3 +110,6 @@ export {
 } from './opcodes.js';
 export { flattenPolicy } from './flatten.js';
 export type { FlattenOptions, FlattenResult } from './flatten.js';
+// OCI container seccomp profiles: exact export of lowered policies, and runc's reading of a profile as libseccomp rules (see README "OCI profiles").
+export { archNameOfOci, exportOciProfile, libseccompRequestFromOciProfile, ociAction, ociArchName, ociProfileJson, seccompActionOfOci } from './oci.js';
+export type { OciAction, OciExportOptions, OciExportResult, OciOperator, OciSeccompArg, OciSeccompProfile, OciSyscallEntry } from './oci.js';

@@ -96,7 +96,7 @@ export function evaluateLibseccompRequest(
 }
 
 /** Alternatives (ORed lists of ANDed conditions) expressing one Minijail comparison. */
-function conditionAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[][] {
+export function conditionAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[][] {
   const { arg, value } = comparison;
   const full = (1n << BigInt(bits)) - 1n;
   switch (comparison.operator) {

@@ -10,8 +10,6 @@ import type { ArchTable } from '@syscage/arch-tables';
 import { archX86_64 } from '@syscage/arch-x86-64';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
 import { describe, expect, it } from 'vitest';
-import { argumentSamples } from '../src/analyze.js';
-import { explorePaths } from '../src/analyze-paths.js';
 import { compilePolicy } from '../src/compile.js';
 import { emulate } from '../src/emulate.js';
 import {
@@ -25,7 +23,7 @@ import {
   type LibseccompRule,
 } from '../src/libseccomp-node.js';
 import { actionReturnValue, type SeccompAction } from '../src/options.js';
-import type { BpfProgram } from '../src/types.js';
+import { run, samples } from './libseccomp-samples.js';
 
 const available = libseccompAvailable();
 if (!available) console.warn('SKIPPED: libseccomp differential tests need /usr/bin/python3 with python3-seccomp');
@@ -33,25 +31,6 @@ const describeLibseccomp = available ? describe : describe.skip;
 
 const INTERESTING = [0n, 1n, 2n, 5n, 0x7fn, 0x80n, 0xffn, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x1_0000_0005n, 1n << 63n, (1n << 64n) - 1n];
 const NAMES = ['read', 'write', 'close', 'ioctl', 'mmap', 'openat', 'fcntl', 'futex'];
-
-/** Argument vectors: the constants the program compares (per word), plus the rules' values ± 1. */
-function samples(programs: readonly BpfProgram[], table: ArchTable, nr: number, extra: readonly bigint[]): bigint[][] {
-  const outcomes = programs.flatMap((program) => explorePaths(program, table, nr).outcomes);
-  const vectors = argumentSamples(outcomes, table.endianness === 'little', 256, nr);
-  for (const value of extra) {
-    for (const delta of [-1n, 0n, 1n]) {
-      const v = BigInt.asUintN(table.bits, value + delta);
-      for (let arg = 0; arg < 6; arg++) vectors.push(Array.from({ length: 6 }, (_, i) => (i === arg ? v : 0n)));
-      vectors.push(Array.from({ length: 6 }, () => v));
-    }
-  }
-  return vectors;
-}
-
-function run(program: BpfProgram, table: ArchTable, nr: number, args: readonly bigint[]): number | string {
-  const result = emulate(program, { nr, arch: table.auditArch, instructionPointer: 0n, args }, { byteOrder: table.endianness });
-  return result.ok ? result.returnValue : `invalid ${result.error.code}`;
-}
 
 const condition = (bits: 32 | 64): fc.Arbitrary<LibseccompCondition> =>
   fc

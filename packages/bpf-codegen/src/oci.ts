@@ -1,0 +1,573 @@
+/**
+ * OCI container seccomp profiles (`linux.seccomp` of the runtime spec, what runc, crun, Docker,
+ * Podman and Kubernetes load through libseccomp): export of lowered policies, and the reading of
+ * a profile that runc applies, as libseccomp rules. Pure: no Node modules.
+ *
+ * Why the export is exact: Minijail evaluates a syscall's filters in order (first match wins,
+ * then the fallback), while libseccomp has no order between rules, ANDs the comparisons of one
+ * rule, refuses two comparisons of one argument in a rule, and runc ORs every comparison of an
+ * entry that names one argument twice. So each filter's clauses become entries minus the earlier
+ * filters with another action (the entries of different actions are disjoint and their order
+ * no longer matters), comparisons of one argument are merged into one comparison or split into
+ * aligned bit blocks (`SCMP_CMP_MASKED_EQ`), and range comparisons of an argument that several
+ * entries test are rewritten as blocks too (libseccomp 2.5.4 mis-compiles those).
+ */
+import type { Diagnostic } from '@syscage/policy-parser';
+import { codegenDiagnostic, fileStart } from './codes.js';
+import { conditionAlternatives, type LibseccompCondition, type LibseccompRequest, type LibseccompRule } from './libseccomp-rules.js';
+import type { LoweredComparison, LoweredPolicy, LoweredSyscall } from './lower.js';
+import type { SeccompAction } from './options.js';
+
+/** An OCI (libseccomp) action name. */
+export type OciAction =
+  | 'SCMP_ACT_KILL'
+  | 'SCMP_ACT_KILL_PROCESS'
+  | 'SCMP_ACT_KILL_THREAD'
+  | 'SCMP_ACT_TRAP'
+  | 'SCMP_ACT_ERRNO'
+  | 'SCMP_ACT_TRACE'
+  | 'SCMP_ACT_ALLOW'
+  | 'SCMP_ACT_LOG'
+  | 'SCMP_ACT_NOTIFY';
+
+/** An OCI (libseccomp) comparison name; `SCMP_CMP_MASKED_EQ` is `(arg & value) == valueTwo`. */
+export type OciOperator = 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
+
+/** One argument comparison of an OCI syscall entry; values are unsigned 64-bit. */
+export interface OciSeccompArg {
+  /** The argument index, 0 to 5. */
+  readonly index: number;
+  /** The operand (for `SCMP_CMP_MASKED_EQ`, the mask). */
+  readonly value: bigint;
+  /** For `SCMP_CMP_MASKED_EQ`, what the masked argument must equal. */
+  readonly valueTwo?: bigint;
+  /** The comparison. */
+  readonly op: OciOperator;
+}
+
+/** One entry of `linux.seccomp.syscalls`: the action for the named syscalls when every comparison holds. */
+export interface OciSyscallEntry {
+  /** Syscall names (at least one). */
+  readonly names: readonly string[];
+  /** What a matching call gets. */
+  readonly action: OciAction;
+  /** The errno for `SCMP_ACT_ERRNO` (and the data for `SCMP_ACT_TRACE`). */
+  readonly errnoRet?: number;
+  /** Comparisons that must all hold (absent: unconditional). */
+  readonly args?: readonly OciSeccompArg[];
+}
+
+/** An OCI `linux.seccomp` object. */
+export interface OciSeccompProfile {
+  /** What calls no entry matches get. */
+  readonly defaultAction: OciAction;
+  /** The errno of an `SCMP_ACT_ERRNO` default action. */
+  readonly defaultErrnoRet?: number;
+  /** libseccomp architecture names (`SCMP_ARCH_X86_64`, …). */
+  readonly architectures: readonly string[];
+  /** The entries. */
+  readonly syscalls: readonly OciSyscallEntry[];
+}
+
+/** Options of {@link exportOciProfile}. */
+export interface OciExportOptions {
+  /**
+   * Most entries one syscall may need before the export gives up on it (SC4036): splitting
+   * comparisons into bit blocks and subtracting earlier filters can multiply entries.
+   * @defaultValue 512
+   */
+  readonly maxEntriesPerSyscall?: number;
+}
+
+/** Result of {@link exportOciProfile}. */
+export interface OciExportResult {
+  /** Absent when an error diagnostic was reported (nothing half-converted). */
+  readonly profile?: OciSeccompProfile;
+  /** Errors (what the profile cannot say exactly) and warnings (differences of the runtimes). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const SCMP_ARCH_NAMES: Readonly<Record<string, string>> = {
+  x86_64: 'SCMP_ARCH_X86_64',
+  i386: 'SCMP_ARCH_X86',
+  aarch64: 'SCMP_ARCH_AARCH64',
+  arm: 'SCMP_ARCH_ARM',
+  riscv64: 'SCMP_ARCH_RISCV64',
+  ppc64le: 'SCMP_ARCH_PPC64LE',
+  s390x: 'SCMP_ARCH_S390X',
+};
+
+/** The libseccomp `SCMP_ARCH_*` name of one of Syscage's architecture names, or `undefined`. */
+export function ociArchName(arch: string): string | undefined {
+  return SCMP_ARCH_NAMES[arch];
+}
+
+/** Syscage's architecture name of a libseccomp `SCMP_ARCH_*` name, or `undefined`. */
+export function archNameOfOci(scmpArch: string): string | undefined {
+  return Object.keys(SCMP_ARCH_NAMES).find((name) => SCMP_ARCH_NAMES[name] === scmpArch);
+}
+
+/** The OCI action and errno of a seccomp action. */
+export function ociAction(action: SeccompAction): { readonly action: OciAction; readonly errnoRet?: number } {
+  switch (action.kind) {
+    case 'allow':
+      return { action: 'SCMP_ACT_ALLOW' };
+    case 'kill-process':
+      return { action: 'SCMP_ACT_KILL_PROCESS' };
+    case 'kill-thread':
+      return { action: 'SCMP_ACT_KILL_THREAD' };
+    case 'trap':
+      return { action: 'SCMP_ACT_TRAP' };
+    case 'errno':
+      return { action: 'SCMP_ACT_ERRNO', errnoRet: action.errno ?? 0 };
+    case 'trace':
+      return { action: 'SCMP_ACT_TRACE' };
+    case 'log':
+      return { action: 'SCMP_ACT_LOG' };
+    case 'user-notify':
+      return { action: 'SCMP_ACT_NOTIFY' };
+  }
+}
+
+/**
+ * The seccomp action an OCI action means (`SCMP_ACT_KILL` is kill-thread; runc's default errno
+ * for `SCMP_ACT_ERRNO` without `errnoRet` is EPERM, 1).
+ */
+export function seccompActionOfOci(action: OciAction, errnoRet?: number): SeccompAction {
+  switch (action) {
+    case 'SCMP_ACT_ALLOW':
+      return { kind: 'allow' };
+    case 'SCMP_ACT_KILL':
+    case 'SCMP_ACT_KILL_THREAD':
+      return { kind: 'kill-thread' };
+    case 'SCMP_ACT_KILL_PROCESS':
+      return { kind: 'kill-process' };
+    case 'SCMP_ACT_TRAP':
+      return { kind: 'trap' };
+    case 'SCMP_ACT_ERRNO':
+      return { kind: 'errno', errno: errnoRet ?? 1 };
+    case 'SCMP_ACT_TRACE':
+      return { kind: 'trace' };
+    case 'SCMP_ACT_LOG':
+      return { kind: 'log' };
+    case 'SCMP_ACT_NOTIFY':
+      return { kind: 'user-notify' };
+  }
+}
+
+const sameAction = (a: SeccompAction, b: SeccompAction): boolean => a.kind === b.kind && (a.errno ?? 0) === (b.errno ?? 0);
+
+/** A conjunction of conditions on distinct arguments; `[]` is true. */
+type Term = readonly LibseccompCondition[];
+/** A disjunction of terms; `[]` is false. */
+type Dnf = readonly Term[];
+
+interface Interval {
+  readonly lo: bigint;
+  readonly hi: bigint;
+}
+
+function intervalsOf(condition: LibseccompCondition, max: bigint): Interval[] | undefined {
+  const v = condition.value;
+  switch (condition.op) {
+    case 'eq':
+      return [{ lo: v, hi: v }];
+    case 'ne':
+      return [
+        ...(v > 0n ? [{ lo: 0n, hi: v - 1n }] : []),
+        ...(v < max ? [{ lo: v + 1n, hi: max }] : []),
+      ];
+    case 'lt':
+      return v > 0n ? [{ lo: 0n, hi: v - 1n }] : [];
+    case 'le':
+      return [{ lo: 0n, hi: v }];
+    case 'gt':
+      return v < max ? [{ lo: v + 1n, hi: max }] : [];
+    case 'ge':
+      return [{ lo: v, hi: max }];
+    case 'masked_eq':
+      return undefined;
+  }
+}
+
+/** Aligned blocks covering an interval exactly, each as `(arg & ~(2^k - 1)) == base`. */
+function blocks(arg: number, interval: Interval, max: bigint): LibseccompCondition[] {
+  const out: LibseccompCondition[] = [];
+  let lo = interval.lo;
+  while (lo <= interval.hi) {
+    let size = 1n;
+    while ((lo & (size * 2n - 1n)) === 0n && lo + size * 2n - 1n <= interval.hi && size * 2n - 1n <= max) size *= 2n;
+    out.push({ arg, op: 'masked_eq', mask: max & ~(size - 1n), value: lo });
+    lo += size;
+  }
+  return out;
+}
+
+/** One interval as the fewest conditions (one comparison when it has an open end). */
+function intervalConditions(arg: number, interval: Interval, max: bigint): LibseccompCondition[] {
+  if (interval.lo === interval.hi) return [{ arg, op: 'eq', value: interval.lo }];
+  if (interval.lo === 0n && interval.hi === max) return [{ arg, op: 'masked_eq', mask: 0n, value: 0n }];
+  if (interval.lo === 0n) return [{ arg, op: 'le', value: interval.hi }];
+  if (interval.hi === max) return [{ arg, op: 'ge', value: interval.lo }];
+  return blocks(arg, interval, max);
+}
+
+function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const lo = x.lo > y.lo ? x.lo : y.lo;
+      const hi = x.hi < y.hi ? x.hi : y.hi;
+      if (lo <= hi) out.push({ lo, hi });
+    }
+  }
+  return out;
+}
+
+function mergeMasked(a: LibseccompCondition, b: LibseccompCondition): LibseccompCondition[] {
+  const ma = a.mask ?? 0n;
+  const mb = b.mask ?? 0n;
+  const common = ma & mb;
+  if ((a.value & common) !== (b.value & common)) return [];
+  return [{ arg: a.arg, op: 'masked_eq', mask: ma | mb, value: a.value | b.value }];
+}
+
+/**
+ * The AND of two conditions on one argument as alternatives (an OR of single conditions): one
+ * comparison when they merge, none when they contradict, aligned blocks otherwise.
+ */
+function mergeSameArg(a: LibseccompCondition, b: LibseccompCondition, max: bigint): LibseccompCondition[] {
+  const ia = intervalsOf(a, max);
+  const ib = intervalsOf(b, max);
+  if (ia && ib) {
+    const both = intersectIntervals(ia, ib);
+    // `!= x` kept as one comparison when the intersection is exactly everything but x.
+    const first = both[0];
+    const second = both[1];
+    if (both.length === 2 && first && second && first.lo === 0n && second.hi === max && second.lo === first.hi + 2n) {
+      return [{ arg: a.arg, op: 'ne', value: first.hi + 1n }];
+    }
+    return both.flatMap((interval) => intervalConditions(a.arg, interval, max));
+  }
+  if (!ia && !ib) return mergeMasked(a, b);
+  const masked = ia ? b : a;
+  const intervals = ia ?? ib ?? [];
+  // A full mask pins the value: keep it as `==` when it lies in the intervals.
+  if ((masked.mask ?? 0n) === max) {
+    return intervals.some((i) => masked.value >= i.lo && masked.value <= i.hi) ? [{ arg: a.arg, op: 'eq', value: masked.value }] : [];
+  }
+  if (intervals.length === 1 && intervals[0]?.lo === 0n && intervals[0].hi === max) return [masked];
+  return intervals.flatMap((interval) => blocks(a.arg, interval, max)).flatMap((block) => mergeMasked(block, masked));
+}
+
+const isTrue = (c: LibseccompCondition): boolean => c.op === 'masked_eq' && (c.mask ?? 0n) === 0n && c.value === 0n;
+
+/** Adds one condition to a term: the terms (an OR) whose conditions name each argument once. */
+function addCondition(term: Term, condition: LibseccompCondition, max: bigint): Term[] {
+  if (isTrue(condition)) return [term];
+  const existing = term.find((c) => c.arg === condition.arg);
+  if (!existing) return [[...term, condition].sort((x, y) => x.arg - y.arg)];
+  const rest = term.filter((c) => c !== existing);
+  return mergeSameArg(existing, condition, max).map((merged) => (isTrue(merged) ? rest : [...rest, merged].sort((x, y) => x.arg - y.arg)));
+}
+
+function and(a: Dnf, b: Dnf, max: bigint, limit: number): Dnf | undefined {
+  const out: Term[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      let terms: Term[] = [x];
+      for (const condition of y) terms = terms.flatMap((term) => addCondition(term, condition, max));
+      out.push(...terms);
+      if (out.length > limit) return undefined;
+    }
+  }
+  return out;
+}
+
+/** The negation of one comparison as alternatives. */
+function negatedAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[] {
+  const { arg, value } = comparison;
+  const max = (1n << BigInt(bits)) - 1n;
+  switch (comparison.operator) {
+    case '==':
+      return [{ arg, op: 'ne', value }];
+    case '!=':
+      return [{ arg, op: 'eq', value }];
+    case '<':
+      return [{ arg, op: 'ge', value }];
+    case '<=':
+      return [{ arg, op: 'gt', value }];
+    case '>':
+      return [{ arg, op: 'le', value }];
+    case '>=':
+      return [{ arg, op: 'lt', value }];
+    case 'in': {
+      // Not `in V`: some bit outside V is set.
+      const outside = max & ~value;
+      const out: LibseccompCondition[] = [];
+      for (let bit = 0n; bit < BigInt(bits); bit++) {
+        const mask = 1n << bit;
+        if ((outside & mask) !== 0n) out.push({ arg, op: 'masked_eq', mask, value: mask });
+      }
+      return out;
+    }
+    case '&':
+      // Not `& V`: no bit of V is set.
+      return [{ arg, op: 'masked_eq', mask: value, value: 0n }];
+  }
+}
+
+/** The OR of a filter's clauses, each an AND of comparisons. */
+function clauseDnf(clauses: readonly (readonly LoweredComparison[])[], bits: 32 | 64, max: bigint, limit: number): Dnf | undefined {
+  const out: Term[] = [];
+  for (const clause of clauses) {
+    let dnf: Dnf | undefined = [[]];
+    for (const comparison of clause) {
+      dnf = and(dnf, conditionAlternatives(comparison, bits).map((alternative) => alternative), max, limit);
+      if (!dnf) return undefined;
+    }
+    out.push(...dnf);
+    if (out.length > limit) return undefined;
+  }
+  return out;
+}
+
+function negatedClauses(clauses: readonly (readonly LoweredComparison[])[], bits: 32 | 64, max: bigint, limit: number): Dnf | undefined {
+  let dnf: Dnf | undefined = [[]];
+  for (const clause of clauses) {
+    const negation: Term[] = clause.flatMap((comparison) => negatedAlternatives(comparison, bits).map((c) => [c]));
+    dnf = and(dnf, negation, max, limit);
+    if (!dnf) return undefined;
+  }
+  return dnf;
+}
+
+interface SyscallEntries {
+  readonly rules: readonly { readonly action: SeccompAction; readonly terms: Dnf }[];
+}
+
+/** One syscall's entries, or `undefined` when they exceed the limit. */
+function syscallEntries(syscall: LoweredSyscall, policy: LoweredPolicy, limit: number): SyscallEntries | undefined {
+  const bits = policy.arch.bits;
+  const max = (1n << BigInt(bits)) - 1n;
+  const rules: { action: SeccompAction; terms: Dnf }[] = [];
+  const matched: { action: SeccompAction; negation: Dnf }[] = [];
+  let none: Dnf | undefined = [[]];
+  for (const filter of syscall.filters) {
+    let terms = clauseDnf(filter.clauses, bits, max, limit);
+    if (!terms) return undefined;
+    // Subtract the earlier filters of another action: a call they match never reaches this one.
+    for (const earlier of matched) {
+      if (sameAction(earlier.action, filter.action)) continue;
+      terms = and(terms, earlier.negation, max, limit);
+      if (!terms) return undefined;
+    }
+    const negation = negatedClauses(filter.clauses, bits, max, limit);
+    if (!negation) return undefined;
+    matched.push({ action: filter.action, negation });
+    none = and(none, negation, max, limit);
+    if (!none) return undefined;
+    rules.push({ action: filter.action, terms });
+  }
+  rules.push({ action: syscall.fallback.action, terms: none });
+  // Entries with the default action are left out (runc skips them, libseccomp refuses them);
+  // entries of one action merge into one list of terms.
+  const byAction: { action: SeccompAction; terms: Term[] }[] = [];
+  for (const rule of rules) {
+    if (sameAction(rule.action, policy.defaultAction)) continue;
+    const group = byAction.find((g) => sameAction(g.action, rule.action));
+    if (group) group.terms.push(...rule.terms);
+    else byAction.push({ action: rule.action, terms: [...rule.terms] });
+  }
+  const shared: Term[] = byAction.flatMap((g) => g.terms);
+  if (withoutSharedRangesFor(shared, shared, max).length > limit) return undefined;
+  return { rules: byAction.map((g) => ({ action: g.action, terms: withoutSharedRangesFor(g.terms, shared, max) })) };
+}
+
+/**
+ * One action's terms with the range comparisons of an argument that several terms of the
+ * syscall (`all`) test rewritten as aligned blocks (libseccomp 2.5.4 mis-compiles those).
+ */
+function withoutSharedRangesFor(terms: Dnf, all: Dnf, max: bigint): Dnf {
+  if (all.length < 2) return terms;
+  const count = new Map<number, number>();
+  for (const term of all) for (const c of term) count.set(c.arg, (count.get(c.arg) ?? 0) + 1);
+  return terms.flatMap((term) => {
+    let expanded: Term[] = [[]];
+    for (const c of term) {
+      const ranged = ['lt', 'le', 'gt', 'ge'].includes(c.op) && (count.get(c.arg) ?? 0) > 1;
+      const alternatives = ranged ? (intervalsOf(c, max) ?? []).flatMap((i) => blocks(c.arg, i, max)) : [c];
+      expanded = expanded.flatMap((prefix) => alternatives.map((alternative) => [...prefix, alternative]));
+    }
+    return expanded;
+  });
+}
+
+const OPS: Readonly<Record<LibseccompCondition['op'], OciOperator>> = {
+  eq: 'SCMP_CMP_EQ',
+  ne: 'SCMP_CMP_NE',
+  lt: 'SCMP_CMP_LT',
+  le: 'SCMP_CMP_LE',
+  gt: 'SCMP_CMP_GT',
+  ge: 'SCMP_CMP_GE',
+  masked_eq: 'SCMP_CMP_MASKED_EQ',
+};
+
+function ociArg(condition: LibseccompCondition): OciSeccompArg {
+  if (condition.op === 'masked_eq') return { index: condition.arg, value: condition.mask ?? 0n, valueTwo: condition.value, op: 'SCMP_CMP_MASKED_EQ' };
+  return { index: condition.arg, value: condition.value, op: OPS[condition.op] };
+}
+
+/** Key of an entry without its names, to give several syscalls one entry. */
+function entryKey(action: SeccompAction, term: Term): string {
+  return JSON.stringify([action.kind, action.errno ?? 0, term.map((c) => [c.arg, c.op, String(c.value), String(c.mask ?? 0n)])]);
+}
+
+/**
+ * Exports lowered policies (one per architecture, the same policy lowered for each) as one OCI
+ * `linux.seccomp` profile whose decisions equal the policies' for every syscall of every
+ * architecture. Errors (no profile): policies whose default actions differ, architectures with
+ * no libseccomp name, a syscall whose entries differ between architectures (OCI entries apply
+ * to every architecture), a syscall needing more than `maxEntriesPerSyscall` entries. Warnings:
+ * decisions the runtime makes itself (numbers that are no syscall get the default action, not
+ * the policy's invalid-number action, when the default allows; the architecture-mismatch action
+ * is the runtime's).
+ */
+export function exportOciProfile(policies: readonly LoweredPolicy[], options: OciExportOptions = {}): OciExportResult {
+  const limit = options.maxEntriesPerSyscall ?? 512;
+  const diagnostics: Diagnostic[] = [];
+  const first = policies[0];
+  if (!first) return { diagnostics };
+  const architectures: string[] = [];
+  for (const policy of policies) {
+    const name = ociArchName(policy.arch.name);
+    if (name === undefined) {
+      diagnostics.push(codegenDiagnostic('SC4035', `architecture '${policy.arch.name}' has no libseccomp name, so an OCI profile cannot name it`, policy.entry, fileStart));
+    } else if (!architectures.includes(name)) architectures.push(name);
+    if (!sameAction(policy.defaultAction, first.defaultAction)) {
+      diagnostics.push(
+        codegenDiagnostic('SC4035', `the default action differs between ${first.arch.name} and ${policy.arch.name}; an OCI profile has one default action`, policy.entry, fileStart),
+      );
+    }
+    if (policy.denylist || (policy.defaultAction.kind === 'allow' || policy.defaultAction.kind === 'log')) {
+      diagnostics.push(
+        codegenDiagnostic(
+          'SC4037',
+          `numbers that are no syscall on ${policy.arch.name} get the profile's permissive default action from libseccomp, not the policy's invalid-number action`,
+          policy.entry,
+          fileStart,
+        ),
+      );
+    }
+  }
+  // Entries per syscall name and architecture, to check that the architectures agree.
+  const perName = new Map<string, { arch: string; keys: string[]; origin: LoweredSyscall }[]>();
+  const entries = new Map<string, { action: SeccompAction; term: Term; names: string[] }>();
+  for (const policy of policies) {
+    for (const syscall of policy.syscalls) {
+      const built = syscallEntries(syscall, policy, limit);
+      const origin = syscall.filters[0]?.origin ?? syscall.fallback.origin;
+      if (!built) {
+        diagnostics.push(
+          codegenDiagnostic('SC4036', `'${syscall.name}' needs more than ${String(limit)} OCI entries on ${policy.arch.name}`, origin?.file ?? policy.entry, origin?.range ?? fileStart),
+        );
+        continue;
+      }
+      const keys: string[] = [];
+      for (const rule of built.rules) {
+        for (const term of rule.terms) {
+          const key = entryKey(rule.action, term);
+          keys.push(key);
+          const entry = entries.get(key);
+          if (!entry) entries.set(key, { action: rule.action, term, names: [syscall.name] });
+          else if (!entry.names.includes(syscall.name)) entry.names.push(syscall.name);
+        }
+      }
+      const list = perName.get(syscall.name) ?? [];
+      list.push({ arch: policy.arch.name, keys: keys.sort(), origin: syscall });
+      perName.set(syscall.name, list);
+    }
+  }
+  if (policies.length > 1) {
+    for (const [name, list] of perName) {
+      for (const policy of policies) {
+        const mine = list.find((item) => item.arch === policy.arch.name);
+        const theirs = list.find((item) => item.arch !== policy.arch.name);
+        if (!theirs) continue;
+        const known = policy.arch.names.size === 0 || [...policy.arch.names.values()].includes(name);
+        if (!known) continue;
+        const same = mine ? mine.keys.join('\n') === theirs.keys.join('\n') : theirs.keys.length === 0;
+        if (same) continue;
+        const where = (mine ?? theirs).origin;
+        const origin = where.filters[0]?.origin ?? where.fallback.origin;
+        diagnostics.push(
+          codegenDiagnostic(
+            'SC4035',
+            `'${name}' is filtered differently on ${policy.arch.name} and ${theirs.arch}; an OCI entry applies to every architecture of the profile`,
+            origin?.file ?? policy.entry,
+            origin?.range ?? fileStart,
+          ),
+        );
+        break;
+      }
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const syscalls: OciSyscallEntry[] = [...entries.values()].map(({ action, term, names }) => {
+    const mapped = ociAction(action);
+    return {
+      names: [...names].sort(),
+      action: mapped.action,
+      ...(mapped.errnoRet !== undefined ? { errnoRet: mapped.errnoRet } : {}),
+      ...(term.length > 0 ? { args: term.map(ociArg) } : {}),
+    };
+  });
+  const defaults = ociAction(first.defaultAction);
+  return {
+    profile: {
+      defaultAction: defaults.action,
+      ...(defaults.errnoRet !== undefined ? { defaultErrnoRet: defaults.errnoRet } : {}),
+      architectures,
+      syscalls,
+    },
+    diagnostics,
+  };
+}
+
+/** The profile as JSON text, u64 values as exact JSON numbers (beyond 2^53 too). */
+export function ociProfileJson(profile: OciSeccompProfile, indent = 2): string {
+  const marker = '\u0000u64:';
+  const text = JSON.stringify(profile, (_key, value: unknown) => (typeof value === 'bigint' ? `${marker}${value.toString()}` : value), indent);
+  return text.replace(/"\\u0000u64:(\d+)"/g, '$1');
+}
+
+/**
+ * The libseccomp rules runc builds from a profile for one architecture: one rule per name and
+ * entry, entries with the default action skipped, and an entry that compares one argument
+ * twice split into one rule per comparison (runc then ORs all of that entry's comparisons).
+ * `names` filters the syscall names (runc skips names its libseccomp does not know).
+ */
+export function libseccompRequestFromOciProfile(
+  profile: OciSeccompProfile,
+  arch: string,
+  knows: (name: string) => boolean = () => true,
+): LibseccompRequest {
+  const defaultAction = seccompActionOfOci(profile.defaultAction, profile.defaultErrnoRet);
+  const rules: LibseccompRule[] = [];
+  for (const entry of profile.syscalls) {
+    const action = seccompActionOfOci(entry.action, entry.errnoRet);
+    if (sameAction(action, defaultAction)) continue;
+    const conditions: LibseccompCondition[] = (entry.args ?? []).map((a) =>
+      a.op === 'SCMP_CMP_MASKED_EQ'
+        ? { arg: a.index, op: 'masked_eq', mask: a.value, value: a.valueTwo ?? 0n }
+        : { arg: a.index, op: (Object.keys(OPS) as LibseccompCondition['op'][]).find((k) => OPS[k] === a.op) ?? 'eq', value: a.value },
+    );
+    const repeated = new Set(conditions.map((c) => c.arg)).size !== conditions.length;
+    for (const name of entry.names) {
+      if (!knows(name)) continue;
+      if (repeated) for (const c of conditions) rules.push({ syscall: name, action, conditions: [c] });
+      else rules.push({ syscall: name, action, conditions });
+    }
+  }
+  return { arch: arch === 'i386' ? 'x86' : arch, defaultAction, rules };
+}

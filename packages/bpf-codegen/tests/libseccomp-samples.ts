@@ -1,0 +1,27 @@
+// Shared by the libseccomp differential tests: argument vectors worth comparing two programs on,
+// and one emulated decision.
+import type { ArchTable } from '@syscage/arch-tables';
+import { argumentSamples } from '../src/analyze.js';
+import { explorePaths } from '../src/analyze-paths.js';
+import { emulate } from '../src/emulate.js';
+import type { BpfProgram } from '../src/types.js';
+
+/** Argument vectors: the constants the programs compare (per word), plus `extra` values ± 1. */
+export function samples(programs: readonly BpfProgram[], table: ArchTable, nr: number, extra: readonly bigint[]): bigint[][] {
+  const outcomes = programs.flatMap((program) => explorePaths(program, table, nr).outcomes);
+  const vectors = argumentSamples(outcomes, table.endianness === 'little', 256, nr);
+  for (const value of extra) {
+    for (const delta of [-1n, 0n, 1n]) {
+      const v = BigInt.asUintN(table.bits, value + delta);
+      for (let arg = 0; arg < 6; arg++) vectors.push(Array.from({ length: 6 }, (_, i) => (i === arg ? v : 0n)));
+      vectors.push(Array.from({ length: 6 }, () => v));
+    }
+  }
+  return vectors;
+}
+
+/** The return value of `program` for one call, or the emulator's error. */
+export function run(program: BpfProgram, table: ArchTable, nr: number, args: readonly bigint[]): number | string {
+  const result = emulate(program, { nr, arch: table.auditArch, instructionPointer: 0n, args }, { byteOrder: table.endianness });
+  return result.ok ? result.returnValue : `invalid ${result.error.code}`;
+}

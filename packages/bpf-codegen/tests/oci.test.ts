@@ -1,0 +1,138 @@
+// OCI profile export: table-driven cases of what the export writes, and the decision-equality
+// differential: each exported profile read the way runc reads it, compiled by libseccomp
+// (python3-seccomp), must decide every sampled call like Syscage's compile of the policy.
+import { readdirSync } from 'node:fs';
+import type { ArchTable } from '@syscage/arch-tables';
+import { resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../../tools/shared-data/index.js';
+import { describeWithShared } from '../../../tools/shared-data/vitest.js';
+import type { CompileResult } from '../src/compile.js';
+import { compilePolicy } from '../src/compile.js';
+import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { exportOciProfile, libseccompRequestFromOciProfile, ociProfileJson, type OciSeccompProfile } from '../src/oci.js';
+import { compileText, tableNamed, tables } from './compile/helpers.js';
+import { run, samples } from './libseccomp-samples.js';
+
+function exported(text: string, arch = 'x86_64'): { profile?: OciSeccompProfile; codes: string[]; result: CompileResult } {
+  const { result } = compileText(text, tableNamed(arch), { defaultAction: 'trap' });
+  if (!result.lowered) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
+  const out = exportOciProfile([result.lowered]);
+  return { ...(out.profile ? { profile: out.profile } : {}), codes: out.diagnostics.map((d) => d.code), result };
+}
+
+describe('exportOciProfile writes', () => {
+  it.each([
+    ['an unconditional allow', 'read: 1\n', [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }]],
+    ['return N as errnoRet', 'read: return 13\n', [{ names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }]],
+    ['== on the whole word', 'read: arg0 == 0x100000001\n', [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0x100000001n, op: 'SCMP_CMP_EQ' }] }]],
+    [
+      '|| as several entries',
+      'read: arg0 == 1 || arg1 != 2\n',
+      [
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1n, op: 'SCMP_CMP_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 1, value: 2n, op: 'SCMP_CMP_NE' }] },
+      ],
+    ],
+    ['in V as MASKED_EQ(~V, 0)', 'read: arg2 in 0xf0\n', [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 0xffffffffffffff0fn, valueTwo: 0n, op: 'SCMP_CMP_MASKED_EQ' }] }]],
+    [
+      '& V as one MASKED_EQ per bit',
+      'read: arg2 & 0x5\n',
+      [
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 1n, valueTwo: 1n, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 4n, valueTwo: 4n, op: 'SCMP_CMP_MASKED_EQ' }] },
+      ],
+    ],
+    ['two bounds on one argument merged', 'read: arg0 > 3 && arg0 >= 7\n', [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 7n, op: 'SCMP_CMP_GE' }] }]],
+    ['a contradiction as no entry', 'read: arg0 == 3 && arg0 == 4\n', []],
+    [
+      'a closed range as aligned blocks',
+      'read: arg0 >= 4 && arg0 <= 9\n',
+      [
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0xfffffffffffffffcn, valueTwo: 4n, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0xfffffffffffffffen, valueTwo: 8n, op: 'SCMP_CMP_MASKED_EQ' }] },
+      ],
+    ],
+    [
+      'a fallback action as the negation of the filter',
+      'read: arg0 == 1; return 5\nread: return 7\n',
+      [
+        { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 5, args: [{ index: 0, value: 1n, op: 'SCMP_CMP_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 7, args: [{ index: 0, value: 1n, op: 'SCMP_CMP_NE' }] },
+      ],
+    ],
+  ] as const)('%s', (_name, text, syscalls) => {
+    const { profile, codes } = exported(text);
+    expect(codes).toEqual([]);
+    expect(profile).toEqual({ defaultAction: 'SCMP_ACT_TRAP', architectures: ['SCMP_ARCH_X86_64'], syscalls });
+  });
+
+  it('writes u64 values as exact JSON numbers', () => {
+    const { profile } = exported('read: arg0 == 0xfffffffffffffff0\n');
+    if (!profile) throw new Error('no profile');
+    expect(ociProfileJson(profile, 0)).toContain('"value":18446744073709551600,');
+  });
+
+  it('refuses per-architecture differences with the rule location (SC4035)', () => {
+    const x86 = exported('read: arg0 == 1\n', 'x86_64').result.lowered;
+    const arm = exported('read: arg0 == 2\n', 'aarch64').result.lowered;
+    if (!x86 || !arm) throw new Error('not lowered');
+    const out = exportOciProfile([x86, arm]);
+    expect(out.profile).toBeUndefined();
+    expect(out.diagnostics).toMatchObject([{ code: 'SC4035', file: '/p/main.policy', range: { start: { line: 1, column: 1 } } }]);
+  });
+
+  it('warns when a permissive default lets non-syscall numbers through (SC4037)', () => {
+    const { result } = compileText('read: 1\n', tableNamed('x86_64'), { defaultAction: 'log' });
+    if (!result.lowered) throw new Error('not lowered');
+    expect(exportOciProfile([result.lowered]).diagnostics.map((d) => d.code)).toEqual(['SC4037']);
+  });
+
+  it('gives up with SC4036 past the entry limit', () => {
+    const { result } = compileText('read: arg0 >= 4 && arg0 <= 9\n', tableNamed('x86_64'), { defaultAction: 'trap' });
+    if (!result.lowered) throw new Error('not lowered');
+    const out = exportOciProfile([result.lowered], { maxEntriesPerSyscall: 1 });
+    expect(out.profile).toBeUndefined();
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['SC4036']);
+  });
+});
+
+const available = libseccompAvailable();
+if (!available) console.warn('SKIPPED: OCI libseccomp differential tests need /usr/bin/python3 with python3-seccomp');
+
+/** Compares libseccomp's compile of the exported profile with ours on sampled calls of every listed syscall. */
+function expectSameDecisions(result: CompileResult, table: ArchTable, label: string): void {
+  const ours = result.program;
+  const lowered = result.lowered;
+  if (!ours || !lowered) throw new Error(`${label} did not compile`);
+  const out = exportOciProfile([lowered]);
+  expect(out.diagnostics.filter((d) => d.severity === 'error'), label).toEqual([]);
+  if (!out.profile) throw new Error('no profile');
+  // The architecture-mismatch action is the runtime's choice; give libseccomp the policy's.
+  const request = { ...libseccompRequestFromOciProfile(out.profile, table.name), badArchAction: lowered.archMismatchAction };
+  const theirs = compileWithLibseccomp(request);
+  if (!theirs.ok) throw new Error(`${theirs.message}\n${label}`);
+  const values = out.profile.syscalls.flatMap((entry) => (entry.args ?? []).flatMap((a) => [a.value, a.valueTwo ?? 0n]));
+  for (const syscall of lowered.syscalls) {
+    for (const args of samples([ours, theirs.program], table, syscall.number, values.slice(0, 16))) {
+      expect(run(theirs.program, table, syscall.number, args), `${syscall.name}(${args.join(', ')}) in ${label}`).toBe(run(ours, table, syscall.number, args));
+    }
+  }
+}
+
+const corpus = sharedData('corpus/crosvm-2022-06');
+describeWithShared('exported crosvm-2022-06 profiles compiled by libseccomp decide like Syscage', [corpus], () => {
+  const host = createNodeHost();
+  for (const arch of ['x86_64', 'aarch64'] as const) {
+    const table = tables[arch];
+    describe.skipIf(!available || table === undefined)(arch, () => {
+      const files = readdirSync(`${corpus.path}/${arch}`).filter((file) => file.endsWith('.policy')).sort();
+      it.each(files)('%s', (file) => {
+        if (table === undefined) throw new Error('unreachable');
+        const resolved = resolvePolicy(`${corpus.path}/${arch}/${file}`, { host, arch });
+        expectSameDecisions(compilePolicy(resolved, table, { defaultAction: 'trap' }), table, file);
+      }, 60_000);
+    });
+  }
+});
