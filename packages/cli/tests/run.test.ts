@@ -18,6 +18,9 @@ beforeAll(() => {
   writeFileSync(join(folder, 'true.policy'), trueSyscalls.map((name) => `${name}: 1\n`).join(''));
   writeFileSync(join(folder, 'no-mprotect.policy'), trueSyscalls.filter((name) => name !== 'mprotect').map((name) => `${name}: 1\n`).join(''));
   writeFileSync(join(folder, 'broken.policy'), 'read: 1\nwrite: arg0 ==\n');
+  // What `grep -v ^execve` leaves, with kill-thread: the launcher's thread dies, Node's others live on.
+  writeFileSync(join(folder, 'no-execve.policy'), `@default kill-thread\n${trueSyscalls.filter((name) => name !== 'execve').map((name) => `${name}: 1\n`).join('')}`);
+  writeFileSync(join(folder, 'portable.policy'), 'execve: 1\nexit_group: 1\n');
 });
 
 afterAll(() => {
@@ -55,6 +58,23 @@ describe.runIf(process.arch === 'x64')('syscage run', { timeout: 60_000 }, () =>
     const compiled = await runInProcess(['compile', '--arch', 'x86_64', '--use-kill-process', '-o', 'true.bpf', 'true.policy'], folder);
     expect(compiled.code).toBe(0);
     expect((await runInProcess(['run', '--bpf', 'true.bpf', '--', '/bin/true'], folder)).code).toBe(0);
+  });
+
+  it.each<[string, string[]]>([
+    ['traced', []],
+    ['untraced', ['--no-trace']],
+  ])('ends within seconds when the policy lacks execve (%s): SC5007, nothing ran', async (_name, flags) => {
+    const result = await runInProcess(['run', '--policy', 'no-execve.policy', ...flags, '--', '/bin/true'], folder);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/SC5007 exec: .*before the target.*; the command did not run/);
+  });
+
+  it('refuses a .bpf for another architecture before anything runs', async () => {
+    const compiled = await runInProcess(['compile', '--arch', 'aarch64', '-o', 'aarch64.bpf', 'portable.policy'], folder);
+    expect(compiled.code).toBe(0);
+    const result = await runInProcess(['run', '--bpf', 'aarch64.bpf', '--', '/bin/true'], folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/SC5001 arch: the filter is for AUDIT_ARCH_AARCH64 .*but this machine is x86_64; the command did not run/);
   });
 
   it.each<[string, string[], number, RegExp]>([

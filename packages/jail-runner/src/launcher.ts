@@ -10,9 +10,15 @@
  * `node launcher.js supervise <launcher-script> <launcher-pid> <other-launcher-tids>`: fd 3 is a
  * seccomp user-notification listener;
  * every notification is printed on stdout as a {@link SupervisorRecord} and allowed to continue.
+ *
+ * `node launcher.js trace <launcher-pid>` (enforce mode): once a line arrives on stdin, attaches
+ * to the launcher's main thread with `PTRACE_SEIZE` (following its threads and exec) and
+ * prints a {@link TracerMessage} for every `SIGSYS` a filter sent and every task that died of
+ * `SIGSYS`, read while the task is stopped, before it is gone. It changes nothing: every signal
+ * is delivered as it would be. It exits when no traced task is left.
  */
 import { constants as osConstants } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import {
   EXIT_NOT_EXECUTABLE,
   EXIT_NOT_FOUND,
@@ -20,6 +26,7 @@ import {
   type LaunchRequest,
   type LauncherMessage,
   type SupervisorMessage,
+  type TracerMessage,
 } from './protocol.js';
 import type { JailStep } from './errors.js';
 import {
@@ -33,6 +40,23 @@ import {
   POLLHUP,
   POLLIN,
   PR_SET_NO_NEW_PRIVS,
+  PR_SET_PTRACER,
+  PTRACE_CONT,
+  PTRACE_EVENT_EXEC,
+  PTRACE_EVENT_EXIT,
+  PTRACE_EVENT_STOP,
+  PTRACE_GETEVENTMSG,
+  PTRACE_GETSIGINFO,
+  PTRACE_GET_SYSCALL_INFO,
+  PTRACE_LISTEN,
+  PTRACE_O_TRACECLONE,
+  PTRACE_O_TRACEEXEC,
+  PTRACE_O_TRACEEXIT,
+  PTRACE_SEIZE,
+  PTRACE_SYSCALL_INFO_SIZE,
+  SIGINFO_SIZE,
+  SYS_SECCOMP,
+  WALL,
   SECCOMP_FILTER_FLAG_NEW_LISTENER,
   SECCOMP_FILTER_FLAG_TSYNC,
   SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
@@ -118,6 +142,14 @@ function launch(): never {
 
   if (c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) {
     return fail('no-new-privs', lastErrno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed');
+  }
+
+  if (request.tracerPid !== undefined) {
+    // Under Yama's ptrace_scope 1 only an ancestor may attach, and the tracer is a sibling: name
+    // it. Without Yama the call fails with EINVAL and attaching needs nothing.
+    c.prctl(PR_SET_PTRACER, request.tracerPid, 0, 0, 0);
+    send({ kind: 'traceable' });
+    if (readLine(CONTROL_FD) === undefined) return fail('spawn', 0, 'the parent did not release the launcher');
   }
 
   const program = Buffer.from(request.program, 'base64');
@@ -216,13 +248,165 @@ function supervise(launcherScript: string, launcherPid: number, launcherThreads:
   }
 }
 
+/** The call a stopped task is in (`/proc/<tid>/syscall`: number, six arguments, sp, pc). */
+function currentSyscall(tid: number): { nr: number; args: string[]; ip: string } | undefined {
+  let fields: string[];
+  try {
+    fields = readFileSync(`/proc/${tid}/syscall`, 'latin1').trim().split(/\s+/);
+  } catch {
+    return undefined;
+  }
+  const nr = Number(fields[0]);
+  if (!Number.isInteger(nr) || nr < 0 || fields.length < 9) return undefined;
+  return { nr, args: fields.slice(1, 7), ip: fields[8] ?? '' };
+}
+
+/** The thread-group id of a task (`Tgid:` of `/proc/<tid>/status`); the tid itself if unreadable. */
+function threadGroupOf(tid: number): number {
+  try {
+    const match = /^Tgid:\s*(\d+)$/m.exec(readFileSync(`/proc/${tid}/status`, 'latin1'));
+    return match?.[1] === undefined ? tid : Number(match[1]);
+  } catch {
+    return tid;
+  }
+}
+
+/** A stopped task's command name and executable (`''` when unreadable). */
+function identity(tid: number): { comm: string; exe: string } {
+  const read = (what: () => string): string => {
+    try {
+      return what();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    comm: read(() => readFileSync(`/proc/${tid}/comm`, 'latin1').trim()),
+    exe: read(() => readlinkSync(`/proc/${tid}/exe`)),
+  };
+}
+
+/** Job-control signals: a stop with one of them is a group-stop, which must stay a stop. */
+const STOP_SIGNALS: ReadonlySet<number> = new Set([signals.SIGSTOP, signals.SIGTSTP, signals.SIGTTIN, signals.SIGTTOU]);
+
+function trace(launcherPid: number): never {
+  const c = libc();
+  const emit = (message: TracerMessage): void => {
+    writeAll(1, `${JSON.stringify(message)}\n`);
+  };
+  // The parent says when the launcher has named us its tracer; EOF means the launch is off.
+  if (readLine(0) === undefined) return c.exit(0);
+  // The target's threads, not its child processes: a task has one tracer, and the target may
+  // want to trace its children itself (strace, a debugger, a sandbox).
+  const options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+  if (c.ptrace(PTRACE_SEIZE, launcherPid, 0, options) < 0) {
+    emit({ kind: 'error', errno: lastErrno(), message: 'PTRACE_SEIZE of the launcher failed' });
+    return c.exit(1);
+  }
+  emit({ kind: 'attached' });
+  const wide = process.arch === 'x64' || process.arch === 'arm64' || process.arch === 'riscv64';
+  const status = Buffer.alloc(4);
+  const siginfo = Buffer.alloc(SIGINFO_SIZE);
+  const eventMessage = Buffer.alloc(8);
+  const syscallInfo = Buffer.alloc(PTRACE_SYSCALL_INFO_SIZE);
+  // Tasks a SIGSYS was delivered to: their death of SIGSYS is that signal's, not a filter kill.
+  const signalled = new Set<number>();
+  let launcherExeced = false;
+  for (;;) {
+    const tid = c.waitpid(-1, status, WALL);
+    if (tid < 0) {
+      const errno = lastErrno();
+      if (errno === E.EINTR) continue;
+      if (errno === E.ECHILD) return c.exit(0);
+      emit({ kind: 'error', errno, message: 'waitpid failed' });
+      return c.exit(1);
+    }
+    const word = status.readInt32LE(0);
+    // Exits need nothing: the task is gone (the real parent is told once we have seen it).
+    if ((word & 0xff) !== 0x7f) continue;
+    const signal = (word >> 8) & 0xff;
+    const event = (word >>> 16) & 0xffff;
+    // Before the target's exec every traced task is the launcher's (its main thread, or a thread
+    // it started after the install).
+    const launcher = !launcherExeced;
+    if (event === PTRACE_EVENT_EXEC) {
+      if (tid === launcherPid && !launcherExeced) {
+        launcherExeced = true;
+        emit({ kind: 'exec', tid });
+      }
+      c.ptrace(PTRACE_CONT, tid, 0, 0);
+    } else if (event === PTRACE_EVENT_EXIT) {
+      // Killed by a filter's kill action: the kernel skips the signal stop (SA_IMMUTABLE) and the
+      // task dies with exit code SIGSYS; its registers still hold the call.
+      eventMessage.fill(0);
+      const code = c.ptraceInto(PTRACE_GETEVENTMSG, tid, 0, eventMessage) < 0 ? 0 : eventMessage.readUInt32LE(0);
+      if ((code & 0x7f) === signals.SIGSYS && !signalled.has(tid)) {
+        const call = currentSyscall(tid);
+        syscallInfo.fill(0);
+        const known = c.ptraceInto(PTRACE_GET_SYSCALL_INFO, tid, PTRACE_SYSCALL_INFO_SIZE, syscallInfo) >= 16;
+        emit({
+          kind: 'exit',
+          tid,
+          pid: threadGroupOf(tid),
+          nr: call?.nr ?? -1,
+          arch: known ? syscallInfo.readUInt32LE(4) : 0,
+          ip: known ? hex(syscallInfo.readBigUInt64LE(8)) : (call?.ip ?? ''),
+          args: call?.args ?? [],
+          data: code,
+          launcher,
+          ...identity(tid),
+        });
+      }
+      c.ptrace(PTRACE_CONT, tid, 0, 0);
+    } else if (event === PTRACE_EVENT_STOP) {
+      // A group-stop (SIGSTOP, SIGTSTP, …) stays a stop until SIGCONT; other event stops are
+      // new tasks starting or a group-stop ending.
+      if (STOP_SIGNALS.has(signal)) c.ptrace(PTRACE_LISTEN, tid, 0, 0);
+      else c.ptrace(PTRACE_CONT, tid, 0, 0);
+    } else if (event !== 0) {
+      // clone: the new thread is traced too.
+      c.ptrace(PTRACE_CONT, tid, 0, 0);
+    } else {
+      // A signal about to be delivered: note a seccomp SIGSYS, then deliver it unchanged.
+      if (signal === signals.SIGSYS) {
+        signalled.add(tid);
+        siginfo.fill(0);
+        if (c.ptraceInto(PTRACE_GETSIGINFO, tid, 0, siginfo) >= 0 && siginfo.readInt32LE(8) === SYS_SECCOMP) {
+          const nr = siginfo.readInt32LE(wide ? 24 : 16);
+          const call = currentSyscall(tid);
+          emit({
+            kind: 'sigsys',
+            tid,
+            pid: threadGroupOf(tid),
+            nr,
+            arch: siginfo.readUInt32LE(wide ? 28 : 20),
+            ip: hex(wide ? siginfo.readBigUInt64LE(16) : BigInt(siginfo.readUInt32LE(12))),
+            // The registers still hold the refused call's arguments.
+            args: call?.nr === nr ? call.args : [],
+            data: siginfo.readInt32LE(4),
+            launcher,
+            ...identity(tid),
+          });
+        }
+      }
+      c.ptrace(PTRACE_CONT, tid, 0, signal);
+    }
+  }
+}
+
 const role = process.argv[2];
 if (role === 'launch') launch();
+else if (role === 'trace') {
+  // Only the parent ends the tracer (SIGKILL): a terminal's Ctrl-C is the target's, and a tracer
+  // dying first could lose the signal it was about to pass on.
+  for (const name of ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => undefined);
+  trace(Number(process.argv[3]));
+}
 else if (role === 'supervise') {
   const threads = new Set((process.argv[5] ?? '').split(',').filter((tid) => tid !== '').map(Number));
   supervise(process.argv[3] ?? '', Number(process.argv[4]), threads);
 }
 else {
-  process.stderr.write('usage: launcher.js launch | supervise <launcher-script> <launcher-pid> <tid,tid,...>\n');
+  process.stderr.write('usage: launcher.js launch | supervise <launcher-script> <launcher-pid> <tid,tid,...> | trace <launcher-pid>\n');
   process.exitCode = 2;
 }

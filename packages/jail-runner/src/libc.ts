@@ -30,6 +30,29 @@ export const POLLIN = 0x1;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const SIG_SETMASK = 2;
+/** Yama's `PR_SET_PTRACER`: lets one process (the tracer) attach to the caller. */
+export const PR_SET_PTRACER = 0x59616d61;
+/** ptrace requests and options (`linux/ptrace.h`). */
+export const PTRACE_CONT = 7;
+export const PTRACE_GETEVENTMSG = 0x4201;
+export const PTRACE_GETSIGINFO = 0x4202;
+export const PTRACE_SEIZE = 0x4206;
+export const PTRACE_LISTEN = 0x4208;
+export const PTRACE_GET_SYSCALL_INFO = 0x420e;
+export const PTRACE_O_TRACECLONE = 0x8;
+export const PTRACE_O_TRACEEXEC = 0x10;
+export const PTRACE_O_TRACEEXIT = 0x40;
+export const PTRACE_EVENT_EXEC = 4;
+export const PTRACE_EVENT_EXIT = 6;
+export const PTRACE_EVENT_STOP = 128;
+/** `waitpid` flag: wait for threads and clones too. */
+export const WALL = 0x40000000;
+/** `si_code` of a SIGSYS sent by a seccomp filter (`SYS_SECCOMP`). */
+export const SYS_SECCOMP = 1;
+/** Size of `siginfo_t`. */
+export const SIGINFO_SIZE = 128;
+/** Size of `struct ptrace_syscall_info` (op, arch, ip, sp, then the largest union member). */
+export const PTRACE_SYSCALL_INFO_SIZE = 88;
 /** Size of glibc's `sigset_t` (1024 bits), more than any kernel signal set needs. */
 export const SIGSET_BYTES = 128;
 /** `sizeof(struct seccomp_notif)`: id u64, pid u32, flags u32, seccomp_data (64 bytes). */
@@ -64,6 +87,12 @@ export interface Libc {
   close(fd: number): number;
   poll(fds: Buffer, count: number, timeoutMs: number): number;
   ioctl(fd: number, request: number, buffer: Buffer): number;
+  /** `ptrace(request, pid, addr, data)` with an integer `data` (options, a signal). */
+  ptrace(request: number, pid: number, addr: number, data: number): number;
+  /** `ptrace(request, pid, addr, data)` with `data` a buffer the kernel fills. */
+  ptraceInto(request: number, pid: number, addr: number, data: Buffer): number;
+  /** `waitpid(pid, &status, options)`; the status is written into `status` (4 bytes). */
+  waitpid(pid: number, status: Buffer, options: number): number;
   exit(status: number): never;
 }
 
@@ -86,6 +115,8 @@ export function libc(): Libc {
   const poll = lib.func('int poll(void *, unsigned long, int)');
   const ioctl = lib.func('int ioctl(int, unsigned long, ...)');
   const exit = lib.func('void _exit(int)');
+  const ptrace = lib.func('long ptrace(int, ...)');
+  const waitpid = lib.func('int waitpid(int, void *, int)');
   type NativeFunction = (...args: unknown[]) => unknown;
   const call = (fn: NativeFunction, ...args: unknown[]): unknown => fn(...args);
   const int = (value: unknown): number => Number(value);
@@ -110,6 +141,9 @@ export function libc(): Libc {
     close: (fd) => int(call(close, fd)),
     poll: (fds, count, timeout) => int(call(poll, fds, count, timeout)),
     ioctl: (fd, request, buffer) => int(call(ioctl, fd, request, 'void *', buffer)),
+    ptrace: (request, pid, addr, data) => int(call(ptrace, request, 'int', pid, 'long', addr, 'long', data)),
+    ptraceInto: (request, pid, addr, data) => int(call(ptrace, request, 'int', pid, 'long', addr, 'void *', data)),
+    waitpid: (pid, status, options) => int(call(waitpid, pid, status, options)),
     exit: (status) => {
       call(exit, status);
       throw new Error('_exit returned');

@@ -43,8 +43,11 @@ export function formatViolation(violation: Violation, command: string): string {
   } else if (violation.syscall.name !== undefined && LOADER_SYSCALLS.has(violation.syscall.name)) {
     lines.push(`  ${violation.syscall.name} is a call the dynamic loader makes: the program may have died before its main`);
   }
+  if (violation.args !== undefined) {
+    lines.push(`  the call: ${violation.syscall.name ?? `syscall_${violation.syscall.nr}`}(${violation.args.map(hex).join(', ')})`);
+  }
   if (violation.syscall.name !== undefined) lines.push(`  to allow it, add:  ${violation.syscall.name}: 1`);
-  lines.push('  (the kernel log has no arguments; `--mode log` runs to the end and shows them)');
+  if (violation.args === undefined) lines.push('  (the kernel log has no arguments; `--mode log` runs to the end and shows them)');
   return `${lines.join('\n')}\n`;
 }
 
@@ -73,7 +76,10 @@ export function formatObservedCalls(calls: readonly ObservedCall[]): string {
 /** The whole report of a run for stderr, or `''` when there is nothing to say. */
 export function formatJailReport(result: JailResult, command: string): string {
   if (result.mode !== 'enforce') return formatObservedCalls(result.calls);
-  if (result.violation) return formatViolation(result.violation, command);
+  const ended = result.killedAfterThreadKill
+    ? '  the rest of the process did not end after that thread was killed, so the runner killed it (SIGKILL)\n'
+    : '';
+  if (result.violation) return `${formatViolation(result.violation, command)}${ended}`;
   if (result.signal === 'SIGSYS') {
     return (
       `${command} died of SIGSYS, but the call is unknown (${result.violationUnknownReason ?? 'no kernel log record'}).\n` +

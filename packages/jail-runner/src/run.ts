@@ -4,12 +4,12 @@
  * modes attaches a user-notification supervisor to the listener the launcher's filter created.
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { type ArchTable, resolveArchName } from '@syscage/arch-tables';
-import { type BpfProgram, type CompileOptions, type SeccompActionName, compilePolicy, emulate } from '@syscage/bpf-codegen';
+import { type BpfProgram, type CompileOptions, type SeccompActionName, auditArchName, compilePolicy, emulate } from '@syscage/bpf-codegen';
 import { type IncludeMapping, defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { hostArchTable, syscallNameFor } from './tables.js';
@@ -25,8 +25,18 @@ import {
   type LauncherMessage,
   type SupervisorMessage,
   type SupervisorRecord,
+  type TracerCall,
+  type TracerMessage,
 } from './protocol.js';
-import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD } from './bpf-values.js';
+import {
+  BPF_JEQ_K,
+  BPF_LD_W_ABS,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_RET_ACTION_FULL,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_KILL_THREAD,
+  SECCOMP_RET_TRAP,
+} from './bpf-values.js';
 
 /** Options of {@link runJailed} and {@link startJailed}. */
 export interface JailOptions {
@@ -84,10 +94,32 @@ export interface JailOptions {
    */
   readonly mode?: JailMode;
   /**
-   * How long to wait for the kernel log record of a filter kill, in milliseconds.
+   * How long to wait for the kernel log record of a filter kill, in milliseconds (when the
+   * tracer did not see the kill).
    * @defaultValue `2000`
    */
   readonly kernelLogTimeoutMs?: number;
+  /**
+   * Enforce mode: watch the target with a ptrace tracer, which reads every filter `SIGSYS`
+   * (trap) and every death of `SIGSYS` (kill) from the stopped task, so the report does not
+   * depend on the kernel log. `false` leaves the target untraced (for a debugger, say); reports
+   * then come from the kernel log only. Where ptrace is refused the run goes on untraced.
+   * @defaultValue `true`
+   */
+  readonly trace?: boolean;
+  /**
+   * The most the launcher may take from installing the filter to the target's `execve`, in
+   * milliseconds. Past it the launcher is killed and the launch fails at the `exec` step.
+   * @defaultValue `10000`
+   */
+  readonly launchTimeoutMs?: number;
+  /**
+   * Enforce mode: after the filter killed one thread of the target, how long the rest of the
+   * process may go on before the runner kills it (`SIGKILL`), in milliseconds: a process missing
+   * a thread usually waits for it forever. `Infinity` never kills.
+   * @defaultValue `2000`
+   */
+  readonly threadKillGraceMs?: number;
 }
 
 /** One entry of {@link JailOptions.stdio}. */
@@ -135,6 +167,10 @@ export interface Violation {
   readonly exe: string | undefined;
   /** True when the call was made by the launcher, i.e. the target never started. */
   readonly beforeExec: boolean;
+  /** The six arguments, when the tracer read them from the stopped task; `undefined` from the kernel log. */
+  readonly args: readonly bigint[] | undefined;
+  /** Where the facts come from: the tracer (the task's `SIGSYS` or its registers) or the kernel log. */
+  readonly source: 'tracer' | 'kernel-log';
 }
 
 /** How a jailed run ended. */
@@ -148,10 +184,16 @@ export interface JailResult {
   /** Shell-style status: the exit code, or 128 + signal number. */
   readonly status: number;
   /**
-   * What watched the run: the kernel log (enforce), a user-notification supervisor (log,
-   * learn), or strace (the learn fallback of {@link learnPolicy}).
+   * What watched the run: a ptrace tracer with the kernel log as fallback (enforce, `ptrace`),
+   * the kernel log alone (enforce when tracing was off or refused), a user-notification
+   * supervisor (log, learn), or strace (the learn fallback of {@link learnPolicy}).
    */
-  readonly monitor: 'kernel-log' | 'user-notification' | 'strace';
+  readonly monitor: 'ptrace' | 'kernel-log' | 'user-notification' | 'strace';
+  /**
+   * Enforce mode: true when the filter killed a thread of the target, the rest did not end
+   * within {@link JailOptions.threadKillGraceMs}, and the runner killed it (`SIGKILL`).
+   */
+  readonly killedAfterThreadKill: boolean;
   /**
    * Enforce mode: the call the filter killed the process (or, with kill-thread, one of its
    * threads) for, when the kernel log shows it.
@@ -238,16 +280,33 @@ export function startJailed(options: JailOptions): JailedProcess {
     kernelLog?.close();
     return rejected(new JailError('spawn', `cannot start the launcher: ${String(error)}`));
   }
-  const session = new Session(child, request, {
+  // The tracer starts alongside the launcher (two Node starts in parallel); it attaches when the
+  // launcher says it may.
+  const tracer = mode === 'enforce' && options.trace !== false && child.pid !== undefined ? startTracer(launcher, child.pid) : undefined;
+  const session = new Session(child, tracer?.pid === undefined ? request : { ...request, tracerPid: tracer.pid }, {
     mode,
     filter,
     table,
     kernelLog,
+    tracer,
     launcherScript: launcher.script,
     launcherExecArgv: launcher.execArgv,
     options,
   });
   return { child, result: session.result };
+}
+
+/** Starts `launcher.js trace <pid>`; `undefined` if it cannot start (the run then goes untraced). */
+function startTracer(launcher: { readonly script: string; readonly execArgv: readonly string[] }, pid: number): ChildProcess | undefined {
+  try {
+    const tracer = spawn(process.execPath, [...launcher.execArgv, launcher.script, 'trace', String(pid)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    tracer.on('error', () => undefined);
+    return tracer;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Picks the host table and compiles the policy, or says which step failed. */
@@ -268,6 +327,13 @@ function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfPr
   if (table.name !== host) return new JailError('arch', `the table is for ${table.name}, but this machine is ${host}`);
   if (options.filter !== undefined) {
     if (options.policy !== undefined) return new JailError('filter', 'give either a filter or a policy, not both');
+    // A filter for another architecture kills the launcher at its first call after the
+    // install: refuse it before anything runs.
+    const checked = checkedArch(options.filter);
+    if (checked !== undefined && checked !== table.auditArch) {
+      const name = auditArchName(checked) ?? `audit arch 0x${checked.toString(16)}`;
+      return new JailError('arch', `the filter is for ${name} (its first comparison checks arch == 0x${checked.toString(16)}), but this machine is ${host}`);
+    }
     return { table, filter: options.filter };
   }
   if (options.policy === undefined) {
@@ -277,6 +343,17 @@ function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfPr
   }
   const compiled = compilePolicyFile(options.policy, table, options);
   return 'program' in compiled ? { table, filter: compiled.program } : compiled.error;
+}
+
+/**
+ * The `AUDIT_ARCH_*` value a filter accepts, from its first comparison: a load of
+ * `seccomp_data.arch` followed by `jeq #k` (how every seccomp filter starts, ours and
+ * libseccomp's and Minijail's). `undefined` when the program does not start that way.
+ */
+export function checkedArch(program: BpfProgram): number | undefined {
+  const load = program.findIndex((insn) => insn.code === BPF_LD_W_ABS && insn.k === SECCOMP_DATA_ARCH);
+  const compare = load < 0 ? undefined : program[load + 1];
+  return compare?.code === BPF_JEQ_K ? compare.k >>> 0 : undefined;
 }
 
 /** Resolves and compiles a policy file for `table`; errors become a `filter` JailError. */
@@ -313,6 +390,8 @@ interface SessionSettings {
   readonly filter: BpfProgram;
   readonly table: ArchTable;
   readonly kernelLog: KernelLog | undefined;
+  /** The ptrace tracer (enforce mode), started but not yet attached. */
+  readonly tracer: ChildProcess | undefined;
   readonly launcherScript: string;
   readonly launcherExecArgv: readonly string[];
   readonly options: JailOptions;
@@ -347,6 +426,18 @@ class Session {
   private supervisor: ChildProcess | undefined;
   private supervisorClosed: Promise<void> = Promise.resolve();
   private readonly names: ReadonlyMap<number, string>;
+  /** What the tracer saw: filter signals and deaths of SIGSYS, in order. */
+  private readonly traced: TracerCall[] = [];
+  private tracerClosed: Promise<void> = Promise.resolve();
+  /** Why the tracer is not watching, when it is not. */
+  private untracedReason: string | undefined;
+  /** The control socket closed: the launcher exec'd the target (or died). */
+  private controlDone = false;
+  /** Set by the watchdog: the launcher died or stalled before the target's execve. */
+  private launchFailure: string | undefined;
+  private killedAfterThreadKill = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly logRecords: SeccompAuditRecord[] = [];
 
   constructor(
     private readonly child: ChildProcess,
@@ -369,12 +460,16 @@ class Session {
         return;
       }
       control.on('close', () => {
+        this.controlDone = true;
+        if (settings.mode === 'enforce' && (settings.tracer === undefined || this.untracedReason !== undefined)) this.watchKernelLog();
         resolve();
       });
       control.on('error', () => {
+        this.controlDone = true;
         resolve();
       });
     });
+    this.watchTracer();
     if (control) {
       onJsonLines(control, (message) => {
         this.onLauncherMessage(message as LauncherMessage, control);
@@ -390,8 +485,106 @@ class Session {
         return this.finish(exit.code, exit.signal);
       }),
     ]).finally(() => {
+      for (const timer of this.timers) clearTimeout(timer);
       settings.kernelLog?.close();
+      if (settings.tracer?.exitCode === null) settings.tracer.kill('SIGKILL');
     });
+  }
+
+  /** Collects the tracer's reports; a thread killed in the target starts the grace period. */
+  private watchTracer(): void {
+    const { tracer } = this.settings;
+    if (!tracer?.stdout) {
+      this.untracedReason = this.settings.mode === 'enforce' ? (this.settings.options.trace === false ? 'tracing is off' : 'the tracer did not start') : undefined;
+      return;
+    }
+    this.tracerClosed = new Promise((resolve) => {
+      tracer.on('close', () => {
+        resolve();
+      });
+    });
+    onJsonLines(tracer.stdout, (line) => {
+      const message = line as TracerMessage;
+      if (message.kind === 'sigsys' || message.kind === 'exit') {
+        this.traced.push(message);
+        if (message.launcher) {
+          // The filter killed the launcher's thread before the target's execve: with kill-thread
+          // Node's other threads would keep the process alive for ever.
+          this.launchFailure ??= 'the filter killed the launcher';
+          this.child.kill('SIGKILL');
+        } else if (message.kind === 'exit' && message.pid === this.child.pid) {
+          this.afterThreadKill();
+        }
+      }
+    });
+  }
+
+  /** A thread of the target died of the filter: end the rest if it does not end by itself. */
+  private afterThreadKill(): void {
+    const grace = this.settings.options.threadKillGraceMs ?? 2000;
+    if (!Number.isFinite(grace)) return;
+    this.timers.push(
+      setTimeout(() => {
+        if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+        this.killedAfterThreadKill = true;
+        this.child.kill('SIGKILL');
+      }, grace),
+    );
+  }
+
+  /** Releases the launcher once the tracer is attached (or has failed: the run goes on untraced). */
+  private async attachTracer(control: Writable): Promise<void> {
+    const { tracer } = this.settings;
+    if (!tracer?.stdin || !tracer.stdout) {
+      control.write(GO_LINE);
+      return;
+    }
+    const stdout = tracer.stdout;
+    const attached = new Promise<string | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(`the tracer did not attach within ${SUPERVISOR_START_MS} ms`);
+      }, SUPERVISOR_START_MS);
+      const done = (reason: string | undefined): void => {
+        clearTimeout(timer);
+        resolve(reason);
+      };
+      tracer.on('exit', () => {
+        done('the tracer exited before attaching');
+      });
+      onJsonLines(stdout, (line) => {
+        const message = line as TracerMessage;
+        if (message.kind === 'attached') done(undefined);
+        else if (message.kind === 'error') done(`${message.message} (${errnoName(message.errno)})`);
+      });
+    });
+    tracer.stdin.end('attach\n');
+    this.untracedReason = await attached;
+    if (this.untracedReason !== undefined && tracer.exitCode === null) tracer.kill('SIGKILL');
+    control.write(GO_LINE);
+  }
+
+  /**
+   * From the filter's install to the target's execve the launcher makes a handful of calls. If
+   * its main thread dies there (a kill-thread at execve or at the first call of a filter for
+   * another architecture, leaving Node's other threads alive) or it takes longer than the
+   * launch timeout, kill it: the target never starts, and `finish` says which step failed.
+   */
+  private watchLaunch(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    const limit = this.settings.options.launchTimeoutMs ?? 10_000;
+    const started = Date.now();
+    const poll = (): void => {
+      if (this.controlDone || this.child.exitCode !== null || this.child.signalCode !== null) return;
+      if (mainThreadDeadOthersAlive(pid)) this.launchFailure ??= 'the launcher’s thread died before the target’s execve';
+      else if (Date.now() - started > limit) this.launchFailure ??= `the launcher did not reach the target’s execve within ${limit} ms`;
+      if (this.launchFailure !== undefined) {
+        this.child.kill('SIGKILL');
+        return;
+      }
+      this.timers.push(setTimeout(poll, LAUNCH_POLL_MS));
+    };
+    this.timers.push(setTimeout(poll, LAUNCH_POLL_MS));
   }
 
   private onLauncherMessage(message: LauncherMessage, control: Writable): void {
@@ -399,8 +592,13 @@ class Session {
       this.failure ??= new JailError(message.step, message.message, message.errno === 0 ? {} : { errno: errnoName(message.errno) });
       return;
     }
+    if (message.kind === 'traceable') {
+      void this.attachTracer(control);
+      return;
+    }
     this.installing = true;
-    if (this.settings.mode !== 'enforce') {
+    if (this.settings.mode === 'enforce') this.watchLaunch();
+    else {
       this.attachSupervisor(control).catch((error: unknown) => {
         this.failure ??=
           error instanceof JailError ? error : new JailError('supervisor', error instanceof Error ? error.message : String(error));
@@ -492,6 +690,7 @@ class Session {
       throw error;
     }
     control.write(GO_LINE);
+    this.watchLaunch();
   }
 
   /** A syscall's name: from the run's table, or another architecture's for compat calls. */
@@ -521,31 +720,41 @@ class Session {
   }
 
   private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<JailResult> {
-    const { mode, kernelLog } = this.settings;
+    const { mode, kernelLog, tracer } = this.settings;
     if (this.supervisor) {
       // The supervisor exits when the listener hangs up (no task uses the filter any more).
       const timer = setTimeout(() => this.supervisor?.kill('SIGTERM'), 1000);
       await this.supervisorClosed;
       clearTimeout(timer);
     }
+    if (tracer) {
+      // A tracer still waiting to attach reads end of file and leaves; an attached one leaves when
+      // no traced task is left, or is stopped if background children outlive the target.
+      tracer.stdin?.end();
+      const timer = setTimeout(() => tracer.kill('SIGKILL'), 1000);
+      await this.tracerClosed;
+      clearTimeout(timer);
+    }
     if (this.failure) throw this.failure;
     if (!this.installing) {
       throw new JailError('spawn', `the launcher ended before installing the filter (${signal ?? `exit ${code}`})`);
     }
-    let violation: Violation | undefined;
+    // The tracer's first report is the cause: the launcher's, else the target's, else a child's.
+    const traced = this.traced.find((call) => call.launcher) ?? this.traced.find((call) => call.pid === this.child.pid) ?? this.traced[0];
+    let violation = traced === undefined ? undefined : this.violationFromTracer(traced);
     let violationUnknownReason: string | undefined;
-    if (kernelLog) {
+    const died = signal === 'SIGSYS' || this.launchFailure !== undefined;
+    if (violation === undefined && kernelLog) {
       // A SIGSYS death waits for its record; otherwise a kill-thread may still have left one.
-      const found = await this.findViolation(kernelLog, signal === 'SIGSYS');
+      const found = await this.findViolation(kernelLog, died);
       violation = found.violation;
-      if (signal === 'SIGSYS') violationUnknownReason = found.reason;
-      if (violation?.beforeExec) {
-        throw new JailError(
-          'exec',
-          `the filter killed the launcher at ${violation.syscall.name ?? `syscall ${violation.syscall.nr}`} before the target started: the policy must allow execve`,
-          { violation },
-        );
+      if (died && violation === undefined) {
+        const untraced = tracer === undefined || this.untracedReason !== undefined;
+        violationUnknownReason = `${untraced ? `not traced: ${this.untracedReason ?? 'tracing is off'}` : 'the tracer saw no filter signal'}; ${found.reason ?? 'no kernel log record'}`;
       }
+    }
+    if (this.launchFailure !== undefined || violation?.beforeExec === true) {
+      throw new JailError('exec', launchFailureMessage(this.launchFailure, violation), violation === undefined ? {} : { violation });
     }
     const signalNumber = signal === null ? 0 : (osSignals[signal] ?? 0);
     return {
@@ -553,26 +762,81 @@ class Session {
       exitCode: code,
       signal,
       status: code ?? 128 + signalNumber,
-      monitor: mode === 'enforce' ? 'kernel-log' : 'user-notification',
+      monitor: mode !== 'enforce' ? 'user-notification' : tracer !== undefined && this.untracedReason === undefined ? 'ptrace' : 'kernel-log',
       violation,
       violationUnknownReason,
       calls: this.calls,
+      killedAfterThreadKill: this.killedAfterThreadKill,
+    };
+  }
+
+  /** A violation from what the tracer read in the stopped task. */
+  private violationFromTracer(call: TracerCall): Violation {
+    const arch = call.arch === 0 ? this.settings.table.auditArch : call.arch;
+    const args = call.args.length === 6 ? call.args.map((value) => BigInt(value)) : undefined;
+    const instructionPointer = call.ip === '' ? undefined : BigInt(call.ip);
+    // The tracer saw a signal or a death, not the action: the filter itself says which.
+    const emulated =
+      call.nr < 0
+        ? undefined
+        : emulate(
+            this.settings.filter,
+            { nr: call.nr, arch, instructionPointer: instructionPointer ?? 0n, args: args ?? [0n, 0n, 0n, 0n, 0n, 0n] },
+            { byteOrder: hostByteOrder(), recordPath: false },
+          );
+    const fallback = call.kind === 'sigsys' ? (SECCOMP_RET_TRAP | (call.data & 0xffff)) >>> 0 : SECCOMP_RET_KILL_PROCESS;
+    const returnValue = emulated?.ok === true && emulated.action !== 'allow' ? emulated.returnValue : fallback;
+    const name = call.nr < 0 ? undefined : this.nameOf(arch, call.nr);
+    return {
+      pid: call.pid,
+      syscall: { nr: call.nr, name },
+      arch,
+      instructionPointer,
+      returnValue,
+      comm: call.comm === '' ? undefined : call.comm,
+      exe: call.exe === '' ? undefined : call.exe,
+      beforeExec: call.launcher,
+      args,
+      source: 'tracer',
     };
   }
 
   private async findViolation(kernelLog: KernelLog, wait: boolean): Promise<{ violation?: Violation; reason?: string }> {
     if (kernelLog.unavailableReason !== undefined) return { reason: kernelLog.unavailableReason };
-    const pid = this.child.pid;
     const deadline = Date.now() + (this.settings.options.kernelLogTimeoutMs ?? 2000);
     // The audit record reaches the log through kauditd, shortly after the kill.
     for (;;) {
-      const records = kernelLog.readSeccompRecords().filter((record) => record.pid === pid && isKill(record));
       // The first kill is the cause; later records are other threads dying of the same filter.
-      const record = records[0];
+      const record = this.killRecords(kernelLog)[0];
       if (record) return { violation: this.violationFrom(record) };
       if (!wait || Date.now() >= deadline) return { reason: 'no seccomp record for the process in the kernel log' };
       await delay(20);
     }
+  }
+
+  /** The kernel log's kill records of the target so far (kept: each read consumes the log). */
+  private killRecords(kernelLog: KernelLog): readonly SeccompAuditRecord[] {
+    const pid = this.child.pid;
+    this.logRecords.push(...kernelLog.readSeccompRecords().filter((record) => record.pid === pid && isKill(record)));
+    return this.logRecords;
+  }
+
+  /**
+   * Untraced, a thread kill shows only in the kernel log: watch it while the target runs, so a
+   * process left without a thread is ended too.
+   */
+  private watchKernelLog(): void {
+    const { kernelLog } = this.settings;
+    if (kernelLog === undefined || kernelLog.unavailableReason !== undefined) return;
+    const poll = (): void => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+      if (this.killRecords(kernelLog).length > 0) {
+        this.afterThreadKill();
+        return;
+      }
+      this.timers.push(setTimeout(poll, KERNEL_LOG_POLL_MS));
+    };
+    poll();
   }
 
   private violationFrom(record: SeccompAuditRecord): Violation {
@@ -589,6 +853,8 @@ class Session {
       comm: record.comm,
       exe: record.exe,
       beforeExec: launcherExe && (target !== node || name === 'execve' || name === 'execveat'),
+      args: undefined,
+      source: 'kernel-log',
     };
   }
 
@@ -598,8 +864,43 @@ class Session {
   }
 }
 
-/** How long the supervisor may take to start. */
+/** How long the supervisor (or the tracer) may take to start. */
 const SUPERVISOR_START_MS = 30_000;
+
+/** How often an untraced run reads the kernel log for a thread kill while the target runs. */
+const KERNEL_LOG_POLL_MS = 250;
+
+/** How often the launch watchdog looks at the launcher between install and exec. */
+const LAUNCH_POLL_MS = 25;
+
+/**
+ * Whether a process's main thread is dead while other threads live on (a kill-thread of the
+ * launcher's main thread). A target that exec'd and exited is dead as a whole, not this.
+ */
+function mainThreadDeadOthersAlive(pid: number): boolean {
+  let stat: string;
+  let tasks: string[];
+  try {
+    stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'latin1');
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  // `pid (comm) S …`: the state follows the last parenthesis (comm may hold any byte).
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return (state === 'Z' || state === 'X' || state === 'x') && tasks.length > 1;
+}
+
+/** The message of a launch that ended before the target's execve. */
+function launchFailureMessage(failure: string | undefined, violation: Violation | undefined): string {
+  if (violation === undefined) return `${failure ?? 'the launcher died'}; the target did not start`;
+  const name = violation.syscall.name ?? `syscall ${violation.syscall.nr}`;
+  const fix =
+    name === 'execve' || name === 'execveat'
+      ? 'the policy must allow execve'
+      : `the launcher's calls between the filter's install and execve must be allowed (${name} was not)`;
+  return `the filter killed the launcher at ${name} before the target started: ${fix}`;
+}
 
 const osSignals: Readonly<Record<string, number>> = osConstants.signals;
 

@@ -98,6 +98,7 @@ export async function straceLearnRun(options: JailOptions, table: ArchTable, fil
       violation: undefined,
       violationUnknownReason: undefined,
       calls,
+      killedAfterThreadKill: false,
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

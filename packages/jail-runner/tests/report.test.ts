@@ -55,6 +55,7 @@ const baseResult: JailResult = {
   violation: undefined,
   violationUnknownReason: undefined,
   calls: [],
+  killedAfterThreadKill: false,
 };
 
 const violation = (name: string, beforeExec: boolean): Violation => ({
@@ -66,6 +67,8 @@ const violation = (name: string, beforeExec: boolean): Violation => ({
   comm: 'true',
   exe: '/usr/bin/true',
   beforeExec,
+  args: undefined,
+  source: 'kernel-log',
 });
 
 describe('reports', () => {
@@ -120,6 +123,33 @@ describe('reports', () => {
       'SIGSYS without a record',
       { ...baseResult, violationUnknownReason: 'cannot read /dev/kmsg (EACCES)' },
       '/bin/true died of SIGSYS, but the call is unknown (cannot read /dev/kmsg (EACCES)).\n  If it died before its main, the policy may lack execve or a call of the dynamic loader.\n',
+    ],
+    [
+      'a trap the tracer read, with the arguments',
+      {
+        ...baseResult,
+        monitor: 'ptrace',
+        violation: { ...violation('kill', false), returnValue: 0x00030000, args: [9n, 0n, 0n, 0n, 0n, 0n], source: 'tracer' },
+      },
+      [
+        '/bin/true (pid 9) was killed by the seccomp filter at kill (10), ip 0x1234',
+        '  executable: /usr/bin/true',
+        '  the call: kill(0x9, 0x0, 0x0, 0x0, 0x0, 0x0)',
+        '  to allow it, add:  kill: 1',
+        '',
+      ].join('\n'),
+    ],
+    [
+      'a thread kill after which the runner ended the process',
+      { ...baseResult, signal: 'SIGKILL', status: 137, killedAfterThreadKill: true, violation: { ...violation('getppid', false), returnValue: 0 } },
+      [
+        'a thread of /bin/true (pid 9) was killed by the seccomp filter at getppid (10), ip 0x1234',
+        '  executable: /usr/bin/true',
+        '  to allow it, add:  getppid: 1',
+        '  (the kernel log has no arguments; `--mode log` runs to the end and shows them)',
+        '  the rest of the process did not end after that thread was killed, so the runner killed it (SIGKILL)',
+        '',
+      ].join('\n'),
     ],
     ['a clean exit', { ...baseResult, signal: null, exitCode: 0, status: 0 }, ''],
   ])('%s', (_name, result, expected) => {

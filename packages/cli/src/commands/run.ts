@@ -107,6 +107,7 @@ export function addPolicyOptions(command: Command): Command {
 }
 
 interface RunCommandOptions extends JailCommandOptions {
+  readonly trace: boolean;
   readonly bpf?: string;
   readonly mode: JailMode;
 }
@@ -168,6 +169,7 @@ export const registerRun: RegisterCommand = (program, ctx, setExit) => {
       .argument('[args...]', 'its arguments'),
   )
     .option('--bpf <file>', 'a compiled raw .bpf filter to run under instead of a policy')
+    .option('--no-trace', 'do not watch the command with ptrace (leaves it free for a debugger); reports then come from the kernel log alone')
     .addOption(
       new Option('--mode <mode>', 'enforce the filter, log what it would deny, or learn the rules it lacks')
         .choices(['enforce', 'log', 'learn'])
@@ -187,6 +189,7 @@ export const registerRun: RegisterCommand = (program, ctx, setExit) => {
         args,
         cwd: ctx.cwd,
         mode: options.mode,
+        trace: options.trace,
         ...(options.bpf === undefined ? policyOptions(ctx, options) : { filter: await readBpf(ctx, options.bpf, options.arch) }),
       };
       try {

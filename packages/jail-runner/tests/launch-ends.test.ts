@@ -1,0 +1,94 @@
+// `runJailed` always ends: a launcher the filter kills before the target's execve (kill-thread
+// leaves Node's other threads alive), a filter for another architecture, and a target left
+// without a thread are each detected within seconds, traced or not.
+import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { archAarch64 } from '@syscage/arch-aarch64';
+import type { BpfProgram } from '@syscage/bpf-codegen';
+import { describe, expect, it } from 'vitest';
+import { JailError, type JailOptions, runJailed } from '../src/index.js';
+import { RET, assemble } from './asm.js';
+import { onX86_64, table } from './table.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'syscage-launch-ends-'));
+const KILL_THREAD = 0;
+
+/** Whether this process may read the kernel log (root, or kernel.dmesg_restrict=0). */
+const kernelLogReadable = ((): boolean => {
+  try {
+    closeSync(openSync('/dev/kmsg', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function jailError(promise: Promise<unknown>): Promise<JailError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof JailError) return error;
+    throw error;
+  }
+  throw new Error('the launch succeeded');
+}
+
+/** A target that leaves a file behind if it ever runs. */
+function markerTarget(name: string): { marker: string; options: Pick<JailOptions, 'command' | 'args'> } {
+  const marker = join(scratch, name);
+  return { marker, options: { command: '/bin/sh', args: ['-c', `echo ran > ${marker}`] } };
+}
+
+// Kill-thread, as a policy's `kill` and an arch mismatch compile: the launcher's main thread dies,
+// Node's helper threads do not, and the process never ends by itself.
+const noExecve = assemble(table, new Map([['execve', KILL_THREAD]]), RET.allow);
+
+// Each case would wait for ever on a runner that does not notice: keep the timeout short.
+describe.runIf(onX86_64)('a launch always ends', { timeout: 20_000 }, () => {
+  it.each<[string, boolean]>([
+    ['traced', true],
+    ['untraced', false],
+  ])('a policy without execve (kill-thread) fails at the exec step, naming execve (%s)', async (name, trace) => {
+    const { marker, options } = markerTarget(`no-execve-${name}`);
+    const error = await jailError(runJailed({ ...options, filter: noExecve, stdio: 'ignore', trace }));
+    expect({ step: error.step, code: error.code }).toEqual({ step: 'exec', code: 'SC5007' });
+    // Untraced, the call comes from the kernel log, which may be unreadable or have dropped it.
+    if (trace || error.violation !== undefined) {
+      expect(error.message).toMatch(/killed the launcher at execve before the target started: the policy must allow execve/);
+    } else {
+      expect(error.message).toMatch(/the launcher’s thread died before the target’s execve; the target did not start/);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a filter for another architecture is refused before anything runs (SC5001)', async () => {
+    const { marker, options } = markerTarget('aarch64-filter');
+    // What `compile --arch aarch64` writes starts like this: arch check, kill-thread otherwise.
+    const aarch64: BpfProgram = assemble(archAarch64, new Map(), RET.allow).map((insn, index) => (index === 2 ? { ...insn, k: KILL_THREAD } : insn));
+    const error = await jailError(runJailed({ ...options, filter: aarch64, stdio: 'ignore' }));
+    expect({ step: error.step, code: error.code }).toEqual({ step: 'arch', code: 'SC5001' });
+    expect(error.message).toMatch(/the filter is for AUDIT_ARCH_AARCH64 .*but this machine is x86_64/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  // A Node target whose main thread the filter kills: its other threads keep it alive for ever.
+  const mainThreadKilled: JailOptions = {
+    command: process.execPath,
+    args: ['-e', 'setTimeout(() => process.ppid, 100)'],
+    filter: assemble(table, new Map([['getppid', KILL_THREAD]]), RET.allow),
+    stdio: 'ignore',
+    threadKillGraceMs: 500,
+  };
+
+  it('a target left without its main thread is ended after the grace period (traced)', async () => {
+    const result = await runJailed(mainThreadKilled);
+    expect(result).toMatchObject({ killedAfterThreadKill: true, signal: 'SIGKILL', status: 137, monitor: 'ptrace' });
+    expect(result.violation).toMatchObject({ syscall: { name: 'getppid' }, returnValue: 0, source: 'tracer', beforeExec: false });
+  });
+
+  it.runIf(kernelLogReadable)('a target left without its main thread is ended after the grace period (untraced, from the kernel log)', async () => {
+    const result = await runJailed({ ...mainThreadKilled, trace: false });
+    expect(result).toMatchObject({ killedAfterThreadKill: true, signal: 'SIGKILL', monitor: 'kernel-log' });
+  });
+});
