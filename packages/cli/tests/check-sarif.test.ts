@@ -92,7 +92,7 @@ describe('the registry of diagnostic codes', () => {
   it('holds each package table once, every code with a summary', async () => {
     const { allDiagnosticCodes } = await import('../src/codes.js');
     const codes = allDiagnosticCodes();
-    for (const code of ['SC1001', 'SC2001', 'SC3001', 'SC4001', 'SC4601', 'SC5001', 'SC6001', 'SC9501']) expect(codes.has(code), code).toBe(true);
+    for (const code of ['SC1001', 'SC2001', 'SC3001', 'SC4001', 'SC4601', 'SC5001', 'SC6001', 'SC7030', 'SC9501']) expect(codes.has(code), code).toBe(true);
     for (const [code, description] of codes) {
       expect(code).toMatch(/^SC\d{4}$/);
       expect(description.summary).not.toBe('');
