@@ -13,7 +13,11 @@ import { join, relative } from 'node:path';
 import { sharedDirVariable } from './index.js';
 import { repoRoot, sharedDataTests } from './readers.js';
 
-const tests = sharedDataTests().map((file) => relative(repoRoot, file));
+// The locator's own tests check where it looks by default, so they run in the ordinary suite,
+// not with the variable pointing elsewhere.
+const tests = sharedDataTests()
+  .map((file) => relative(repoRoot, file))
+  .filter((file) => !file.startsWith('tools/shared-data/'));
 if (tests.length === 0) {
   console.error('fresh-clone: found no test that reads the shared data; is tools/shared-data/readers.ts out of date?');
   process.exit(1);
