@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { type ArchTable, loadArchTable, resolveArchName } from '@syscage/arch-tables';
+import { type ArchTable, type LoadArchTableResult, loadArchTable, resolveArchName } from '@syscage/arch-tables';
 import { lowerPolicy } from '@syscage/bpf-codegen';
 import {
   type Dialect,
@@ -73,16 +73,47 @@ export interface LoadPoliciesOptions {
    * @defaultValue false
    */
   readonly lowering?: boolean;
+  /**
+   * Also resolve, on their own, the building blocks of a tree that no loaded policy read, so
+   * that nothing in the tree goes unchecked (what `check` wants). `build` compiles only loaded
+   * policies and says false. @defaultValue true
+   */
+  readonly buildingBlocks?: boolean;
   /** File access. @defaultValue the Node file system */
   readonly host?: PolicyHost;
+}
+
+/** An architecture folder of a policy tree, read for its architecture. */
+export interface LoadedArchFolder {
+  /** Canonical architecture name. */
+  readonly arch: string;
+  /** The folder's name as it is in the tree (an alias such as `x86-64` is kept). */
+  readonly folder: string;
+  /** Absolute path of the folder. */
+  readonly path: string;
+}
+
+/** A policy tree named on the command line. */
+export interface LoadedTree {
+  /** Absolute path of the tree. */
+  readonly root: string;
+  /** The name of every folder of the tree, architecture or not, sorted. */
+  readonly folders: readonly string[];
+  /** The architecture folders that were read (all, or the one `--arch` selects), sorted by name. */
+  readonly archs: readonly LoadedArchFolder[];
 }
 
 /** One policy read through the input layer. */
 export interface LoadedPolicy {
   /** Absolute path of the policy file. */
   readonly file: string;
-  /** Its architecture's table; absent only when the architecture cannot be told and none is required. */
+  /**
+   * Its architecture's table; absent when the architecture cannot be told and none is required,
+   * or when the table of a tree folder cannot be loaded (reported as SC9502).
+   */
   readonly table?: ArchTable;
+  /** The tree folder the policy was found in; absent for a file named on the command line. */
+  readonly folder?: LoadedArchFolder;
   readonly resolved: ResolvedPolicy;
   /** Resolution diagnostics, plus lowering diagnostics when asked for. */
   readonly diagnostics: readonly Diagnostic[];
@@ -95,20 +126,19 @@ export interface LoadedInput {
   readonly policies: readonly LoadedPolicy[];
   /** Problems not tied to one policy: naming-convention findings, `.frequency` syntax, folders that are not architectures. */
   readonly diagnostics: readonly Diagnostic[];
+  /** The policy trees among the paths, in the order given. */
+  readonly trees: readonly LoadedTree[];
   /** Text of every file read (absolute path → text), for code frames. */
   readonly sources: ReadonlyMap<string, string>;
 }
 
 /** Loads architecture tables once per run. */
-function tableLoader(): (name: string) => Promise<ArchTable> {
-  const tables = new Map<string, Promise<ArchTable>>();
+function tableLoader(): (name: string) => Promise<LoadArchTableResult> {
+  const tables = new Map<string, Promise<LoadArchTableResult>>();
   return (name) => {
     let table = tables.get(name);
     if (table === undefined) {
-      table = loadArchTable(name, (specifier) => import(specifier)).then((loaded) => {
-        if (!loaded.ok) throw new CliError(`cannot load the ${name} table: ${loaded.message}`, ExitCode.usage);
-        return loaded.table;
-      });
+      table = loadArchTable(name, (specifier) => import(specifier));
       tables.set(name, table);
     }
     return table;
@@ -137,15 +167,22 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
   const host = options.host ?? createNodeHost();
   const cache: ParseCache = createParseCache();
   const fixedTable = options.archTable;
-  const table = fixedTable === undefined ? tableLoader() : () => Promise.resolve(fixedTable);
+  const table = fixedTable === undefined ? tableLoader() : (): Promise<LoadArchTableResult> => Promise.resolve({ ok: true, table: fixedTable });
   const requireArch = options.requireArch ?? true;
   const archOption = fixedTable?.name ?? (options.arch === undefined ? undefined : resolveArchOption(options.arch));
   const policies: LoadedPolicy[] = [];
   const diagnostics: Diagnostic[] = [];
+  const trees: LoadedTree[] = [];
   const sources = new Map<string, string>();
+  // A file's table must load (else exit 2); a tree folder whose table does not load is SC9502
+  // at the folder, and its policies are resolved without one.
+  const fileTable = async (arch: string): Promise<ArchTable> => {
+    const loaded = await table(arch);
+    if (!loaded.ok) throw new CliError(`cannot load the ${arch} table: ${loaded.message}`, ExitCode.usage);
+    return loaded.table;
+  };
 
-  const load = async (file: string, arch: string | undefined, standalone: boolean, treeRoot?: string): Promise<LoadedPolicy> => {
-    const archTable = arch === undefined ? undefined : await table(arch);
+  const load = (file: string, arch: string | undefined, archTable: ArchTable | undefined, standalone: boolean, folder?: LoadedArchFolder, treeRoot?: string): LoadedPolicy => {
     const resolved = resolvePolicy(file, {
       host,
       cache,
@@ -160,7 +197,7 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
     for (const read of resolved.files) sources.set(read.path, read.text);
     const found: Diagnostic[] = [...resolved.diagnostics];
     if (options.lowering === true && archTable !== undefined) found.push(...lowerPolicy(resolved, archTable, { denylist: resolved.denylist }).diagnostics);
-    return { file, ...(archTable === undefined ? {} : { table: archTable }), resolved, diagnostics: found, standalone };
+    return { file, ...(archTable === undefined ? {} : { table: archTable }), ...(folder === undefined ? {} : { folder }), resolved, diagnostics: found, standalone };
   };
 
   for (const given of options.paths) {
@@ -169,6 +206,7 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
       if (options.trees === false) throw new CliError(`${given} is a folder; give a policy file`, ExitCode.usage);
       const tree = lintPolicyTree(path, { host, cache, lint: options.lint ?? 'error', includeMap: options.includeMap });
       diagnostics.push(...tree.diagnostics);
+      const archs: LoadedArchFolder[] = [];
       for (const folder of tree.archs) {
         const resolved = resolveArchName(folder.name);
         if (!resolved.ok) {
@@ -176,18 +214,25 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
           continue;
         }
         if (archOption !== undefined && archOption !== resolved.name) continue;
+        const archFolder: LoadedArchFolder = { arch: resolved.name, folder: folder.name, path: folder.path };
+        archs.push(archFolder);
+        const loaded = await table(resolved.name);
+        if (!loaded.ok) diagnostics.push(buildDiagnostic('SC9502', loaded.message, folder.path));
+        const archTable = loaded.ok ? loaded.table : undefined;
         const read = new Set<string>();
         for (const file of folder.files) {
           if (!isLoadedPolicyFile(file, host)) continue;
-          const policy = await load(file.path, resolved.name, false, path);
+          const policy = load(file.path, resolved.name, archTable, false, archFolder, path);
           for (const source of policy.resolved.files) read.add(source.path);
           policies.push(policy);
         }
+        if (options.buildingBlocks === false) continue;
         for (const file of folder.files) {
           if (!file.name.endsWith('.policy') || file.role.kind === 'frequency' || read.has(file.path)) continue;
-          policies.push(await load(file.path, resolved.name, true, path));
+          policies.push(load(file.path, resolved.name, archTable, true, archFolder, path));
         }
       }
+      trees.push({ root: path, folders: tree.archs.map((folder) => folder.name), archs });
       continue;
     }
     if (path.endsWith('.frequency')) {
@@ -204,7 +249,7 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
       if (fromFolder.ok) arch = fromFolder.name;
       else if (requireArch) throw new CliError(`${given}: cannot tell the architecture from the folder name '${folder}'; pass --arch`, ExitCode.usage);
     }
-    policies.push(await load(path, arch, false));
+    policies.push(load(path, arch, arch === undefined ? undefined : await fileTable(arch), false));
   }
-  return { policies, diagnostics, sources };
+  return { policies, diagnostics, trees, sources };
 }

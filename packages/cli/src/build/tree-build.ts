@@ -1,13 +1,13 @@
 /**
- * Builds a policy tree in memory: lint the naming convention, then resolve and compile every
- * loaded policy for every architecture folder, encoding each program in the chosen format.
- * Nothing is written here (see `write.ts`), so tests and other front ends can use the result.
+ * Compiles a policy tree that the input layer (`loadPolicies` in `src/input.ts`) has found,
+ * linted and resolved: every loaded policy of every selected architecture folder, each program
+ * encoded in the chosen format. Nothing is read or written here (see `write.ts`), so tests and
+ * other front ends can use the result.
  *
  * This is library logic that could move to a package of its own (it needs only the packages'
  * public APIs plus a `PolicyHost`); it lives in the CLI until a second user appears.
  */
-import type { ArchTable, LoadArchTableResult } from '@syscage/arch-tables';
-import { resolveArchName } from '@syscage/arch-tables';
+import type { ArchTable } from '@syscage/arch-tables';
 import {
   type CompileOptions,
   type LoweredPolicy,
@@ -18,18 +18,9 @@ import {
   formatAction,
 } from '@syscage/bpf-codegen';
 import type { BpfProgram } from '@syscage/bpf-codegen';
-import {
-  type IncludeMapping,
-  type LintLevel,
-  type PolicyHost,
-  createParseCache,
-  defaultIncludeMap,
-  joinPath,
-  lintPolicyTree,
-  resolvePolicy,
-} from '@syscage/include-resolver';
+import type { PolicyHost } from '@syscage/include-resolver';
 import type { Diagnostic } from '@syscage/policy-parser';
-import { isLoadedPolicyFile } from '../loaded-policy.js';
+import type { LoadedArchFolder, LoadedInput, LoadedPolicy, LoadedTree } from '../input.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
 import { proofFailure } from '../proof.js';
@@ -42,9 +33,11 @@ export const formatExtension: Readonly<Record<BuildFormat, string>> = { bpf: '.b
 
 /** Options of {@link buildPolicyTree}. */
 export interface TreeBuildOptions {
-  /** Absolute POSIX path of the tree (the folder holding one folder per architecture). */
-  readonly treeDir: string;
-  /** Reads files and lists folders. */
+  /** The tree as `loadPolicies` read it (`buildingBlocks: false`: only loaded policies are compiled). */
+  readonly input: LoadedInput;
+  /** The tree of `input` to build. */
+  readonly tree: LoadedTree;
+  /** Reads files (the hash of a file read from outside the tree is taken from its full text). */
   readonly host: PolicyHost;
   /** Canonical architecture names to build, or `all` for every folder of the tree. */
   readonly arches: 'all' | readonly string[];
@@ -53,14 +46,6 @@ export interface TreeBuildOptions {
   /** The compiler's size budget (`--size-budget`). @defaultValue the compiler's default */
   readonly sizeBudget?: number;
   readonly format: BuildFormat;
-  /** Extra include mappings, before `/usr/share/policy/crosvm` → the architecture folder. */
-  readonly includeMap: readonly IncludeMapping[];
-  /** Read includes outside the tree and the include-map targets (`--allow-outside-includes`). @defaultValue false */
-  readonly allowIncludesOutside?: boolean;
-  /** How naming-convention findings count. */
-  readonly lint: LintLevel;
-  /** Loads an architecture's table by canonical name. */
-  readonly loadTable: (arch: string) => Promise<LoadArchTableResult>;
   /**
    * Prove every program against its policy before it is written (`--no-verify` turns it off); a
    * program that is not proved is not written and is reported as a compiler bug (SC9504).
@@ -141,88 +126,40 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Lints and compiles a tree. Loaded policies (by name, `foo_device*` or `foo_process`, or any other `.policy` file that has
- * `@include` statements, as crosvm's tree has) are compiled; building blocks are not. Returns
- * `MissingArch` when a selected architecture has no folder in the tree.
+ * Compiles the loaded policies of a tree (by name, `foo_device*` or `foo_process`, or any other
+ * `.policy` file that has `@include` statements, as crosvm's tree has); building blocks are not
+ * compiled. Returns `MissingArch` when a selected architecture has no folder in the tree.
  */
-export async function buildPolicyTree(options: TreeBuildOptions): Promise<TreeBuildResult | MissingArch> {
-  const cache = createParseCache();
-  const lint = lintPolicyTree(options.treeDir, {
-    host: options.host,
-    lint: options.lint,
-    includeMap: options.includeMap,
-    cache,
-  });
-  const treeDiagnostics: Diagnostic[] = [...lint.diagnostics];
-  const sources = new Map<string, string>();
-
-  const folders: { readonly arch: string; readonly folder: string; readonly path: string; readonly files: readonly string[] }[] = [];
-  for (const archFolder of lint.archs) {
-    const resolved = resolveArchName(archFolder.name);
-    if (!resolved.ok) {
-      treeDiagnostics.push(buildDiagnostic('SC9501', `folder ${archFolder.name} is not an architecture: ${resolved.message}`, archFolder.path));
-      continue;
-    }
-    if (options.arches !== 'all' && !options.arches.includes(resolved.name)) continue;
-    const files: string[] = [];
-    for (const file of archFolder.files) {
-      if (isLoadedPolicyFile(file, options.host)) files.push(file.name);
-    }
-    folders.push({ arch: resolved.name, folder: archFolder.name, path: archFolder.path, files: files.sort(compareText) });
-  }
-  folders.sort((a, b) => compareText(a.folder, b.folder));
+export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | MissingArch {
+  const { input, tree } = options;
   if (options.arches !== 'all') {
     for (const arch of options.arches) {
-      if (!folders.some((folder) => folder.arch === arch)) {
-        return { missingArch: arch, folders: lint.archs.map((folder) => folder.name) };
-      }
+      if (!tree.archs.some((folder) => folder.arch === arch)) return { missingArch: arch, folders: tree.folders };
     }
   }
-
-  const policies: BuiltPolicy[] = [];
-  for (const folder of folders) {
-    const loaded = await options.loadTable(folder.arch);
-    const table: ArchTable | undefined = loaded.ok ? loaded.table : undefined;
-    if (!loaded.ok) treeDiagnostics.push(buildDiagnostic('SC9502', loaded.message, folder.path));
-    for (const fileName of folder.files) {
-      const entry = joinPath(folder.path, fileName);
-      policies.push(buildOne(options, folder, entry, fileName.slice(0, -'.policy'.length), table, cache, sources));
-    }
-  }
+  const policies = input.policies
+    .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder)] : []))
+    .sort((a, b) => compareText(a.folder, b.folder) || compareText(a.name, b.name));
+  const treeDiagnostics = [...input.diagnostics];
   if (policies.length === 0) {
     treeDiagnostics.push(
-      buildDiagnostic('SC9503', `no loaded policy to build in ${options.treeDir} for ${options.arches === 'all' ? 'any architecture' : options.arches.join(', ')}`, options.treeDir),
+      buildDiagnostic('SC9503', `no loaded policy to build in ${tree.root} for ${options.arches === 'all' ? 'any architecture' : options.arches.join(', ')}`, tree.root),
     );
   }
-  return { treeDiagnostics, policies, archs: folders.map(({ arch, folder }) => ({ arch, folder })), sources };
+  const archs = tree.archs.map(({ arch, folder }) => ({ arch, folder })).sort((a, b) => compareText(a.folder, b.folder));
+  return { treeDiagnostics, policies, archs, sources: input.sources };
 }
 
-function buildOne(
-  options: TreeBuildOptions,
-  folder: { readonly arch: string; readonly folder: string },
-  entry: string,
-  name: string,
-  table: ArchTable | undefined,
-  cache: ReturnType<typeof createParseCache>,
-  sources: Map<string, string>,
-): BuiltPolicy {
-  const resolved = resolvePolicy(entry, {
-    host: options.host,
-    includeMap: [...options.includeMap, ...defaultIncludeMap(entry)],
-    // Includes stay inside the tree and the include-map targets unless allowed.
-    includeRoots: [options.treeDir],
-    allowIncludesOutside: options.allowIncludesOutside === true,
-    arch: folder.arch,
-    cache,
-  });
+function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: LoadedArchFolder): BuiltPolicy {
+  const { resolved, table, file: entry } = policy;
+  const name = entry.slice(entry.lastIndexOf('/') + 1, -'.policy'.length);
   const builtSources: BuiltSource[] = resolved.files.map((file) => {
-    sources.set(file.path, file.text);
     // A file read from outside the tree comes back redacted for code frames: hash what it holds.
     const text = file.outside === true ? (options.host.readFile(file.path) ?? file.text) : file.text;
     return { path: file.path, role: file.role, sha256: options.sha256(utf8(text)) };
   });
   const base = { arch: folder.arch, folder: folder.folder, name, entry, sources: builtSources };
-  const diagnostics: Diagnostic[] = [...resolved.diagnostics];
+  const diagnostics: Diagnostic[] = [...policy.diagnostics];
   const failed = (): BuiltPolicy => ({ ...base, ok: false, diagnostics });
   if (table === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return failed();
 

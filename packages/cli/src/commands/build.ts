@@ -15,7 +15,6 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
-import { loadArchTable } from '@syscage/arch-tables';
 import { type LintLevel, isDevicePolicyName } from '@syscage/include-resolver';
 import { type AuditSeverity, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
 import { createNodeHost } from '@syscage/include-resolver/node';
@@ -25,6 +24,7 @@ import { type BuildFormat, type BuiltPolicy, buildPolicyTree } from '../build/tr
 import { manifestFileName, writeBuild } from '../build/write.js';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { loadPolicies } from '../input.js';
 import { printDiagnostics, printJson } from '../output.js';
 import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap, resolveArchOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
@@ -167,17 +167,27 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         throw new CliError(`--out: ${options.out} is inside the policy tree ${dir}; choose a folder outside it`, ExitCode.usage);
       }
 
-      const result = await buildPolicyTree({
-        treeDir: toPosix(treeDir),
-        host: createNodeHost(),
+      const host = createNodeHost();
+      const input = await loadPolicies({
+        paths: [treeDir],
+        cwd: ctx.cwd,
+        ...(arches === 'all' ? {} : { arch: arches[0] }),
+        includeMap,
+        ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
+        lint: options.lint,
+        buildingBlocks: false,
+        host,
+      });
+      const [tree] = input.trees;
+      if (tree === undefined) throw new CliError(`cannot read the policy tree ${dir}: not a directory`, ExitCode.io);
+      const result = buildPolicyTree({
+        input,
+        tree,
+        host,
         arches,
         compile,
         ...(sizeBudget === undefined ? {} : { sizeBudget }),
         format: options.format,
-        includeMap,
-        allowIncludesOutside: options.allowOutsideIncludes === true,
-        lint: options.lint,
-        loadTable: (arch) => loadArchTable(arch, (specifier) => import(specifier)),
         verify: options.verify,
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
       });
