@@ -10,6 +10,8 @@ export const buildDiagnosticCodes = defineCodes({
   SC9502: { name: 'arch-table-unavailable', severity: 'error', summary: "The architecture's table package cannot be loaded." },
   SC9503: { name: 'nothing-to-build', severity: 'error', summary: 'The tree holds no loaded policy for the selected architectures.' },
   SC9504: { name: 'filter-not-proved', severity: 'error', summary: 'A compiled program is not proved to do what its policy says (a compiler bug); it is not written.' },
+  SC9505: { name: 'flattened-rejected', severity: 'error', summary: "With --flatten, a flattened policy Syscage wrote would be rejected by libminijail's run-time parser (a bug in Syscage); nothing is written for the policy." },
+  SC9506: { name: 'flattened-not-proved', severity: 'error', summary: "With --flatten, a flattened policy's decisions are not proved equal to the compiled program's (a bug in Syscage); nothing is written for the policy." },
 } as const);
 
 /** A code reported by `syscage build`. */

@@ -31,6 +31,16 @@ export interface ManifestEntry {
   /** `proved` when the program was proved to do what the policy says for every input (absent with `--no-verify`). */
   readonly verified?: 'proved';
   readonly analysis?: ProgramAnalysis;
+  /** With `--flatten`: the policy as one file for libminijail's run-time parser, next to the output. */
+  readonly flattened?: {
+    /** Relative to the manifest's folder: `<arch>/<name>.policy`. */
+    readonly output: string;
+    readonly sha256: string;
+    /** Syscall lines in the file. */
+    readonly lines: number;
+    /** `proved` when its decisions were proved equal to the output's (absent with `--no-verify`). */
+    readonly verified?: 'proved';
+  };
   readonly diagnostics: readonly ManifestDiagnostic[];
 }
 
@@ -103,6 +113,11 @@ export function outputPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>, format:
   return `${policy.folder}/${policy.name}${formatExtension[format]}`;
 }
 
+/** Path of a built policy's flattened file (`--flatten`) relative to the out folder. */
+export function flattenedPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>): string {
+  return `${policy.folder}/${policy.name}.policy`;
+}
+
 /** Builds the manifest of a build. */
 export function createManifest(result: TreeBuildResult, options: ManifestOptions): Manifest {
   const toTree = (path: string): string => options.relative(options.treeDir, path);
@@ -123,6 +138,16 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
       defaultAction: policy.result.defaultAction,
       ...(policy.result.verified === undefined ? {} : { verified: policy.result.verified }),
       analysis: policy.result.analysis,
+      ...(policy.result.flattened === undefined
+        ? {}
+        : {
+            flattened: {
+              output: flattenedPath(policy),
+              sha256: policy.result.flattened.sha256,
+              lines: policy.result.flattened.lines,
+              ...(policy.result.flattened.verified === undefined ? {} : { verified: policy.result.flattened.verified }),
+            },
+          }),
     };
   });
   const summary = result.archs.map(({ arch, folder }): ManifestArchSummary => {

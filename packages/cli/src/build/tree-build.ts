@@ -24,6 +24,7 @@ import type { LoadedArchFolder, LoadedInput, LoadedPolicy, LoadedTree } from '..
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
 import { proofFailure } from '../proof.js';
+import { flattenForBuild } from './flatten.js';
 
 /** Output formats of `syscage build`. */
 export type BuildFormat = 'bpf' | 'c-header' | 'json';
@@ -53,6 +54,11 @@ export interface TreeBuildOptions {
   readonly verify: boolean;
   /** SHA-256 of some bytes, as lower-case hex (injected so this module needs no `node:crypto`). */
   readonly sha256: (bytes: Uint8Array) => string;
+  /**
+   * Also write each policy flattened for libminijail's run-time parser (`--flatten`); a policy
+   * that cannot be flattened fails. @defaultValue false
+   */
+  readonly flatten?: boolean;
 }
 
 /** A source file a policy was built from. */
@@ -94,6 +100,14 @@ export interface BuiltPolicy {
     readonly lowered: LoweredPolicy;
     /** The architecture table the program was compiled for. */
     readonly table: ArchTable;
+    /** With `--flatten`: the policy as one file for libminijail's run-time parser. */
+    readonly flattened?: {
+      readonly bytes: Uint8Array;
+      readonly sha256: string;
+      readonly lines: number;
+      /** `proved` when its decisions were proved equal to the program's. */
+      readonly verified?: 'proved';
+    };
   };
 }
 
@@ -179,6 +193,17 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
       return { ...failed(), unproved: true };
     }
   }
+  let flattened: NonNullable<BuiltPolicy['result']>['flattened'];
+  if (options.flatten === true) {
+    const flat = flattenForBuild(resolved, table, { program, lowered }, {
+      compile: options.compile,
+      source: `${folder.folder}/${name}.policy`,
+      verify: options.verify,
+    });
+    diagnostics.push(...flat.diagnostics);
+    if (flat.output === undefined) return failed();
+    flattened = { ...flat.output, sha256: options.sha256(flat.output.bytes) };
+  }
   const bytes = encodeOutput(options.format, program, lowered, table, folder.folder, name);
   return {
     ...base,
@@ -193,6 +218,7 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
       analysis: analyzeBuiltProgram(program, lowered, table),
       lowered,
       table,
+      ...(flattened === undefined ? {} : { flattened }),
     },
   };
 }

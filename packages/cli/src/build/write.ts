@@ -6,7 +6,7 @@
  *
  * The out folder may hold files that someone else put there (a checked-in `manifest.json`, a
  * symbolic link), so nothing is trusted by its path text alone: build touches only names it
- * produces itself (`<arch>/<name>.bpf|.h|.json` and `manifest.json`), checks every folder and file
+ * produces itself (`<arch>/<name>.bpf|.h|.json`, with `--flatten` `<arch>/<name>.policy`, and `manifest.json`), checks every folder and file
  * below the out folder with `lstat` before changing anything, and refuses a symbolic link there
  * instead of following it out of the folder.
  */
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
-import { type Manifest, manifestJson, outputPath } from './manifest.js';
+import { type Manifest, flattenedPath, manifestJson, outputPath } from './manifest.js';
 import { type BuildFormat, type TreeBuildResult, formatExtension } from './tree-build.js';
 
 /** File name of the manifest in the out folder. */
@@ -46,20 +46,23 @@ const extensions = new Set(Object.values(formatExtension));
 
 /**
  * True when `relativePath` is a name build itself produces: `<folder>/<name><ext>` with one
- * folder, plain segments and one of the formats' extensions. Anything else listed by a manifest
- * (edited by hand, or committed by someone else) is not build's to remove.
+ * folder, plain segments and one of the formats' extensions (or `.policy`, for a file the
+ * manifest lists as flattened). Anything else listed by a manifest (edited by hand, or committed
+ * by someone else) is not build's to remove.
  */
-export function isBuildOutputName(relativePath: string): boolean {
+export function isBuildOutputName(relativePath: string, allowed: ReadonlySet<string> = extensions): boolean {
   const segments = relativePath.split('/');
   if (segments.length !== 2) return false;
   const [folder = '', file = ''] = segments;
   const plain = (segment: string): boolean => segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\') && !segment.includes('\0');
   if (!plain(folder) || !plain(file)) return false;
   const dot = file.lastIndexOf('.');
-  return dot > 0 && extensions.has(file.slice(dot));
+  return dot > 0 && allowed.has(file.slice(dot));
 }
 
-/** Outputs listed by the manifest already in `outDir`, if there is a readable one. */
+const flattenedExtension = new Set(['.policy']);
+
+/** Outputs (and flattened files) listed by the manifest already in `outDir`, if there is a readable one. */
 function previousOutputs(manifestPath: string): string[] {
   let text: string;
   try {
@@ -71,8 +74,13 @@ function previousOutputs(manifestPath: string): string[] {
     const parsed = JSON.parse(text) as { policies?: unknown };
     if (!Array.isArray(parsed.policies)) return [];
     return parsed.policies.flatMap((entry: unknown) => {
-      const output = typeof entry === 'object' && entry !== null ? (entry as { output?: unknown }).output : undefined;
-      return typeof output === 'string' ? [output] : [];
+      if (typeof entry !== 'object' || entry === null) return [];
+      const { output, flattened } = entry as { output?: unknown; flattened?: { output?: unknown } | null };
+      const flat = typeof flattened === 'object' && flattened !== null ? flattened.output : undefined;
+      return [
+        ...(typeof output === 'string' && isBuildOutputName(output) ? [output] : []),
+        ...(typeof flat === 'string' && isBuildOutputName(flat, flattenedExtension) ? [flat] : []),
+      ];
     });
   } catch {
     return [];
@@ -120,10 +128,13 @@ export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Ma
     const relativePath = outputPath(policy, format);
     if (policy.result === undefined) removals.add(relativePath);
     else writes.push({ relativePath, bytes: policy.result.bytes });
+    const flattened = policy.result?.flattened;
+    if (flattened !== undefined) writes.push({ relativePath: flattenedPath(policy), bytes: flattened.bytes });
   }
   const produced = new Set(writes.map((write) => write.relativePath));
+  // A flattened file of an earlier build is only removed when that build's manifest lists it.
   for (const stale of previousOutputs(join(root, manifestFileName))) {
-    if (!produced.has(stale) && isBuildOutputName(stale)) removals.add(stale);
+    if (!produced.has(stale)) removals.add(stale);
   }
 
   // Check everything first, so a refused out folder is left exactly as it was.

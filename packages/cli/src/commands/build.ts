@@ -46,6 +46,7 @@ interface BuildOptions {
   /** Audit every compiled program and fail on findings at or above this severity (`--audit`). */
   readonly audit?: AuditSeverity;
   readonly verify: boolean;
+  readonly flatten?: boolean;
 }
 
 /** Generator recorded in manifests: `syscage` and its version. */
@@ -146,7 +147,8 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
     .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]))
-    .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)');
+    .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)')
+    .option('--flatten', 'also write <arch>/<name>.policy: each policy as one file for libminijail’s run-time parser (see syscage flatten), proved equal to its program; a policy that cannot be flattened fails');
   addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
       const compile = compileDefaults(options);
@@ -189,6 +191,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         ...(sizeBudget === undefined ? {} : { sizeBudget }),
         format: options.format,
         verify: options.verify,
+        flatten: options.flatten === true,
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
       });
       if ('missingArch' in result) {

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type FlattenOptions, flattenPolicy } from '@syscage/bpf-codegen';
 import type { Diagnostic } from '@syscage/policy-parser';
+import { flattenComment } from '../build/flatten.js';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
@@ -21,11 +22,6 @@ import type { RegisterCommand } from '../program.js';
 interface FlattenCommandOptions extends PolicyInputOptions {
   readonly arch?: string;
   readonly output?: string;
-}
-
-/** The comment that opens a flattened file: what it was made from, for which architecture. */
-export function flattenComment(source: string, arch: string): string[] {
-  return [`Flattened by syscage from ${source} for ${arch}; do not edit.`, 'One line per syscall for libminijail\'s run-time parser; regenerate it from the source policy.'];
 }
 
 /** Registers `syscage flatten`. */
