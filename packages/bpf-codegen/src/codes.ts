@@ -28,6 +28,7 @@ export const codegenDiagnosticCodes = defineCodes({
   SC4035: { name: 'oci-inexpressible', severity: 'error', summary: 'An OCI seccomp profile cannot express the policy exactly (per-architecture differences, default actions, architecture names).' },
   SC4036: { name: 'oci-too-many-entries', severity: 'error', summary: 'A syscall needs more OCI profile entries than the export allows.' },
   SC4037: { name: 'oci-runtime-difference', severity: 'warning', summary: 'The container runtime decides some calls of an exported OCI profile differently from the compiled policy.' },
+  SC4038: { name: 'oci-arch-includes', severity: 'warning', summary: "An exported multi-architecture profile expresses per-architecture differences with Moby's includes.arches, which runc and containerd ignore." },
 } as const);
 
 /** A code reported by this package's compiler. */

@@ -111,5 +111,5 @@ export {
 export { flattenPolicy } from './flatten.js';
 export type { FlattenOptions, FlattenResult } from './flatten.js';
 // OCI container seccomp profiles: exact export of lowered policies, and runc's reading of a profile as libseccomp rules (see README "OCI profiles").
-export { archNameOfOci, exportOciProfile, libseccompRequestFromOciProfile, ociAction, ociArchName, ociProfileJson, seccompActionOfOci } from './oci.js';
-export type { OciAction, OciExportOptions, OciExportResult, OciOperator, OciSeccompArg, OciSeccompProfile, OciSyscallEntry } from './oci.js';
+export { archNameOfOci, exportOciProfile, libseccompRequestFromOciProfile, mobyArchName, ociAction, ociArchName, ociProfileJson, seccompActionOfOci } from './oci.js';
+export type { OciAction, OciEntryConditions, OciExportOptions, OciExportResult, OciOperator, OciSeccompArg, OciSeccompProfile, OciSyscallEntry } from './oci.js';

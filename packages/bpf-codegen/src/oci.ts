@@ -45,6 +45,19 @@ export interface OciSeccompArg {
   readonly op: OciOperator;
 }
 
+/**
+ * Moby's conditions on an entry (`includes`: all must hold; `excludes`: any drops the entry):
+ * host architectures (Moby's names, `amd64`, `arm64`, …), capabilities, a least kernel version.
+ */
+export interface OciEntryConditions {
+  /** Moby architecture names (`amd64`, `arm64`, `x86`, `arm`, …). */
+  readonly arches?: readonly string[];
+  /** Capability names (`CAP_SYS_ADMIN`, …). */
+  readonly caps?: readonly string[];
+  /** A kernel version `X.Y` (or `X.Y.Z`). */
+  readonly minKernel?: string;
+}
+
 /** One entry of `linux.seccomp.syscalls`: the action for the named syscalls when every comparison holds. */
 export interface OciSyscallEntry {
   /** Syscall names (at least one). */
@@ -55,6 +68,12 @@ export interface OciSyscallEntry {
   readonly errnoRet?: number;
   /** Comparisons that must all hold (absent: unconditional). */
   readonly args?: readonly OciSeccompArg[];
+  /** Moby: the entry applies only when all of these hold. */
+  readonly includes?: OciEntryConditions;
+  /** Moby: the entry is dropped when any of these holds. */
+  readonly excludes?: OciEntryConditions;
+  /** Moby: a note on the entry. */
+  readonly comment?: string;
 }
 
 /** An OCI `linux.seccomp` object. */
@@ -96,6 +115,25 @@ const SCMP_ARCH_NAMES: Readonly<Record<string, string>> = {
   ppc64le: 'SCMP_ARCH_PPC64LE',
   s390x: 'SCMP_ARCH_S390X',
 };
+
+/**
+ * Moby's names of the architectures (what `includes.arches` / `excludes.arches` name: the Go
+ * port names Docker compares with the host's `runtime.GOARCH`, `x86` for 386).
+ */
+const MOBY_ARCH_NAMES: Readonly<Record<string, string>> = {
+  x86_64: 'amd64',
+  i386: 'x86',
+  aarch64: 'arm64',
+  arm: 'arm',
+  riscv64: 'riscv64',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+};
+
+/** Moby's `includes.arches` name of one of Syscage's architecture names, or `undefined`. */
+export function mobyArchName(arch: string): string | undefined {
+  return MOBY_ARCH_NAMES[arch];
+}
 
 /** The libseccomp `SCMP_ARCH_*` name of one of Syscage's architecture names, or `undefined`. */
 export function ociArchName(arch: string): string | undefined {
@@ -426,12 +464,12 @@ function entryKey(action: SeccompAction, term: Term): string {
 /**
  * Exports lowered policies (one per architecture, the same policy lowered for each) as one OCI
  * `linux.seccomp` profile whose decisions equal the policies' for every syscall of every
- * architecture. Errors (no profile): policies whose default actions differ, architectures with
- * no libseccomp name, a syscall whose entries differ between architectures (OCI entries apply
- * to every architecture), a syscall needing more than `maxEntriesPerSyscall` entries. Warnings:
- * decisions the runtime makes itself (numbers that are no syscall get the default action, not
- * the policy's invalid-number action, when the default allows; the architecture-mismatch action
- * is the runtime's).
+ * architecture. A syscall filtered differently per architecture gets entries with Moby's
+ * `includes.arches` (warning SC4038: runc and containerd ignore it). Errors (no profile):
+ * policies whose default actions differ, architectures with no libseccomp name, a syscall
+ * needing more than `maxEntriesPerSyscall` entries. Warnings: decisions the runtime makes
+ * itself (numbers that are no syscall get the default action, not the policy's invalid-number
+ * action, when the default allows; the architecture-mismatch action is the runtime's).
  */
 export function exportOciProfile(policies: readonly LoweredPolicy[], options: OciExportOptions = {}): OciExportResult {
   const limit = options.maxEntriesPerSyscall ?? 512;
@@ -460,9 +498,10 @@ export function exportOciProfile(policies: readonly LoweredPolicy[], options: Oc
       );
     }
   }
-  // Entries per syscall name and architecture, to check that the architectures agree.
-  const perName = new Map<string, { arch: string; keys: string[]; origin: LoweredSyscall }[]>();
-  const entries = new Map<string, { action: SeccompAction; term: Term; names: string[] }>();
+  // Entries per syscall name and architecture: an entry every architecture that knows the name
+  // has is written plainly, the others carry Moby's `includes.arches`.
+  const perName = new Map<string, Map<string, Map<string, { action: SeccompAction; term: Term }>>>();
+  const firstOrigin = new Map<string, LoweredSyscall>();
   for (const policy of policies) {
     for (const syscall of policy.syscalls) {
       const built = syscallEntries(syscall, policy, limit);
@@ -473,53 +512,52 @@ export function exportOciProfile(policies: readonly LoweredPolicy[], options: Oc
         );
         continue;
       }
-      const keys: string[] = [];
-      for (const rule of built.rules) {
-        for (const term of rule.terms) {
-          const key = entryKey(rule.action, term);
-          keys.push(key);
-          const entry = entries.get(key);
-          if (!entry) entries.set(key, { action: rule.action, term, names: [syscall.name] });
-          else if (!entry.names.includes(syscall.name)) entry.names.push(syscall.name);
-        }
-      }
-      const list = perName.get(syscall.name) ?? [];
-      list.push({ arch: policy.arch.name, keys: keys.sort(), origin: syscall });
-      perName.set(syscall.name, list);
+      const keys = new Map<string, { action: SeccompAction; term: Term }>();
+      for (const rule of built.rules) for (const term of rule.terms) keys.set(entryKey(rule.action, term), { action: rule.action, term });
+      const byArch = perName.get(syscall.name) ?? new Map<string, Map<string, { action: SeccompAction; term: Term }>>();
+      byArch.set(policy.arch.name, keys);
+      perName.set(syscall.name, byArch);
+      if (!firstOrigin.has(syscall.name)) firstOrigin.set(syscall.name, syscall);
     }
   }
-  if (policies.length > 1) {
-    for (const [name, list] of perName) {
-      for (const policy of policies) {
-        const mine = list.find((item) => item.arch === policy.arch.name);
-        const theirs = list.find((item) => item.arch !== policy.arch.name);
-        if (!theirs) continue;
-        const known = policy.arch.names.size === 0 || [...policy.arch.names.values()].includes(name);
-        if (!known) continue;
-        const same = mine ? mine.keys.join('\n') === theirs.keys.join('\n') : theirs.keys.length === 0;
-        if (same) continue;
-        const where = (mine ?? theirs).origin;
-        const origin = where.filters[0]?.origin ?? where.fallback.origin;
-        diagnostics.push(
-          codegenDiagnostic(
-            'SC4035',
-            `'${name}' is filtered differently on ${policy.arch.name} and ${theirs.arch}; an OCI entry applies to every architecture of the profile`,
-            origin?.file ?? policy.entry,
-            origin?.range ?? fileStart,
-          ),
-        );
-        break;
-      }
+  const knownNames = new Map(policies.map((policy) => [policy.arch.name, new Set(policy.arch.names.values())]));
+  const entries = new Map<string, { action: SeccompAction; term: Term; names: string[]; arches?: string[] }>();
+  let perArch: string | undefined;
+  for (const [name, byArch] of perName) {
+    const knownOn = policies.map((p) => p.arch.name).filter((arch) => knownNames.get(arch)?.size === 0 || knownNames.get(arch)?.has(name) === true);
+    const all = new Map<string, { action: SeccompAction; term: Term }>();
+    for (const keys of byArch.values()) for (const [key, entry] of keys) all.set(key, entry);
+    for (const [key, entry] of all) {
+      const arches = knownOn.filter((arch) => byArch.get(arch)?.has(key) === true);
+      const everywhere = arches.length === knownOn.length;
+      if (!everywhere) perArch ??= name;
+      const groupKey = everywhere ? key : `${key}${JSON.stringify(arches)}`;
+      const group = entries.get(groupKey);
+      if (group) group.names.push(name);
+      else entries.set(groupKey, { ...entry, names: [name], ...(everywhere ? {} : { arches }) });
     }
+  }
+  if (perArch !== undefined) {
+    const where = firstOrigin.get(perArch);
+    const origin = where?.filters[0]?.origin ?? where?.fallback.origin;
+    diagnostics.push(
+      codegenDiagnostic(
+        'SC4038',
+        `'${perArch}' (and maybe others) is filtered differently per architecture: its entries carry Moby's includes.arches, which Docker, Podman and CRI-O evaluate but runc and containerd ignore (they would apply every architecture's entries); give those runtimes one profile per architecture`,
+        origin?.file ?? first.entry,
+        origin?.range ?? fileStart,
+      ),
+    );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const syscalls: OciSyscallEntry[] = [...entries.values()].map(({ action, term, names }) => {
+  const syscalls: OciSyscallEntry[] = [...entries.values()].map(({ action, term, names, arches }) => {
     const mapped = ociAction(action);
     return {
       names: [...names].sort(),
       action: mapped.action,
       ...(mapped.errnoRet !== undefined ? { errnoRet: mapped.errnoRet } : {}),
       ...(term.length > 0 ? { args: term.map(ociArg) } : {}),
+      ...(arches === undefined ? {} : { includes: { arches: arches.map((arch) => MOBY_ARCH_NAMES[arch] ?? arch) } }),
     };
   });
   const defaults = ociAction(first.defaultAction);

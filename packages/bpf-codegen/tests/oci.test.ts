@@ -74,13 +74,30 @@ describe('exportOciProfile writes', () => {
     expect(ociProfileJson(profile, 0)).toContain('"value":18446744073709551600,');
   });
 
-  it('refuses per-architecture differences with the rule location (SC4035)', () => {
-    const x86 = exported('read: arg0 == 1\n', 'x86_64').result.lowered;
-    const arm = exported('read: arg0 == 2\n', 'aarch64').result.lowered;
+  it('writes per-architecture differences with includes.arches and warns (SC4038)', () => {
+    const x86 = exported('read: arg0 == 1\nwrite: 1\narch_prctl: 1\n', 'x86_64').result.lowered;
+    const arm = exported('read: arg0 == 2\nwrite: 1\n', 'aarch64').result.lowered;
     if (!x86 || !arm) throw new Error('not lowered');
     const out = exportOciProfile([x86, arm]);
+    expect(out.diagnostics).toMatchObject([{ code: 'SC4038', file: '/p/main.policy', range: { start: { line: 1, column: 1 } } }]);
+    // write is the same on both; arch_prctl exists only on x86_64, so it needs no condition.
+    const expected = [
+      { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1n, op: 'SCMP_CMP_EQ' }], includes: { arches: ['amd64'] } },
+      { names: ['arch_prctl', 'write'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2n, op: 'SCMP_CMP_EQ' }], includes: { arches: ['arm64'] } },
+    ];
+    expect(out.profile?.syscalls).toHaveLength(expected.length);
+    expect(out.profile?.syscalls).toEqual(expect.arrayContaining(expected));
+    expect(out.profile?.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_AARCH64']);
+  });
+
+  it('refuses policies whose default actions differ (SC4035)', () => {
+    const x86 = exported('read: 1\n', 'x86_64').result.lowered;
+    const { result } = compileText('read: 1\n', tableNamed('aarch64'), { defaultAction: 'kill-process' });
+    if (!x86 || !result.lowered) throw new Error('not lowered');
+    const out = exportOciProfile([x86, result.lowered]);
     expect(out.profile).toBeUndefined();
-    expect(out.diagnostics).toMatchObject([{ code: 'SC4035', file: '/p/main.policy', range: { start: { line: 1, column: 1 } } }]);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['SC4035']);
   });
 
   it('warns when a permissive default lets non-syscall numbers through (SC4037)', () => {

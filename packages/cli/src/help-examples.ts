@@ -34,6 +34,10 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage flatten --arch x86_64 --default-action trap examples/echo_server.policy', says: 'one line per syscall, includes merged, for libminijail\'s run-time parser' },
     { command: 'syscage flatten --arch x86_64 -o echo_server.flat.policy examples/echo_server.policy && syscage check --dialect minijail-c --arch x86_64 echo_server.flat.policy', says: 'write it and check it in the C dialect' },
   ],
+  export: [
+    { command: 'syscage export --format oci --arch x86_64 examples/echo_server.policy > echo_server.json', says: 'an OCI seccomp profile for docker run --security-opt seccomp=echo_server.json' },
+    { command: 'syscage export --format oci -o net_device.json policies/x86_64/net_device.policy policies/aarch64/net_device.policy', says: 'one profile for both architectures of a policy' },
+  ],
   build: [
     { command: 'syscage build --arch x86_64 --out build/policies policies', says: 'check a tree and compile every loaded policy, with a manifest' },
     { command: 'syscage build --arch riscv64 --summary json --out build/json policies', says: 'the same summary as JSON on stdout' },

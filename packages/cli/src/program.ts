@@ -14,6 +14,7 @@ import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerFlatten } from './commands/flatten.js';
+import { registerExport } from './commands/export.js';
 import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
 import { registerRun } from './commands/run.js';
@@ -30,7 +31,7 @@ import { registerAudit } from './commands/audit.js';
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerFlatten, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerAudit, registerArch, registerRun, registerLearn];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerFlatten, registerExport, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerAudit, registerArch, registerRun, registerLearn];
 
 // Error codes of Node's file-system calls that mean the environment, not syscage, is at fault.
 const ioErrorCodes = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'ELOOP', 'EBUSY', 'EXDEV']);

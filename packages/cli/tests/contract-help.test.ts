@@ -9,7 +9,7 @@ import { helpExamples } from '../src/help-examples.js';
 import { helpOf, repoRoot, stackFrame } from './contract-support.js';
 import { binPath } from './helpers.js';
 
-const commands = ['parse', 'check', 'compile', 'flatten', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
+const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
 
 // Commands that print results, and so take --format json (build's --format is the format of the
 // files it writes; its stdout summary takes --summary json).
@@ -44,7 +44,7 @@ describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
     expect(await helpOf(command)).toMatch(/--format <format> .*\n?.*"json"/);
   });
 
-  it.concurrent.each(['check', 'compile', 'flatten', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'run', 'learn'])('%s takes --arch and --include-map FROM=TO', async (command) => {
+  it.concurrent.each(['check', 'compile', 'flatten', 'export', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'run', 'learn'])('%s takes --arch and --include-map FROM=TO', async (command) => {
     const help = await helpOf(command);
     expect(help).toContain('--arch <arch>');
     expect(help).toMatch(/--include-map <from=to>/);
