@@ -11,3 +11,16 @@ export type { ArchDiagnosticCode } from './codes.js';
 export { archDiagnosticCodes } from './codes.js';
 export type { MinijailArchFacts, ReadArchJsonResult } from './minijail-json.js';
 export { formatMinijailArchJson, minijailArchFacts, readMinijailArchJson } from './minijail-json.js';
+export type { ArgumentNaming } from './values.js';
+export {
+  argumentNaming,
+  constantNamesWithValue,
+  errnoConstantName,
+  flagDecompositions,
+  flagNames,
+  formatArgumentValue,
+  formatCall,
+  formatPolicyValue,
+  nameArgumentValue,
+  selectorArgument,
+} from './values.js';

@@ -21,6 +21,11 @@ beforeAll(() => {
   // What `grep -v ^execve` leaves, with kill-thread: the launcher's thread dies, Node's others live on.
   writeFileSync(join(folder, 'no-execve.policy'), `@default kill-thread\n${trueSyscalls.filter((name) => name !== 'execve').map((name) => `${name}: 1\n`).join('')}`);
   writeFileSync(join(folder, 'portable.policy'), 'execve: 1\nexit_group: 1\n');
+  // The loader's mprotect(…, PROT_READ) misses the one rule for mprotect.
+  writeFileSync(
+    join(folder, 'mprotect-none.policy'),
+    `${trueSyscalls.filter((name) => name !== 'mprotect').map((name) => `${name}: 1\n`).join('')}mprotect: arg2 == PROT_NONE\n`,
+  );
 });
 
 afterAll(() => {
@@ -39,6 +44,17 @@ describe.runIf(process.arch === 'x64')('syscage run', { timeout: 60_000 }, () =>
     expect(result.code).toBe(128 + 31);
     expect(result.stderr).toMatch(/killed by the seccomp filter at mprotect \(\d+\)/);
     expect(result.stderr).toMatch(/to allow it, add: {2}mprotect: 1/);
+  });
+
+  it('after a kill at a syscall with conditional rules, names the rule, the failed value and the widened rule', async () => {
+    const result = await runInProcess(['run', '--policy', 'mprotect-none.policy', '--use-kill-process', '--', '/bin/true'], folder);
+    expect(result.code).toBe(128 + 31);
+    expect(result.stderr).toMatch(/the call: mprotect\(0x[0-9a-f]+, 0x[0-9a-f]+, 0x1=PROT_READ, /);
+    expect(result.stderr).toContain('no rule for mprotect matched this call:');
+    expect(result.stderr).toMatch(/mprotect-none\.policy:17: mprotect: arg2 == PROT_NONE\n/);
+    expect(result.stderr).toContain('failed: arg2 == PROT_NONE (arg2 is 0x1=PROT_READ)');
+    expect(result.stderr).toContain('    mprotect: arg2 == PROT_NONE || arg2 == PROT_READ\n');
+    expect(result.stderr).not.toMatch(/mprotect: 1/);
   });
 
   it('in log mode runs to the end and lists what would have been denied', async () => {

@@ -1,7 +1,7 @@
 // Public API of @syscage/jail-runner.
 export { JailError, errnoName, jailStepCodes } from './errors.js';
 export type { JailErrorDetails, JailStep } from './errors.js';
-export { archTableFor, hostArchTable } from './tables.js';
+export { archTableFor, archTableForAudit, hostArchTable } from './tables.js';
 export { hostArchName } from './host.js';
 export { notifyEverythingProgram, proposeRules } from './learn.js';
 export { learnPolicy } from './learn-run.js';
@@ -22,5 +22,10 @@ export { programForMode } from './modes.js';
 export { parseSeccompAuditRecord } from './kernel-log.js';
 export type { SeccompAuditRecord } from './kernel-log.js';
 export { formatJailReport, formatObservedCalls, formatViolation } from './report.js';
+export type { ViolationReportOptions } from './report.js';
+export { adviseViolation } from './advice.js';
+export type { JailPolicy } from './advice.js';
+export { widenRule } from './widen.js';
+export type { WidenRuleRequest, WidenedRule } from './widen.js';
 export { parseStraceOutput } from './strace.js';
 export type { StraceCall } from './strace.js';

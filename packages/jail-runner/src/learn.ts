@@ -3,7 +3,7 @@
  * argument condition where the syscall has a selector argument (an ioctl request, a socket
  * family, a prctl option, …) and the run used few distinct values of it.
  */
-import type { ArchTable } from '@syscage/arch-tables';
+import { type ArchTable, formatPolicyValue, selectorArgument } from '@syscage/arch-tables';
 import type { BpfProgram } from '@syscage/bpf-codegen';
 import {
   BPF_JEQ_K,
@@ -14,39 +14,6 @@ import {
   SECCOMP_RET_USER_NOTIF,
 } from './bpf-values.js';
 import type { ObservedCall } from './run.js';
-
-/**
- * Syscalls whose calls are told apart by one argument, the argument's index, and the prefixes
- * of the constants that name its values.
- */
-interface Selector {
-  readonly arg: number;
-  /** Names of constants that are values of this argument. */
-  readonly names: RegExp;
-  /** Among several names for one value, the one to write (e.g. `F_SETFD`, not `F_OWNER_PGRP`). */
-  readonly prefer?: RegExp;
-}
-// AF_LOCAL, AF_FILE and AF_ROUTE are aliases of AF_UNIX and AF_NETLINK.
-const ADDRESS_FAMILY: Selector = { arg: 0, names: /^AF_/, prefer: /^AF_(?!(LOCAL|FILE|ROUTE)$)/ };
-const SELECTORS: Readonly<Record<string, Selector>> = {
-  // Only families whose names are all request numbers; other values print in hex.
-  ioctl: {
-    arg: 1,
-    names:
-      /^(TC(GETS2?|SETSW?2?|SETSF2?|GETA|SETAW?|SETAF|SBRKP?|XONC|FLSH|GETX|SETXW?|SETXF)|TIOC[A-Z]+|FIO[A-Z]+|FS_IOC_\w+|BLK[A-Z]\w*|SIOC\w+|NS_GET_\w+|SECCOMP_IOCTL_\w+|RND(GETENTCNT|ADDTOENTCNT|GETPOOL|ADDENTROPY|ZAPENTCNT|CLEARPOOL|RESEEDCRNG))$/,
-  },
-  socket: ADDRESS_FAMILY,
-  socketpair: ADDRESS_FAMILY,
-  prctl: { arg: 0, names: /^PR_/, prefer: /^PR_(SET|GET)_/ },
-  fcntl: {
-    arg: 1,
-    names: /^F_/,
-    prefer:
-      /^F_(DUPFD|DUPFD_CLOEXEC|GETFD|SETFD|GETFL|SETFL|GETLK|SETLKW?|GETOWN|SETOWN|GETOWN_EX|SETOWN_EX|GETSIG|SETSIG|OFD_\w+|GETPIPE_SZ|SETPIPE_SZ|ADD_SEALS|GET_SEALS|GETLEASE|SETLEASE|NOTIFY)$/,
-  },
-  arch_prctl: { arg: 0, names: /^ARCH_/ },
-  madvise: { arg: 2, names: /^MADV_/ },
-};
 
 /**
  * Syscalls a program makes only under contention, so one run rarely shows them, and the
@@ -105,15 +72,6 @@ export interface Proposal {
   readonly unnamed: readonly ObservedCall[];
 }
 
-/** The constant name for a selector value, or its hex spelling. */
-function nameValue(table: ArchTable, value: bigint, selector: Selector): string {
-  const names = Object.entries(table.constants)
-    .filter(([name, constant]) => constant === value && selector.names.test(name))
-    .map(([name]) => name);
-  const preferred = selector.prefer ? names.find((name) => selector.prefer?.test(name)) : undefined;
-  return preferred ?? names[0] ?? (value < 10n ? value.toString() : `0x${value.toString(16)}`);
-}
-
 /** Groups observed calls per syscall and writes one rule for each. */
 export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, options: ProposeOptions = {}): Proposal {
   const maxValues = options.maxValues ?? 8;
@@ -131,15 +89,15 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
   }
   const rules: ProposedRule[] = [];
   for (const [syscall, list] of perSyscall) {
-    const selector = Object.hasOwn(SELECTORS, syscall) ? SELECTORS[syscall] : undefined;
+    const selector = selectorArgument(syscall);
     let filter = '1';
-    if (selector) {
+    if (selector !== undefined) {
       const mask = table.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;
-      const values = [...new Set(list.map((call) => (call.args[selector.arg] ?? 0n) & mask))].sort((a, b) =>
+      const values = [...new Set(list.map((call) => (call.args[selector] ?? 0n) & mask))].sort((a, b) =>
         a < b ? -1 : a > b ? 1 : 0,
       );
       if (values.length <= maxValues) {
-        filter = values.map((value) => `arg${selector.arg} == ${nameValue(table, value, selector)}`).join(' || ');
+        filter = values.map((value) => `arg${selector} == ${formatPolicyValue(table, syscall, selector, value)}`).join(' || ');
       }
     }
     rules.push({ syscall, filter, calls: list.length });

@@ -1,7 +1,10 @@
 /** Human-readable reports of a jailed run: the violation that killed it, or what log mode saw. */
+import { formatCall } from '@syscage/arch-tables';
+import { type JailPolicy, adviseViolation } from './advice.js';
 import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_THREAD } from './bpf-values.js';
 import { errnoName } from './errors.js';
 import type { JailResult, ObservedCall, SyscallId, Violation } from './run.js';
+import { archTableForAudit } from './tables.js';
 
 /**
  * Calls glibc's dynamic loader makes before `main`: a kill at one of them usually means the
@@ -21,6 +24,24 @@ function hex(value: bigint): string {
   return `0x${value.toString(16)}`;
 }
 
+/** A call with its arguments, values named where the call's architecture table knows them (`0x5401=TCGETS`). */
+function callText(syscall: SyscallId, arch: number, args: readonly bigint[]): string {
+  const table = syscall.name === undefined ? undefined : archTableForAudit(arch);
+  return table === undefined || syscall.name === undefined
+    ? `${syscall.name ?? `syscall_${syscall.nr}`}(${args.map(hex).join(', ')})`
+    : formatCall(table, syscall.name, args);
+}
+
+/** Options of {@link formatViolation}. */
+export interface ViolationReportOptions {
+  /**
+   * The policy the filter was compiled from: the advice then names the rules the call missed,
+   * the values that failed and the rule widened by them.
+   * @defaultValue none: the advice can only name the syscall
+   */
+  readonly policy?: JailPolicy;
+}
+
 /** What a `wouldBe` action means in words. */
 function actionText(call: ObservedCall): string {
   if (call.wouldBe === undefined) return 'would be denied';
@@ -31,7 +52,7 @@ function actionText(call: ObservedCall): string {
 }
 
 /** The report for a filter kill: which call, where, and what to do about it. */
-export function formatViolation(violation: Violation, command: string): string {
+export function formatViolation(violation: Violation, command: string, options: ViolationReportOptions = {}): string {
   const killed = ((violation.returnValue & SECCOMP_RET_ACTION_FULL) >>> 0) === SECCOMP_RET_KILL_THREAD ? 'a thread of ' : '';
   const lines = [
     `${killed}${command} (pid ${violation.pid}) was killed by the seccomp filter at ${syscallLabel(violation.syscall)}` +
@@ -43,10 +64,8 @@ export function formatViolation(violation: Violation, command: string): string {
   } else if (violation.syscall.name !== undefined && LOADER_SYSCALLS.has(violation.syscall.name)) {
     lines.push(`  ${violation.syscall.name} is a call the dynamic loader makes: the program may have died before its main`);
   }
-  if (violation.args !== undefined) {
-    lines.push(`  the call: ${violation.syscall.name ?? `syscall_${violation.syscall.nr}`}(${violation.args.map(hex).join(', ')})`);
-  }
-  if (violation.syscall.name !== undefined) lines.push(`  to allow it, add:  ${violation.syscall.name}: 1`);
+  if (violation.args !== undefined) lines.push(`  the call: ${callText(violation.syscall, violation.arch, violation.args)}`);
+  lines.push(...adviseViolation(violation, archTableForAudit(violation.arch), options.policy));
   if (violation.args === undefined) lines.push('  (the kernel log has no arguments; `--mode log` runs to the end and shows them)');
   return `${lines.join('\n')}\n`;
 }
@@ -65,9 +84,8 @@ export function formatObservedCalls(calls: readonly ObservedCall[]): string {
   for (const list of groups.values()) {
     const first = list[0];
     if (!first) continue;
-    const name = first.syscall.name ?? `syscall_${first.syscall.nr}`;
     lines.push(
-      `  ${syscallLabel(first.syscall)} x${list.length} ${actionText(first)}; first: ${name}(${first.args.map(hex).join(', ')}) in thread ${first.tid}`,
+      `  ${syscallLabel(first.syscall)} x${list.length} ${actionText(first)}; first: ${callText(first.syscall, first.arch, first.args)} in thread ${first.tid}`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -79,7 +97,7 @@ export function formatJailReport(result: JailResult, command: string): string {
   const ended = result.killedAfterThreadKill
     ? '  the rest of the process did not end after that thread was killed, so the runner killed it (SIGKILL)\n'
     : '';
-  if (result.violation) return `${formatViolation(result.violation, command)}${ended}`;
+  if (result.violation) return `${formatViolation(result.violation, command, result.policy === undefined ? {} : { policy: result.policy })}${ended}`;
   if (result.signal === 'SIGSYS') {
     return (
       `${command} died of SIGSYS, but the call is unknown (${result.violationUnknownReason ?? 'no kernel log record'}).\n` +

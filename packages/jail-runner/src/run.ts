@@ -13,6 +13,7 @@ import { type BpfProgram, type CompileOptions, type SeccompActionName, auditArch
 import { type IncludeMapping, defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { hostArchTable, syscallNameFor } from './tables.js';
+import type { JailPolicy } from './advice.js';
 import { notifyEverythingProgram } from './learn.js';
 import { JailError, errnoName } from './errors.js';
 import { findExecutable, hostArchName, hostByteOrder, launcherCommand } from './host.js';
@@ -203,6 +204,11 @@ export interface JailResult {
   readonly violationUnknownReason: string | undefined;
   /** Log and learn modes: every call that went to the supervisor, in order. */
   readonly calls: readonly ObservedCall[];
+  /**
+   * The policy the filter was compiled from, when the run was given one ({@link JailOptions.policy}):
+   * the violation report's advice reads its rules.
+   */
+  readonly policy?: JailPolicy;
 }
 
 /** A started jailed process. */
@@ -229,7 +235,7 @@ export function startJailed(options: JailOptions): JailedProcess {
   const rejected = (error: JailError): JailedProcess => ({ child: undefined, result: Promise.reject(error) });
   const prepared = prepareProgram(options);
   if (prepared instanceof JailError) return rejected(prepared);
-  const { table, filter } = prepared;
+  const { table, filter, policy } = prepared;
   const seccompSyscall = table.syscalls.seccomp;
   if (seccompSyscall === undefined) return rejected(new JailError('arch', `the ${table.name} table has no seccomp syscall`));
   const program = programForMode(filter, mode);
@@ -292,6 +298,7 @@ export function startJailed(options: JailOptions): JailedProcess {
     launcherScript: launcher.script,
     launcherExecArgv: launcher.execArgv,
     options,
+    policy,
   });
   return { child, result: session.result };
 }
@@ -310,7 +317,7 @@ function startTracer(launcher: { readonly script: string; readonly execArgv: rea
 }
 
 /** Picks the host table and compiles the policy, or says which step failed. */
-function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfProgram } | JailError {
+function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfProgram; policy?: JailPolicy } | JailError {
   const host = hostArchName();
   if (host === undefined) return new JailError('arch', `Node architecture ${process.arch} is not supported`);
   if (options.arch !== undefined) {
@@ -342,7 +349,7 @@ function prepareProgram(options: JailOptions): { table: ArchTable; filter: BpfPr
     return new JailError('filter', 'give a filter or a policy');
   }
   const compiled = compilePolicyFile(options.policy, table, options);
-  return 'program' in compiled ? { table, filter: compiled.program } : compiled.error;
+  return 'program' in compiled ? { table, filter: compiled.program, policy: compiled.policy } : compiled.error;
 }
 
 /**
@@ -361,7 +368,7 @@ export function compilePolicyFile(
   file: string,
   table: ArchTable,
   options: JailOptions,
-): { program: BpfProgram } | { error: JailError } {
+): { program: BpfProgram; policy: JailPolicy } | { error: JailError } {
   const path = resolvePath(options.cwd ?? process.cwd(), file);
   // The given mappings extend the default crosvm mapping, as in every `syscage` command.
   const resolved = resolvePolicy(path, {
@@ -374,14 +381,14 @@ export function compilePolicyFile(
     return { error: new JailError('filter', `${file} has errors`, { diagnostics: resolved.diagnostics }) };
   }
   const compiled = compilePolicy(resolved, table, options.compileOptions ?? {});
-  if (compiled.program === undefined) {
+  if (compiled.program === undefined || compiled.lowered === undefined) {
     return {
       error: new JailError('filter', `${file} does not compile for ${table.name}`, {
         diagnostics: [...resolved.diagnostics, ...compiled.diagnostics],
       }),
     };
   }
-  return { program: compiled.program };
+  return { program: compiled.program, policy: { resolved, lowered: compiled.lowered } };
 }
 
 interface SessionSettings {
@@ -395,6 +402,8 @@ interface SessionSettings {
   readonly launcherScript: string;
   readonly launcherExecArgv: readonly string[];
   readonly options: JailOptions;
+  /** The policy the filter was compiled from, for the report's advice. */
+  readonly policy: JailPolicy | undefined;
 }
 
 /** Reads newline-delimited JSON from a stream. */
@@ -767,6 +776,7 @@ class Session {
       violationUnknownReason,
       calls: this.calls,
       killedAfterThreadKill: this.killedAfterThreadKill,
+      ...(this.settings.policy === undefined ? {} : { policy: this.settings.policy }),
     };
   }
 

@@ -21,6 +21,11 @@ export function hostArchTable(): { table: ArchTable } | { message: string } {
   return name === undefined ? { message: `Node architecture ${process.arch} is not supported` } : archTableFor(name);
 }
 
+/** The table of the architecture whose `AUDIT_ARCH_*` value is `auditArch`, or `undefined`. */
+export function archTableForAudit(auditArch: number): ArchTable | undefined {
+  return TABLES.find((candidate) => candidate.auditArch === auditArch);
+}
+
 const namesByAuditArch = new Map<number, ReadonlyMap<number, string>>();
 
 /**
@@ -30,7 +35,7 @@ const namesByAuditArch = new Map<number, ReadonlyMap<number, string>>();
 export function syscallNameFor(auditArch: number, nr: number): string | undefined {
   let names = namesByAuditArch.get(auditArch);
   if (names === undefined) {
-    const table = TABLES.find((candidate) => candidate.auditArch === auditArch);
+    const table = archTableForAudit(auditArch);
     names = new Map(Object.entries(table?.syscalls ?? {}).map(([name, number]) => [number, name]));
     namesByAuditArch.set(auditArch, names);
   }

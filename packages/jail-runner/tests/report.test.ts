@@ -166,7 +166,7 @@ describe('reports', () => {
       [
         '3 calls of 2 syscalls outside the policy:',
         '  chdir (80) x2 would fail with EPERM; first: chdir(0x10, 0x0, 0x0, 0x0, 0x0, 0x0) in thread 42',
-        '  mprotect (10) x1 would kill-process; first: mprotect(0x7f00, 0x1000, 0x1, 0x0, 0x0, 0x0) in thread 42',
+        '  mprotect (10) x1 would kill-process; first: mprotect(0x7f00, 0x1000, 0x1=PROT_READ, 0x0, 0x0, 0x0) in thread 42',
         '',
       ].join('\n'),
     );
