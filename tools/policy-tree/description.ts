@@ -169,11 +169,11 @@ const threadClone: readonly RuleSpec[] = [
     filter: `arg0 == ${threadCloneFlags} || arg0 == ${threadCloneFlags}|CLONE_DETACHED`,
     why: "Threads only: exactly the flags of the C library's thread creation.",
   },
-  {
-    call: 'clone',
-    filter: 'arg0 & CLONE_THREAD; return EPERM',
-    why: 'Any other thread-like clone (other flag combinations, new namespaces) fails with "operation not permitted", which thread creation reports to its caller, instead of killing the process. Forks (no CLONE_THREAD) are not matched here: they stay fatal unless a rule below allows them.',
-  },
+  otherwise(
+    'clone',
+    'EPERM',
+    'Every other clone fails with "operation not permitted" instead of killing the process: other thread flag combinations and new namespaces (thread creation reports the error to its caller), and forks of a process whose policy allows none (fork reports it too).',
+  ),
   {
     call: 'clone3',
     filter: 'return ENOSYS',
@@ -203,11 +203,11 @@ const memoryRules: readonly RuleSpec[] = [
     ]),
     why: 'The allocator returns freed pages (DONTNEED, FREE), guest memory is kept out of core dumps and freed behind the balloon (REMOVE), transparent huge pages are chosen per mapping, and glibc 2.42 installs thread-stack guard regions with MADV_GUARD_INSTALL on kernels from 6.13. Other advice (HWPOISON, SOFT_OFFLINE, COLLAPSE, …) is refused.',
   },
-  {
-    call: 'madvise',
-    filter: 'arg2 == MADV_MERGEABLE; return EINVAL',
-    why: 'Marking memory for same-page merging (KSM) would let a compromised device time page deduplication against other VMs; it gets "invalid argument", which is what kernels without KSM answer, so callers already handle it.',
-  },
+  otherwise(
+    'madvise',
+    'EINVAL',
+    'Other advice fails with "invalid argument", the kernel\'s answer for advice it does not support. Among it is MADV_MERGEABLE: same-page merging (KSM) would let a compromised device time page deduplication against other VMs, and kernels without KSM answer the same, so callers already handle it.',
+  ),
   {
     call: 'membarrier',
     filter: allow,
@@ -1059,9 +1059,6 @@ function without(rules: readonly RuleSpec[], calls: readonly string[]): RuleSpec
   return rules.filter((rule) => !(typeof rule.call === 'string' ? [rule.call] : rule.call).some((call) => calls.includes(call)));
 }
 
-/** Any madvise the rules before it did not allow: the kernel's answer to advice it refuses. */
-const madviseOtherwise = otherwise('madvise', 'EINVAL', 'Other advice fails with "invalid argument", which is what the kernel answers for advice it does not support.');
-
 /** Any prctl option the rules before it did not allow. */
 const prctlOtherwise = otherwise('prctl', 'EINVAL', 'Other options fail with "invalid argument", the kernel\'s answer for an option it does not know.');
 
@@ -1126,7 +1123,6 @@ export const processes: readonly ProcessSpec[] = [
         filter: 'arg0 == CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD',
         why: "fork() of the C library: one worker process per rendering context, in the server's own jail and filter.",
       },
-      otherwise('clone', 'EPERM', 'Other process creation (vfork, new namespaces) fails with "operation not permitted".'),
       { call: ['waitid', 'signalfd4'], filter: allow, why: 'Reaps workers, learning of their exit through a signalfd.' },
       {
         call: 'socket',
@@ -1150,7 +1146,6 @@ export const processes: readonly ProcessSpec[] = [
       },
       { call: ['munmap', 'mremap', 'msync'], filter: allow },
       ...memoryRules.filter((rule) => rule.call === 'madvise'),
-      madviseOtherwise,
       { call: ['clock_gettime', 'close', 'exit_group', 'getpid', 'getrandom', 'write', 'readlink', 'readlinkat', 'sigaltstack'], filter: allow },
       {
         call: 'fcntl',
@@ -1181,7 +1176,6 @@ export const processes: readonly ProcessSpec[] = [
       "The jail warden: forks the process of every hot-plugged device and builds its jail (namespaces, mounts, pivot_root, capability and seccomp set-up) before the device code runs. A device's own filter is stacked on this one, so this policy is the union of what building jails needs and what the hot-pluggable devices (net) need. Building jails is this process's whole job: it is the one policy of the tree that may mount and create namespaces. Loaded directly; includes nothing.",
     rules: [
       ...without(memoryRules, ['mmap', 'mprotect']),
-      madviseOtherwise,
       {
         call: ['mmap', 'mprotect'],
         filter: 'arg2 in ~PROT_EXEC || arg2 in ~PROT_WRITE',

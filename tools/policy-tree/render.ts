@@ -30,6 +30,21 @@ interface ExpandedRule {
   readonly syscall: string;
   readonly filter: string;
   readonly block: string;
+  readonly why?: string;
+  /** True when the generic syscall is in `riskySyscalls`: its line gets its own comment. */
+  readonly risky: boolean;
+}
+
+/**
+ * One syscall's rules in one loaded policy (or one file), merged the way the generator writes
+ * them: an unconditional `allow` alone, or the conditions that allow (joined with `||` on one
+ * line) and an optional unconditional errno for every other call.
+ */
+interface MergedSyscall {
+  readonly syscall: string;
+  readonly allow?: ExpandedRule;
+  readonly conditions: readonly ExpandedRule[];
+  readonly fallback?: ExpandedRule;
 }
 
 /** A generated file: path relative to the tree's root (`x86_64/block.policy`) and its text. */
@@ -62,10 +77,40 @@ function expand(description: TreeDescription, block: BlockSpec | DeviceSpec | Pr
   for (const rule of block.rules) {
     if (!appliesTo(rule, arch)) continue;
     for (const call of callsOf(rule)) {
-      for (const syscall of namesOn(description, call, arch)) out.push({ syscall, filter: filterOn(rule, arch), block: block.name });
+      const risky = description.riskySyscalls.has(call);
+      for (const syscall of namesOn(description, call, arch)) {
+        out.push({ syscall, filter: filterOn(rule, arch), block: block.name, risky, ...(rule.why === undefined ? {} : { why: rule.why }) });
+      }
     }
   }
   return out;
+}
+
+function bySyscall(rules: readonly ExpandedRule[]): Map<string, ExpandedRule[]> {
+  const out = new Map<string, ExpandedRule[]>();
+  for (const rule of rules) out.set(rule.syscall, [...(out.get(rule.syscall) ?? []), rule]);
+  return out;
+}
+
+/**
+ * Merges one syscall's rules (in include order). Returns the problems instead when the rules
+ * cannot be written as one line: an unconditional `allow` next to other rules (Minijail drops
+ * the conditions or refuses the rule after it), or two different errnos for the remaining calls.
+ */
+function mergeRules(syscall: string, rules: readonly ExpandedRule[]): MergedSyscall | string {
+  const blocks = rules.map((rule) => rule.block).join(', ');
+  const allows = rules.filter((rule) => rule.filter === 'allow');
+  const errnos = rules.filter((rule) => rule.filter !== 'allow' && isUnconditional(rule.filter));
+  const conditions = rules.filter((rule) => !isUnconditional(rule.filter));
+  const first = allows[0];
+  if (first !== undefined) {
+    return rules.length === 1 ? { syscall, allow: first, conditions: [] } : `${syscall} has an unconditional rule and other rules (${blocks})`;
+  }
+  if (new Set(errnos.map((rule) => rule.filter)).size > 1) return `${syscall} answers the remaining calls with different errnos (${blocks})`;
+  const unique: ExpandedRule[] = [];
+  for (const rule of conditions) if (!unique.some((seen) => seen.filter === rule.filter)) unique.push(rule);
+  const fallback = errnos[0];
+  return { syscall, conditions: unique, ...(fallback === undefined ? {} : { fallback }) };
 }
 
 /** Word-wraps `text` into `#` comment lines. */
@@ -103,17 +148,118 @@ function ruleLines(syscall: string, filter: string): string[] {
   return lines;
 }
 
-function renderBlock(description: TreeDescription, block: BlockSpec | DeviceSpec | ProcessSpec, arch: Arch, frequency: boolean): string {
-  const lines = [generatedMarker, ...commentLines(block.summary)];
-  if (frequency) lines.push('', '# Syscall counts that order the dispatch (not an include).', '@frequency ./common_device.frequency');
+/** Comment lines for the rules merged into one line: each reason once, with its block when several blocks give rules. */
+function reasons(rules: readonly ExpandedRule[]): string[] {
+  const labelled = new Set(rules.map((rule) => rule.block)).size > 1;
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const rule of rules) {
+    if (rule.why === undefined) continue;
+    const text = labelled ? `${rule.block}: ${rule.why}` : rule.why;
+    if (seen.has(text)) continue;
+    seen.add(text);
+    lines.push(...commentLines(text));
+  }
+  return lines;
+}
+
+/** The lines of one merged syscall: the conditions on one line, the errno for the rest on the next, each with its reasons above. */
+function mergedLines(merged: MergedSyscall): string[] {
+  if (merged.allow !== undefined) return [...reasons([merged.allow]), `${merged.syscall}: allow`];
+  const lines: string[] = [];
+  if (merged.conditions.length > 0) {
+    lines.push(...reasons(merged.conditions), ...ruleLines(merged.syscall, merged.conditions.map((rule) => rule.filter).join(' || ')));
+  }
+  if (merged.fallback !== undefined) lines.push(...reasons([merged.fallback]), `${merged.syscall}: ${merged.fallback.filter}`);
+  return lines;
+}
+
+/** True when `merged` is exactly `rule` (no other rule merged into it), so it can share the rule's comment with the rule's other names. */
+function isPlain(merged: MergedSyscall, rule: RuleSpec, arch: Arch): boolean {
+  const only = merged.allow ?? (merged.conditions.length === 1 && merged.fallback === undefined ? merged.conditions[0] : merged.fallback);
+  const count = (merged.allow === undefined ? merged.conditions.length : 1) + (merged.fallback === undefined ? 0 : 1);
+  return count === 1 && only !== undefined && only.filter === filterOn(rule, arch) && only.why === rule.why && !only.risky;
+}
+
+/**
+ * Where each syscall of an architecture is written. A syscall that gets rules from several
+ * blocks in some loaded policy is merged into one place per include chain: into each device
+ * block (`device`) when only `common_device` and the device blocks give it rules, else into each
+ * loaded policy (`loaded`). Every other syscall stays in the one block that gives it rules.
+ */
+type Placement = ReadonlyMap<string, 'device' | 'loaded'>;
+
+function chainBlocks(description: TreeDescription, device: DeviceSpec, transport: Transport): readonly (BlockSpec | DeviceSpec)[] {
+  return [...transportBlocks(description, transport), device];
+}
+
+function placementOn(description: TreeDescription, arch: Arch): Placement {
+  const split = new Set<string>();
+  for (const device of description.devices) {
+    for (const transport of device.transports) {
+      const rules = chainBlocks(description, device, transport).flatMap((block) => expand(description, block, arch));
+      for (const [syscall, list] of bySyscall(rules)) if (new Set(list.map((rule) => rule.block)).size > 1) split.add(syscall);
+    }
+  }
+  const inTransport = new Set([description.vhostUser, description.vvu].flatMap((block) => expand(description, block, arch).map((rule) => rule.syscall)));
+  return new Map([...split].sort().map((syscall) => [syscall, inTransport.has(syscall) ? 'loaded' : 'device'] as const));
+}
+
+/**
+ * Renders a block's rules, each syscall once (its rules merged), in the order the block first
+ * names it. `skip`: syscalls written elsewhere; `extra`: rules of other blocks merged in first.
+ */
+function renderRules(description: TreeDescription, block: BlockSpec | DeviceSpec | ProcessSpec, arch: Arch, skip: ReadonlySet<string>, extra: readonly ExpandedRule[]): string[] {
+  const own = bySyscall([...extra, ...expand(description, block, arch)]);
+  const lines: string[] = [];
+  const done = new Set<string>();
+  const emit = (syscall: string): MergedSyscall | undefined => {
+    const merged = mergeRules(syscall, own.get(syscall) ?? []);
+    return typeof merged === 'string' ? undefined : merged;
+  };
+  // Rules merged in from other blocks come first, in their blocks' order.
+  if (extra.length > 0) {
+    lines.push(
+      '',
+      `# Syscalls that ${[...new Set(extra.map((rule) => rule.block))].join(', ')} and this block both give rules: they are decided here, in one`,
+      '# line each with the union of the conditions (the other block leaves them out).',
+    );
+  }
+  for (const rule of extra) {
+    if (done.has(rule.syscall)) continue;
+    done.add(rule.syscall);
+    const merged = emit(rule.syscall);
+    if (merged !== undefined) lines.push('', ...mergedLines(merged));
+  }
   for (const rule of block.rules) {
     if (!appliesTo(rule, arch)) continue;
-    const names = callsOf(rule).flatMap((call) => namesOn(description, call, arch));
-    if (names.length === 0) continue;
-    lines.push('');
-    if (rule.why !== undefined) lines.push(...commentLines(rule.why));
-    for (const name of names) lines.push(...ruleLines(name, filterOn(rule, arch)));
+    let group: string[] = [];
+    const flush = (): void => {
+      if (group.length === 0) return;
+      lines.push('', ...(rule.why === undefined ? [] : commentLines(rule.why)), ...group);
+      group = [];
+    };
+    for (const name of callsOf(rule).flatMap((call) => namesOn(description, call, arch))) {
+      if (skip.has(name) || done.has(name)) continue;
+      done.add(name);
+      const merged = emit(name);
+      if (merged === undefined) continue;
+      if (isPlain(merged, rule, arch)) {
+        group.push(...ruleLines(name, filterOn(rule, arch)));
+      } else {
+        flush();
+        lines.push('', ...mergedLines(merged));
+      }
+    }
+    flush();
   }
+  return lines;
+}
+
+function renderBlock(description: TreeDescription, block: BlockSpec | DeviceSpec | ProcessSpec, arch: Arch, frequency: boolean, skip: ReadonlySet<string> = new Set(), extra: readonly ExpandedRule[] = []): string {
+  const lines = [generatedMarker, ...commentLines(block.summary)];
+  if (frequency) lines.push('', '# Syscall counts that order the dispatch (not an include).', '@frequency ./common_device.frequency');
+  lines.push(...renderRules(description, block, arch, skip, extra));
   return `${lines.join('\n')}\n`;
 }
 
@@ -139,28 +285,32 @@ export function processPolicyName(name: string): string {
   return `${name}_process`;
 }
 
-/**
- * Problems of one syscall's rules in merge order: Minijail refuses a rule after an unconditional
- * one, and silently drops conditional rules before an unconditional `allow`. So an unconditional
- * rule must be the last, and `allow` must be alone.
- */
-function mergeProblem(rules: readonly ExpandedRule[]): boolean {
-  if (rules.length < 2) return false;
-  return rules.some((rule, index) => isUnconditional(rule.filter) && (index < rules.length - 1 || rule.filter === 'allow'));
-}
-
 /** File name (without `.policy`) of a device's loaded policy for a transport. */
 export function loadedPolicyName(device: string, transport: Transport): string {
   return transport === 'device' ? `${device}_device` : `${device}_device_${transport}`;
 }
 
-function renderLoaded(description: TreeDescription, device: DeviceSpec, transport: Transport): string {
-  const includes = [...transportBlocks(description, transport).map((block) => block.name), device.name];
-  return `${[
+function renderLoaded(description: TreeDescription, device: DeviceSpec, transport: Transport, arch: Arch, placement: Placement): string {
+  const blocks = chainBlocks(description, device, transport);
+  const lines = [
     generatedMarker,
-    `# The ${device.title} ${transportWords[transport]}. Loaded by the VMM; it only combines building blocks.`,
-    ...includes.map((name) => `@include ${installPrefix}/${name}.policy`),
-  ].join('\n')}\n`;
+    `# The ${device.title} ${transportWords[transport]}. Loaded by the VMM; it combines building blocks.`,
+    ...blocks.map((block) => `@include ${installPrefix}/${block.name}.policy`),
+  ];
+  const rules = blocks.flatMap((block) => expand(description, block, arch));
+  const merged = [...bySyscall(rules)].filter(([syscall]) => placement.get(syscall) === 'loaded');
+  if (merged.length > 0) {
+    lines.push(
+      '',
+      '# Syscalls to which several of the blocks above give rules, merged here into one line each:',
+      '# the blocks leave them out, so each syscall is decided in one place of this policy.',
+    );
+    for (const [syscall, list] of merged) {
+      const result = mergeRules(syscall, list);
+      if (typeof result !== 'string') lines.push('', ...mergedLines(result));
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function renderFrequency(description: TreeDescription, arch: Arch): string {
@@ -176,12 +326,11 @@ function renderFrequency(description: TreeDescription, arch: Arch): string {
   return `${lines.join('\n')}\n`;
 }
 
-function mergeProblems(bySyscall: ReadonlyMap<string, readonly ExpandedRule[]>, where: string): string[] {
+function mergeProblems(rules: readonly ExpandedRule[], where: string): string[] {
   const problems: string[] = [];
-  for (const [syscall, rules] of bySyscall) {
-    if (!mergeProblem(rules)) continue;
-    const blocks = rules.map((rule) => rule.block).join(', ');
-    problems.push(`${where}: ${syscall} has an unconditional rule and other rules (${blocks})`);
+  for (const [syscall, list] of bySyscall(rules)) {
+    const merged = mergeRules(syscall, list);
+    if (typeof merged === 'string') problems.push(`${where}: ${merged}`);
   }
   return problems;
 }
@@ -199,6 +348,15 @@ export function checkDescription(description: TreeDescription = treeDescription)
         if (description.riskySyscalls.has(call) && rule.why === undefined) {
           problems.push(`${block.name}: the rule for ${call} needs a \`why\` comment`);
         }
+        for (const arch of architectures) {
+          const filter = filterOn(rule, arch);
+          if (!isUnconditional(filter) && filter.includes(';')) {
+            problems.push(
+              `${block.name}: the rule for ${call} gives an action on a condition (${filter}); libminijail's run-time parser reads \`; return\` the other way round, so allow on the condition and answer the remaining calls with an unconditional errno`,
+            );
+            break;
+          }
+        }
       }
     }
   }
@@ -206,19 +364,15 @@ export function checkDescription(description: TreeDescription = treeDescription)
     for (const device of devices) {
       if (!device.transports.includes('device')) problems.push(`${device.name}: every device has the plain device variant`);
       for (const transport of device.transports) {
-        const merged = [...transportBlocks(description, transport), device].flatMap((block) => expand(description, block, arch));
-        const bySyscall = new Map<string, ExpandedRule[]>();
-        for (const rule of merged) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
-        problems.push(...mergeProblems(bySyscall, `${arch}/${loadedPolicyName(device.name, transport)}`));
+        const merged = chainBlocks(description, device, transport).flatMap((block) => expand(description, block, arch));
+        problems.push(...mergeProblems(merged, `${arch}/${loadedPolicyName(device.name, transport)}`));
       }
     }
     for (const helper of description.processes) {
-      const bySyscall = new Map<string, ExpandedRule[]>();
-      for (const rule of expand(description, helper, arch)) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
-      problems.push(...mergeProblems(bySyscall, `${arch}/${processPolicyName(helper.name)}`));
+      problems.push(...mergeProblems(expand(description, helper, arch), `${arch}/${processPolicyName(helper.name)}`));
     }
   }
-  return problems;
+  return [...new Set(problems)];
 }
 
 /** Renders every file of the tree. Throws when {@link checkDescription} finds problems. */
@@ -227,15 +381,20 @@ export function renderPolicyTree(description: TreeDescription = treeDescription)
   if (problems.length > 0) throw new Error(`the policy tree description has problems:\n${problems.join('\n')}`);
   const files = new Map<string, string>();
   for (const arch of architectures) {
+    const placement = placementOn(description, arch);
+    const moved = new Set(placement.keys());
+    const toDevice = new Set([...placement].filter(([, where]) => where === 'device').map(([syscall]) => syscall));
+    const fromCommon = expand(description, description.commonDevice, arch).filter((rule) => toDevice.has(rule.syscall));
     files.set(`${arch}/common_device.frequency`, renderFrequency(description, arch));
-    files.set(`${arch}/common_device.policy`, renderBlock(description, description.commonDevice, arch, true));
+    files.set(`${arch}/common_device.policy`, renderBlock(description, description.commonDevice, arch, true, moved));
     for (const block of [description.vhostUser, description.vvu]) {
-      files.set(`${arch}/${block.name}.policy`, renderBlock(description, block, arch, false));
+      files.set(`${arch}/${block.name}.policy`, renderBlock(description, block, arch, false, moved));
     }
+    const loadedOnly = new Set([...placement].filter(([, where]) => where === 'loaded').map(([syscall]) => syscall));
     for (const device of description.devices) {
-      files.set(`${arch}/${device.name}.policy`, renderBlock(description, device, arch, false));
+      files.set(`${arch}/${device.name}.policy`, renderBlock(description, device, arch, false, loadedOnly, fromCommon));
       for (const transport of device.transports) {
-        files.set(`${arch}/${loadedPolicyName(device.name, transport)}.policy`, renderLoaded(description, device, transport));
+        files.set(`${arch}/${loadedPolicyName(device.name, transport)}.policy`, renderLoaded(description, device, transport, arch, placement));
       }
     }
     for (const helper of description.processes) {

@@ -5,22 +5,25 @@
  * `--seccomp-log-failures`, and the parser refuses any tree in which one syscall gets rules from
  * several files; the flattened file has no includes and one line per syscall.
  *
- * libminijail's C parser gives each syscall one line with one of three forms: `name: 1`
- * (allow), `name: return N` (errno), or `name: CONDITION`, which allows a call the condition
- * matches and sends every other call to the jail's failure action. (It also reads
- * `CONDITION; return N`, but as "errno N for calls the condition does NOT match", the opposite of
- * Minijail's compiler, so a flattened file never uses it.) A syscall is therefore written as
+ * libminijail's C parser gives each syscall one line with one of four forms: `name: 1`
+ * (allow), `name: return N` (errno), `name: CONDITION`, which allows a call the condition
+ * matches and sends every other call to the jail's failure action, and `name: CONDITION; return
+ * N`, which allows a call the condition matches and returns errno N for every other call (the
+ * opposite of what Minijail's compiler makes of that text, which is why the `minijail-c` dialect
+ * reads it as libminijail does and warns, SC2052). A syscall is therefore written as
  *
  * - `name: 1` or `name: return N` when it is unconditional;
  * - `name: C1 || C2 …` when its conditional rules all allow and it falls back to the default
  *   action, which stands for the jail's failure action;
+ * - `name: C1 || C2 …; return N` when its conditional rules all allow and every other call gets
+ *   errno N (a policy's `foo: COND` followed by `foo: return N`);
  * - not at all when it gets the default action either way.
  *
- * Conditional rules whose action is the default action and that come after every other rule
- * change nothing and are left out. Anything else (a conditional errno, trap or log, conditions
- * that fall back to anything but the default, unconditional actions other than allow and errno
- * that differ from the default, denylist mode) is a diagnostic naming the rule: nothing is
- * dropped silently, and no text is produced then.
+ * Conditional rules whose action is the fallback's and that come after every other rule change
+ * nothing and are left out. Anything else (a conditional errno, trap or log, conditions that fall
+ * back to an action other than the default or an errno, unconditional actions other than allow
+ * and errno that differ from the default, denylist mode) is a diagnostic naming the rule: nothing
+ * is dropped silently, and no text is produced then.
  * Values are written as the architecture's numbers, so the file does not depend on which
  * constants the run-time parser knows.
  */
@@ -81,27 +84,39 @@ function syscallLine(syscall: LoweredSyscall, defaultAction: SeccompAction): str
       { suggestion: 'use allow or `return N`, or make this the default action' },
     );
   }
+  if (fallback.action.kind === 'errno' && !sameAction(fallback.action, defaultAction)) {
+    // Allowed on the conditions, an errno for every other call: libminijail's
+    // `CONDITION; return N`. Trailing rules that give the same errno decide nothing more.
+    while (filters.length > 0 && sameAction(filters[filters.length - 1]?.action ?? fallback.action, fallback.action)) filters.pop();
+    if (filters.length === 0) return `${syscall.name}: return ${String(fallback.action.errno ?? 0)}`;
+    const refused = conditionalRefusal(syscall, filters);
+    if (refused !== undefined) return refused;
+    return `${syscall.name}: ${conditionText(filters)}; return ${String(fallback.action.errno ?? 0)}`;
+  }
   if (!sameAction(fallback.action, defaultAction)) {
     const origin = fallback.origin;
     return codegenDiagnostic(
       'SC4031',
-      `${syscall.name} falls back to \`${formatAction(fallback.action)}\` after its conditions; libminijail's run-time parser can only fall back to the jail's failure action`,
+      `${syscall.name} falls back to \`${formatAction(fallback.action)}\` after its conditions; libminijail's run-time parser can only fall back to the jail's failure action or an errno`,
       origin?.file ?? '',
       origin?.range ?? fileStart,
       { related: filters.map((filter) => ({ message: 'conditional rule', file: filter.origin.file, range: filter.origin.range })) },
     );
   }
+  return conditionalRefusal(syscall, filters) ?? `${syscall.name}: ${conditionText(filters)}`;
+}
+
+/** SC4030 for the first of `filters` that does not allow: the C dialect only allows on a condition. */
+function conditionalRefusal(syscall: LoweredSyscall, filters: readonly LoweredFilter[]): Diagnostic | undefined {
   const other = filters.find((filter) => filter.action.kind !== 'allow');
-  if (other !== undefined) {
-    return codegenDiagnostic(
-      'SC4030',
-      `this rule of ${syscall.name} gives \`${formatAction(other.action)}\` on a condition; libminijail's run-time parser can only allow the calls a condition matches`,
-      other.origin.file,
-      other.origin.range,
-      { suggestion: 'make the rule unconditional, or allow on the condition and let the default action take the rest' },
-    );
-  }
-  return `${syscall.name}: ${conditionText(filters)}`;
+  if (other === undefined) return undefined;
+  return codegenDiagnostic(
+    'SC4030',
+    `this rule of ${syscall.name} gives \`${formatAction(other.action)}\` on a condition; libminijail's run-time parser can only allow the calls a condition matches`,
+    other.origin.file,
+    other.origin.range,
+    { suggestion: 'make the rule unconditional, or allow on the condition and let the default action or an errno take the rest' },
+  );
 }
 
 /**

@@ -87,18 +87,24 @@ describe('the generated policy tree', () => {
       'remote: every device has the plain device variant',
     ],
     [
-      'an errno for the remaining calls before another rule of the same syscall',
+      'two different errnos for the remaining calls',
       {
-        name: 'early',
-        title: 'e',
+        name: 'twoErrnos',
+        title: 't',
         summary: 's',
         transports: ['device'],
         rules: [
-          { call: 'ioctl', filter: 'return ENOTTY', why: 'w' },
           { call: 'ioctl', filter: 'arg1 == FIONREAD', why: 'w' },
+          { call: 'ioctl', filter: 'return ENOTTY', why: 'w' },
+          { call: 'ioctl', filter: 'return EPERM', why: 'w' },
         ],
       },
-      'x86_64/early_device: ioctl has an unconditional rule and other rules (common_device, early, early)',
+      'x86_64/twoErrnos_device: ioctl answers the remaining calls with different errnos (common_device, twoErrnos, twoErrnos, twoErrnos)',
+    ],
+    [
+      'an errno on a condition, which libminijail reads the other way round',
+      { name: 'inverse', title: 'i', summary: 's', transports: ['device'], rules: [{ call: 'kcmp', filter: 'arg2 == 0; return EPERM' }] },
+      "inverse: the rule for kcmp gives an action on a condition (arg2 == 0; return EPERM); libminijail's run-time parser reads `; return` the other way round, so allow on the condition and answer the remaining calls with an unconditional errno",
     ],
   ])('refuses %s', (_name, device, problem) => {
     const description = withDevice(device);
@@ -106,19 +112,51 @@ describe('the generated policy tree', () => {
     expect(() => renderPolicyTree(description)).toThrow(problem);
   });
 
-  it('accepts an errno that answers the calls no earlier rule of the syscall allowed', () => {
+  it('merges a syscall that several blocks give rules into one line per loaded policy, with its errno for the rest', () => {
+    // ioctl: common_device, vhost_user and the device give conditions, so each loaded policy
+    // decides it; the errno written before a condition still answers only the calls no
+    // condition allows.
     const device: DeviceSpec = {
       name: 'late',
       title: 'l',
       summary: 's',
       transports: ['device', 'vhost_user'],
       rules: [
-        { call: 'ioctl', filter: 'arg1 == FIONREAD', why: 'w' },
-        { call: 'ioctl', filter: 'return ENOTTY', why: 'w' },
+        { call: 'ioctl', filter: 'return ENOTTY', why: 'rest' },
+        { call: 'ioctl', filter: 'arg1 == FIONREAD', why: 'bytes waiting' },
       ],
     };
     expect(checkDescription(withDevice(device))).toEqual([]);
-    expect(renderPolicyTree(withDevice(device)).get('x86_64/late.policy')).toMatch(/^ioctl: arg1 == FIONREAD\n\n# w\nioctl: return ENOTTY$/m);
+    const tree = renderPolicyTree(withDevice(device));
+    expect(tree.get('x86_64/late.policy')).not.toMatch(/^ioctl:/m);
+    expect(tree.get('x86_64/common_device.policy')).not.toMatch(/^ioctl:/m);
+    expect(tree.get('x86_64/vhost_user.policy')).not.toMatch(/^ioctl:/m);
+    const loaded = tree.get('x86_64/late_device_vhost_user.policy') ?? '';
+    expect(loaded).toMatch(/^# late: bytes waiting\nioctl: arg1 == FIOCLEX \|\| .*arg1 == TCGETS .*arg1 == FIONREAD\n# rest\nioctl: return ENOTTY$/ms);
+    expect(loaded.match(/^ioctl: arg/gm)).toHaveLength(1);
+    expect(tree.get('x86_64/late_device.policy')).not.toMatch(/TCGETS/);
+  });
+
+  it('merges a syscall that only common_device and device blocks give rules into each device block', () => {
+    const tree = renderPolicyTree();
+    // mmap: common_device's non-executable mappings, and gpu's read+execute driver code.
+    expect(tree.get('x86_64/common_device.policy')).not.toMatch(/^mmap:/m);
+    expect(tree.get('x86_64/gpu.policy')).toMatch(/^mmap: arg2 in ~PROT_EXEC \|\| arg2 == PROT_READ\|PROT_EXEC$/m);
+    expect(tree.get('x86_64/block.policy')).toMatch(/^mmap: arg2 in ~PROT_EXEC$/m);
+    expect(tree.get('arm/block.policy')).toMatch(/^mmap2: arg2 in ~PROT_EXEC$/m);
+  });
+
+  it('writes a comment on the line above every rule of a risky syscall, each name its own', () => {
+    const tree = renderPolicyTree();
+    for (const [path, text] of tree) {
+      if (!path.endsWith('.policy')) continue;
+      const lines = text.split('\n');
+      lines.forEach((line, index) => {
+        const name = /^([a-z0-9_]+):/.exec(line)?.[1];
+        if (name === undefined || !treeDescription.riskySyscalls.has(name)) return;
+        expect(lines[index - 1], `${path}:${String(index + 1)}`).toMatch(/^#/);
+      });
+    }
   });
 
   it('renders each helper process as one self-contained policy', () => {
@@ -134,7 +172,7 @@ describe('the generated policy tree', () => {
   it('maps syscall names per architecture', () => {
     const tree = renderPolicyTree();
     const common = (arch: string): string => tree.get(`${arch}/common_device.policy`) ?? '';
-    expect(common('arm')).toMatch(/^mmap2: arg2 in ~PROT_EXEC$/m);
+    expect(common('arm')).toMatch(/^mprotect: arg2 in ~PROT_EXEC$/m);
     expect(common('arm')).toMatch(/^futex_time64: allow$/m);
     expect(common('aarch64')).toMatch(/^epoll_pwait: allow$/m);
     expect(common('aarch64')).not.toMatch(/^(poll|open|epoll_wait|dup2|readlink):/m);

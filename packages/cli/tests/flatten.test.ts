@@ -10,7 +10,8 @@ let folder = '';
 const files: Record<string, string> = {
   'x86_64/common_device.policy': 'read: 1\nwrite: 1\nioctl: arg1 == TCGETS\n',
   'x86_64/net_device.policy': '@include /usr/share/policy/crosvm/common_device.policy\nioctl: arg1 == TIOCGWINSZ\nopenat: return ENOENT\n',
-  'x86_64/mixed.policy': 'openat: arg2 == O_RDONLY\nopenat: return EACCES\n',
+  'x86_64/mixed.policy': 'openat: arg2 == O_RDONLY\nopenat: trap\n',
+  'x86_64/errno.policy': 'openat: arg2 == O_RDONLY\nopenat: return EACCES\n',
   'aarch64/net_device.policy': 'read: 1\n',
 };
 
@@ -59,6 +60,16 @@ describe('syscage flatten', () => {
     expect(result.stderr).toContain('x86_64/mixed.policy:2:1: error[SC4031]');
     expect(result.stderr).toContain('nothing written');
     expect(existsSync(join(folder, 'mixed.policy'))).toBe(false);
+  });
+
+  it('writes conditions with an errno for the rest as libminijail reads them, which `check --dialect minijail-c` accepts with a warning', async () => {
+    const result = await runInProcess(['flatten', 'x86_64/errno.policy', '-o', 'flat/errno.policy'], folder);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(folder, 'flat/errno.policy'), 'utf8')).toMatch(/^openat: arg2 == 0x0; return 13$/m);
+    const check = await runInProcess(['check', '--dialect', 'minijail-c', '--no-review-lint', '--arch', 'x86_64', 'flat/errno.policy'], folder);
+    expect(check.code).toBe(0);
+    expect(check.stderr).toContain('warning[SC2052]');
+    expect(check.stderr).not.toMatch(/error\[/);
   });
 
   it('needs -o for several policies', async () => {

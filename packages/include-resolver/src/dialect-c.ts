@@ -124,19 +124,28 @@ function checkFilterStatement(file: string, statement: FilterStatement, out: Dia
     if (!filter.actionImplicit && filter.condition !== undefined) {
       // libminijail compiles `CONDITION; return N` as "allow on a match, errno N otherwise",
       // where Minijail's compiler gives errno N on a match and the default action otherwise.
+      // In this dialect Syscage reads it as libminijail does (see the resolver); other actions
+      // after a condition libminijail rejects.
       const action = filter.action;
-      out.push(
-        makeDiagnostic(
-          'SC2047',
-          action.kind === 'return'
-            ? `libminijail reads \`; return ${action.value.kind === 'number' ? action.value.text : action.value.name}\` after a condition the other way round: it allows the calls the condition matches and returns the errno for every other call`
-            : `libminijail accepts only \`; return N\` after a condition, not \`${action.text}\``,
-          file,
-          action.range,
-          { suggestion: 'write the condition alone (the matched calls are allowed) or make the rule unconditional' },
-        ),
-      );
-      if (action.kind === 'return') checkAction(file, action, out);
+      if (action.kind === 'return') {
+        const errno = action.value.kind === 'number' ? action.value.text : action.value.name;
+        out.push(
+          makeDiagnostic(
+            'SC2052',
+            `libminijail reads \`; return ${errno}\` after a condition as "allow the calls the condition matches, errno ${errno} for every other call", and so does Syscage in this dialect; Minijail's Python compiler reads it the other way round (errno on a match), so do not compile this file with it`,
+            file,
+            action.range,
+            { suggestion: 'keep this file for the run-time parser only (as `syscage flatten` writes it), or write the condition alone and leave the rest to the failure action' },
+          ),
+        );
+        checkAction(file, action, out);
+      } else {
+        out.push(
+          makeDiagnostic('SC2047', `libminijail accepts only \`; return N\` after a condition, not \`${action.text}\``, file, action.range, {
+            suggestion: 'write the condition alone (the matched calls are allowed) or make the rule unconditional',
+          }),
+        );
+      }
     } else if (!filter.actionImplicit) checkAction(file, filter.action, out);
   }
 }

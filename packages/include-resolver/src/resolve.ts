@@ -5,6 +5,7 @@
 import {
   type Action,
   type Diagnostic,
+  type Filter,
   type FrequencyFile,
   type PolicyFile,
   parseFrequencyFile,
@@ -139,6 +140,25 @@ interface MutableSyscall {
   readonly name: string;
   readonly group?: string;
   readonly rules: ResolvedRule[];
+}
+
+/**
+ * A filter as libminijail's run-time parser reads it: `CONDITION; return N` allows the calls the
+ * condition matches and returns errno N for every other call (Minijail's compiler reads the same
+ * text as "errno N on a match"), so in the `minijail-c` dialect it becomes the two rules that
+ * mean that in Syscage's reading: the condition alone, then an unconditional `return N`.
+ */
+function readAsLibminijail(filter: Filter): readonly Filter[] {
+  if (filter.condition === undefined || filter.actionImplicit || filter.action.kind !== 'return') return [filter];
+  const condition = filter.condition;
+  const allow: Filter = {
+    kind: 'filter',
+    condition,
+    action: { kind: 'action', action: 'allow', text: '', range: { start: condition.range.end, end: condition.range.end } },
+    actionImplicit: true,
+    range: condition.range,
+  };
+  return [allow, { kind: 'filter', action: filter.action, actionImplicit: false, range: filter.action.range }];
 }
 
 /**
@@ -421,7 +441,9 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
                   : { name: descriptor.name, group: descriptor.group, rules: [] };
               syscalls.set(key, syscall);
             }
-            for (const filter of statement.filters) syscall.rules.push({ descriptor, filter, origin });
+            for (const filter of statement.filters) {
+              for (const read of dialect === 'minijail-c' ? readAsLibminijail(filter) : [filter]) syscall.rules.push({ descriptor, filter: read, origin });
+            }
             if (dialect === 'minijail-c') {
               const earlier = cSyscallSites.get(key);
               if (earlier === undefined) {
