@@ -41,7 +41,7 @@ const openFlags: ArgumentNaming = {
   valueMask: 0x3n,
 };
 const atFlags: ArgumentNaming = { flags: /^AT_(SYMLINK_NOFOLLOW|SYMLINK_FOLLOW|NO_AUTOMOUNT|EMPTY_PATH|REMOVEDIR|EACCESS|STATX_FORCE_SYNC|STATX_DONT_SYNC)$/ };
-const cloneFlags: ArgumentNaming = { values: /^SIG[A-Z]+\d*$/, flags: /^CLONE_(?!NEWTIME$)[A-Z]+$/, valueMask: 0xffn };
+const cloneFlags: ArgumentNaming = { values: /^SIG[A-Z]+\d*$/, flags: /^CLONE_(?!NEWTIME$)[A-Z_]+$/, valueMask: 0xffn };
 const messageFlags: ArgumentNaming = {
   flags: /^MSG_(OOB|PEEK|DONTROUTE|CTRUNC|PROBE|TRUNC|DONTWAIT|EOR|WAITALL|FIN|SYN|CONFIRM|RST|ERRQUEUE|NOSIGNAL|MORE|WAITFORONE|BATCH|ZEROCOPY|FASTOPEN|CMSG_CLOEXEC)$/,
 };
@@ -63,7 +63,8 @@ const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>
   },
   socket: { 0: addressFamily, 1: socketType },
   socketpair: { 0: addressFamily, 1: socketType },
-  prctl: { 0: { values: /^PR_/, prefer: /^PR_(SET|GET)_/, selector: true } },
+  // PR_SET_MM_* are sub-options (values of arg1) that share numbers with options.
+  prctl: { 0: { values: /^PR_/, prefer: /^PR_(SET|GET)_(?!MM_)/, selector: true } },
   fcntl: {
     1: {
       values: /^F_/,
@@ -88,7 +89,7 @@ const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>
   unlinkat: { 2: atFlags },
   faccessat2: { 3: atFlags },
   clone: { 0: cloneFlags },
-  unshare: { 0: { flags: /^CLONE_(?!NEWTIME$)[A-Z]+$/ } },
+  unshare: { 0: { flags: /^CLONE_(?!NEWTIME$)[A-Z_]+$/ } },
   setns: { 1: { values: /^CLONE_NEW[A-Z]+$/ } },
   mount: { 3: { flags: /^MS_(RDONLY|NOSUID|NODEV|NOEXEC|SYNCHRONOUS|REMOUNT|MANDLOCK|DIRSYNC|NOSYMFOLLOW|NOATIME|NODIRATIME|BIND|MOVE|REC|SILENT|POSIXACL|UNBINDABLE|PRIVATE|SLAVE|SHARED|RELATIME|STRICTATIME|LAZYTIME)$/ } },
   memfd_create: { 1: { flags: /^MFD_(CLOEXEC|ALLOW_SEALING|HUGETLB|NOEXEC_SEAL|EXEC)$/ } },

@@ -3,7 +3,7 @@ export { JailError, errnoName, jailStepCodes } from './errors.js';
 export type { JailErrorDetails, JailStep } from './errors.js';
 export { archTableFor, archTableForAudit, hostArchTable } from './tables.js';
 export { hostArchName } from './host.js';
-export { notifyEverythingProgram, proposeRules } from './learn.js';
+export { conditionFor, hasArgumentRule, notifyEverythingProgram, proposeRules, withClone3Enosys } from './learn.js';
 export { learnPolicy } from './learn-run.js';
 export type { LearnOptions, LearnResult } from './learn-run.js';
 export type { ProposeOptions, ProposedRule, Proposal } from './learn.js';

@@ -40,11 +40,17 @@ export function parseStraceOutput(text: string): StraceCall[] {
 }
 
 /**
- * Runs `options.command` under strace and returns the calls `filter` would not allow (in
- * learn mode's sense: errno returns count as allowed). Rejects with a `supervisor` JailError
- * when strace is missing or fails to start.
+ * Runs `options.command` once under strace and returns the calls `filter` would not allow (in
+ * learn mode's sense: errno returns count as allowed). With `clone3Enosys`, strace answers
+ * `clone3` with `ENOSYS`, as the filter of a supervised learn run does. Rejects with a
+ * `supervisor` JailError when strace is missing or fails to start.
  */
-export async function straceLearnRun(options: JailOptions, table: ArchTable, filter: BpfProgram): Promise<JailResult> {
+export async function straceLearnRun(
+  options: JailOptions,
+  table: ArchTable,
+  filter: BpfProgram,
+  settings: { readonly clone3Enosys: boolean },
+): Promise<JailResult> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const strace = findExecutable('strace', cwd, env.PATH ?? process.env.PATH);
@@ -55,7 +61,21 @@ export async function straceLearnRun(options: JailOptions, table: ArchTable, fil
     const stdio = options.stdio ?? 'inherit';
     const child = spawn(
       strace.path,
-      ['-f', '-qq', '-n', '-X', 'raw', '-e', 'raw=all', '-o', output, '--', options.command, ...(options.args ?? [])],
+      [
+        '-f',
+        '-qq',
+        '-n',
+        '-X',
+        'raw',
+        '-e',
+        'raw=all',
+        ...(settings.clone3Enosys && table.syscalls.clone3 !== undefined ? ['-e', 'inject=clone3:error=ENOSYS'] : []),
+        '-o',
+        output,
+        '--',
+        options.command,
+        ...(options.args ?? []),
+      ],
       { cwd, env, stdio: typeof stdio === 'string' ? stdio : [...stdio] },
     );
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {

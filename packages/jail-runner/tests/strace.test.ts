@@ -41,7 +41,7 @@ describe('learning through strace', () => {
     const target = { command: '/bin/sh', args: ['-c', 'echo a b c | wc -w'] };
     const learned = await learnPolicy({ ...target, monitor: 'strace', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(learned.monitor).toBe('strace');
-    expect(learned.passes[0]).toMatchObject({ exitCode: 0, monitor: 'strace' });
+    expect(learned.run).toMatchObject({ exitCode: 0, monitor: 'strace' });
     const names = learned.proposal.rules.map((rule) => rule.syscall);
     expect(names).toEqual(expect.arrayContaining(['execve', 'pipe2', 'wait4', 'exit_group']));
     const policy = join(scratch, 'pipeline.policy');
@@ -53,7 +53,7 @@ describe('learning through strace', () => {
   it('keeps only what the starting policy does not allow', async () => {
     const starting = join(scratch, 'start.policy');
     writeFileSync(starting, 'execve: 1\nbrk: 1\nexit_group: 1\n');
-    const learned = await learnPolicy({ command: '/bin/true', policy: starting, monitor: 'strace', runs: 1, stdio: 'ignore' });
+    const learned = await learnPolicy({ command: '/bin/true', policy: starting, monitor: 'strace', stdio: 'ignore' });
     const names = learned.proposal.rules.map((rule) => rule.syscall);
     expect(names).not.toContain('execve');
     expect(names).not.toContain('brk');

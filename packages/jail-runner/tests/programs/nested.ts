@@ -7,7 +7,7 @@ import { table } from '../table.js';
 const mode = process.argv[2] === 'log' ? 'log' : 'enforce';
 try {
   if (process.argv[2] === 'learn') {
-    const learned = await learnPolicy({ command: '/bin/true', runs: 1, stdio: 'ignore' });
+    const learned = await learnPolicy({ command: '/bin/true', stdio: 'ignore' });
     console.log(JSON.stringify({ monitor: learned.monitor, rules: learned.proposal.rules.map((rule) => rule.syscall) }));
     process.exit(0);
   }
