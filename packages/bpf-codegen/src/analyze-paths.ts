@@ -131,6 +131,47 @@ function satisfies(word: number, conditions: readonly WordCondition[]): boolean 
  * when the conditions are provably contradictory, or `undefined` when neither was shown.
  */
 export function solveWord(conditions: readonly WordCondition[]): number | false | undefined {
+  const ranged = solveRange(conditions);
+  return ranged === null ? solveWordByCandidates(conditions) : ranged;
+}
+
+/**
+ * {@link solveWordByCandidates} for the conditions compiled dispatch and value-set trees pile up
+ * on a path, whole-word `jeq`/`jgt`/`jge` only, in time linear in their number (the candidate
+ * search is quadratic, and a path through a value set collects dozens of them). The value is
+ * the one the candidate search returns: the same candidates in the same order, each checked
+ * against the bounds and the excluded values at once. `null` when a condition is outside that
+ * form (masked, or `jset`).
+ */
+function solveRange(conditions: readonly WordCondition[]): number | false | undefined | null {
+  let known: number | undefined;
+  let low = 0;
+  let high = 0xffffffff;
+  const excluded = new Set<number>();
+  for (const c of conditions) {
+    if (c.mask !== 0xffffffff || c.op === 'set') return null;
+    if (c.op === 'eq') {
+      if (!c.holds) excluded.add(c.k);
+      else if (known === undefined) known = c.k;
+      else if (known !== c.k) return false;
+    } else if (c.holds) low = Math.max(low, c.op === 'gt' ? c.k + 1 : c.k);
+    else high = Math.min(high, c.op === 'gt' ? c.k : c.k - 1);
+  }
+  if (low > high) return false;
+  const fits = (value: number): boolean => value >= low && value <= high && !excluded.has(value) && (known === undefined || value === known);
+  const first = known ?? 0;
+  for (const candidate of [first, 0, 0xffffffff, low, high, (low | first) >>> 0]) if (fits(candidate)) return candidate;
+  for (let step = 1; step <= conditions.length + 1; step++) {
+    if (fits(low + step)) return low + step;
+    if (fits(high - step)) return high - step;
+  }
+  // The walk covers more values at each end than there are exclusions, so nothing fits: a known
+  // value that does not is a contradiction; otherwise the candidate search gives up undecided.
+  return known === undefined ? undefined : false;
+}
+
+/** {@link solveWord} by trying candidate values built from the constants and bounds. */
+export function solveWordByCandidates(conditions: readonly WordCondition[]): number | false | undefined {
   let knownMask = 0;
   let knownValue = 0;
   let low = 0;

@@ -19,10 +19,10 @@
  *   emulation ({@link cacheAllowed}) proves allowed.
  */
 import type { ArchTable } from '@syscage/arch-tables';
-import { cacheAllowed } from './cache.js';
-import { emulate, seccompActionName, type SeccompActionName } from './emulate.js';
+import { cacheAllowed, cacheCheck } from './cache.js';
+import { type EmulationSuccess, emulate, seccompActionName, type SeccompActionName } from './emulate.js';
 import { explorePaths, type PathOutcome, type WordCondition, wordsToArgs } from './analyze-paths.js';
-import { BPF_JA, BPF_JMP, BPF_RET } from './opcodes.js';
+import { BPF_ABS, BPF_IND, BPF_JA, BPF_JMP, BPF_LD, BPF_LDX, BPF_MSH, BPF_RET, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from './opcodes.js';
 import type { BpfProgram } from './types.js';
 import { isConditionalJump } from './validate.js';
 
@@ -239,8 +239,80 @@ function mean(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** The frequency map's weight for a number (by any of its names), 1 when it has none. */
+function weightOf(nr: number, options: AnalyzeOptions, names: ReadonlyMap<number, readonly string[]>): { weight: number; hasFrequency: boolean } {
+  for (const candidate of names.get(nr) ?? []) {
+    const count = options.frequencies?.get(candidate);
+    if (count !== undefined) return { weight: Number(count), hasFrequency: true };
+  }
+  return { weight: 1, hasFrequency: false };
+}
+
+/**
+ * The run of the program for `nr` when its path reads nothing but the number, the architecture
+ * and constants: every argument vector then follows that one path, so the symbolic search and
+ * the sampling of {@link exploreSyscall} would find this single outcome. Most numbers of a
+ * table are like this (denied by the default, or allowed outright), and this is what keeps the
+ * analysis of a whole table cheap. `undefined` when the path loads an argument, the instruction
+ * pointer or anything indirect, or is invalid.
+ */
+function argumentFreeRun(program: BpfProgram, nr: number, arch: ArchTable): EmulationSuccess | undefined {
+  const args = [0n, 0n, 0n, 0n, 0n, 0n];
+  const run = emulate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness });
+  if (!run.ok) return undefined;
+  for (const pc of run.path) {
+    const code = program[pc]?.code ?? 0;
+    const cls = code & 0x07;
+    if (cls !== BPF_LD && cls !== BPF_LDX) continue;
+    const mode = code & 0xe0;
+    if (mode === BPF_IND || mode === BPF_MSH) return undefined;
+    if (mode === BPF_ABS && program[pc]?.k !== SECCOMP_DATA_NR && program[pc]?.k !== SECCOMP_DATA_ARCH) return undefined;
+  }
+  return run;
+}
+
 /** Analyses one syscall number (see {@link analyzeProgram} for the definitions). */
 export function analyzeSyscall(
+  program: BpfProgram,
+  nr: number,
+  options: AnalyzeOptions,
+  names: ReadonlyMap<number, readonly string[]> = syscallNameMap(options.arch),
+): SyscallAnalysis {
+  // The kernel's cache emulation is the cheapest run there is, and when it reaches a `ret` the
+  // path read nothing but the number and the architecture.
+  const cache = cacheCheck(program, options.arch.auditArch, nr);
+  let fixed: { readonly returnValue: number; readonly instructionsExecuted: number } | undefined;
+  if (cache.verdict === 'allow' || cache.verdict === 'other-return') {
+    fixed = { returnValue: program[cache.pc]?.k ?? 0, instructionsExecuted: cache.path.length };
+  } else if (cache.verdict !== 'non-constant-load') {
+    fixed = argumentFreeRun(program, nr, options.arch);
+  }
+  if (fixed === undefined) return exploreSyscall(program, nr, options, names);
+  const action = seccompActionName(fixed.returnValue);
+  const allowed = action === 'allow';
+  const example = [0n, 0n, 0n, 0n, 0n, 0n];
+  return {
+    nr,
+    name: names.get(nr)?.[0],
+    verdict: allowed ? 'always-allowed' : 'denied',
+    exact: true,
+    actions: [action],
+    cacheable: cache.verdict === 'allow',
+    cost: allowed ? fixed.instructionsExecuted : undefined,
+    denialCost: allowed ? undefined : fixed.instructionsExecuted,
+    ...weightOf(nr, options, names),
+    samples: 1,
+    allowedSamples: allowed ? 1 : 0,
+    allowedExample: allowed ? example : undefined,
+    deniedExample: allowed ? undefined : example,
+  };
+}
+
+/**
+ * {@link analyzeSyscall} by symbolic exploration and sampling alone, for any path shape (the
+ * tests compare the two on every number).
+ */
+export function exploreSyscall(
   program: BpfProgram,
   nr: number,
   options: AnalyzeOptions,
@@ -285,16 +357,7 @@ export function analyzeSyscall(
   }
   const deniedWitness = exploration.outcomes.find((o) => !isAllow(o.returnValue) && o.witness !== undefined)?.witness;
   const name = names.get(nr)?.[0];
-  let weight = 1;
-  let hasFrequency = false;
-  for (const candidate of names.get(nr) ?? []) {
-    const count = options.frequencies?.get(candidate);
-    if (count !== undefined) {
-      weight = Number(count);
-      hasFrequency = true;
-      break;
-    }
-  }
+  const { weight, hasFrequency } = weightOf(nr, options, names);
   const deniedRuns = runs.filter((run) => !run.result.ok || run.result.action !== 'allow');
   return {
     nr,

@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeProgram, analyzeSyscall, argumentSamples, unreachableInstructions } from '../src/analyze.js';
-import { explorePaths, solveWord } from '../src/analyze-paths.js';
+import { analyzeProgram, analyzeSyscall, argumentSamples, exploreSyscall, unreachableInstructions } from '../src/analyze.js';
+import { explorePaths, solveWord, solveWordByCandidates } from '../src/analyze-paths.js';
 import { cacheCheck } from '../src/cache.js';
 import type { BpfProgram } from '../src/types.js';
 import { parseProgramText } from './disasm-fixture-parse.js';
 import { miniArm, miniX86_64 } from './disasm-arch.js';
 import { jump, stmt } from './emulator-asm.js';
+import { compileText, numberOf, tableNamed } from './compile/helpers.js';
+import { policyArb, renderPolicy } from './policy-arbitrary.js';
 
 const ALLOW = 0x7fff0000;
 const KILL = 0x80000000;
@@ -152,5 +155,62 @@ describe('helpers', () => {
     const big = argumentSamples(outcomes, true, 1);
     expect(big).toHaveLength(1);
     expect(argumentSamples(outcomes, true, 1)).toEqual(big);
+  });
+});
+
+describe('the argument-free fast path gives what exploration and sampling give', () => {
+  const programFixtures = new URL('./fixtures/programs/', import.meta.url);
+  const handWritten = readdirSync(programFixtures)
+    .filter((name) => existsSync(new URL(`${name}/program.txt`, programFixtures)))
+    .map((name): [string, BpfProgram] => [name, parseProgramText(readFileSync(new URL(`${name}/program.txt`, programFixtures), 'utf8'))]);
+  const numbers = [...Array.from({ length: 64 }, (_, nr) => nr), 0x40000000, 1023, 0xffffffff];
+  it.each(handWritten)('on the hand-written program %s, every number', (_name, program) => {
+    for (const nr of numbers) expect(analyzeSyscall(program, nr, { arch: miniX86_64 })).toEqual(exploreSyscall(program, nr, { arch: miniX86_64 }));
+  });
+  it('on compiled random policies (every architecture), every listed number and the edges', () => {
+    fc.assert(
+      fc.property(policyArb, (policy) => {
+        const table = tableNamed(policy.arch);
+        const present = { ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) };
+        const { text, frequency } = renderPolicy(present, table.bits);
+        const { program, lowered } = compileText(text, table, policy.defaultAction === undefined ? {} : { defaultAction: policy.defaultAction }, { '/p/main.frequency': frequency }).result;
+        if (program === undefined || lowered === undefined) throw new Error('no program');
+        const options = { arch: table, frequencies: new Map<string, number>([['read', 7]]) };
+        const listed = present.syscalls.map(({ name }) => numberOf(table, name));
+        for (const nr of [...listed, 0, 1, 0x40000000, lowered.arch.highestNumber, lowered.arch.highestNumber + 1, 0xffffffff]) {
+          expect(analyzeSyscall(program, nr, options)).toEqual(exploreSyscall(program, nr, options));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
+
+describe('solveWord on whole-word jeq/jgt/jge conditions', () => {
+  // Constants near each other, so that exclusions, bounds and equalities collide often.
+  const conditionArb = fc.record({
+    offset: fc.constant(16),
+    mask: fc.constant(0xffffffff),
+    op: fc.constantFrom('eq' as const, 'gt' as const, 'ge' as const),
+    k: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0xfffffff4, max: 0xffffffff }), fc.nat()),
+    holds: fc.boolean(),
+  });
+  it('answers as the candidate search does, value included', () => {
+    fc.assert(
+      fc.property(fc.array(conditionArb, { maxLength: 40 }), (conditions) => {
+        expect(solveWord(conditions)).toBe(solveWordByCandidates(conditions));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it.each([
+    ['an interval fully excluded is undecided, as before', [{ op: 'ge', k: 5, holds: true }, { op: 'gt', k: 6, holds: false }, { op: 'eq', k: 5, holds: false }, { op: 'eq', k: 6, holds: false }], undefined],
+    ['two different equalities contradict', [{ op: 'eq', k: 5, holds: true }, { op: 'eq', k: 6, holds: true }], false],
+    ['an equality outside the bounds contradicts', [{ op: 'eq', k: 5, holds: true }, { op: 'gt', k: 5, holds: true }], false],
+    ['the bounds, then the walk inwards from them', [{ op: 'gt', k: 9, holds: true }, { op: 'gt', k: 20, holds: false }, { op: 'eq', k: 10, holds: false }, { op: 'eq', k: 20, holds: false }], 11],
+  ] as const)('%s', (_name, partial, expected) => {
+    const conditions = partial.map((c) => ({ ...c, offset: 16, mask: 0xffffffff }));
+    expect(solveWord(conditions)).toBe(expected);
+    expect(solveWordByCandidates(conditions)).toBe(expected);
   });
 });
