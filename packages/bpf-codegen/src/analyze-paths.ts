@@ -191,28 +191,30 @@ export function solveWordByCandidates(conditions: readonly WordCondition[]): num
     }
   }
   if (low > high) return false;
-  const candidates = new Set<number>([knownValue, 0, 0xffffffff, low, high, (low | knownValue) >>> 0]);
+  // Candidates are tried in a fixed order, each once, as soon as they are made: most searches
+  // end at one of the first few.
+  const tried = new Set<number>();
+  const fits = (candidate: number): boolean => {
+    if (tried.has(candidate)) return false;
+    tried.add(candidate);
+    return candidate >= 0 && candidate <= 0xffffffff && satisfies(candidate, conditions);
+  };
+  for (const candidate of [knownValue, 0, 0xffffffff, low, high, (low | knownValue) >>> 0]) if (fits(candidate)) return candidate;
   for (let step = 1; step <= conditions.length + 1; step++) {
-    candidates.add(low + step);
-    candidates.add(high - step);
+    if (fits(low + step)) return low + step;
+    if (fits(high - step)) return high - step;
   }
   for (const k of constants) {
     for (const base of [k, k + 1, k - 1]) {
       const value = base >>> 0;
-      candidates.add(value);
-      candidates.add((value | knownValue) >>> 0);
-      candidates.add(((value & ~knownMask) | knownValue) >>> 0);
+      for (const candidate of [value, (value | knownValue) >>> 0, ((value & ~knownMask) | knownValue) >>> 0]) if (fits(candidate)) return candidate;
     }
     for (let bit = 0; bit < 32; bit++) {
       const b = 2 ** bit;
       if (Math.floor(k / b) % 2 === 1) {
-        candidates.add(((b & ~knownMask) | knownValue) >>> 0);
-        candidates.add((((b | low) & ~knownMask) | knownValue) >>> 0);
+        for (const candidate of [((b & ~knownMask) | knownValue) >>> 0, (((b | low) & ~knownMask) | knownValue) >>> 0]) if (fits(candidate)) return candidate;
       }
     }
-  }
-  for (const candidate of candidates) {
-    if (candidate >= 0 && candidate <= 0xffffffff && satisfies(candidate, conditions)) return candidate;
   }
   if (knownMask === 0xffffffff) return false;
   // Bits that must be 0 bound the value from above; bits that must be 1 bound it from below.
