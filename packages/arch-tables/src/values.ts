@@ -194,7 +194,11 @@ export function flagNames(table: ArchTable, value: bigint, flags: RegExp, prefer
  */
 export function nameArgumentValue(table: ArchTable, syscall: string, arg: number, value: bigint): string | undefined {
   const naming = argumentNaming(syscall, arg);
-  if (naming === undefined) return undefined;
+  return naming === undefined ? undefined : nameWith(table, naming, value);
+}
+
+/** The name of `value` under one naming (see {@link nameArgumentValue}). */
+function nameWith(table: ArchTable, naming: ArgumentNaming, value: bigint): string | undefined {
   const { values, flags, prefer } = naming;
   const named = (bits: bigint): string | undefined =>
     values === undefined ? undefined : pick(constantNamesWithValue(table, bits).filter((name) => values.test(name)), prefer);
@@ -246,21 +250,16 @@ export function errnoConstantName(table: ArchTable, value: number | bigint): str
 }
 
 /**
- * Every flag family of the argument table whose flags cover `value` exactly, as `A|B` texts
- * (`3` → `PROT_READ|PROT_WRITE`, …): what `syscage arch A --constant N` shows beside the names
- * that have the value itself. Single flags and zero are not decompositions and give none.
+ * Every flag family of the argument table that writes `value` as two or more names joined with
+ * `|` (`3` → `PROT_READ|PROT_WRITE`, `0x80002` → `O_RDWR|O_CLOEXEC`, …): what
+ * `syscage arch A --constant N` shows beside the names that have the value itself.
  */
 export function flagDecompositions(table: ArchTable, value: bigint): readonly string[] {
-  if (value === 0n || (value & (value - 1n)) === 0n) return [];
-  const seen = new Set<string>();
-  const found: string[] = [];
-  for (const args of Object.values(ARGUMENTS)) {
-    for (const naming of Object.values(args)) {
-      if (naming.flags === undefined || seen.has(naming.flags.source)) continue;
-      seen.add(naming.flags.source);
-      const names = flagNames(table, value, naming.flags, naming.prefer);
-      if (names !== undefined && names.length > 1) found.push(names.join('|'));
-    }
+  const namings = new Set(Object.values(ARGUMENTS).flatMap((args) => Object.values(args).filter((naming) => naming.flags !== undefined)));
+  const found = new Set<string>();
+  for (const naming of namings) {
+    const name = nameWith(table, naming, value);
+    if (name?.includes('|') === true) found.add(name);
   }
-  return [...new Set(found)].sort();
+  return [...found].sort();
 }

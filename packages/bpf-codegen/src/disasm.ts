@@ -4,13 +4,17 @@
  * (`ret ALLOW`, `ret ERRNO(1)`) and comments naming syscalls and audit architectures where the
  * accumulator is known to hold `nr` or `arch`.
  */
-import type { ArchTable, Endianness } from '@syscage/arch-tables';
+import { type ArchTable, type Endianness, errnoConstantName, nameArgumentValue } from '@syscage/arch-tables';
 import {
   BPF_A,
   BPF_ABS,
   BPF_ALU,
   BPF_IMM,
   BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_K,
   BPF_JMP,
   BPF_LD,
   BPF_LDX,
@@ -32,6 +36,7 @@ import {
   SECCOMP_DATA_SIZE,
   SECCOMP_RET_ACTION_FULL,
   SECCOMP_RET_DATA,
+  SECCOMP_RET_ERRNO,
 } from './opcodes.js';
 import { seccompActionName } from './emulate.js';
 import type { BpfProgram, SockFilter } from './types.js';
@@ -107,12 +112,16 @@ const RETURN_NAMES: ReadonlyMap<string, string> = new Map([
   ['allow', 'ALLOW'],
 ]);
 
-/** Names a seccomp return value: `ALLOW`, `ERRNO(1)`, `TRAP`, `KILL_PROCESS`, or `0x…` if unknown. */
-export function formatReturnValue(value: number): string {
+/**
+ * Names a seccomp return value: `ALLOW`, `ERRNO(1)`, `TRAP`, `KILL_PROCESS`, or `0x…` if unknown.
+ * With an architecture table an errno is named too: `ERRNO(2=ENOENT)`.
+ */
+export function formatReturnValue(value: number, arch?: ArchTable): string {
   const name = RETURN_NAMES.get(seccompActionName(value));
   const data = value & SECCOMP_RET_DATA;
   if (name === undefined) return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-  return data === 0 ? name : `${name}(${data})`;
+  const errno = name === 'ERRNO' && arch !== undefined ? errnoConstantName(arch, data) : undefined;
+  return data === 0 ? name : `${name}(${data}${errno === undefined ? '' : `=${errno}`})`;
 }
 
 /** Names the `seccomp_data` word at byte offset `offset`: `nr`, `arch`, `ip.lo`, `args[1].hi`. */
@@ -129,44 +138,72 @@ export function seccompFieldName(offset: number, byteOrder: Endianness = 'little
 const ALU_NAMES = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor'];
 const JUMP_NAMES = ['ja', 'jeq', 'jgt', 'jge', 'jset'];
 
-type Known = 'nr' | 'arch' | 'arg' | 'other';
-
 function hex(value: number): string {
   return `0x${(value >>> 0).toString(16)}`;
 }
 
-/** What `A` holds before each instruction, when every path into it agrees. */
-function accumulatorContents(program: BpfProgram): Known[] {
-  const before: (Known | undefined)[] = new Array<Known | undefined>(program.length).fill(undefined);
-  const seen: boolean[] = new Array<boolean>(program.length).fill(false);
-  const merge = (pc: number, value: Known): void => {
+type Known = 'nr' | 'arch' | 'arg' | 'other';
+
+/**
+ * What `A` holds before an instruction, when every path into it agrees: the syscall number, the
+ * architecture, one half of an argument (`arg`: its index and half), or something else; and
+ * `nr`, the syscall number every path into it has compared equal, when they agree.
+ */
+interface Contents {
+  readonly known: Known;
+  readonly arg?: { readonly index: number; readonly high: boolean };
+  readonly nr?: number;
+}
+
+const unknown: Contents = { known: 'other' };
+
+/** What `A` holds before each instruction (jumps go forward only, so one pass in order sees every path). */
+function accumulatorContents(program: BpfProgram, byteOrder: Endianness): Contents[] {
+  const before: (Contents | undefined)[] = new Array<Contents | undefined>(program.length).fill(undefined);
+  const merge = (pc: number, value: Contents): void => {
     if (pc >= program.length) return;
-    if (!seen[pc]) {
-      seen[pc] = true;
+    const seen = before[pc];
+    if (seen === undefined) {
       before[pc] = value;
-    } else if (before[pc] !== value) before[pc] = 'other';
+      return;
+    }
+    const sameArg = seen.arg?.index === value.arg?.index && seen.arg?.high === value.arg?.high;
+    const known = seen.known === value.known && sameArg ? seen.known : 'other';
+    before[pc] = {
+      known,
+      ...(known === 'arg' && seen.arg ? { arg: seen.arg } : {}),
+      ...(seen.nr !== undefined && seen.nr === value.nr ? { nr: seen.nr } : {}),
+    };
   };
-  merge(0, 'other');
+  merge(0, unknown);
   program.forEach((insn, pc) => {
-    if (!seen[pc]) return;
-    const current = before[pc] ?? 'other';
+    const current = before[pc];
+    if (current === undefined) return;
     const { code, k } = insn;
+    const keepNr = current.nr === undefined ? {} : { nr: current.nr };
     if (code === (BPF_LD | BPF_W | BPF_ABS)) {
-      merge(pc + 1, k === SECCOMP_DATA_NR ? 'nr' : k === SECCOMP_DATA_ARCH ? 'arch' : 'arg');
+      if (k === SECCOMP_DATA_NR) merge(pc + 1, { known: 'nr', ...keepNr });
+      else if (k === SECCOMP_DATA_ARCH) merge(pc + 1, { known: 'arch', ...keepNr });
+      else {
+        const field = /^args\[(\d)\]\.(lo|hi)$/.exec(seccompFieldName(k, byteOrder) ?? '');
+        merge(pc + 1, field ? { known: 'arg', arg: { index: Number(field[1]), high: field[2] === 'hi' }, ...keepNr } : { known: 'other', ...keepNr });
+      }
     } else if (code === (BPF_JMP | BPF_JA)) {
       merge(pc + 1 + k, current);
     } else if (isConditionalJump(code)) {
-      merge(pc + 1 + insn.jt, current);
+      // `jeq #K` on the number: the taken branch is syscall K.
+      const equalsNr = current.known === 'nr' && code === (BPF_JMP | BPF_JEQ | BPF_K);
+      merge(pc + 1 + insn.jt, equalsNr ? { ...current, nr: k >>> 0 } : current);
       merge(pc + 1 + insn.jf, current);
     } else if ((code & 0x07) === BPF_RET) {
       // No successor.
     } else if ((code & 0x07) === BPF_LD || (code & 0x07) === BPF_ALU || code === (BPF_MISC | BPF_TXA)) {
-      merge(pc + 1, 'other');
+      merge(pc + 1, { known: 'other', ...keepNr });
     } else {
       merge(pc + 1, current);
     }
   });
-  return before.map((value) => value ?? 'other');
+  return before.map((value) => value ?? unknown);
 }
 
 /** Reverse map of an architecture's syscall table (lowest name first for shared numbers). */
@@ -190,10 +227,20 @@ export function disassemble(program: BpfProgram, options: DisassembleOptions = {
   for (const table of [...(options.archTables ?? []), ...(options.arch ? [options.arch] : [])]) {
     audit.set(table.auditArch >>> 0, `${audit.get(table.auditArch >>> 0) ?? 'AUDIT_ARCH'} (${table.name})`);
   }
-  const contents = accumulatorContents(program);
+  const contents = accumulatorContents(program, byteOrder);
   const width = String(Math.max(program.length - 1, 0)).length;
+  const table = options.arch;
   return program.map((insn, pc) => {
-    const line = describe(insn, pc, contents[pc] ?? 'other', names, audit, byteOrder);
+    const held = contents[pc] ?? unknown;
+    // A comparison of an argument's low half, in a syscall's own checks: name the value as that
+    // argument's (`TCGETS` for ioctl's arg1, `PROT_READ|PROT_WRITE` for mmap's arg2).
+    const syscall = held.nr === undefined ? undefined : names.get(held.nr);
+    const argumentName =
+      table === undefined || syscall === undefined || held.known !== 'arg' || held.arg === undefined || held.arg.high
+        ? undefined
+        : (value: number): string | undefined => nameArgumentValue(table, syscall, held.arg?.index ?? 0, BigInt(value >>> 0));
+    const errnoName = table === undefined ? undefined : (value: number): string | undefined => errnoConstantName(table, value);
+    const line = describe(insn, pc, held.known, names, audit, byteOrder, argumentName, errnoName);
     const targets = line.targets;
     const jumpText =
       targets.length === 2 ? ` jt ${targets[0] ?? 0} jf ${targets[1] ?? 0}` : '';
@@ -210,6 +257,8 @@ function describe(
   names: ReadonlyMap<number, string>,
   audit: ReadonlyMap<number, string>,
   byteOrder: Endianness,
+  argumentName?: (value: number) => string | undefined,
+  errnoName?: (value: number) => string | undefined,
 ): Omit<DisassembledInstruction, 'pc' | 'insn' | 'text'> {
   const { code, k } = insn;
   const plain = (mnemonic: string, operand = '', comment = ''): Omit<DisassembledInstruction, 'pc' | 'insn' | 'text'> => ({
@@ -256,6 +305,8 @@ function describe(
       let comment = '';
       if (!useX && accumulator === 'nr') comment = names.get(k >>> 0) ?? '';
       else if (!useX && accumulator === 'arch') comment = audit.get(k >>> 0) ?? '';
+      // Only equality and bit tests compare with a value as such; a range bound is often one past it.
+      else if (!useX && (code & 0xf0) !== BPF_JGT && (code & 0xf0) !== BPF_JGE && argumentName?.(k) !== undefined) comment = argumentName(k) ?? '';
       else if (!useX && k > 9) comment = String(k >>> 0);
       return {
         mnemonic: name,
@@ -269,7 +320,8 @@ function describe(
       if (code === BPF_RET) {
         const named = formatReturnValue(k);
         const action = (k & SECCOMP_RET_ACTION_FULL) >>> 0;
-        return plain('ret', named, named.startsWith('0x') ? `unknown action ${hex(action)}` : '');
+        const errno = action === SECCOMP_RET_ERRNO ? errnoName?.(k & SECCOMP_RET_DATA) : undefined;
+        return plain('ret', named, named.startsWith('0x') ? `unknown action ${hex(action)}` : (errno ?? ''));
       }
       if (code === (BPF_RET | BPF_X)) return plain('ret', 'x');
       break;

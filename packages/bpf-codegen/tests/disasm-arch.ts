@@ -40,6 +40,7 @@ export const miniX86_64: ArchTable = {
     F_GETFL: 3n,
     F_SETFL: 4n,
     FIONREAD: 0x541bn,
+    ENOENT: 2n,
   },
 };
 

@@ -34,6 +34,12 @@ describe('disassembler naming', () => {
     expect(formatReturnValue(value)).toBe(text);
   });
 
+  it('names an errno return with a table', () => {
+    expect(formatReturnValue(0x00050002, miniX86_64)).toBe('ERRNO(2=ENOENT)');
+    expect(formatReturnValue(0x00050063, miniX86_64)).toBe('ERRNO(99)');
+    expect(formatReturnValue(0x7ff00002, miniX86_64)).toBe('TRACE(2)');
+  });
+
   it('names syscalls only where A holds nr on every incoming path', () => {
     const lines = disassemble(
       [
@@ -48,6 +54,28 @@ describe('disassembler naming', () => {
     expect(lines[1]?.comment).toBe('execve');
     expect(lines[1]?.targets).toEqual([4, 2]);
     expect(lines[3]?.comment).toBe('59');
+  });
+
+  it('names argument values as the syscall argument compared, and errno returns', () => {
+    const lines = disassemble(
+      [
+        stmt(0x20, 0), // ld [nr]
+        jump(0x15, 9, 0, 5), // jeq mmap
+        stmt(0x20, 32), // ld [args[2].lo]
+        jump(0x15, 3, 0, 1), // jeq PROT_READ|PROT_WRITE
+        jump(0x45, 4, 1, 0), // jset PROT_EXEC
+        stmt(0x06, 0x7fff0000),
+        stmt(0x06, 0x00050002), // ERRNO(ENOENT)
+        jump(0x15, 41, 0, 2), // jeq socket (nr is still in A)
+        stmt(0x20, 16), // ld [args[0].lo]
+        jump(0x15, 2, 0, 0), // jeq AF_INET
+        stmt(0x20, 24), // ld [args[1].lo]: socket, or nothing the jeq socket path says
+        jump(0x15, 2, 0, 0), // jeq 2: A is args[1] of socket or of no known syscall
+        stmt(0x06, 0),
+      ],
+      { arch: miniX86_64 },
+    );
+    expect(lines.map((line) => line.comment)).toEqual(['', 'mmap', '', 'PROT_READ|PROT_WRITE', 'PROT_EXEC', '', 'ENOENT', 'socket', '', 'AF_INET', '', '', '']);
   });
 
   it('names 32-bit arm syscalls and audit values, and ARM private numbers', () => {

@@ -79,8 +79,10 @@ describe('syscage arch NAME', () => {
     [['arch', 'arm', '--constant', 'O_DIRECTORY'], 'O_DIRECTORY = 16384 (0x4000)\n'],
     [['arch', 'amd64', '--constant', 'MINIJAIL_ARCH_NR'], 'MINIJAIL_ARCH_NR = 3221225534 (0xc000003e)\n'],
     // Issue 20 item 14: a number looks the other way, to every name with that value.
-    [['arch', 'x86_64', '--constant', '0x5401'], '21505 (0x5401) = TCGETS\n'],
-    [['arch', 'x86_64', '--constant', '21531'], '21531 (0x541b) = FIONREAD, SIOCINQ, TIOCINQ\n'],
+    [['arch', 'x86_64', '--constant', '0x5401'], '21505 (0x5401) = TCGETS\n21505 (0x5401) as flags = '],
+    [['arch', 'x86_64', '--constant', '21531'], '21531 (0x541b) = FIONREAD, SIOCINQ, TIOCINQ\n21531 (0x541b) as flags = '],
+    // A value no constant has, but a set of flags covers exactly (open's access mode and flags, socket's type and flags, …).
+    [['arch', 'x86_64', '--constant', '0x80002'], '524290 (0x80002) as flags = MAP_PRIVATE|MAP_SYNC, MS_NOSUID|MS_SLAVE, O_RDWR|O_CLOEXEC, SIGINT|CLONE_SETTLS, SOCK_DGRAM|SOCK_CLOEXEC\n'],
     [['arch', 'aarch64', '--constant', '0o4'], '4 (0x4) = ABS_RY, AF_IPX, '],
   ])('%j prints %j', async (argv, expected) => {
     const result = await runInProcess(argv);
@@ -92,9 +94,12 @@ describe('syscage arch NAME', () => {
 
   it('says when no constant has a value', async () => {
     const result = await runInProcess(['arch', 'x86_64', '--constant', '0x7fffffff']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'syscage: no x86_64 constant has the value 0x7fffffff\n' });
-    const json = await runInProcess(['arch', 'x86_64', '--constant', '0x5401', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ arch: 'x86_64', constant: { value: '21505', names: ['TCGETS'] } });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'syscage: no x86_64 constant or set of flags has the value 0x7fffffff\n' });
+    const json = await runInProcess(['arch', 'x86_64', '--constant', '3', '--json']);
+    const constant = (JSON.parse(json.stdout) as { constant: { value: string; names: string[]; flags: string[] } }).constant;
+    expect(constant.value).toBe('3');
+    expect(constant.names).toContain('AF_AX25');
+    expect(constant.flags).toContain('PROT_READ|PROT_WRITE');
   });
 
   it('resolves a syscall and a constant together as JSON', async () => {

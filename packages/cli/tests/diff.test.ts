@@ -15,9 +15,9 @@ describe('syscage diff', () => {
     expect(result.stdout.trimEnd().split('\n')).toEqual([
       '- write: allowed for fewer argument values (now TRAP), e.g. write(0x0, 0x0, 0x0, 0x0, 0x0, 0x0)',
       '+ close: now allowed (was TRAP), e.g. close(0x0, 0x0, 0x0, 0x0, 0x0, 0x0)',
-      '+ mmap: allowed for more argument values (was TRAP), e.g. mmap(0x0, 0x0, 0x4, 0x0, 0x0, 0x0)',
-      '- ioctl: no longer allowed (now TRAP), e.g. ioctl(0x0, 0x541b, 0x0, 0x0, 0x0, 0x0)',
-      '~ openat: ERRNO(2) → ERRNO(13), e.g. openat(0x0, 0x0, 0x0, 0x0, 0x0, 0x0)',
+      '+ mmap: allowed for more argument values (was TRAP), e.g. mmap(0x0, 0x0, 0x4=PROT_EXEC, 0x0, 0x0, 0x0)',
+      '- ioctl: no longer allowed (now TRAP), e.g. ioctl(0x0, 0x541b=FIONREAD, 0x0, 0x0, 0x0, 0x0)',
+      '~ openat: ERRNO(2=ENOENT) → ERRNO(13=EACCES), e.g. openat(0x0, 0x0, 0x0=O_RDONLY, 0x0, 0x0, 0x0)',
       '5 syscalls differ: 2 with new allowances, 2 with removed allowances, 1 with other changes',
     ]);
   });

@@ -5,6 +5,13 @@ import { makeToolInputs } from './simulate-fixture.js';
 const root = makeToolInputs();
 
 describe('syscage disasm', () => {
+  it('names compared argument values as the syscall argument they are, and errno returns', async () => {
+    const result = await runInProcess(['disasm', 'allowlist.bpf'], root);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ld \[args\[2\]\.lo\]\n *\d+: jset #0x4 jt \d+ jf \d+ +; PROT_EXEC\n/);
+    expect(result.stdout).toMatch(/ret ERRNO\(1\) +; EPERM\n/);
+  });
+
   it('prints pcs, absolute targets, field names, syscall names and named returns', async () => {
     const result = await runInProcess(['disasm', 'allowlist.bpf', '--arch', 'x86_64'], root);
     expect(result.code).toBe(0);

@@ -8,8 +8,8 @@ describe('syscage simulate', () => {
   it.each([
     ['read is allowed after 6 instructions', ['--syscall', 'read'], 'read(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) on x86_64: ALLOW (allow) after 6 instructions'],
     ['mmap without PROT_EXEC is allowed', ['--syscall', 'mmap', '--args', '0,4096,PROT_READ|PROT_WRITE'], 'ALLOW (allow) after 13 instructions'],
-    ['mmap with PROT_EXEC gets ERRNO(1)', ['--syscall', 'mmap', '--args', '0,4096,PROT_READ|PROT_EXEC'], 'ERRNO(1) (errno) after 13 instructions'],
-    ['a high word in args[2] gets ERRNO(1)', ['--syscall', '9', '--args', '0,0,0x100000000'], 'ERRNO(1) (errno) after 11 instructions'],
+    ['mmap with PROT_EXEC gets ERRNO(1)', ['--syscall', 'mmap', '--args', '0,4096,PROT_READ|PROT_EXEC'], 'mmap(0x0, 0x1000, 0x5=PROT_READ|PROT_EXEC, 0x0, 0x0, 0x0) on x86_64: ERRNO(1=EPERM) (errno) after 13 instructions'],
+    ['a high word in args[2] gets ERRNO(1)', ['--syscall', '9', '--args', '0,0,0x100000000'], 'ERRNO(1=EPERM) (errno) after 11 instructions'],
     ['a negative argument is taken modulo 2^64', ['--syscall', 'mmap', '--args', '0,0,-1'], 'mmap(0x0, 0x0, 0xffffffffffffffff'],
     ['execve is trapped', ['--syscall', 'execve'], 'TRAP (trap) after 9 instructions'],
   ])('%s', async (_name, extra, expected) => {
@@ -40,7 +40,8 @@ describe('syscage simulate', () => {
   it('compiles a policy first', async () => {
     const result = await runInProcess(['simulate', 'x86_64/old.policy', '--syscall', 'ioctl', '--args', '3,FIONREAD', '--default-action', 'trap'], root);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^ioctl\(0x3, 0x541b, .*: ALLOW \(allow\)/);
+    expect(result.stdout).toMatch(/^ioctl\(0x3, 0x541b=FIONREAD, .*: ALLOW \(allow\)/);
+    expect(result.stdout).toMatch(/jeq #0x541b jt \d+ jf \d+ +; FIONREAD\n/);
   });
 
   it.each([

@@ -10,6 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type ArchTable,
+  constantNamesWithValue,
+  flagDecompositions,
   formatMinijailArchJson,
   knownArchNames,
   loadArchTable,
@@ -160,13 +162,12 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
       }
       const number = options.constant === undefined ? undefined : numericValue(options.constant);
       if (options.constant !== undefined && number !== undefined) {
-        // A number looks the other way: every name the table gives that value.
-        const names = Object.entries(table.constants)
-          .filter(([, value]) => value === number)
-          .map(([name]) => name)
-          .sort();
-        if (names.length === 0) errors.push(`no ${table.name} constant has the value ${options.constant}`);
-        else resolved.constant = { value: number, names };
+        // A number looks the other way: every name the table gives that value, and every flag
+        // family whose flags OR to exactly that value.
+        const names = constantNamesWithValue(table, number);
+        const flags = flagDecompositions(table, number);
+        if (names.length === 0 && flags.length === 0) errors.push(`no ${table.name} constant or set of flags has the value ${options.constant}`);
+        else resolved.constant = { value: number, names, ...(flags.length === 0 ? {} : { flags }) };
       } else if (options.constant !== undefined) {
         const value = lookupConstant(table, options.constant);
         if (value === undefined) errors.push(unknownName('constant', options.constant, table, Object.keys(table.constants)));
@@ -177,10 +178,11 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
         printJson(ctx, errors.length > 0 ? { ...resolved, errors } : resolved);
       } else {
         const syscall = resolved.syscall as { name: string; number: number } | undefined;
-        const constant = resolved.constant as { name?: string; names?: string[]; value: bigint } | undefined;
+        const constant = resolved.constant as { name?: string; names?: string[]; flags?: string[]; value: bigint } | undefined;
         if (syscall) ctx.stdout(`${syscall.name} = ${String(syscall.number)} (${hex(syscall.number)})\n`);
         if (constant?.name !== undefined) ctx.stdout(`${constant.name} = ${constant.value.toString()} (${hex(constant.value)})\n`);
-        if (constant?.names !== undefined) ctx.stdout(`${constant.value.toString()} (${hex(constant.value)}) = ${constant.names.join(', ')}\n`);
+        if (constant?.names !== undefined && constant.names.length > 0) ctx.stdout(`${constant.value.toString()} (${hex(constant.value)}) = ${constant.names.join(', ')}\n`);
+        if (constant?.flags !== undefined) ctx.stdout(`${constant.value.toString()} (${hex(constant.value)}) as flags = ${constant.flags.join(', ')}\n`);
       }
       if (errors.length > 0) setExit(ExitCode.policyError);
     });

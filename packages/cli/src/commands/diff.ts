@@ -9,7 +9,7 @@
  * differ, like diff(1).
  */
 import { argumentSamples, defaultSyscallNumbers, emulate, explorePaths, formatReturnValue, type BpfProgram } from '@syscage/bpf-codegen';
-import type { ArchTable } from '@syscage/arch-tables';
+import { type ArchTable, formatCall } from '@syscage/arch-tables';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
@@ -49,7 +49,7 @@ interface Comparison {
 function outcome(program: BpfProgram, arch: ArchTable, nr: number, args: readonly bigint[]): { allowed: boolean; text: string } {
   const result = emulate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false });
   if (!result.ok) return { allowed: false, text: `invalid (${result.error.code})` };
-  return { allowed: result.action === 'allow', text: formatReturnValue(result.returnValue) };
+  return { allowed: result.action === 'allow', text: formatReturnValue(result.returnValue, arch) };
 }
 
 function allowance(allowedSome: boolean, deniedSome: boolean): Allowance {
@@ -164,7 +164,7 @@ export const registerDiff: RegisterCommand = (program, ctx, setExit) => {
       for (const difference of differences) {
         const label = difference.name ?? `syscall ${difference.nr}`;
         for (const example of difference.examples) {
-          const call = `${label}(${example.args.map(hex).join(', ')})`;
+          const call = difference.name === undefined ? `${label}(${example.args.map(hex).join(', ')})` : formatCall(arch, difference.name, example.args);
           ctx.stdout(`${marks[example.kind]} ${label}: ${describeChange(difference, example)}, e.g. ${call}${kernelNoteSuffix(arch.name, difference.nr)}\n`);
         }
       }

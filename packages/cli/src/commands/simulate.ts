@@ -3,6 +3,7 @@
  * [--format text|json]`: runs the filter on one syscall in the emulator (the kernel's semantics)
  * and prints the action, the return value and the instructions executed.
  */
+import { formatCall } from '@syscage/arch-tables';
 import { disassemble, emulate, formatReturnValue } from '@syscage/bpf-codegen';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
@@ -43,7 +44,7 @@ export const registerSimulate: RegisterCommand = (program, ctx, setExit) => {
       if (input === undefined) return;
       const result = emulate(input.program, { nr, arch: arch.auditArch, instructionPointer: ip, args }, { byteOrder: arch.endianness });
       const shownArgs = Array.from({ length: 6 }, (_, index) => args[index] ?? 0n);
-      const call = `${name ?? `syscall ${nr}`}(${shownArgs.map(hex).join(', ')})`;
+      const call = name === undefined ? `syscall ${nr}(${shownArgs.map(hex).join(', ')})` : formatCall(arch, name, shownArgs);
       if (options.format === 'json') {
         printJson(ctx, {
           input: input.shown,
@@ -52,7 +53,7 @@ export const registerSimulate: RegisterCommand = (program, ctx, setExit) => {
           nr,
           args: shownArgs,
           ...(result.ok
-            ? { returnValue: result.returnValue, action: result.action, data: result.data, returnText: formatReturnValue(result.returnValue) }
+            ? { returnValue: result.returnValue, action: result.action, data: result.data, returnText: formatReturnValue(result.returnValue, arch) }
             : { error: result.error }),
           instructionsExecuted: result.instructionsExecuted,
           path: result.path,
@@ -62,7 +63,7 @@ export const registerSimulate: RegisterCommand = (program, ctx, setExit) => {
         const lines = disassemble(input.program, { arch });
         ctx.stdout(
           result.ok
-            ? `${call} on ${arch.name}: ${formatReturnValue(result.returnValue)} (${result.action}) after ${result.instructionsExecuted} instructions${kernelNoteSuffix(arch.name, nr)}\n`
+            ? `${call} on ${arch.name}: ${formatReturnValue(result.returnValue, arch)} (${result.action}) after ${result.instructionsExecuted} instructions${kernelNoteSuffix(arch.name, nr)}\n`
             : `${call} on ${arch.name}: the program is invalid on this path: ${result.error.message} (${result.error.code})\n`,
         );
         for (const pc of result.path) ctx.stdout(`  ${lines[pc]?.text ?? String(pc)}\n`);
