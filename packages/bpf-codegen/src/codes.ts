@@ -29,6 +29,14 @@ export const codegenDiagnosticCodes = defineCodes({
   SC4036: { name: 'oci-too-many-entries', severity: 'error', summary: 'A syscall needs more OCI profile entries than the export allows.' },
   SC4037: { name: 'oci-runtime-difference', severity: 'warning', summary: 'The container runtime decides some calls of an exported OCI profile differently from the compiled policy.' },
   SC4038: { name: 'oci-arch-includes', severity: 'warning', summary: "An exported multi-architecture profile expresses per-architecture differences with Moby's includes.arches, which runc and containerd ignore." },
+  SC4039: { name: 'oci-json', severity: 'error', summary: 'An OCI seccomp profile is not valid JSON.' },
+  SC4040: { name: 'oci-schema', severity: 'error', summary: 'An OCI seccomp profile has a value of the wrong type, a missing or unknown field, or a number out of range.' },
+  SC4041: { name: 'oci-unknown-name', severity: 'error', summary: 'An OCI seccomp profile names an unknown action, comparison operator or flag.' },
+  SC4042: { name: 'oci-argument-index', severity: 'error', summary: 'An OCI seccomp profile compares an argument index outside 0..5.' },
+  SC4043: { name: 'oci-duplicate', severity: 'error', summary: 'An OCI seccomp profile lists a syscall name twice in one entry, or gives a key twice.' },
+  SC4044: { name: 'oci-unknown-syscall', severity: 'warning', summary: 'A name of an OCI seccomp profile is not a syscall on the architecture; it is left out, as runtimes skip it.' },
+  SC4045: { name: 'oci-import-inexpressible', severity: 'error', summary: 'A policy cannot say what the OCI seccomp profile says (overlapping entries of different actions, errno 0, trace data, values wider than the arguments, unknown errno names).' },
+  SC4046: { name: 'oci-arch-not-covered', severity: 'warning', summary: 'An imported OCI seccomp profile does not name the architecture it is imported for.' },
 } as const);
 
 /** A code reported by this package's compiler. */

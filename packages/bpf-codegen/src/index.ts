@@ -112,4 +112,6 @@ export { flattenPolicy } from './flatten.js';
 export type { FlattenOptions, FlattenResult } from './flatten.js';
 // OCI container seccomp profiles: exact export of lowered policies, and runc's reading of a profile as libseccomp rules (see README "OCI profiles").
 export { archNameOfOci, exportOciProfile, libseccompRequestFromOciProfile, mobyArchName, ociAction, ociArchName, ociProfileJson, seccompActionOfOci } from './oci.js';
+export { importOciProfile, jsonPath, ociProfileSchema, parseOciProfile } from './oci-import.js';
+export type { OciImportOptions, OciImportResult, OciProfileParse } from './oci-import.js';
 export type { OciAction, OciEntryConditions, OciExportOptions, OciExportResult, OciOperator, OciSeccompArg, OciSeccompProfile, OciSyscallEntry } from './oci.js';

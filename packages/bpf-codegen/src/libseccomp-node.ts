@@ -65,6 +65,28 @@ export function compileWithLibseccomp(request: LibseccompRequest, options: Libse
   return { ok: true, program: decoded.program };
 }
 
+/**
+ * Compiles many requests in one Python process (starting Python and libseccomp costs far more
+ * than a compile). One result per request, in order; never throws.
+ */
+export function compileManyWithLibseccomp(requests: readonly LibseccompRequest[], options: LibseccompOptions = {}): LibseccompResult[] {
+  const python = options.python ?? '/usr/bin/python3';
+  const bridge = options.bridge ?? libseccompBridgePath;
+  const failAll = (unavailable: boolean, message: string): LibseccompResult[] => requests.map(() => ({ ok: false, unavailable, message }));
+  if (!existsSync(python)) return failAll(true, `${python} is not installed`);
+  const input = `[${requests.map((request) => libseccompRequestJson(request)).join(',')}]`;
+  const run = spawnSync(python, [bridge], { input, maxBuffer: 1 << 28, timeout: 600_000 });
+  if (run.error) return failAll(true, run.error.message);
+  if (run.status !== 0) return failAll(run.status === 2, run.stderr.toString('utf8').trim() || `exit status ${String(run.status)}`);
+  const outputs = JSON.parse(run.stdout.toString('utf8')) as ({ bpf: string } | { error: string })[];
+  return outputs.map((output): LibseccompResult => {
+    if ('error' in output) return { ok: false, unavailable: false, message: output.error };
+    const decoded = decodeProgram(Uint8Array.from(Buffer.from(output.bpf, 'hex')));
+    const problem = decoded.diagnostics[0];
+    return problem ? { ok: false, unavailable: false, message: problem.message } : { ok: true, program: decoded.program };
+  });
+}
+
 /** True when `/usr/bin/python3` (or `python`) can import `seccomp`. */
 export function libseccompAvailable(python = '/usr/bin/python3'): boolean {
   if (!existsSync(python)) return false;

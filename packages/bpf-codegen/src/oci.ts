@@ -86,6 +86,10 @@ export interface OciSeccompProfile {
   readonly architectures: readonly string[];
   /** The entries. */
   readonly syscalls: readonly OciSyscallEntry[];
+  /** Moby: per host architecture, the architectures the profile then covers (instead of `architectures`). */
+  readonly archMap?: readonly { readonly architecture: string; readonly subArchitectures?: readonly string[] }[];
+  /** `SECCOMP_FILTER_FLAG_*` names. */
+  readonly flags?: readonly string[];
 }
 
 /** Options of {@link exportOciProfile}. */
@@ -274,7 +278,7 @@ function mergeMasked(a: LibseccompCondition, b: LibseccompCondition): Libseccomp
  * The AND of two conditions on one argument as alternatives (an OR of single conditions): one
  * comparison when they merge, none when they contradict, aligned blocks otherwise.
  */
-function mergeSameArg(a: LibseccompCondition, b: LibseccompCondition, max: bigint): LibseccompCondition[] {
+export function mergeSameArg(a: LibseccompCondition, b: LibseccompCondition, max: bigint): LibseccompCondition[] {
   const ia = intervalsOf(a, max);
   const ib = intervalsOf(b, max);
   if (ia && ib) {

@@ -15,6 +15,8 @@ Input (stdin), all 64-bit values as decimal strings:
 Each rule is one seccomp_rule_add call (its conditions are ANDed; rules are ORed).
 Output: the raw BPF (native byte order) on stdout; on failure a one-line message on stderr
 and exit status 1 (2 when python3-seccomp is missing).
+Batch: a JSON array of requests gives a JSON array on stdout, per request {"bpf": HEX} or
+{"error": MESSAGE}, so that a test compiles many filters in one process.
 """
 import json
 import os
@@ -76,6 +78,19 @@ def condition(spec):
 
 def main():
     request = json.load(sys.stdin)
+    if isinstance(request, list):
+        results = []
+        for one in request:
+            try:
+                results.append({"bpf": compile_request(one).hex()})
+            except Exception as error:  # one bad request must not lose the others' programs
+                results.append({"error": str(error)})
+        sys.stdout.write(json.dumps(results))
+        return
+    sys.stdout.buffer.write(compile_request(request))
+
+
+def compile_request(request):
     arch = ARCHES[request["arch"]]
     filt = seccomp.SyscallFilter(action(request["defaultAction"]))
     if not filt.exist_arch(arch):
@@ -92,7 +107,7 @@ def main():
     with tempfile.TemporaryFile() as out:
         filt.export_bpf(out)
         out.seek(0)
-        sys.stdout.buffer.write(out.read())
+        return out.read()
 
 
 if __name__ == "__main__":

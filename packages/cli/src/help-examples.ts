@@ -38,6 +38,10 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage export --format oci --arch x86_64 examples/echo_server.policy > echo_server.json', says: 'an OCI seccomp profile for docker run --security-opt seccomp=echo_server.json' },
     { command: 'syscage export --format oci -o net_device.json policies/x86_64/net_device.policy policies/aarch64/net_device.policy', says: 'one profile for both architectures of a policy' },
   ],
+  import: [
+    { command: 'syscage import --arch aarch64 -o net_device.policy net_device.json', says: 'the policy a container profile means on aarch64, each rule commented with its entry' },
+    { command: 'syscage import --arch x86_64 --caps CAP_SYS_ADMIN --kernel 6.8 examples/container.json', says: "evaluate Moby's includes/excludes for a container's capabilities and kernel" },
+  ],
   build: [
     { command: 'syscage build --arch x86_64 --out build/policies policies', says: 'check a tree and compile every loaded policy, with a manifest' },
     { command: 'syscage build --arch riscv64 --summary json --out build/json policies', says: 'the same summary as JSON on stdout' },

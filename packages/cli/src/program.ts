@@ -15,6 +15,7 @@ import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerFlatten } from './commands/flatten.js';
 import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerParse } from './commands/parse.js';
 import { registerArch } from './commands/arch.js';
 import { registerRun } from './commands/run.js';
@@ -31,7 +32,7 @@ import { registerAudit } from './commands/audit.js';
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 // Add one line per command module; keep the list in the order `syscage --help` shows them.
-const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerFlatten, registerExport, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerAudit, registerArch, registerRun, registerLearn];
+const commands: readonly RegisterCommand[] = [registerParse, registerCheck, registerCompile, registerFlatten, registerExport, registerImport, registerBuild, registerDisasm, registerSimulate, registerExplain, registerStats, registerDiff, registerVerify, registerAudit, registerArch, registerRun, registerLearn];
 
 // Error codes of Node's file-system calls that mean the environment, not syscage, is at fault.
 const ioErrorCodes = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EIO', 'ENAMETOOLONG', 'ELOOP', 'EBUSY', 'EXDEV']);

@@ -9,7 +9,7 @@ import { helpExamples } from '../src/help-examples.js';
 import { helpOf, repoRoot, stackFrame } from './contract-support.js';
 import { binPath } from './helpers.js';
 
-const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
+const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'import', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
 
 // Commands that print results, and so take --format json (build's --format is the format of the
 // files it writes; its stdout summary takes --summary json).

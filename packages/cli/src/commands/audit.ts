@@ -62,7 +62,7 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
     program
       .command('audit')
       .description('security review of a compiled filter (ours, Minijail’s, libseccomp’s) or of a policy’s program')
-      .argument('<input>', 'a .policy file (compiled first) or a raw .bpf file')
+      .argument('<input>', 'a .policy file (compiled first), an OCI seccomp profile (.json, imported and compiled) or a raw .bpf file')
       .addOption(archOption('architecture (default: a .policy’s parent folder name, or the one a .bpf checks for)'))
       .addOption(formatOption(['text', 'json', 'sarif']))
       .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this severity').choices([...auditSeverities, 'none']).default('high'))

@@ -127,8 +127,8 @@ export const registerDiff: RegisterCommand = (program, ctx, setExit) => {
     program
     .command('diff')
     .description('what one filter allows or denies that another did not, per syscall, with examples')
-    .argument('<old>', 'the old .policy or .bpf')
-    .argument('<new>', 'the new .policy or .bpf')
+    .argument('<old>', 'the old .policy, .bpf or OCI profile (.json)')
+    .argument('<new>', 'the new .policy, .bpf or OCI profile (.json)')
     .addOption(archOption('architecture (default for policies: the parent folder name)'))
     .addOption(formatOption(['text', 'json']))
   ).action(async (oldFile: string, newFile: string, options: DiffOptions) => {

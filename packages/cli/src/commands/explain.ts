@@ -7,6 +7,7 @@
 import { type Decision, actionReturnValue, emulate, evaluatePolicy, formatAction, formatReturnValue } from '@syscage/bpf-codegen';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { isOciProfilePath } from '../oci-input.js';
 import { printJson } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
@@ -28,13 +29,13 @@ export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
     program
     .command('explain')
     .description('which rule of a policy decides a syscall, and what the compiled filter does')
-    .argument('<policy>', 'a .policy file')
+    .argument('<policy>', 'a .policy file, or an OCI seccomp profile (.json) read through syscage import')
     .addOption(archOption('architecture (default: the policy’s parent folder name)'))
     .requiredOption('--syscall <name|nr>', 'the syscall, by name or number')
     .option('--args <a0,a1,...>', 'argument values: numbers or constant names joined with |')
     .addOption(formatOption(['text', 'json']))
   ).action(async (file: string, options: ExplainOptions) => {
-      if (!file.endsWith('.policy')) throw new CliError(`explain needs a .policy file (got ${file}); use simulate for .bpf files`, ExitCode.usage);
+      if (!file.endsWith('.policy') && !isOciProfilePath(file)) throw new CliError(`explain needs a .policy file or an OCI profile (.json) (got ${file}); use simulate for .bpf files`, ExitCode.usage);
       const arch = await loadArch(ctx, options.arch, file);
       const { nr, name } = parseSyscall(arch, options.syscall);
       const args = parseArgs(arch, options.args);

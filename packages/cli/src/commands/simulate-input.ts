@@ -1,6 +1,6 @@
 /**
  * Inputs shared by `disasm`, `simulate`, `stats`, `explain` and `diff`: an architecture table by
- * name, a program from a raw `.bpf` file or compiled from a `.policy` file, a syscall given by
+ * name, a program from a raw `.bpf` file or compiled from a `.policy` file or an OCI profile (`.json`), a syscall given by
  * name or number, and argument values given as numbers or the architecture's constant names.
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
 import { type PolicyInputOptions, compileDefaults, parseIncludeMap, resolveArchOption } from '../options.js';
+import { importProfileFile, isOciProfilePath } from '../oci-input.js';
 import { printDiagnostics } from '../output.js';
 
 /** Options every program-reading command accepts. */
@@ -32,7 +33,8 @@ export interface ProgramInput {
   readonly file: string;
   /** The path as the user should see it (relative to the working directory when inside it). */
   readonly shown: string;
-  readonly kind: 'bpf' | 'policy';
+  /** A raw program, a compiled policy, or an OCI profile compiled through the policy it imports to. */
+  readonly kind: 'bpf' | 'policy' | 'profile';
   readonly program: BpfProgram;
   readonly arch: ArchTable;
   /** The lowered policy, for `.policy` inputs (the reference semantics run on it). */
@@ -82,7 +84,7 @@ async function archOfProgram(ctx: CliContext, path: string): Promise<ArchTable> 
  * program the architecture its first comparison of `seccomp_data.arch` tests.
  */
 export async function loadArch(ctx: CliContext, option: string | undefined, file?: string): Promise<ArchTable> {
-  if (option === undefined && file !== undefined && !file.endsWith('.policy')) return archOfProgram(ctx, file);
+  if (option === undefined && file !== undefined && !file.endsWith('.policy') && !isOciProfilePath(file)) return archOfProgram(ctx, file);
   const name = option ?? (file === undefined ? undefined : basename(dirname(resolve(ctx.cwd, file))));
   if (name === undefined) throw new CliError('--arch is required (e.g. --arch x86_64)', ExitCode.usage);
   if (option === undefined && !resolveArchName(name).ok) throw new CliError(`cannot tell the architecture from the folder name '${name}'; pass --arch`, ExitCode.usage);
@@ -120,6 +122,7 @@ export async function readProgramInput(
 ): Promise<ProgramInput | undefined> {
   const file = resolve(ctx.cwd, path);
   const shown = showPath(ctx, file);
+  if (isOciProfilePath(file)) return readProfileInput(ctx, path, arch, options, setExit);
   if (!file.endsWith('.policy')) {
     // Something that is not a program at all (an executable, a text file) is one error with
     // its reason, not one per meaningless record.
@@ -151,6 +154,22 @@ export async function readProgramInput(
     return undefined;
   }
   return { file, shown, kind: 'policy', program: result.program, arch, lowered: result.lowered, sources, resolved };
+}
+
+/**
+ * An OCI profile (`.json`) imported for the architecture and compiled with its own default
+ * action: what `explain`, `diff` and `audit` read for a container profile.
+ */
+function readProfileInput(ctx: CliContext, path: string, arch: ArchTable, options: ProgramInputOptions, setExit: (code: number) => void): ProgramInput | undefined {
+  const show = (file: string): string => showPath(ctx, file);
+  const imported = importProfileFile(ctx, path, arch, {}, show);
+  const result = imported.resolved === undefined || imported.defaultAction === undefined ? undefined : compilePolicy(imported.resolved, arch, { ...compileDefaults(options), defaultAction: imported.defaultAction });
+  const errors = printDiagnostics(ctx, [...imported.diagnostics, ...(result?.diagnostics ?? []).map((diagnostic) => ({ ...diagnostic, file: show(diagnostic.file) }))], imported.sources);
+  if (errors > 0 || result?.program === undefined || result.lowered === undefined || imported.resolved === undefined) {
+    setExit(ExitCode.policyError);
+    return undefined;
+  }
+  return { file: imported.file, shown: show(imported.file), kind: 'profile', program: result.program, arch, lowered: result.lowered, sources: imported.sources, resolved: imported.resolved };
 }
 
 /** A syscall given by name or number (`read`, `0`, `0x3b`). */
