@@ -154,13 +154,14 @@ function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): Cod
   };
   const search: { readonly knuthBound?: boolean; readonly maxChainTests?: number } =
     options.exhaustivePlan === true ? { knuthBound: false, maxChainTests: 12 } : {};
-  const layout = (planWeights: PlanWeights): AssembledProgram & { readonly dispatchTests: number } => {
-    const tree = planDispatch(segments, {
+  const plan = (planWeights: PlanWeights): DispatchTree =>
+    planDispatch(segments, {
       costTree: passes.costTree,
       chainLeaves: passes.chainLeaves,
       weights: planWeights,
       ...search,
     });
+  const emit = (tree: DispatchTree): AssembledProgram & { readonly dispatchTests: number } => {
     const root = factory.load(
       SECCOMP_DATA_ARCH,
       factory.test('jeq', policy.arch.auditArch, factory.load(SECCOMP_DATA_NR, emitDispatchTree(factory, tree, blockOf)), factory.action(policy.archMismatchAction)),
@@ -170,30 +171,33 @@ function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): Cod
 
   // The cost-planned layout, unless it spends more dispatch tests over the smallest plan than
   // the size budget allows: then the size term is raised until the layout fits (or the smallest
-  // layout is taken).
-  let assembled = layout(weights);
+  // layout is taken). Whether a plan fits depends on its tree alone, so only the chosen tree is
+  // emitted and assembled: the search costs plans, not programs (it runs in every
+  // `compile_seccomp_policy` process, where start-up time is the cost per file).
+  let chosen = plan(weights);
   let smallest: number | undefined;
   const budget = options.sizeBudget ?? defaultSizeBudget;
   if (passes.costTree && Number.isFinite(budget)) {
     smallest = smallestDispatchTests(segments, passes.chainLeaves, search.maxChainTests);
     const allowed = smallest + Math.floor(Math.max(budget, 0) * smallest + 1e-9);
-    if (assembled.dispatchTests > allowed) {
+    if (dispatchTestCount(chosen) > allowed) {
       // Bisect the size weight (on a log scale) for the lightest one whose layout fits: the
       // lighter the size term, the more the layout spends on cost.
-      let fitted = layout(smallestLayoutWeights(weights));
+      let fitted = plan(smallestLayoutWeights(weights));
       let light = Math.log(Math.max(weights.size, 1e-6));
       let heavy = Math.log(smallestLayoutWeights(weights).size);
       for (let step = 0; step < 10; step++) {
         const middle = (light + heavy) / 2;
-        const candidate = layout({ ...weights, size: Math.exp(middle) });
-        if (candidate.dispatchTests <= allowed) {
+        const candidate = plan({ ...weights, size: Math.exp(middle) });
+        if (dispatchTestCount(candidate) <= allowed) {
           fitted = candidate;
           heavy = middle;
         } else light = middle;
       }
-      assembled = fitted;
+      chosen = fitted;
     }
   }
+  const assembled = emit(chosen);
   const stats: CompileStats = {
     instructions: assembled.program.length,
     dispatchTests: assembled.dispatchTests,

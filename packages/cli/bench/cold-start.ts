@@ -30,7 +30,7 @@ import { runCompileSeccompPolicy } from '../src/minijail/compile-seccomp-policy.
 
 const corpusData = sharedData('corpus/crosvm-2026-08');
 const corpus = `${corpusData.path}/`;
-const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.cjs', import.meta.url));
 const rounds = Number(process.env.SYSCAGE_BENCH_ROUNDS ?? '5');
 const target = 1.5;
 

@@ -44,33 +44,47 @@ export function shouldColor(env: NodeJS.ProcessEnv, stderrIsTTY: boolean): boole
 // dying with an unhandled EPIPE and a stack trace. Any other failure to write a standard stream
 // (a full disk, a closed descriptor) is an I/O error: one line, exit code 3 even if the command
 // had already finished.
-function guardStream(stream: NodeJS.WriteStream, name: string): { write: (text: string) => void } {
+function guardStream(open: () => NodeJS.WriteStream, name: string): { write: (text: string) => void } {
   let closed = false;
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (closed) return;
-    closed = true;
-    if (error.code === 'EPIPE') return;
-    if (stream !== process.stderr) process.stderr.write(`syscage: cannot write ${name}: ${error.code ?? error.message}\n`);
-    process.exitCode = ExitCode.io;
-    process.on('exit', () => {
+  let stream: NodeJS.WriteStream | undefined;
+  // Opened on first write: a process that prints nothing (compile_seccomp_policy on success, once
+  // per policy in a VMM build) never pays for creating the stream.
+  const opened = (): NodeJS.WriteStream => {
+    if (stream !== undefined) return stream;
+    const created = open();
+    stream = created;
+    created.on('error', (error: NodeJS.ErrnoException) => {
+      if (closed) return;
+      closed = true;
+      if (error.code === 'EPIPE') return;
+      if (created !== process.stderr) process.stderr.write(`syscage: cannot write ${name}: ${error.code ?? error.message}\n`);
       process.exitCode = ExitCode.io;
+      process.on('exit', () => {
+        process.exitCode = ExitCode.io;
+      });
     });
-  });
+    return created;
+  };
   return {
     write: (text) => {
-      if (!closed) stream.write(text);
+      if (!closed) opened().write(text);
     },
   };
 }
 
 /** Builds the context for the real process. */
 export function processContext(debug: boolean): CliContext {
-  const stdout = guardStream(process.stdout, 'standard output');
-  const stderr = guardStream(process.stderr, 'standard error');
+  const stdout = guardStream(() => process.stdout, 'standard output');
+  const stderr = guardStream(() => process.stderr, 'standard error');
+  let color: boolean | undefined;
   return {
     stdout: stdout.write,
     stderr: stderr.write,
-    color: shouldColor(process.env, process.stderr.isTTY),
+    // Asking whether stderr is a terminal opens it: only done when a diagnostic is printed.
+    get color(): boolean {
+      color ??= shouldColor(process.env, process.stderr.isTTY);
+      return color;
+    },
     cwd: process.cwd(),
     debug,
   };

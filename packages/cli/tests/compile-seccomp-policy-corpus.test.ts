@@ -17,7 +17,7 @@ import { sharedRoot } from '../../../tools/shared-data/index.js';
 
 const run = promisify(execFile);
 const shared = `${sharedRoot}/`;
-const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.cjs', import.meta.url));
 const present = existsSync(join(shared, 'conformance'));
 
 interface Vector {
