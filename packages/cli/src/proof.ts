@@ -43,3 +43,27 @@ export function proofFailure(lowered: LoweredPolicy, program: BpfProgram, table:
     `${counterexample.expected.action} from the policy${rule === undefined ? ` (${counterexample.expected.decision?.kind ?? 'default'})` : ` (rule ${rule.file}:${rule.line})`}`
   );
 }
+
+/**
+ * Everything a proof of `program` against `lowered` depends on: the program, and the policy's
+ * meaning as the reference semantics reads it (architecture, the default, invalid-number and
+ * arch-mismatch actions, and each listed syscall's number, filters and fallback), without where
+ * the rules came from. Two policies with equal keys and one program are proved alike, so a build
+ * proves each such pair once (`foo_device_vvu` often compiles to `foo_device`'s program).
+ */
+export function proofKey(lowered: LoweredPolicy, program: BpfProgram): string {
+  const syscalls = lowered.syscalls.map((syscall) => [
+    syscall.number,
+    syscall.filters.map((filter) => [filter.clauses.map((clause) => clause.map((c) => `${c.arg}${c.operator}${c.value.toString()}`)), filter.action]),
+    syscall.fallback.action,
+  ]);
+  return JSON.stringify([
+    lowered.arch.name,
+    lowered.arch.auditArch,
+    lowered.defaultAction,
+    lowered.invalidNumberAction,
+    lowered.archMismatchAction,
+    syscalls,
+    program.map((insn) => [insn.code, insn.jt, insn.jf, insn.k]),
+  ]);
+}

@@ -23,7 +23,7 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import type { LoadedArchFolder, LoadedInput, LoadedPolicy, LoadedTree } from '../input.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
-import { proofFailure } from '../proof.js';
+import { proofFailure, proofKey } from '../proof.js';
 import { flattenForBuild } from './flatten.js';
 
 /** Output formats of `syscage build`. */
@@ -151,8 +151,9 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
       if (!tree.archs.some((folder) => folder.arch === arch)) return { missingArch: arch, folders: tree.folders };
     }
   }
+  const memo: BuildMemo = { proved: new Set(), analyses: new Map() };
   const policies = input.policies
-    .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder)] : []))
+    .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder, memo)] : []))
     .sort((a, b) => compareText(a.folder, b.folder) || compareText(a.name, b.name));
   const treeDiagnostics = [...input.diagnostics];
   if (policies.length === 0) {
@@ -164,7 +165,25 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
   return { treeDiagnostics, policies, archs, sources: input.sources };
 }
 
-function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: LoadedArchFolder): BuiltPolicy {
+/**
+ * Work a build does once per distinct program: the proofs it passed (by {@link proofKey}) and the
+ * analyses it made (by program, architecture and call counts, all the analysis reads).
+ */
+interface BuildMemo {
+  readonly proved: Set<string>;
+  readonly analyses: Map<string, ProgramAnalysis>;
+}
+
+function analysisOf(memo: BuildMemo, program: BpfProgram, lowered: LoweredPolicy, table: ArchTable): ProgramAnalysis {
+  const key = JSON.stringify([table.name, program.map((insn) => [insn.code, insn.jt, insn.jf, insn.k]), lowered.syscalls.map((syscall) => [syscall.name, syscall.frequency])]);
+  const known = memo.analyses.get(key);
+  if (known !== undefined) return known;
+  const analysis = analyzeBuiltProgram(program, lowered, table);
+  memo.analyses.set(key, analysis);
+  return analysis;
+}
+
+function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: LoadedArchFolder, memo: BuildMemo): BuiltPolicy {
   const { resolved, table, file: entry } = policy;
   const name = entry.slice(entry.lastIndexOf('/') + 1, -'.policy'.length);
   const builtSources: BuiltSource[] = resolved.files.map((file) => {
@@ -186,9 +205,12 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
   if (program === undefined || lowered === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
     return failed();
   }
-  if (options.verify) {
+  const key = options.verify ? proofKey(lowered, program) : '';
+  if (options.verify && !memo.proved.has(key)) {
     const failure = proofFailure(lowered, program, table);
-    if (failure !== undefined) {
+    if (failure === undefined) {
+      memo.proved.add(key);
+    } else {
       diagnostics.push(buildDiagnostic('SC9504', `the compiled program is not proved against the policy: ${failure}; this is a compiler bug, please report it`, entry));
       return { ...failed(), unproved: true };
     }
@@ -215,7 +237,7 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
       defaultAction: formatAction(lowered.defaultAction),
       bytes,
       sha256: options.sha256(bytes),
-      analysis: analyzeBuiltProgram(program, lowered, table),
+      analysis: analysisOf(memo, program, lowered, table),
       lowered,
       table,
       ...(flattened === undefined ? {} : { flattened }),
