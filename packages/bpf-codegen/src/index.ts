@@ -65,6 +65,9 @@ export type { KernelUnfilteredSyscall } from './kernel-facts.js';
 export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';
 // Exact verification: a program (or a stack) against a policy or another program, for every input (see README "Verification").
 export { normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from './verify.js';
+// Exact differences between two sides, per syscall, as conditions on the arguments (`syscage diff`).
+export { diffDecisions } from './verify-diff.js';
+export type { ChangeKind, DecisionChange, DecisionDiff, DiffOptions, FieldCondition, InputField, InputTerm, SyscallDifference } from './verify-diff.js';
 export type {
   Counterexample,
   DecisionSource,

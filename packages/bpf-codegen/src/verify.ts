@@ -180,16 +180,16 @@ export type Verification =
 const defaultMaxNodes = 4_000_000;
 
 /** Words of `seccomp_data` in diagram order: arch and number first, each argument high half before low. */
-const ARCH_SLOT = 0;
-const NR_SLOT = 1;
-const argHighSlot = (arg: number): number => 2 + 2 * arg;
-const argLowSlot = (arg: number): number => 3 + 2 * arg;
-const IP_HIGH_SLOT = 14;
-const IP_LOW_SLOT = 15;
+export const ARCH_SLOT = 0;
+export const NR_SLOT = 1;
+export const argHighSlot = (arg: number): number => 2 + 2 * arg;
+export const argLowSlot = (arg: number): number => 3 + 2 * arg;
+export const IP_HIGH_SLOT = 14;
+export const IP_LOW_SLOT = 15;
 const SLOT_COUNT = 16;
 
 /** The variable of bit `bit` (0 = least significant) of a word: most significant bits come first. */
-const variableOf = (slot: number, bit: number): number => slot * WORD_BITS + (WORD_BITS - 1 - bit);
+export const variableOf = (slot: number, bit: number): number => slot * WORD_BITS + (WORD_BITS - 1 - bit);
 
 /** The diagram slot of the word a `ld [offset]` reads. */
 function slotOfOffset(offset: number, byteOrder: Endianness): number {
@@ -231,7 +231,7 @@ export function normalizeReturnValue(returnValue: number): number {
 }
 
 /** True when the (normalised) return value lets the syscall run: `ALLOW` or `LOG`. */
-function runs(returnValue: number): boolean {
+export function runs(returnValue: number): boolean {
   const action = (returnValue & SECCOMP_RET_ACTION_FULL) >>> 0;
   return action === SECCOMP_RET_ALLOW || action === SECCOMP_RET_LOG;
 }
@@ -257,7 +257,7 @@ class Undecided extends Error {
 }
 
 /** The 32 bit functions of an input word. */
-function wordVector(bdd: Bdd, slot: number): BitVector {
+export function wordVector(bdd: Bdd, slot: number): BitVector {
   const bits: number[] = [];
   for (let bit = 0; bit < WORD_BITS; bit++) bits.push(bdd.literal(variableOf(slot, bit)));
   return bits;
@@ -697,11 +697,6 @@ class ProgramTranslator {
 
 // ---- Sides, comparisons, counterexamples -----------------------------------------------------
 
-interface Built {
-  readonly bdd: Bdd;
-  readonly nodes: readonly number[];
-}
-
 /** A diagram of normalised return values for one side. */
 function sideDiagram(bdd: Bdd, source: DecisionSource, byteOrder: Endianness, translation: 'auto' | 'backward' | 'forward'): number {
   if (source.kind === 'policy') return policyDiagram(bdd, source.policy);
@@ -729,7 +724,7 @@ function sideDiagram(bdd: Bdd, source: DecisionSource, byteOrder: Endianness, tr
 }
 
 /** What a side does with one concrete input, by running it (the emulator and `evaluatePolicy`). */
-function concreteOutcome(source: DecisionSource, input: SeccompData, byteOrder: Endianness): SideOutcome {
+export function concreteOutcome(source: DecisionSource, input: SeccompData, byteOrder: Endianness): SideOutcome {
   if (source.kind === 'policy') {
     const reference = evaluatePolicy(source.policy, input);
     const returnValue = normalizeReturnValue(actionReturnValue(reference.action));
@@ -750,7 +745,7 @@ function concreteOutcome(source: DecisionSource, input: SeccompData, byteOrder: 
 }
 
 /** The input a path's fixed bits describe (free bits 0). */
-function inputOf(assignment: ReadonlyMap<number, boolean>): SeccompData {
+export function inputOf(assignment: ReadonlyMap<number, boolean>): SeccompData {
   const words = new Array<number>(SLOT_COUNT).fill(0);
   for (const [variable, value] of assignment) {
     if (!value) continue;
@@ -765,12 +760,52 @@ function inputOf(assignment: ReadonlyMap<number, boolean>): SeccompData {
 }
 
 /** Prefer the architecture's own `AUDIT_ARCH` value and zero elsewhere, so counterexamples read naturally. */
-function preference(arch: LoweredArch): (variable: number) => boolean {
+export function preference(arch: LoweredArch): (variable: number) => boolean {
   return (variable) => {
     const slot = Math.floor(variable / WORD_BITS);
     const bit = WORD_BITS - 1 - (variable % WORD_BITS);
     return slot === ARCH_SLOT && ((arch.auditArch >>> bit) & 1) === 1;
   };
+}
+
+/** Both sides' diagrams on one store, or why they could not be built exactly. */
+export type BuiltSides =
+  | { readonly ok: true; readonly bdd: Bdd; readonly left: number; readonly right: number }
+  | { readonly ok: false; readonly undecided: Extract<Verification, { result: 'undecided' }> };
+
+/**
+ * Builds both sides as diagrams of normalised return values on one store (shared by the
+ * verification functions and `diffDecisions`). Never throws for a program it cannot translate
+ * exactly: that is `undecided`.
+ */
+export function buildSides(expected: DecisionSource, actual: DecisionSource, arch: LoweredArch, options: VerifyOptions): BuiltSides {
+  const bdd = new Bdd({ maxNodes: options.maxNodes ?? defaultMaxNodes });
+  const byteOrder = arch.endianness;
+  try {
+    const translation = options.translation ?? 'auto';
+    const left = sideDiagram(bdd, expected, byteOrder, translation);
+    const right = sideDiagram(bdd, actual, byteOrder, translation);
+    return { ok: true, bdd, left, right };
+  } catch (error) {
+    const stats = { nodes: bdd.size };
+    if (error instanceof BddLimitError) {
+      return { ok: false, undecided: { result: 'undecided', reason: `${error.message}; raise the node budget to decide this program`, stats } };
+    }
+    if (error instanceof Undecided) {
+      const program = error.program;
+      return {
+        ok: false,
+        undecided: {
+          result: 'undecided',
+          reason: error.reason,
+          ...(error.pc === undefined ? {} : { pc: error.pc }),
+          ...(program === undefined ? {} : { program }),
+          stats,
+        },
+      };
+    }
+    throw error;
+  }
 }
 
 function run(
@@ -781,30 +816,10 @@ function run(
   relate: (bdd: Bdd, expected: number, actual: number) => Map<number, boolean> | undefined,
   agrees: (expected: SideOutcome, actual: SideOutcome) => boolean,
 ): Verification {
-  const bdd = new Bdd({ maxNodes: options.maxNodes ?? defaultMaxNodes });
+  const built = buildSides(expected, actual, arch, options);
+  if (!built.ok) return built.undecided;
+  const { bdd, left, right } = built;
   const byteOrder = arch.endianness;
-  let built: Built;
-  try {
-    const translation = options.translation ?? 'auto';
-    built = { bdd, nodes: [sideDiagram(bdd, expected, byteOrder, translation), sideDiagram(bdd, actual, byteOrder, translation)] };
-  } catch (error) {
-    const stats = { nodes: bdd.size };
-    if (error instanceof BddLimitError) {
-      return { result: 'undecided', reason: `${error.message}; raise the node budget to decide this program`, stats };
-    }
-    if (error instanceof Undecided) {
-      const program = error.program;
-      return {
-        result: 'undecided',
-        reason: error.reason,
-        ...(error.pc === undefined ? {} : { pc: error.pc }),
-        ...(program === undefined ? {} : { program }),
-        stats,
-      };
-    }
-    throw error;
-  }
-  const [left = 0, right = 0] = built.nodes;
   const stats = { nodes: bdd.size };
   const assignment = relate(bdd, left, right);
   if (assignment === undefined) return { result: 'proved', stats };

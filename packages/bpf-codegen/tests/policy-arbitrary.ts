@@ -1,6 +1,10 @@
 // Random policies for property tests (shared by property.test.ts and verify.test.ts): rule lists
 // over real syscalls with every comparison operator, edge-value constants and every action word.
 import fc from 'fast-check';
+import type { ArchTable } from '@syscage/arch-tables';
+import type { LoweredPolicy } from '../src/lower.js';
+import type { BpfProgram } from '../src/types.js';
+import { compileText, tableNamed } from './compile/helpers.js';
 
 const syscallPool = [
   'read', 'write', 'close', 'fstat', 'lseek', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'ioctl',
@@ -83,3 +87,18 @@ export function renderPolicy(policy: PolicyCase, bits: 32 | 64): { text: string;
   return { text: `${lines.join('\n')}\n`, frequency: `${frequencyLines.join('\n')}\n`, constants };
 }
 
+
+/**
+ * Two random policies on the first one's architecture (syscalls it lacks dropped): the first
+ * lowered, the second compiled, both with default action trap; and the constants both compare.
+ */
+export function policyAgainstProgram(first: PolicyCase, second: PolicyCase): { table: ArchTable; policy: LoweredPolicy; program: BpfProgram; constants: bigint[] } {
+  const table = tableNamed(first.arch);
+  const keep = (policy: PolicyCase): PolicyCase => ({ ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) });
+  const a = renderPolicy(keep(first), table.bits);
+  const b = renderPolicy(keep(second), table.bits);
+  const policy = compileText(a.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': a.frequency }).result.lowered;
+  const program = compileText(b.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': b.frequency }).result.program;
+  if (policy === undefined || program === undefined) throw new Error('no program');
+  return { table, policy, program, constants: [...a.constants, ...b.constants] };
+}

@@ -15,7 +15,7 @@ import { evaluatePolicy } from '../src/reference.js';
 import type { BpfProgram, SockFilter } from '../src/types.js';
 import { type Verification, normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from '../src/verify.js';
 import { compileText, tableNamed, tables } from './compile/helpers.js';
-import { policyArb, renderPolicy } from './policy-arbitrary.js';
+import { policyAgainstProgram, policyArb, renderPolicy } from './policy-arbitrary.js';
 import { isConditional, mutate, mutationsOf } from './mutants.js';
 import { sharedData } from '../../../tools/shared-data/index.js';
 import { describeWithShared } from '../../../tools/shared-data/vitest.js';
@@ -154,13 +154,7 @@ describe('verify: random policies', () => {
   it("one policy's program against another policy: proved only when no sampled input differs, else a counterexample that replays", () => {
     fc.assert(
       fc.property(policyArb, policyArb, fc.nat(), (first, second, seed) => {
-        const table = tableNamed(first.arch);
-        const keep = (policy: typeof first): typeof first => ({ ...policy, syscalls: policy.syscalls.filter(({ name }) => Object.hasOwn(table.syscalls, name)) });
-        const a = renderPolicy(keep(first), table.bits);
-        const b = renderPolicy(keep(second), table.bits);
-        const policyA = compileText(a.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': a.frequency }).result.lowered;
-        const programB = compileText(b.text, table, { defaultAction: 'trap' }, { '/p/main.frequency': b.frequency }).result.program;
-        if (policyA === undefined || programB === undefined) throw new Error('no program');
+        const { table, policy: policyA, program: programB } = policyAgainstProgram(first, second);
         const verdict = verifyProgram(policyA, programB);
         expect(verdict.result).not.toBe('undecided');
         if (verdict.result === 'counterexample') expectReplays(verdict, policyA, programB);
