@@ -276,7 +276,19 @@ describe('syscage build options', () => {
   it('exits 3 when the tree does not exist', async () => {
     const result = await runInProcess(['build', 'no-such-tree', '--out', join(scratch, 'io')], repoRoot);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('cannot read the policy tree no-such-tree');
+    expect(result.stderr).toContain('cannot read the policy tree no-such-tree: no such folder; a policy tree is a folder with one sub-folder per architecture');
+  });
+
+  // Issue 20 item 12: without ./policies, build said "not a directory".
+  it('says how to name a tree when there is no ./policies', async () => {
+    const result = await runInProcess(['build', '--out', join(scratch, 'none')], scratch);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      "syscage: no policy tree here: ./policies does not exist; give the tree's folder (`syscage build path/to/policies`); a policy tree is a folder with one sub-folder per architecture (x86_64/, aarch64/, …) holding .policy files\n",
+    );
+    writeFileSync(join(scratch, 'a-file'), 'read: 1\n');
+    const file = await runInProcess(['build', 'a-file', '--out', join(scratch, 'none')], scratch);
+    expect(file.stderr).toContain('cannot read the policy tree a-file: it is a file, not a folder;');
   });
 });
 

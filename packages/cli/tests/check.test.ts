@@ -1,5 +1,5 @@
 // `syscage check`, run in-process on policy files and trees written to a temporary folder.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,27 @@ describe('syscage check (exit codes and messages)', () => {
     const result = await runInProcess(['check', '--format', format, 'emptydir'], folder);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('syscage: check: no policies found in emptydir (a policy tree has one folder per architecture, holding .policy files)\n');
+  });
+
+  // Issue 20 item 12: a link loop used to read "no such file" (an include) or "cannot list the policy tree" (a tree).
+  it('says an include that is a symbolic link loop is one', async () => {
+    symlinkSync('loop-b.policy', join(folder, 'loop-a.policy'));
+    symlinkSync('loop-a.policy', join(folder, 'loop-b.policy'));
+    writeFileSync(join(folder, 'includes-loop.policy'), '@include ./loop-a.policy\nread: 1\n');
+    const result = await runInProcess(['check', '--arch', 'x86_64', 'includes-loop.policy'], folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`includes-loop.policy:1:10: error[SC2053]: could not @include ${join(folder, 'loop-a.policy')}: a symbolic link loop (ELOOP)`);
+    expect(result.stderr).not.toContain('no such file');
+  });
+
+  it('checks the rest of a tree that holds a symbolic link loop and names the loop', async () => {
+    mkdirSync(join(folder, 'looped', 'x86_64'), { recursive: true });
+    writeFileSync(join(folder, 'looped', 'x86_64', 'echo_process.policy'), 'read: 1\nexit_group: 1\n');
+    symlinkSync('aarch64', join(folder, 'looped', 'aarch64'));
+    const result = await runInProcess(['check', 'looped'], folder);
+    expect(result.stderr).toContain(`error[SC3012]: ${join(folder, 'looped', 'aarch64')} is a symbolic link loop (ELOOP); the tree leaves it out`);
+    expect(result.stderr).not.toContain('SC3010');
+    expect(result.stdout).toBe('checked 1 policy: 1 error, 0 warnings\n');
   });
 
   it('exits 3 for a path that does not exist', async () => {

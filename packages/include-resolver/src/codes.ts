@@ -41,6 +41,7 @@ export const resolverDiagnosticCodes = defineCodes({
   SC2050: { name: 'dangerous-syscall-uncommented', severity: 'warning', summary: 'A dangerous syscall is allowed without a comment on the line above saying why (Minijail’s seccomp_policy_lint check).' },
   SC2051: { name: 'conditional-rules-in-several-places', severity: 'warning', summary: 'A syscall gets conditional rules on more than one line; libminijail’s C parser rejects the policy.' },
   SC2052: { name: 'c-conditional-return', severity: 'warning', summary: 'libminijail reads `CONDITION; return N` as "allow on a match, errno N for every other call" (and so does Syscage in the minijail-c dialect); Minijail’s Python compiler reads the same text the other way round, so the file must not be compiled with it.' },
+  SC2053: { name: 'unreadable-include', severity: 'error', summary: 'An @include or @frequency names a path that exists but cannot be read: a symbolic link loop, a folder, a file without read permission.' },
   SC3001: { name: 'no-role', severity: 'error', summary: 'A file in a policy tree fits no role of the naming convention.' },
   SC3002: { name: 'block-includes', severity: 'error', summary: 'A building block includes another file.' },
   SC3003: { name: 'missing-block', severity: 'error', summary: 'A loaded policy does not include a building block its name promises.' },
@@ -52,6 +53,7 @@ export const resolverDiagnosticCodes = defineCodes({
   SC3009: { name: 'include-outside-folder', severity: 'error', summary: 'A file includes a file outside its own architecture folder.' },
   SC3010: { name: 'unlistable-tree', severity: 'error', summary: 'The policy tree folder cannot be listed.' },
   SC3011: { name: 'process-includes', severity: 'error', summary: 'A process policy (`foo_process.policy`) includes another file.' },
+  SC3012: { name: 'unreadable-tree-entry', severity: 'error', summary: 'An entry of the policy tree cannot be followed to tell what it is (a symbolic link loop); it is left out.' },
 } as const);
 
 /** A code reported by this package. */

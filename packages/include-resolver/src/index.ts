@@ -1,6 +1,7 @@
 // Public API of @syscage/include-resolver.
 export type {
   DirectoryEntry,
+  HostFileProblem,
   IncludeSite,
   PolicyHost,
   ResolvedFile,
@@ -25,7 +26,7 @@ export type { Dialect } from './dialect-c.js';
 export { applyIncludeMap, crosvmInstallPrefix, defaultIncludeMap, resolveIncludePath } from './include-map.js';
 export type { IncludeMapping } from './include-map.js';
 export { createMemoryHost } from './memory-host.js';
-export { basename, dirname, joinPath, normalizePath } from './paths.js';
+export { basename, describeFileProblem, dirname, joinPath, normalizePath } from './paths.js';
 export { resolverDiagnosticCodes } from './codes.js';
 export { dangerousSyscall, dangerousSyscalls, isDevicePolicyName } from './dangerous-syscalls.js';
 export type { DangerousSyscall, DangerousSyscallKind } from './dangerous-syscalls.js';

@@ -4,11 +4,21 @@
  */
 /// <reference types="node" />
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import type { DirectoryEntry, PolicyHost } from './types.js';
+import type { DirectoryEntry, HostFileProblem, PolicyHost } from './types.js';
+
+const errnoProblems: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'EISDIR', 'ENAMETOOLONG']);
+
+/** The {@link HostFileProblem} of a failed file-system call (`EPERM` counts as `EACCES`). */
+function problemOf(error: unknown): HostFileProblem {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (code === 'EPERM') return 'EACCES';
+  return errnoProblems.has(code) ? (code as HostFileProblem) : 'EIO';
+}
 
 /**
  * Creates a host that reads files from disk (UTF-8). A path that does not exist, is a
- * directory, or cannot be read gives `undefined`, so the resolver reports it as a diagnostic.
+ * directory, or cannot be read gives `undefined`, so the resolver reports it as a diagnostic;
+ * `fileProblem` then maps the failure's errno (`ELOOP`, `EACCES`, `EISDIR`, …).
  */
 export function createNodeHost(): PolicyHost {
   return {
@@ -18,6 +28,20 @@ export function createNodeHost(): PolicyHost {
         return readFileSync(path, 'utf8');
       } catch {
         return undefined;
+      }
+    },
+    fileProblem(path) {
+      try {
+        const stats = statSync(path);
+        if (stats.isDirectory()) {
+          readdirSync(path);
+          return 'EISDIR';
+        }
+        if (!stats.isFile()) return 'not-regular';
+        readFileSync(path);
+        return undefined;
+      } catch (error) {
+        return problemOf(error);
       }
     },
     realPath(path) {
@@ -31,11 +55,17 @@ export function createNodeHost(): PolicyHost {
       try {
         const entries: DirectoryEntry[] = [];
         for (const entry of readdirSync(path, { withFileTypes: true })) {
-          // Follow symbolic links, as reading the file would.
-          const isDirectory = entry.isSymbolicLink()
-            ? statSync(`${path}/${entry.name}`, { throwIfNoEntry: false })?.isDirectory() === true
-            : entry.isDirectory();
-          entries.push({ name: entry.name, isDirectory });
+          if (!entry.isSymbolicLink()) {
+            entries.push({ name: entry.name, isDirectory: entry.isDirectory() });
+            continue;
+          }
+          // Follow symbolic links, as reading the file would. A link to nothing stays a file (reading
+          // it reports it missing); one that cannot be followed at all (a loop) carries its problem.
+          try {
+            entries.push({ name: entry.name, isDirectory: statSync(`${path}/${entry.name}`, { throwIfNoEntry: false })?.isDirectory() === true });
+          } catch (error) {
+            entries.push({ name: entry.name, isDirectory: false, problem: problemOf(error) });
+          }
         }
         return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       } catch {
@@ -45,4 +75,4 @@ export function createNodeHost(): PolicyHost {
   };
 }
 
-export type { DirectoryEntry, PolicyHost } from './types.js';
+export type { DirectoryEntry, HostFileProblem, PolicyHost } from './types.js';

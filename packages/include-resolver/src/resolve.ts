@@ -18,7 +18,7 @@ import { checkMinijailCStatements, type Dialect } from './dialect-c.js';
 import { defaultIncludeMap, type IncludeMapping, resolveIncludePath } from './include-map.js';
 import { checkSyscallRules, includeChainRelated } from './merge-checks.js';
 import { createConfinement, isNotAPolicy, isNotAPolicyFile, redactText } from './confine.js';
-import { basename, dirname, normalizePath } from './paths.js';
+import { basename, describeFileProblem, dirname, isMissing, normalizePath } from './paths.js';
 import type {
   IncludeSite,
   PolicyHost,
@@ -352,10 +352,15 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
           const targetText = host.readFile(target);
           if (targetText === undefined) {
             record(false);
+            const problem = host.fileProblem?.(target);
             diagnostics.push(
-              makeDiagnostic('SC2002', `could not @include ${target}: no such file`, path, statement.pathRange, {
-                related: includeChainRelated(chain),
-              }),
+              isMissing(problem)
+                ? makeDiagnostic('SC2002', `could not @include ${target}: no such file`, path, statement.pathRange, {
+                    related: includeChainRelated(chain),
+                  })
+                : makeDiagnostic('SC2053', `could not @include ${target}: ${describeFileProblem(problem ?? 'EIO')}`, path, statement.pathRange, {
+                    related: includeChainRelated(chain),
+                  }),
             );
             break;
           }
@@ -404,9 +409,12 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
           if (!confined(target, statement.path, path, statement.pathRange, chain)) break;
           const targetText = host.readFile(target);
           if (targetText === undefined) {
+            const problem = host.fileProblem?.(target);
             diagnostics.push(
               withChain(
-                makeDiagnostic('SC2005', `could not open frequency file ${target}`, path, statement.pathRange),
+                isMissing(problem)
+                  ? makeDiagnostic('SC2005', `could not open frequency file ${target}`, path, statement.pathRange)
+                  : makeDiagnostic('SC2053', `could not open frequency file ${target}: ${describeFileProblem(problem ?? 'EIO')}`, path, statement.pathRange),
                 chain,
               ),
             );
@@ -469,7 +477,10 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
 
   const entryText = host.readFile(entry);
   if (entryText === undefined) {
-    diagnostics.push(makeDiagnostic('SC2001', `cannot read policy file ${entry}`, entry, fileStartRange));
+    const problem = host.fileProblem?.(entry);
+    diagnostics.push(
+      makeDiagnostic('SC2001', `cannot read policy file ${entry}${isMissing(problem) ? '' : `: ${describeFileProblem(problem ?? 'EIO')}`}`, entry, fileStartRange),
+    );
   } else {
     visit(entry, entryText, [], [entry]);
   }

@@ -6,9 +6,9 @@
 import { type Diagnostic, type RelatedLocation, type Severity, parsePolicy } from '@syscage/policy-parser';
 import { fileStartRange, makeDiagnostic, type ResolverDiagnosticCode } from './codes.js';
 import { defaultIncludeMap, type IncludeMapping, resolveIncludePath } from './include-map.js';
-import { dirname, joinPath, normalizePath } from './paths.js';
+import { describeFileProblem, dirname, joinPath, normalizePath } from './paths.js';
 import { createParseCache, type ParseCache } from './resolve.js';
-import type { PolicyHost } from './types.js';
+import type { DirectoryEntry, PolicyHost } from './types.js';
 
 /** The transport variants a device can be served over. */
 export type Transport = 'vhost_user' | 'vvu';
@@ -171,15 +171,24 @@ export function lintPolicyTree(treeRoot: string, options: LintTreeOptions): Tree
 
   const rootEntries = options.host.listDirectory?.(root);
   if (rootEntries === undefined) {
+    const problem = options.host.fileProblem?.(root);
     diagnostics.push(
-      makeDiagnostic('SC3010', `cannot list the policy tree ${root}`, root, fileStartRange),
+      makeDiagnostic('SC3010', `cannot list the policy tree ${root}${problem === undefined ? '' : `: ${describeFileProblem(problem)}`}`, root, fileStartRange),
     );
     return { root, archs: [], diagnostics };
   }
+  // An entry that cannot be followed (a symbolic link loop) is neither a file nor a folder: say so
+  // rather than drop it or read it as a missing file.
+  const unfollowable = (entry: DirectoryEntry, path: string): boolean => {
+    if (entry.problem === undefined) return false;
+    diagnostics.push(makeDiagnostic('SC3012', `${path} is ${describeFileProblem(entry.problem)}; the tree leaves it out`, path, fileStartRange));
+    return true;
+  };
 
   const archs: TreeArch[] = [];
   for (const entry of sortedNames(rootEntries)) {
     const path = joinPath(root, entry.name);
+    if (unfollowable(entry, path)) continue;
     if (!entry.isDirectory) {
       if (entry.name.endsWith('.policy') || entry.name.endsWith('.frequency')) {
         report('SC3001', `${entry.name} is outside an architecture folder`, path);
@@ -188,7 +197,7 @@ export function lintPolicyTree(treeRoot: string, options: LintTreeOptions): Tree
     }
     const files: TreeFile[] = [];
     for (const child of sortedNames(options.host.listDirectory?.(path) ?? [])) {
-      if (child.isDirectory) continue;
+      if (unfollowable(child, joinPath(path, child.name)) || child.isDirectory) continue;
       files.push({ path: joinPath(path, child.name), name: child.name, role: classifyPolicyFileName(child.name) });
     }
     archs.push({ name: entry.name, path, files });

@@ -16,8 +16,18 @@ import type {
  * in-memory host (tests, browsers) and the Node host on the `/node` entry.
  */
 export interface PolicyHost {
-  /** The file's text, or `undefined` when it does not exist or is not a regular file. */
+  /**
+   * The file's text, or `undefined` when it cannot be read (missing, not a regular file, a
+   * symbolic link loop, no permission); {@link PolicyHost.fileProblem} says which.
+   */
   readFile(path: string): string | undefined;
+  /**
+   * Why {@link PolicyHost.readFile} or {@link PolicyHost.listDirectory} gave `undefined` for this
+   * path, as a {@link HostFileProblem}; `undefined` when the host cannot tell. Diagnostics name the
+   * reason ("a symbolic link loop (ELOOP)") instead of calling every failure a missing file. A
+   * host without such failures (the in-memory host) leaves it out: a path it cannot read is missing.
+   */
+  fileProblem?(path: string): HostFileProblem | undefined;
   /**
    * The entries of a directory, or `undefined` when it does not exist. Only needed to lint a
    * policy tree (`lintPolicyTree` on the main entry); resolving a single policy never lists directories.
@@ -31,12 +41,27 @@ export interface PolicyHost {
   realPath?(path: string): string | undefined;
 }
 
+/**
+ * Why a host could not read a file or list a folder, in errno terms: `ENOENT` no such file,
+ * `ENOTDIR` a path through something that is not a folder, `ELOOP` a symbolic link loop (or too
+ * many links), `EACCES` no permission, `EISDIR` a folder where a file was expected,
+ * `ENAMETOOLONG` a name too long, `not-regular` neither a file nor a folder (a FIFO, a device),
+ * `EIO` any other failure.
+ */
+export type HostFileProblem = 'ENOENT' | 'ENOTDIR' | 'ELOOP' | 'EACCES' | 'EISDIR' | 'ENAMETOOLONG' | 'not-regular' | 'EIO';
+
 /** One entry of a directory listing. */
 export interface DirectoryEntry {
   /** The entry's name (no slashes). */
   readonly name: string;
   /** True for a directory, false for a file. */
   readonly isDirectory: boolean;
+  /**
+   * Set when the entry cannot be followed to tell what it is (a symbolic link loop: `ELOOP`);
+   * the tree lint reports it (SC3012) instead of reading it as a file.
+   * @defaultValue none: the entry is a file or a folder as `isDirectory` says
+   */
+  readonly problem?: HostFileProblem;
 }
 
 /** One `@include` (or `@frequency`) site on the way from the top-level file to a rule. */

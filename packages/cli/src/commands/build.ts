@@ -12,10 +12,9 @@
  * (`"ok": false`), so nothing left in the out folder claims a success that did not happen.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
-import { type LintLevel, isDevicePolicyName } from '@syscage/include-resolver';
+import { type LintLevel, type PolicyHost, describeFileProblem, isDevicePolicyName } from '@syscage/include-resolver';
 import { type AuditSeverity, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
@@ -131,6 +130,24 @@ function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: Aud
   return found.length;
 }
 
+/** How to point `build` at a tree, for the messages of a tree it cannot read. */
+const treeHint = 'a policy tree is a folder with one sub-folder per architecture (x86_64/, aarch64/, …) holding .policy files';
+
+/**
+ * What is wrong with the tree folder, or `undefined` when it can be listed. Without a `[dir]`
+ * argument the default `./policies` is meant, so a missing one says how to name another.
+ */
+function treeProblem(dir: string, treeDir: string, defaulted: boolean, host: PolicyHost): string | undefined {
+  if (host.listDirectory?.(treeDir) !== undefined) return undefined;
+  // A path the host reads as a file (no problem reading it) cannot be listed because it is one.
+  const problem = host.fileProblem?.(treeDir);
+  if (defaulted && (problem === 'ENOENT' || problem === 'ENOTDIR')) {
+    return `no policy tree here: ./${dir} does not exist; give the tree's folder (\`syscage build path/to/policies\`); ${treeHint}`;
+  }
+  if (problem === undefined || problem === 'not-regular') return `cannot read the policy tree ${dir}: it is a file, not a folder; ${treeHint}`;
+  return `cannot read the policy tree ${dir}: ${problem === 'ENOENT' ? 'no such folder' : describeFileProblem(problem)}; ${treeHint}`;
+}
+
 /** Registers `syscage build`. */
 export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
   const command = program
@@ -156,20 +173,15 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
       const includeMap = parseIncludeMap(ctx.cwd, options.includeMap);
       const treeDir = resolve(ctx.cwd, dir);
       const outDir = resolve(ctx.cwd, options.out);
-      let isDirectory = false;
-      try {
-        isDirectory = statSync(treeDir).isDirectory();
-      } catch {
-        isDirectory = false;
-      }
-      if (!isDirectory) throw new CliError(`cannot read the policy tree ${dir}: not a directory`, ExitCode.io);
+      const host = createNodeHost();
+      const unreadable = treeProblem(dir, treeDir, command.args.length === 0, host);
+      if (unreadable !== undefined) throw new CliError(unreadable, ExitCode.io);
       const outFromTree = relative(treeDir, outDir);
       if (outFromTree === '' || (!outFromTree.startsWith('..') && !isAbsolute(outFromTree))) {
         // The next build would read the outputs' folders as architecture folders.
         throw new CliError(`--out: ${options.out} is inside the policy tree ${dir}; choose a folder outside it`, ExitCode.usage);
       }
 
-      const host = createNodeHost();
       const input = await loadPolicies({
         paths: [treeDir],
         cwd: ctx.cwd,
