@@ -11,7 +11,7 @@ describe('syscage explain', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.slice(0, 4)).toEqual([
-      'ioctl(0x3, 0x541b, 0x0, 0x0, 0x0, 0x0) on x86_64: allow',
+      'ioctl(0x3, 0x541b=FIONREAD, 0x0, 0x0, 0x0, 0x0) on x86_64: allow',
       '  decided by the rule at x86_64/common.policy:1:1',
       '    ioctl: arg1 == FIONREAD',
       '  included from x86_64/old.policy:1:1',

@@ -4,6 +4,7 @@
  * there), or that the default action applies. The answer comes from the reference semantics
  * (`evaluatePolicy`, no BPF) and is confirmed by emulating the compiled program.
  */
+import { formatCall } from '@syscage/arch-tables';
 import { type Decision, actionReturnValue, emulate, evaluatePolicy, formatAction, formatReturnValue } from '@syscage/bpf-codegen';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -46,7 +47,7 @@ export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
       const expected = actionReturnValue(reference.action);
       const agrees = emulated.ok && emulated.returnValue === expected;
       const shownArgs = Array.from({ length: 6 }, (_, index) => args[index] ?? 0n);
-      const call = `${name ?? `syscall ${nr}`}(${shownArgs.map(hex).join(', ')})`;
+      const call = name === undefined ? `syscall ${nr}(${shownArgs.map(hex).join(', ')})` : formatCall(arch, name, shownArgs);
       const where = (decision: Decision): { text: string; json: Record<string, unknown> } => {
         switch (decision.kind) {
           case 'rule': {
@@ -86,8 +87,8 @@ export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
         ctx.stdout(`${call} on ${arch.name}: ${formatAction(reference.action)}${kernelNoteSuffix(arch.name, nr)}\n  ${reason.text}\n`);
         ctx.stdout(
           agrees
-            ? `  the compiled filter agrees: ${formatReturnValue(emulated.returnValue)} after ${emulated.instructionsExecuted} instructions\n`
-            : `  the compiled filter DISAGREES: ${emulated.ok ? formatReturnValue(emulated.returnValue) : emulated.error.message} (expected ${formatReturnValue(expected)})\n`,
+            ? `  the compiled filter agrees: ${formatReturnValue(emulated.returnValue, arch)} after ${emulated.instructionsExecuted} instructions\n`
+            : `  the compiled filter DISAGREES: ${emulated.ok ? formatReturnValue(emulated.returnValue, arch) : emulated.error.message} (expected ${formatReturnValue(expected, arch)})\n`,
         );
       }
       if (!agrees) setExit(ExitCode.policyError);
