@@ -32,7 +32,11 @@ export interface PlannedOutput {
  */
 export function refuseOutputsOverInputs(outputs: readonly PlannedOutput[], inputs: Iterable<string>, show: (path: string) => string = (path) => path): void {
   const byIdentity = new Map<string, string>();
+  // A build lists each shared block once per policy that includes it: stat each path once.
+  const seen = new Set<string>();
   for (const input of inputs) {
+    if (seen.has(input)) continue;
+    seen.add(input);
     const id = identity(input);
     if (id !== undefined && !byIdentity.has(id)) byIdentity.set(id, input);
   }
