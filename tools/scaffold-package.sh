@@ -42,11 +42,12 @@ cat > "$pkg/tsconfig.json" <<'J'
 J
 cat > "$pkg/tsup.config.ts" <<'J'
 import { defineConfig } from 'tsup';
+import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';
 
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
-  dts: true,
+  dts: { compilerOptions: declarationCompilerOptions },
   sourcemap: true,
   clean: true,
   target: 'node20',

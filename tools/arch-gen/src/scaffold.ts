@@ -97,11 +97,12 @@ export function renderArchBoilerplate(arch: ArchConfig, version: string): Map<st
       [
         registryBanner('// '),
         "import { defineConfig } from 'tsup';",
+        "import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';",
         '',
         'export default defineConfig({',
         "  entry: ['src/index.ts'],",
         "  format: ['esm'],",
-        '  dts: true,',
+        '  dts: { compilerOptions: declarationCompilerOptions },',
         '  // The output is a data table; a source map would more than double the install size and map',
         '  // only object literals.',
         '  sourcemap: false,',
