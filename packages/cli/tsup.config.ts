@@ -1,5 +1,5 @@
 import { type Options, defineConfig } from 'tsup';
-import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';
+import { nodeDeclarationCompilerOptions } from '../../tools/tsup/declarations.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -36,7 +36,7 @@ export default defineConfig([
   {
     entry: ['src/index.ts', 'src/bin.ts'],
     format: ['esm'],
-    dts: { entry: 'src/index.ts', compilerOptions: declarationCompilerOptions },
+    dts: { entry: 'src/index.ts', compilerOptions: nodeDeclarationCompilerOptions },
     sourcemap: true,
     // Leave the separately built drop-in bin alone (both configs write into dist/ at once).
     clean: ['*.js', '*.js.map', '*.d.ts'],

@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup';
-import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';
+import { nodeDeclarationCompilerOptions } from '../../tools/tsup/declarations.js';
 
 export default defineConfig({
   // launcher.ts is the script the runner starts as the launcher and supervisor processes.
   entry: ['src/index.ts', 'src/launcher.ts'],
   format: ['esm'],
-  dts: { entry: 'src/index.ts', compilerOptions: declarationCompilerOptions },
+  dts: { entry: 'src/index.ts', compilerOptions: nodeDeclarationCompilerOptions },
   sourcemap: true,
   clean: true,
   target: 'node20',
