@@ -1,30 +1,19 @@
 // `syscage build` on the fixture trees under tests/fixtures/build/<case>/ (must-fail cases under
-// _error_/): each case has a `tree/` folder and a `case.json` with the arguments, the expected
-// exit code, substrings of stderr, and fields of the manifest it must write.
+// _error_/): each case has a `tree/` folder, a `case.json` with its description and arguments,
+// and an `expected.json` with the exit code, the diagnostics printed and the manifest's verdict
+// per policy (SYSCAGE_UPDATE_FIXTURES=1 rewrites it from the current output: review the diff).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { expectFixtureJson } from '../../../tools/fixtures/index.js';
 import { runInProcess } from './helpers.js';
-
-interface ExpectedEntry {
-  readonly status: 'ok' | 'error';
-  readonly defaultAction?: string;
-}
 
 interface FixtureCase {
   readonly description: string;
   readonly args: readonly string[];
-  readonly exit: number;
-  readonly stderr?: readonly string[];
-  readonly manifest: {
-    readonly ok: boolean;
-    readonly defaultActionOverride?: string;
-    readonly sizeBudgetOverride?: string;
-    readonly policies?: Readonly<Record<string, ExpectedEntry>>;
-  };
 }
 
 interface WrittenEntry {
@@ -34,6 +23,39 @@ interface WrittenEntry {
   readonly outputSha256?: string;
   readonly instructions?: number;
   readonly defaultAction?: string;
+}
+
+interface WrittenManifest {
+  readonly ok: boolean;
+  readonly defaultActionOverride: string | null;
+  readonly sizeBudgetOverride: string | null;
+  readonly policies: readonly WrittenEntry[];
+}
+
+/** A diagnostic's heading on stderr: where, how bad and which code (the message may be reworded). */
+const diagnosticHeading = /^\S+:\d+:\d+: (?:error|warning|note)\[SC\d+\]/gm;
+
+/**
+ * What a case's `expected.json` records of a build: the exit code, the diagnostics' headings in
+ * the order printed, and of the manifest its verdict, overrides and each policy's status,
+ * default action and length.
+ */
+function observed(code: number, stderr: string, manifest: WrittenManifest): unknown {
+  return {
+    exit: code,
+    diagnostics: stderr.match(diagnosticHeading) ?? [],
+    manifest: {
+      ok: manifest.ok,
+      defaultActionOverride: manifest.defaultActionOverride,
+      sizeBudgetOverride: manifest.sizeBudgetOverride,
+      policies: Object.fromEntries(
+        manifest.policies.map((entry) => [
+          entry.policy,
+          { status: entry.status, ...(entry.defaultAction === undefined ? {} : { defaultAction: entry.defaultAction }), ...(entry.instructions === undefined ? {} : { instructions: entry.instructions }) },
+        ]),
+      ),
+    },
+  };
 }
 
 const fixturesRoot = fileURLToPath(new URL('./fixtures/build', import.meta.url));
@@ -71,25 +93,11 @@ describe('syscage build fixtures', () => {
   it.each(cases)('$name', async ({ name, path, spec }) => {
     const out = join(scratch, name.replaceAll('/', '_'));
     const result = await runInProcess(['build', 'tree', '--out', out, ...spec.args], path);
-    expect(result.code, `${spec.description}\n${result.stderr}`).toBe(spec.exit);
-    for (const text of spec.stderr ?? []) expect(result.stderr).toContain(text);
-    if (spec.exit === 0) expect(result.stderr).not.toContain('error[');
-    expect(name.startsWith('_error_')).toBe(spec.exit !== 0);
-
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
-      ok: boolean;
-      defaultActionOverride: string | null;
-      sizeBudgetOverride: string | null;
-      policies: WrittenEntry[];
-    };
-    expect(manifest.ok).toBe(spec.manifest.ok);
-    expect(manifest.defaultActionOverride).toBe(spec.manifest.defaultActionOverride ?? null);
-    expect(manifest.sizeBudgetOverride).toBe(spec.manifest.sizeBudgetOverride ?? null);
-    for (const [policy, expected] of Object.entries(spec.manifest.policies ?? {})) {
-      const entry = manifest.policies.find((candidate) => candidate.policy === policy);
-      expect(entry, `manifest entry for ${policy}`).toBeDefined();
-      expect(entry).toMatchObject(expected);
-    }
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as WrittenManifest;
+    expectFixtureJson(join(path, 'expected.json'), observed(result.code, result.stderr, manifest));
+    // Must-fail cases live under _error_/, and a build that succeeds reports no error.
+    expect(name.startsWith('_error_'), `${spec.description}\n${result.stderr}`).toBe(result.code !== 0);
+    if (result.code === 0) expect(result.stderr).not.toContain('error[');
     // Every entry that claims success has its file, with the recorded hash and length; a failed
     // one has no file at all.
     for (const entry of manifest.policies) {
