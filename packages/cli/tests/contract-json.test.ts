@@ -1,9 +1,10 @@
-// `--format json` on every command that prints results, through the built binary: stdout is one
-// JSON document with the documented keys and types, and nothing else.
+// `--format json` on every command that prints results: stdout is one JSON document with the
+// documented keys and types, and nothing else. In-process (`runContract`); the binary's streams
+// are checked by contract-streams.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPolicy, goodTree, makeScratch, spawnCliAsync } from './contract-support.js';
+import { echoPolicy, goodTree, makeScratch, runContract } from './contract-support.js';
 
 let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
 
@@ -114,9 +115,9 @@ const jsonCases: readonly JsonCase[] = [
   },
 ];
 
-describe('--format json (spawned)', { timeout: 60_000 }, () => {
+describe('--format json', { timeout: 60_000 }, () => {
   it.concurrent.each(jsonCases)('$name', async ({ argv, shape, list }) => {
-    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
+    const result = await runContract(argv, { cwd: scratch.dir });
     expect(result.code, result.stderr).toBe(argv.includes('x86_64/syntax.policy') ? 1 : 0);
     const document = JSON.parse(result.stdout) as unknown;
     expect(document).toMatchObject(shape as object);
@@ -128,7 +129,7 @@ describe('--format json (spawned)', { timeout: 60_000 }, () => {
   });
 
   it('compile --format json writes the program as JSON (compile prints only a summary line)', async () => {
-    const result = await spawnCliAsync(['compile', '--format', 'json', '--arch', 'x86_64', '-o', 'echo.json', echoPolicy], { cwd: scratch.dir });
+    const result = await runContract(['compile', '--format', 'json', '--arch', 'x86_64', '-o', 'echo.json', echoPolicy], { cwd: scratch.dir });
     expect(result.code).toBe(0);
     const program = JSON.parse(readFileSync(join(scratch.dir, 'echo.json'), 'utf8')) as { length: number; instructions: unknown[] };
     expect(program).toMatchObject({ arch: 'x86_64', auditArch: 0xc000003e, policy: string, defaultAction: string, length: number, instructions: array });
@@ -141,9 +142,9 @@ describe('--format json (spawned)', { timeout: 60_000 }, () => {
     ['arch', ['arch', 'riscv64']],
   ])('%s: --json is an alias of --format json', async (_name, argv) => {
     const [viaFormat, viaJson, text] = await Promise.all([
-      spawnCliAsync([...argv, '--format', 'json'], { cwd: scratch.dir }),
-      spawnCliAsync([...argv, '--json'], { cwd: scratch.dir }),
-      spawnCliAsync(argv, { cwd: scratch.dir }),
+      runContract([...argv, '--format', 'json'], { cwd: scratch.dir }),
+      runContract([...argv, '--json'], { cwd: scratch.dir }),
+      runContract(argv, { cwd: scratch.dir }),
     ]);
     expect(viaFormat.code).toBe(0);
     expect(viaJson.stdout).toBe(viaFormat.stdout);

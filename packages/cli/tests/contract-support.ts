@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CliResult, binPath, spawnCli } from './helpers.js';
+import { type CliResult, binPath, runInProcess, spawnCli } from './helpers.js';
 
 /** The repository root (holds examples/ and policies/). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -83,4 +83,16 @@ export function helpOf(command: string): Promise<string> {
     helpTexts.set(command, help);
   }
   return help;
+}
+
+/**
+ * Runs one row of a contract table. `bin.ts` only hands `runCli`'s result to
+ * `process.exitCode`, so what a row checks (exit code, stdout, stderr, files written) is the
+ * same in this process, without a Node start-up and a load of the bundle per row: most rows run
+ * in-process. Rows with `spawn: true` run the built binary, so that every exit code, the
+ * colour and stream handling and `--debug` keep being checked across the process boundary.
+ */
+export function runContract(argv: readonly string[], options: { readonly cwd?: string; readonly spawn?: boolean } = {}): Promise<CliResult> {
+  if (options.spawn === true) return spawnCliAsync(argv, options.cwd === undefined ? {} : { cwd: options.cwd });
+  return runInProcess(argv, options.cwd);
 }

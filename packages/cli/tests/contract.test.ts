@@ -1,9 +1,10 @@
-// The command-line contract, through the built `syscage` binary as a user runs it: every command's
-// exit codes (0 ok, 1 policy errors, 2 usage, 3 I/O; `run` passes the target's status on), errors
-// that name file:line:column, usage errors with suggestions, and no stack trace without --debug.
+// The command-line contract: every command's exit codes (0 ok, 1 policy errors, 2 usage, 3 I/O;
+// `run` passes the target's status on), errors that name file:line:column, usage errors with
+// suggestions, and no stack trace without --debug. Rows run in-process (`runContract`); the rows
+// marked `spawn` and the --version and --debug cases run the built binary as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { echoPolicy, goodTree, makeScratch, spawnCliAsync, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
+import { echoPolicy, goodTree, makeScratch, runContract, spawnCliAsync, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
 
 let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
 
@@ -20,15 +21,17 @@ interface ExitCase {
   readonly code: number;
   /** What stderr must say (and, for policy errors, where). */
   readonly stderr: RegExp;
+  /** Run through the built binary: one row per exit code, and `run`'s passing on of the target's status. */
+  readonly spawn?: true;
 }
 
 // One row per command and exit code. The scratch folder is the working directory.
 const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
   parse: [
-    ['ok', { argv: ['parse', echoPolicy], code: 0, stderr: /^$/ }],
-    ['a syntax error', { argv: ['parse', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt }],
-    ['a bad --format', { argv: ['parse', '--format', 'xml', echoPolicy], code: 2, stderr: /argument 'xml' is invalid/ }],
-    ['a missing file', { argv: ['parse', 'missing.policy'], code: 3, stderr: /cannot read missing\.policy: ENOENT/ }],
+    ['ok', { argv: ['parse', echoPolicy], code: 0, stderr: /^$/ , spawn: true }],
+    ['a syntax error', { argv: ['parse', 'x86_64/syntax.policy'], code: 1, stderr: syntaxErrorAt , spawn: true }],
+    ['a bad --format', { argv: ['parse', '--format', 'xml', echoPolicy], code: 2, stderr: /argument 'xml' is invalid/ , spawn: true }],
+    ['a missing file', { argv: ['parse', 'missing.policy'], code: 3, stderr: /cannot read missing\.policy: ENOENT/ , spawn: true }],
   ],
   check: [
     ['ok', { argv: ['check', '--arch', 'x86_64', echoPolicy], code: 0, stderr: /^$/ }],
@@ -102,8 +105,8 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
           ['a policy with a syntax error', { argv: ['run', '--policy', 'x86_64/syntax.policy', '--', '/bin/true'], code: 1, stderr: syntaxErrorAt }],
           ['no filter', { argv: ['run', '--', '/bin/true'], code: 2, stderr: /give --policy or --bpf/ }],
           ['a missing .bpf', { argv: ['run', '--bpf', 'missing.bpf', '--', '/bin/true'], code: 3, stderr: /cannot read missing\.bpf: ENOENT/ }],
-          ["the target's status", { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'exit 7'], code: 7, stderr: /rules to add:/ }],
-          ['128 + the signal that killed the target', { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'kill -TERM $$'], code: 128 + 15, stderr: /rules to add:/ }],
+          ["the target's status", { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'exit 7'], code: 7, stderr: /rules to add:/ , spawn: true }],
+          ['128 + the signal that killed the target', { argv: ['run', '--mode', 'learn', '--', '/bin/sh', '-c', 'kill -TERM $$'], code: 128 + 15, stderr: /rules to add:/ , spawn: true }],
         ],
         learn: [
           ['ok', { argv: ['learn', '-o', 'learned.policy', '--', '/bin/true'], code: 0, stderr: /rules from one run .*→ learned\.policy/ }],
@@ -118,11 +121,16 @@ const exitRows = Object.entries(exitCases).flatMap(([command, rows]) =>
   rows.map(([what, row]) => ({ name: `${command}: ${what} exits ${String(row.code)}`, ...row })),
 );
 
-describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
-  it.concurrent.each(exitRows)('$name', async ({ argv, code, stderr }) => {
-    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
+describe('syscage exit codes', { timeout: 60_000 }, () => {
+  it.concurrent.each(exitRows)('$name', async ({ argv, code, stderr, spawn }) => {
+    const result = await runContract(argv, { cwd: scratch.dir, spawn: spawn === true });
     expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code, stderr: expect.stringMatching(stderr) as unknown });
     expect(result.stderr).not.toMatch(stackFrame);
+  });
+
+  it('runs every exit code through the built binary at least once', () => {
+    const spawned = new Set(exitRows.filter((row) => row.spawn === true).map((row) => row.code));
+    for (const code of [0, 1, 2, 3]) expect(spawned.has(code), `a spawned row exits ${String(code)}`).toBe(true);
   });
 
   it('covers every command and, except where a command reads no file, every exit code', () => {
@@ -136,7 +144,7 @@ describe('syscage exit codes (spawned)', { timeout: 60_000 }, () => {
   });
 });
 
-describe('usage errors (spawned)', { timeout: 60_000 }, () => {
+describe('usage errors', { timeout: 60_000 }, () => {
   it.concurrent.each<[string, string[], RegExp]>([
     ['an unknown command suggests the nearest one', ['chek', 'x.policy'], /error: unknown command 'chek'\n\(Did you mean check\?\)/],
     ['an unknown flag suggests the nearest one', ['disasm', '--arhc', 'x86_64', 'x.bpf'], /error: unknown option '--arhc'\n\(Did you mean --arch\?\)/],
@@ -146,7 +154,7 @@ describe('usage errors (spawned)', { timeout: 60_000 }, () => {
     ['a usage error of a command points at its --help', ['compile', '--arch', 'x86_64', 'x.policy'], /^syscage: compile: -o\/--output is required\n\(run `syscage compile --help` for usage\)\n$/],
     ['--out and -o naming different files', ['compile', '--arch', 'x86_64', '-o', 'a.bpf', '--out', 'b.bpf', 'x.policy'], /--out b\.bpf and -o\/--output a\.bpf name different outputs/],
   ])('%s (exit 2)', async (_name, argv, message) => {
-    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
+    const result = await runContract(argv, { cwd: scratch.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
@@ -162,9 +170,9 @@ describe('--out and -o are the same flag everywhere', { timeout: 60_000 }, () =>
     ['compile --out', ['compile', '--arch', 'x86_64', '--out', 'via-out.bpf', echoPolicy], 'via-out.bpf'],
     ['build -o', ['build', '-o', 'via-o', goodTree], 'via-o/x86_64/echo_device.bpf'],
   ])('%s', async (_name, argv, written) => {
-    const result = await spawnCliAsync(argv, { cwd: scratch.dir });
+    const result = await runContract(argv, { cwd: scratch.dir });
     expect(result.code).toBe(0);
-    expect((await spawnCliAsync(['disasm', '--arch', 'x86_64', written], { cwd: scratch.dir })).code).toBe(0);
+    expect((await runContract(['disasm', '--arch', 'x86_64', written], { cwd: scratch.dir })).code).toBe(0);
   });
 });
 
