@@ -111,6 +111,7 @@ const exitCases: Readonly<Record<string, readonly [string, ExitCase][]>> = {
         learn: [
           ['ok', { argv: ['learn', '-o', 'learned.policy', '--', '/bin/true'], code: 0, stderr: /rules from one run .*→ learned\.policy/ }],
           ['a policy with a syntax error', { argv: ['learn', '--policy', 'x86_64/syntax.policy', '--', '/bin/true'], code: 1, stderr: syntaxErrorAt }],
+          ['a misspelt flag', { argv: ['learn', '--polcy', 'p.policy', '--', '/bin/true'], code: 2, stderr: /unknown option '--polcy'\n\(Did you mean --policy\?\)/ }],
           ['an output that cannot be written', { argv: ['learn', '-o', 'afile/learned.policy', '--', '/bin/true'], code: 3, stderr: /cannot write afile\/learned\.policy: ENOTDIR/ }],
         ],
       }
