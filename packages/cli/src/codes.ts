@@ -6,7 +6,7 @@
 import { archDiagnosticCodes } from '@syscage/arch-tables';
 import { ProgramDiagnosticCode, auditDiagnosticSeverity, auditFindingCodes, codegenDiagnosticCodes } from '@syscage/bpf-codegen';
 import { resolverDiagnosticCodes } from '@syscage/include-resolver';
-import { jailStepCodes } from '@syscage/jail-runner';
+import { jailStepCodes, learnLogCodes } from '@syscage/jail-runner';
 import { type DiagnosticCodeTable, type Severity, parserDiagnosticCodes } from '@syscage/policy-parser';
 import { buildDiagnosticCodes } from './build/codes.js';
 
@@ -37,6 +37,7 @@ function build(): ReadonlyMap<string, CodeDescription> {
     codegenDiagnosticCodes,
     archDiagnosticCodes,
     buildDiagnosticCodes,
+    learnLogCodes,
   ];
   for (const table of tables) {
     for (const [code, info] of Object.entries(table)) add(code, { name: info.name, summary: info.summary, severity: info.severity });

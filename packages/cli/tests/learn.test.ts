@@ -1,4 +1,5 @@
 // `syscage learn`, in-process: the rules it writes let the same command run in enforce mode.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,83 @@ describe('syscage learn', { timeout: 120_000 }, () => {
     expect(checked).toMatchObject({ code: 0 });
     const run = await runInProcess(['run', '--policy', 'out/echo.policy', '--', '/bin/sh', '-c', 'echo one\necho two'], folder);
     expect(run.code).toBe(0);
+  });
+
+  it('learns the same rules from a strace log of the command as from a live run', async () => {
+    const command = ['/bin/sh', '-c', 'ls empty; ls / | head -n 1 > /dev/null'];
+    const live = await runInProcess(['learn', '-o', 'live.policy', '--', ...command], folder);
+    expect(live.code).toBe(0);
+    for (const raw of [[], ['-n', '-X', 'raw', '-e', 'raw=all']]) {
+      const traced = spawnSync('strace', ['-f', '-qq', ...raw, '-e', 'inject=clone3:error=ENOSYS', '-o', 'run.strace', '--', ...command], { cwd: folder });
+      expect(traced.status).toBe(0);
+      const fromLog = await runInProcess(['learn', '--from-strace', 'run.strace', '-o', 'log.policy'], folder);
+      expect(fromLog).toMatchObject({ code: 0, stderr: expect.stringMatching(/rules from \d+ calls from 1 log → log\.policy/) as unknown });
+      const body = (file: string): string => readFileSync(join(folder, file), 'utf8').replace(/^(#[^\n]*\n)+\n/, '');
+      expect(readFileSync(join(folder, 'log.policy'), 'utf8')).toMatch(/^# Made by `syscage learn` from the strace log run\.strace\.\n/);
+      expect(body('log.policy')).toBe(body('live.policy'));
+    }
+  });
+
+  it('learns from audit records, and leaves rules that need arguments as a comment', async () => {
+    const record = (nr: number): string => `audit: type=1326 audit(1700000000.123:45): pid=1234 comm="ls" exe="/usr/bin/ls" sig=0 arch=c000003e syscall=${nr} compat=0 ip=0x7f00 code=0x7ffc0000`;
+    writeFileSync(join(folder, 'audit.log'), `${[record(1), record(9), record(1)].join('\n')}\n`);
+    const learned = await runInProcess(['learn', '--from-audit', 'audit.log', '--frequency', 'audit.frequency', '-o', 'audit.policy'], folder);
+    expect(learned.code).toBe(0);
+    expect(learned.stderr).toMatch(/SC5011/);
+    expect(learned.stderr).toMatch(/audit\.log:2:\d+/);
+    const policy = readFileSync(join(folder, 'audit.policy'), 'utf8');
+    expect(policy).toMatch(/^@frequency \.\/audit\.frequency$/m);
+    expect(policy).toMatch(/^write: 1$/m);
+    expect(policy).not.toMatch(/^mmap:/m);
+    expect(policy).toMatch(/^# mmap: args arg2$/m);
+    expect(readFileSync(join(folder, 'audit.frequency'), 'utf8')).toMatch(/^write: 2$/m);
+  });
+
+  it('merges into a starting policy: its conditional rules widen only by observed values, never to 1', async () => {
+    writeFileSync(join(folder, 'lines.txt'), 'a\nb\n');
+    const command = ['/bin/sh', '-c', 'cat lines.txt'];
+    writeFileSync(join(folder, 'base.policy'), '# the base\nread: arg0 == 1000\nwrite: arg0 == 1000\n');
+    const merged = await runInProcess(['learn', '--policy', 'base.policy', '-o', 'merged.policy', '--', ...command], folder);
+    expect(merged.code).toBe(0);
+    expect(merged.stderr).toMatch(/added to base\.policy → merged\.policy/);
+    const policy = readFileSync(join(folder, 'merged.policy'), 'utf8');
+    expect(policy.startsWith('# the base\nread: arg0 == 1000\nwrite: arg0 == 1000\n\n# Made by `syscage learn` from one run of `/bin/sh -c cat lines.txt` on x86_64: the rules base.policy lacks.\n')).toBe(true);
+    expect(policy).toMatch(/^read: arg0 == 3$/m);
+    expect(policy).toMatch(/^write: arg0 == 1$/m);
+    expect(policy).not.toMatch(/^(read|write): 1$/m);
+    expect(await runInProcess(['check', 'merged.policy'], folder)).toMatchObject({ code: 0 });
+    const run = await runInProcess(['run', '--policy', 'merged.policy', '--', ...command], folder);
+    expect(run.code).toBe(0);
+  });
+
+  it('writes the learned policy as an OCI profile with --format oci', async () => {
+    const learned = await runInProcess(['learn', '--format', 'oci', '-o', 'true.json', '--', '/bin/true'], folder);
+    expect(learned.code).toBe(0);
+    const profile = JSON.parse(readFileSync(join(folder, 'true.json'), 'utf8')) as {
+      defaultAction: string;
+      syscalls: { names: string[]; action: string; args?: { index: number; value: number; op: string }[] }[];
+    };
+    expect(profile.defaultAction).toBe('SCMP_ACT_KILL_PROCESS');
+    const allowed = profile.syscalls.filter((entry) => entry.action === 'SCMP_ACT_ALLOW');
+    expect(allowed.flatMap((entry) => entry.names)).toEqual(expect.arrayContaining(['execve', 'exit_group', 'mmap']));
+    // mmap keeps its protection condition: no entry allows it unconditionally.
+    expect(allowed.filter((entry) => entry.names.includes('mmap')).every((entry) => (entry.args ?? []).some((arg) => arg.index === 2))).toBe(true);
+    expect(profile.syscalls.some((entry) => entry.names.includes('clone3') && entry.action === 'SCMP_ACT_ERRNO')).toBe(true);
+  });
+
+  it.each<[string, string[], number, RegExp]>([
+    ['a command and logs', ['--from-strace', 'run.strace', '--', '/bin/true'], 2, /give a command or --from-strace\/--from-audit logs, not both/],
+    ['neither a command nor logs', [], 2, /give a command \(after --\) or --from-strace\/--from-audit logs/],
+    ['a missing log', ['--from-strace', 'missing.strace'], 3, /cannot read missing\.strace: ENOENT/],
+    ['a log without calls', ['--from-strace', 'lines.txt'], 1, /SC5012/],
+    ['a merged policy in another folder than its ./ includes', ['--policy', 'inc.policy', '-o', 'out/inc.policy', '--', '/bin/true'], 2, /not in the folder of the starting policy/],
+  ])('fails on %s', async (_name, args, code, message) => {
+    writeFileSync(join(folder, 'inc.policy'), '@include ./start.policy\n');
+    writeFileSync(join(folder, 'start.policy'), 'execve: 1\nexit_group: 1\n');
+    mkdirSync(join(folder, 'out'), { recursive: true });
+    const result = await runInProcess(['learn', ...args], folder);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
   });
 
   it.each<[string, string[], number, RegExp]>([

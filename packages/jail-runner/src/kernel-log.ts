@@ -28,9 +28,12 @@ export interface SeccompAuditRecord {
 
 const AUDIT_SECCOMP = 1326;
 
-/** Parses one kernel log message; `undefined` unless it is a seccomp audit record. */
+/**
+ * Parses one kernel log message (`type=1326`) or `audit.log` line (`type=SECCOMP`); `undefined`
+ * unless it is a seccomp audit record. Never throws.
+ */
 export function parseSeccompAuditRecord(message: string): SeccompAuditRecord | undefined {
-  if (!message.includes(`type=${AUDIT_SECCOMP} `)) return undefined;
+  if (!message.includes(`type=${AUDIT_SECCOMP} `) && !/(^|\s)type=SECCOMP\s/.test(message)) return undefined;
   const fields = new Map<string, string>();
   for (const match of message.matchAll(/([a-z_]+)=("[^"]*"|\S+)/g)) {
     const [, key, raw] = match;
@@ -42,6 +45,7 @@ export function parseSeccompAuditRecord(message: string): SeccompAuditRecord | u
   const arch = Number.parseInt(fields.get('arch') ?? '', 16);
   if (!Number.isInteger(pid) || !Number.isInteger(syscall) || Number.isNaN(arch)) return undefined;
   const ip = fields.get('ip');
+  if (ip !== undefined && !/^(0x[0-9a-f]+|\d+)$/i.test(ip)) return undefined;
   return {
     pid,
     comm: fields.get('comm'),

@@ -10,10 +10,12 @@ import { type BpfProgram, emulate } from '@syscage/bpf-codegen';
 import { defaultIncludeMap } from '@syscage/include-resolver';
 import { JailError } from './errors.js';
 import { hostByteOrder } from './host.js';
+import type { Diagnostic } from '@syscage/policy-parser';
 import { type Proposal, notifyEverythingProgram, proposeRules, withClone3Enosys } from './learn.js';
+import { parseAuditLog, parseStraceLog, undecidedCalls } from './logs.js';
 import { straceLearnRun } from './strace.js';
-import { type JailOptions, type JailResult, compilePolicyFile, runJailed } from './run.js';
-import { hostArchTable } from './tables.js';
+import { type JailOptions, type JailResult, type ObservedCall, compilePolicyFile, runJailed } from './run.js';
+import { archTableFor, hostArchTable } from './tables.js';
 
 /** Options of {@link learnPolicy}: a launch (without `mode` and `filter`) and how to write the proposal. */
 export interface LearnOptions extends Omit<JailOptions, 'mode' | 'filter'> {
@@ -58,12 +60,8 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
   const cwd = options.cwd ?? process.cwd();
   const starting = options.policy === undefined ? undefined : resolvePath(cwd, options.policy);
   const includeMap = options.includeMap ?? (starting === undefined ? undefined : defaultIncludeMap(starting));
-  let startingProgram: BpfProgram | undefined;
-  if (starting !== undefined) {
-    const compiled = compilePolicyFile(starting, table, { ...options, ...(includeMap === undefined ? {} : { includeMap }) });
-    if ('error' in compiled) throw compiled.error;
-    startingProgram = compiled.program;
-  }
+  const startingPolicy = starting === undefined ? undefined : compileStarting(starting, table, { ...options, ...(includeMap === undefined ? {} : { includeMap }) });
+  const startingProgram = startingPolicy?.program;
   const base = startingProgram ?? notifyEverythingProgram(table);
   // The learned policy answers clone3 with ENOSYS (unless the starting policy decides it), so the
   // run does too: libc then falls back to clone, whose flags are observed and can be checked.
@@ -91,6 +89,7 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
     header: [...(options.header ?? []), how],
     ...(options.frequencyPath === undefined ? {} : { frequencyPath: options.frequencyPath }),
     handles,
+    extraArguments: startingPolicy?.comparedArguments ?? (() => []),
   });
   return { proposal, run, monitor };
 }
@@ -101,4 +100,92 @@ function decides(program: BpfProgram, table: ArchTable, name: string): boolean {
   if (nr === undefined) return false;
   const result = emulate(program, { nr, arch: table.auditArch, instructionPointer: 0n, args: [] }, { byteOrder: hostByteOrder(), recordPath: false });
   return result.ok && (result.action === 'allow' || result.action === 'errno' || result.action === 'log');
+}
+
+/** One recorded run for {@link learnFromLogs}. */
+export interface RecordedLog {
+  /** The file name, as diagnostics show it. */
+  readonly file: string;
+  /** Its text. */
+  readonly text: string;
+  /** `strace`: a `strace -f` log; `audit`: kernel audit SECCOMP records. */
+  readonly kind: 'strace' | 'audit';
+}
+
+/** Options of {@link learnFromLogs}. */
+export interface LogLearnOptions extends Pick<JailOptions, 'policy' | 'includeMap' | 'compileOptions' | 'arch' | 'archTable' | 'cwd'> {
+  /** The recorded runs; their calls are learned together. */
+  readonly logs: readonly RecordedLog[];
+  /**
+   * Comment lines above the rules (without `#`).
+   * @defaultValue none
+   */
+  readonly header?: readonly string[];
+  /**
+   * A frequency file for the policy to reference (see {@link ProposeOptions.frequencyPath}).
+   * @defaultValue no `@frequency` line
+   */
+  readonly frequencyPath?: string;
+}
+
+/** What {@link learnFromLogs} found. */
+export interface LogLearnResult {
+  /** The rules to add to the starting policy (or the whole policy when there was none). */
+  readonly proposal: Proposal;
+  /** The logs' problems (SC5008–SC5013), each with file, line and column. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every call read from the logs that the starting policy does not decide. */
+  readonly calls: readonly ObservedCall[];
+}
+
+/**
+ * Proposes the rules recorded runs need: the same rules a live learn run of the same program
+ * writes (for a strace log recorded with `-e inject=clone3:error=ENOSYS`, as a live run answers
+ * `clone3`), from the calls the starting policy, if any, does not decide. Bad input never
+ * throws: it gives diagnostics. Rejects (throws) only with a {@link JailError} for a starting
+ * policy with errors (`filter`) or an unknown architecture (`arch`).
+ */
+export function learnFromLogs(options: LogLearnOptions): LogLearnResult {
+  const found = options.archTable ? { table: options.archTable } : options.arch !== undefined ? archTableFor(options.arch) : hostArchTable();
+  if ('message' in found) throw new JailError('arch', found.message);
+  const table = found.table;
+  const startingPolicy = options.policy === undefined ? undefined : compileStarting(options.policy, table, options);
+  const startingProgram = startingPolicy?.program;
+  const diagnostics: Diagnostic[] = [];
+  const calls: ObservedCall[] = [];
+  for (const log of options.logs) {
+    const parsed = log.kind === 'strace' ? parseStraceLog(log.text, log.file, table) : parseAuditLog(log.text, log.file, table);
+    diagnostics.push(...parsed.diagnostics);
+    calls.push(...(startingProgram === undefined ? parsed.calls : undecidedCalls(parsed.calls, startingProgram)));
+  }
+  const handles = (name: string): boolean => startingProgram !== undefined && decides(startingProgram, table, name);
+  const proposal = proposeRules(calls, table, {
+    ...(options.header === undefined ? {} : { header: options.header }),
+    ...(options.frequencyPath === undefined ? {} : { frequencyPath: options.frequencyPath }),
+    handles,
+    extraArguments: startingPolicy?.comparedArguments ?? (() => []),
+  });
+  return { proposal, diagnostics, calls };
+}
+
+/**
+ * The starting policy's program for `table`, and for each syscall the arguments its conditional
+ * rules compare (what a rule added for it must condition on too); throws its `filter` JailError.
+ */
+function compileStarting(
+  policy: string,
+  table: ArchTable,
+  options: Pick<JailOptions, 'includeMap' | 'compileOptions' | 'cwd'>,
+): { readonly program: BpfProgram; readonly comparedArguments: (syscall: string) => readonly number[] } {
+  const path = resolvePath(options.cwd ?? process.cwd(), policy);
+  const includeMap = options.includeMap ?? defaultIncludeMap(path);
+  const compiled = compilePolicyFile(path, table, { command: '', ...options, includeMap });
+  if ('error' in compiled) throw compiled.error;
+  const compared = new Map<string, number[]>();
+  for (const syscall of compiled.policy.resolved.syscalls) {
+    if (syscall.group !== undefined) continue;
+    const args = syscall.rules.flatMap((rule) => rule.filter.condition?.clauses.flatMap((clause) => clause.atoms.map((atom) => atom.argIndex)) ?? []);
+    if (args.length > 0) compared.set(syscall.name, [...new Set(args)].sort((a, b) => a - b));
+  }
+  return { program: compiled.program, comparedArguments: (syscall) => compared.get(syscall) ?? [] };
 }

@@ -68,6 +68,11 @@ export function hasArgumentRule(syscall: string): boolean {
   return Object.hasOwn(ARGUMENT_RULES, syscall);
 }
 
+/** The arguments a learned rule for `syscall` conditions on (none for most syscalls). */
+export function ruleArguments(syscall: string): readonly number[] {
+  return (Object.hasOwn(ARGUMENT_RULES, syscall) ? ARGUMENT_RULES[syscall] : undefined)?.map((rule) => rule.arg) ?? [];
+}
+
 /** The groups rules are written in, in order. */
 const GROUPS: readonly (readonly [string, RegExp])[] = [
   ['memory', /^(brk|mmap2?|munmap|mremap|mprotect|pkey_\w+|madvise|mlock\w*|munlock\w*|mincore|msync|membarrier|memfd_\w+|[gs]et_mempolicy|mbind|remap_file_pages)$/],
@@ -171,6 +176,13 @@ export interface ProposeOptions {
    * @defaultValue nothing is handled
    */
   readonly handles?: (syscall: string) => boolean;
+  /**
+   * Further arguments to condition a syscall's rule on: those a starting policy's conditional
+   * rules for it compare, so that adding the rule widens them only by the observed values (never
+   * to `1`).
+   * @defaultValue none
+   */
+  readonly extraArguments?: (syscall: string) => readonly number[];
 }
 
 /** One proposed rule. */
@@ -204,6 +216,11 @@ export interface Proposal {
   readonly frequencyText: string;
   /** Calls of another architecture or with numbers the table does not name. */
   readonly unnamed: readonly ObservedCall[];
+  /**
+   * Syscalls seen without arguments (audit records) whose rule conditions on arguments: written
+   * as a comment, not as a rule, since no value is known to allow.
+   */
+  readonly needsArguments: readonly string[];
 }
 
 const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -247,13 +264,22 @@ function atomsFor(table: ArchTable, syscall: string, rule: ArgRule, key: bigint)
 }
 
 /**
- * The condition allowing exactly the observed argument values of `calls` (all of one syscall
- * with an entry in {@link ARGUMENT_RULES}): an `in` mask when the values are every combination
- * of some flags, else an `||` chain of one clause per distinct observed key.
+ * The condition allowing exactly the observed argument values of `calls` (all of one syscall):
+ * on the arguments its learned rule reads, and on `extraArguments` (those a starting policy's
+ * conditional rule for it compares, so a merge widens that rule only by observed values). An
+ * `in` mask when the values are every combination of some flags, else an `||` chain of one
+ * clause per distinct observed key; `undefined` when there is no argument to condition on.
  */
-export function conditionFor(syscall: string, calls: readonly { readonly args: readonly bigint[] }[], table: ArchTable): string | undefined {
-  const rules = Object.hasOwn(ARGUMENT_RULES, syscall) ? ARGUMENT_RULES[syscall] : undefined;
-  if (rules === undefined) return undefined;
+export function conditionFor(
+  syscall: string,
+  calls: readonly { readonly args: readonly bigint[] }[],
+  table: ArchTable,
+  extraArguments: readonly number[] = [],
+): string | undefined {
+  const own = Object.hasOwn(ARGUMENT_RULES, syscall) ? (ARGUMENT_RULES[syscall] ?? []) : [];
+  const extra = [...new Set(extraArguments)].filter((arg) => !own.some((rule) => rule.arg === arg)).sort((a, b) => a - b);
+  const rules: readonly ArgRule[] = [...own, ...extra.map((arg) => ({ arg }))];
+  if (rules.length === 0) return undefined;
   const seen = new Map<string, bigint[]>();
   for (const call of calls) {
     const key = rules.map((rule) => keyOf(table, rule, call.args[rule.arg] ?? 0n));
@@ -310,11 +336,17 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
     else perSyscall.set(name, [call]);
   }
   const rules: ProposedRule[] = [];
+  const needsArguments: string[] = [];
   for (const [syscall, list] of perSyscall) {
+    const extra = options.extraArguments?.(syscall) ?? [];
+    if ((hasArgumentRule(syscall) || extra.length > 0) && list.some((call) => call.args.length === 0)) {
+      needsArguments.push(syscall);
+      continue;
+    }
     const comment = commentFor(table, syscall, list);
     rules.push({
       syscall,
-      filter: conditionFor(syscall, list, table) ?? '1',
+      filter: conditionFor(syscall, list, table, extra) ?? '1',
       calls: list.length,
       group: groupOf(syscall),
       ...(comment === undefined ? {} : { comment }),
@@ -345,8 +377,17 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
     if (rule.comment !== undefined) lines.push(`# ${rule.syscall}: ${rule.comment}`);
     lines.push(`${rule.syscall}: ${rule.filter}`);
   }
+  if (needsArguments.length > 0) {
+    lines.push('', '# seen without arguments (audit records), so not allowed here: their rules condition on arguments;');
+    lines.push('# learn them from a live run or an strace log');
+    for (const syscall of needsArguments.sort()) {
+      const args = [...new Set([...ruleArguments(syscall), ...(options.extraArguments?.(syscall) ?? [])])].sort((a, b) => a - b);
+      lines.push(`# ${syscall}: args ${args.map((arg) => `arg${arg}`).join(', ')}`);
+    }
+  }
   const counted = rules.filter((rule) => rule.calls > 0);
   return {
+    needsArguments,
     rules,
     text: rules.length === 0 && lines.length === 0 ? '' : `${lines.join('\n')}\n`,
     frequencyText: counted.map((rule) => `${rule.syscall}: ${rule.calls}\n`).join(''),

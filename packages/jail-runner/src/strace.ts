@@ -8,36 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, emulate } from '@syscage/bpf-codegen';
+import type { BpfProgram } from '@syscage/bpf-codegen';
 import { JailError } from './errors.js';
-import { findExecutable, hostByteOrder } from './host.js';
-import type { JailOptions, JailResult, ObservedCall } from './run.js';
-
-/** One syscall entry in `strace -f -n -X raw -e raw=all` output. */
-export interface StraceCall {
-  /** Thread id strace printed at the start of the line (`-f`). */
-  readonly pid: number;
-  /** The syscall number strace printed in brackets (`-n`), in the traced process's numbering. */
-  readonly nr: number;
-  /** The arguments strace printed, as raw numbers (`-X raw -e raw=all`); strace prints only as many as the syscall takes. */
-  readonly args: readonly bigint[];
-}
-
-const CALL_LINE = /^(\d+)\s+\[\s*(\d+)\]\s+\w+\(([^<)]*)/;
-
-/** Parses strace output (`-f -n -X raw -e raw=all`); lines that are not syscall entries are skipped. */
-export function parseStraceOutput(text: string): StraceCall[] {
-  const calls: StraceCall[] = [];
-  for (const line of text.split('\n')) {
-    const match = CALL_LINE.exec(line);
-    if (!match) continue;
-    const argsText = (match[3] ?? '').trim();
-    const args = argsText === '' ? [] : argsText.split(',').map((part) => part.trim());
-    if (args.some((arg) => !/^(0x[0-9a-f]+|\d+)$/i.test(arg))) continue;
-    calls.push({ pid: Number(match[1]), nr: Number(match[2]), args: args.map((arg) => BigInt(arg)) });
-  }
-  return calls;
-}
+import { findExecutable } from './host.js';
+import { parseStraceLog, undecidedCalls } from './logs.js';
+import type { JailOptions, JailResult } from './run.js';
 
 /**
  * Runs `options.command` once under strace and returns the calls `filter` would not allow (in
@@ -92,22 +67,9 @@ export async function straceLearnRun(
     } catch {
       throw new JailError('supervisor', `strace wrote no trace (exit ${code ?? signal ?? '?'})`);
     }
-    const names = new Map(Object.entries(table.syscalls).map(([name, nr]) => [nr, name]));
-    const calls: ObservedCall[] = [];
-    for (const call of parseStraceOutput(text)) {
-      const args = [...call.args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6);
-      const data = { nr: call.nr, arch: table.auditArch, instructionPointer: 0n, args };
-      const decision = emulate(filter, data, { byteOrder: hostByteOrder(), recordPath: false });
-      if (decision.ok && (decision.action === 'allow' || decision.action === 'log' || decision.action === 'errno')) continue;
-      calls.push({
-        tid: call.pid,
-        syscall: { nr: call.nr, name: names.get(call.nr) },
-        arch: table.auditArch,
-        instructionPointer: 0n,
-        args,
-        wouldBe: decision.ok ? { action: decision.action, data: decision.data } : undefined,
-      });
-    }
+    // Calls the log cannot name or read are left out, as the supervisor leaves out nothing it saw:
+    // strace's own output for this run is well-formed, so there are none in practice.
+    const calls = undecidedCalls(parseStraceLog(text, output, table).calls, filter);
     const signalNumber = signal === null ? 0 : (osConstants.signals[signal] as number | undefined) ?? 0;
     return {
       mode: 'learn',

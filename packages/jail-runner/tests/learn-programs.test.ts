@@ -1,13 +1,13 @@
 // Learned policies of real programs: one learn run, then the same command enforced under what it
 // wrote does the same work with the same output; every syscall whose values are the security
 // boundary carries an argument condition; none allows writable-and-executable memory unless the
-// program asked for it.
+// program asked for it; a strace log of the same program gives the same syscall set.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type JailOptions, type LearnResult, hasArgumentRule, learnPolicy } from '../src/index.js';
+import { type JailOptions, type LearnResult, hasArgumentRule, learnFromLogs, learnPolicy } from '../src/index.js';
 import { runCollect } from './collect.js';
 import { onX86_64, table } from './table.js';
 import { emulateCall, policyProgram } from './learned.js';
@@ -88,7 +88,7 @@ const programs: Record<string, () => Promise<Program>> = {
     return {
       target: {
         command: '/bin/sh',
-        args: ['-c', `${python} -m http.server ${port} --bind 127.0.0.1 --directory ${scratch} 2>/dev/null & ${python} ${client} ${port}; kill $!; wait`],
+        args: ['-c', `${python} -m http.server ${port} --bind 127.0.0.1 --directory ${scratch} 2>/dev/null & ${python} ${client} ${port}; kill $!`],
       },
     };
   },
@@ -124,6 +124,24 @@ describe.runIf(onX86_64 && existsSync(python))('learned policies of real program
     );
     for (const syscall of ['mmap', 'mprotect', 'pkey_mprotect']) {
       expect({ syscall, allowed: emulateCall(compiled, table, syscall, [0n, 4096n, wx | 1n, 0x22n]) }).toEqual({ syscall, allowed: askedWx && called.has(syscall) });
+    }
+
+    // A strace log of the same program (clone3 answered ENOSYS, as a live run does), raw and
+    // decoded, gives the same syscall set.
+    for (const raw of [true, false]) {
+      program.prepare?.();
+      const log = join(scratch, `${name.replace(/\W+/g, '-')}${raw ? '.raw' : ''}.strace`);
+      const { spawnSync } = await import('node:child_process');
+      const traced = spawnSync(
+        'strace',
+        ['-f', '-qq', ...(raw ? ['-n', '-X', 'raw', '-e', 'raw=all'] : []), '-e', 'inject=clone3:error=ENOSYS', '-o', log, '--', program.target.command, ...(program.target.args ?? [])],
+        { cwd: scratch, encoding: 'utf8' },
+      );
+      expect(traced.status).toBe(0);
+      const fromLog = learnFromLogs({ logs: [{ file: log, text: readFileSync(log, 'utf8'), kind: 'strace' }], archTable: table });
+      expect(fromLog.diagnostics).toEqual([]);
+      const names = (rules: readonly { readonly syscall: string }[]): string[] => rules.map((rule) => rule.syscall).sort();
+      expect({ raw, syscalls: names(fromLog.proposal.rules) }).toEqual({ raw, syscalls: names(learned.proposal.rules) });
     }
   });
 });

@@ -4,35 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { learnPolicy, parseStraceOutput, runJailed } from '../src/index.js';
+import { learnPolicy, runJailed } from '../src/index.js';
 import { RET, assemble } from './asm.js';
 import { runCollect } from './collect.js';
 import { onX86_64, table } from './table.js';
-
-describe('strace output', () => {
-  it('reads syscall entries, including unfinished ones, and skips everything else', () => {
-    const text = [
-      '7929  [  59] execve(0x7ffcae816480, 0x7ffcae817948, 0x7ffcae817968) = 0',
-      '7929  [  12] brk(0)                     = 0x56145e56e000',
-      '7929  [   3] close(0x4 <unfinished ...>',
-      '7930  [   3] <... close resumed>)       = 0',
-      '7930  [  21] access(0x7f745396b2a0, 0x4) = -1 ENOENT (No such file or directory)',
-      '7930  [ 231] exit_group(0)              = ?',
-      '7930  +++ exited with 0 +++',
-      '7929  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7930} ---',
-      '7929  [  39] getpid()                   = 7929',
-      '',
-    ].join('\n');
-    expect(parseStraceOutput(text)).toEqual([
-      { pid: 7929, nr: 59, args: [0x7ffcae816480n, 0x7ffcae817948n, 0x7ffcae817968n] },
-      { pid: 7929, nr: 12, args: [0n] },
-      { pid: 7929, nr: 3, args: [4n] },
-      { pid: 7930, nr: 21, args: [0x7f745396b2a0n, 4n] },
-      { pid: 7930, nr: 231, args: [0n] },
-      { pid: 7929, nr: 39, args: [] },
-    ]);
-  });
-});
 
 describe('learning through strace', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'syscage-strace-'));
