@@ -402,6 +402,9 @@ function minijailComparisons(c: LibseccompCondition, max: bigint): string[] | un
       // (arg & mask) == value: the mask's bits outside value are clear (`in`), value's bits are set (`&`, one bit each).
       const mask = c.mask ?? 0n;
       if ((c.value & ~mask) !== 0n) return undefined;
+      // An aligned block (the mask keeps the top bits): a range, which an export merges back.
+      const low = max & ~mask;
+      if (mask !== 0n && (low & (low + 1n)) === 0n) return low === 0n ? [`${arg} == ${hex(c.value)}`] : [`${arg} >= ${hex(c.value)}`, `${arg} <= ${hex(c.value | low)}`];
       const clear = mask & ~c.value;
       const out = clear === 0n ? [] : [`${arg} in ${hex(max & ~clear)}`];
       for (let bit = 0n; bit < 64n; bit++) if ((c.value >> bit) & 1n) out.push(`${arg} & ${hex(1n << bit)}`);

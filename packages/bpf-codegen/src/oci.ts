@@ -197,6 +197,9 @@ export function seccompActionOfOci(action: OciAction, errnoRet?: number): Seccom
   }
 }
 
+/** ENOSYS on every architecture Syscage exports for. */
+const ENOSYS = 38;
+
 const sameAction = (a: SeccompAction, b: SeccompAction): boolean => a.kind === b.kind && (a.errno ?? 0) === (b.errno ?? 0);
 
 /** A conjunction of conditions on distinct arguments; `[]` is true. */
@@ -554,6 +557,27 @@ export function exportOciProfile(policies: readonly LoweredPolicy[], options: Oc
     );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  // runc puts an ENOSYS answer in front of libseccomp's program for numbers above the highest
+  // syscall the profile names (so a C library falls back from a syscall newer than the profile),
+  // unless the default action is permissive or already ENOSYS.
+  const defaultKind = first.defaultAction.kind;
+  const stubbed = !['allow', 'log', 'trace'].includes(defaultKind) && !(defaultKind === 'errno' && first.defaultAction.errno === ENOSYS);
+  if (stubbed) {
+    const named = new Set([...entries.values()].flatMap((entry) => entry.names));
+    for (const policy of policies) {
+      const numbers = [...policy.arch.names].filter(([, name]) => named.has(name)).map(([nr]) => nr);
+      const highest = numbers.length === 0 ? -1 : Math.max(...numbers);
+      if (highest >= policy.arch.highestNumber) continue;
+      diagnostics.push(
+        codegenDiagnostic(
+          'SC4037',
+          `runc answers ENOSYS, not the default action, for ${policy.arch.name} syscalls numbered above ${policy.arch.names.get(highest) ?? 'none'} (${String(highest)}), the highest the profile names`,
+          policy.entry,
+          fileStart,
+        ),
+      );
+    }
+  }
   const syscalls: OciSyscallEntry[] = [...entries.values()].map(({ action, term, names, arches }) => {
     const mapped = ociAction(action);
     return {

@@ -115,6 +115,14 @@ describe('importOciProfile reads Moby and Podman profiles', () => {
     expect(admin.diagnostics.map((d) => d.code)).toEqual(['SC4044']);
   });
 
+  it('writes an aligned MASKED_EQ block as a range, which an export merges back into one comparison', () => {
+    const block = { index: 0, value: 0xfffffffffffffffcn, valueTwo: 4n, op: 'SCMP_CMP_MASKED_EQ' };
+    const text = profileText({ defaultAction: 'SCMP_ACT_KILL_PROCESS', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [block] }, { names: ['write'], action: 'SCMP_ACT_ALLOW', args: [{ ...block, value: (1n << 64n) - 1n }] }] });
+    const lines = (importOciProfile(text, file, { table: x86 }).policy ?? '').split('\n');
+    expect(lines).toContain('read: arg0 >= 0x4 && arg0 <= 0x7');
+    expect(lines).toContain('write: arg0 == 0x4');
+  });
+
   it('warns when the profile does not cover the architecture (SC4046) and writes @default when the language can', () => {
     const text = profileText({ defaultAction: 'SCMP_ACT_KILL_PROCESS', architectures: ['SCMP_ARCH_AARCH64'], syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] });
     const result = importOciProfile(text, file, { table: x86 });

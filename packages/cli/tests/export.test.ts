@@ -32,7 +32,9 @@ afterAll(() => {
 describe('syscage export --format oci', () => {
   it('prints one profile for one policy', async () => {
     const result = await runInProcess(['export', '--format', 'oci', '--default-action', 'trap', 'x86_64/net_device.policy'], folder);
-    expect(result.stderr).toBe('');
+    // The one warning: runc answers ENOSYS above the highest syscall named (ioctl, read and openat here).
+    expect(result.stderr).toContain('x86_64/net_device.policy:1:1: warning[SC4037]: runc answers ENOSYS, not the default action, for x86_64 syscalls numbered above openat (257)');
+    expect(result.stderr).toContain('0 errors, 1 warning');
     expect(result.code).toBe(0);
     const profile = JSON.parse(result.stdout) as { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string; errnoRet?: number }[] };
     expect(profile.defaultAction).toBe('SCMP_ACT_TRAP');
@@ -51,7 +53,7 @@ describe('syscage export --format oci', () => {
 
   it('selects architectures with --arch and writes several profiles into a folder', async () => {
     const result = await runInProcess(['export', '--arch', 'arm64', '-o', 'many', 'x86_64/net_device.policy', 'aarch64/net_device.policy', 'aarch64/same.policy'], folder);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toContain('0 errors');
     expect(result.code).toBe(0);
     expect(JSON.parse(readFileSync(join(folder, 'many/same.json'), 'utf8'))).toMatchObject({ architectures: ['SCMP_ARCH_AARCH64'] });
     expect(JSON.parse(readFileSync(join(folder, 'many/net_device.json'), 'utf8'))).toMatchObject({ architectures: ['SCMP_ARCH_AARCH64'] });

@@ -31,6 +31,8 @@ export interface ManifestEntry {
   /** `proved` when the program was proved to do what the policy says for every input (absent with `--no-verify`). */
   readonly verified?: 'proved';
   readonly analysis?: ProgramAnalysis;
+  /** With `--export oci`: the policy as an OCI container seccomp profile, next to the output. */
+  readonly oci?: { readonly output: string; readonly sha256: string; readonly entries: number };
   /** With `--flatten`: the policy as one file for libminijail's run-time parser, next to the output. */
   readonly flattened?: {
     /** Relative to the manifest's folder: `<arch>/<name>.policy`. */
@@ -118,6 +120,11 @@ export function flattenedPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>): str
   return `${policy.folder}/${policy.name}.policy`;
 }
 
+/** Path of a built policy's OCI profile (`--export oci`) relative to the out folder. */
+export function ociPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>): string {
+  return `${policy.folder}/${policy.name}.oci.json`;
+}
+
 /** Builds the manifest of a build. */
 export function createManifest(result: TreeBuildResult, options: ManifestOptions): Manifest {
   const toTree = (path: string): string => options.relative(options.treeDir, path);
@@ -138,6 +145,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
       defaultAction: policy.result.defaultAction,
       ...(policy.result.verified === undefined ? {} : { verified: policy.result.verified }),
       analysis: policy.result.analysis,
+      ...(policy.result.oci === undefined ? {} : { oci: { output: ociPath(policy), sha256: policy.result.oci.sha256, entries: policy.result.oci.entries } }),
       ...(policy.result.flattened === undefined
         ? {}
         : {

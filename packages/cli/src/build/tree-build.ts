@@ -15,7 +15,9 @@ import {
   encodeCHeader,
   encodeJson,
   encodeProgram,
+  exportOciProfile,
   formatAction,
+  ociProfileJson,
 } from '@syscage/bpf-codegen';
 import type { BpfProgram } from '@syscage/bpf-codegen';
 import type { PolicyHost } from '@syscage/include-resolver';
@@ -59,6 +61,8 @@ export interface TreeBuildOptions {
    * that cannot be flattened fails. @defaultValue false
    */
   readonly flatten?: boolean;
+  /** Also write each policy as an OCI container seccomp profile (`--export oci`); a policy the profile cannot express exactly fails. @defaultValue false */
+  readonly exportOci?: boolean;
 }
 
 /** A source file a policy was built from. */
@@ -100,6 +104,8 @@ export interface BuiltPolicy {
     readonly lowered: LoweredPolicy;
     /** The architecture table the program was compiled for. */
     readonly table: ArchTable;
+    /** With `--export oci`: the policy as an OCI seccomp profile (JSON), and its number of entries. */
+    readonly oci?: { readonly bytes: Uint8Array; readonly sha256: string; readonly entries: number };
     /** With `--flatten`: the policy as one file for libminijail's run-time parser. */
     readonly flattened?: {
       readonly bytes: Uint8Array;
@@ -226,6 +232,14 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
     if (flat.output === undefined) return failed();
     flattened = { ...flat.output, sha256: options.sha256(flat.output.bytes) };
   }
+  let oci: NonNullable<BuiltPolicy['result']>['oci'];
+  if (options.exportOci === true) {
+    const exported = exportOciProfile([lowered]);
+    diagnostics.push(...exported.diagnostics);
+    if (exported.profile === undefined) return failed();
+    const text = new TextEncoder().encode(`${ociProfileJson(exported.profile)}\n`);
+    oci = { bytes: text, sha256: options.sha256(text), entries: exported.profile.syscalls.length };
+  }
   const bytes = encodeOutput(options.format, program, lowered, table, folder.folder, name);
   return {
     ...base,
@@ -241,6 +255,7 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
       lowered,
       table,
       ...(flattened === undefined ? {} : { flattened }),
+      ...(oci === undefined ? {} : { oci }),
     },
   };
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
-import { type Manifest, flattenedPath, manifestJson, outputPath } from './manifest.js';
+import { type Manifest, flattenedPath, manifestJson, ociPath, outputPath } from './manifest.js';
 import { type BuildFormat, type TreeBuildResult, formatExtension } from './tree-build.js';
 
 /** File name of the manifest in the out folder. */
@@ -75,10 +75,12 @@ function previousOutputs(manifestPath: string): string[] {
     if (!Array.isArray(parsed.policies)) return [];
     return parsed.policies.flatMap((entry: unknown) => {
       if (typeof entry !== 'object' || entry === null) return [];
-      const { output, flattened } = entry as { output?: unknown; flattened?: { output?: unknown } | null };
+      const { output, flattened, oci } = entry as { output?: unknown; flattened?: { output?: unknown } | null; oci?: { output?: unknown } | null };
       const flat = typeof flattened === 'object' && flattened !== null ? flattened.output : undefined;
+      const profile = typeof oci === 'object' && oci !== null ? oci.output : undefined;
       return [
         ...(typeof output === 'string' && isBuildOutputName(output) ? [output] : []),
+        ...(typeof profile === 'string' && isBuildOutputName(profile) ? [profile] : []),
         ...(typeof flat === 'string' && isBuildOutputName(flat, flattenedExtension) ? [flat] : []),
       ];
     });
@@ -130,6 +132,8 @@ export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Ma
     else writes.push({ relativePath, bytes: policy.result.bytes });
     const flattened = policy.result?.flattened;
     if (flattened !== undefined) writes.push({ relativePath: flattenedPath(policy), bytes: flattened.bytes });
+    const oci = policy.result?.oci;
+    if (oci !== undefined) writes.push({ relativePath: ociPath(policy), bytes: oci.bytes });
   }
   const produced = new Set(writes.map((write) => write.relativePath));
   // A flattened file of an earlier build is only removed when that build's manifest lists it.

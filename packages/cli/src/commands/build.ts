@@ -46,6 +46,7 @@ interface BuildOptions {
   readonly audit?: AuditSeverity;
   readonly verify: boolean;
   readonly flatten?: boolean;
+  readonly export?: 'oci';
 }
 
 /** Generator recorded in manifests: `syscage` and its version. */
@@ -165,6 +166,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
     .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]))
     .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)')
+    .addOption(new Option('--export <format>', 'also write <arch>/<name>.oci.json: each policy as an OCI container seccomp profile (see syscage export), listed in the manifest; a policy a profile cannot express exactly fails').choices(['oci']))
     .option('--flatten', 'also write <arch>/<name>.policy: each policy as one file for libminijail’s run-time parser (see syscage flatten), proved equal to its program; a policy that cannot be flattened fails');
   addKillActionOptions(command).action(async (dir: string, options: BuildOptions) => {
       const arches = parseArchOption(options.arch);
@@ -204,6 +206,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         format: options.format,
         verify: options.verify,
         flatten: options.flatten === true,
+        exportOci: options.export === 'oci',
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
       });
       if ('missingArch' in result) {
