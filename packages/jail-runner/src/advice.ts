@@ -52,9 +52,8 @@ function ruleOf(resolved: ResolvedPolicy, syscall: string, filters: readonly Low
   return rules[nth];
 }
 
-function where(origin: RuleOrigin): string {
-  return `${origin.file}:${origin.range.start.line}`;
-}
+/** How report paths are shown (the CLI shows them relative to the working directory). */
+type ShowPath = (path: string) => string;
 
 /** The statement as written, on one line (continuations joined). */
 function statementText(resolved: ResolvedPolicy, origin: RuleOrigin): string | undefined {
@@ -71,7 +70,13 @@ function comparisonText(table: ArchTable, syscall: string, comparison: LoweredCo
  * syscall the policy does not list, or for one it lists with conditions, the rules the call
  * missed, the values that failed and the rule widened by exactly those values.
  */
-export function adviseViolation(violation: Violation, table: ArchTable | undefined, policy: JailPolicy | undefined): string[] {
+export function adviseViolation(
+  violation: Violation,
+  table: ArchTable | undefined,
+  policy: JailPolicy | undefined,
+  showPath: ShowPath = (path) => path,
+): string[] {
+  const where = (origin: RuleOrigin): string => `${showPath(origin.file)}:${origin.range.start.line}`;
   const name = violation.syscall.name;
   if (name === undefined) return [];
   const args = violation.args;

@@ -40,6 +40,11 @@ export interface ViolationReportOptions {
    * @defaultValue none: the advice can only name the syscall
    */
   readonly policy?: JailPolicy;
+  /**
+   * How the advice shows a policy file's path (e.g. relative to the working directory).
+   * @defaultValue the path as resolved (absolute)
+   */
+  readonly showPath?: (path: string) => string;
 }
 
 /** What a `wouldBe` action means in words. */
@@ -65,7 +70,7 @@ export function formatViolation(violation: Violation, command: string, options: 
     lines.push(`  ${violation.syscall.name} is a call the dynamic loader makes: the program may have died before its main`);
   }
   if (violation.args !== undefined) lines.push(`  the call: ${callText(violation.syscall, violation.arch, violation.args)}`);
-  lines.push(...adviseViolation(violation, archTableForAudit(violation.arch), options.policy));
+  lines.push(...adviseViolation(violation, archTableForAudit(violation.arch), options.policy, options.showPath));
   if (violation.args === undefined) lines.push('  (the kernel log has no arguments; `--mode log` runs to the end and shows them)');
   return `${lines.join('\n')}\n`;
 }
@@ -92,12 +97,14 @@ export function formatObservedCalls(calls: readonly ObservedCall[]): string {
 }
 
 /** The whole report of a run for stderr, or `''` when there is nothing to say. */
-export function formatJailReport(result: JailResult, command: string): string {
+export function formatJailReport(result: JailResult, command: string, options: Pick<ViolationReportOptions, 'showPath'> = {}): string {
   if (result.mode !== 'enforce') return formatObservedCalls(result.calls);
   const ended = result.killedAfterThreadKill
     ? '  the rest of the process did not end after that thread was killed, so the runner killed it (SIGKILL)\n'
     : '';
-  if (result.violation) return `${formatViolation(result.violation, command, result.policy === undefined ? {} : { policy: result.policy })}${ended}`;
+  if (result.violation) {
+    return `${formatViolation(result.violation, command, { ...options, ...(result.policy === undefined ? {} : { policy: result.policy }) })}${ended}`;
+  }
   if (result.signal === 'SIGSYS') {
     return (
       `${command} died of SIGSYS, but the call is unknown (${result.violationUnknownReason ?? 'no kernel log record'}).\n` +

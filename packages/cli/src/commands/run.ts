@@ -41,6 +41,7 @@ import {
 } from '../options.js';
 import { printDiagnostics } from '../output.js';
 import type { RegisterCommand } from '../program.js';
+import { showPath } from './simulate-input.js';
 
 /** Exit statuses of a launch that failed before the command ran (as `env` and `timeout` use them). */
 export const LaunchExit = { failed: 125, notExecutable: 126, notFound: 127 } as const;
@@ -194,7 +195,7 @@ export const registerRun: RegisterCommand = (program, ctx, setExit) => {
       };
       try {
         const result = await runJailed(launch);
-        const report = formatJailReport(result, command);
+        const report = formatJailReport(result, command, { showPath: (path) => showPath(ctx, path) });
         if (report !== '') ctx.stderr(`syscage: ${report}`);
         if (result.mode === 'learn' && result.calls.length > 0) {
           const table = hostArchTable();
