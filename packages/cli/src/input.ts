@@ -26,7 +26,7 @@ import { buildDiagnostic } from './build/codes.js';
 import { CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { isLoadedPolicyFile } from './loaded-policy.js';
-import { resolveArchOption } from './options.js';
+import { parseIncludeMap, resolveArchOption } from './options.js';
 
 /** What {@link loadPolicies} reads and how. */
 export interface LoadPoliciesOptions {
@@ -101,6 +101,29 @@ export interface LoadedTree {
   readonly folders: readonly string[];
   /** The architecture folders that were read (all, or the one `--arch` selects), sorted by name. */
   readonly archs: readonly LoadedArchFolder[];
+}
+
+/** The policy-input flags every command that reads policies shares, as commander parses them. */
+export interface PolicyInputFlags {
+  /** `--arch`. */
+  readonly arch?: string;
+  /** `--include-map FROM=TO`, as given. */
+  readonly includeMap: readonly string[];
+  /** `--allow-outside-includes`. */
+  readonly allowOutsideIncludes?: boolean;
+}
+
+/**
+ * The part of {@link LoadPoliciesOptions} that the shared flags decide (`--arch`,
+ * `--include-map`, `--allow-outside-includes`), so that no command translates them itself.
+ */
+export function inputFromFlags(cwd: string, flags: PolicyInputFlags): Pick<LoadPoliciesOptions, 'cwd' | 'arch' | 'includeMap' | 'allowIncludesOutside'> {
+  return {
+    cwd,
+    ...(flags.arch === undefined ? {} : { arch: flags.arch }),
+    includeMap: parseIncludeMap(cwd, flags.includeMap),
+    ...(flags.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
+  };
 }
 
 /** One policy read through the input layer. */

@@ -15,8 +15,8 @@ import { type Dialect, type LintLevel, lintReviewRules } from '@syscage/include-
 import type { Diagnostic, Severity } from '@syscage/policy-parser';
 import { allDiagnosticCodes } from '../codes.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadPolicies } from '../input.js';
-import { allowOutsideIncludesOption, archOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
+import { inputFromFlags, loadPolicies } from '../input.js';
+import { allowOutsideIncludesOption, archOption, formatOption, includeMapOption } from '../options.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
@@ -73,10 +73,7 @@ export async function runCheck(
 ): Promise<CheckReport> {
   const input = await loadPolicies({
     paths,
-    cwd,
-    ...(options.arch === undefined ? {} : { arch: options.arch }),
-    includeMap: parseIncludeMap(cwd, options.includeMap),
-    ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
+    ...inputFromFlags(cwd, options),
     dialect: options.dialect,
     lint: options.lint,
     ...(options.denylist === undefined ? {} : { denylist: options.denylist }),

@@ -26,8 +26,8 @@ import {
 import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadPolicies } from '../input.js';
-import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap } from '../options.js';
+import { inputFromFlags, loadPolicies } from '../input.js';
+import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption } from '../options.js';
 import { printDiagnostics, readInputFile } from '../output.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
 import type { RegisterCommand } from '../program.js';
@@ -153,10 +153,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       const archTable = options.archJson === undefined ? undefined : readArchJsonFile(ctx, options.archJson);
       const input = await loadPolicies({
         paths: policies,
-        cwd: ctx.cwd,
-        ...(options.arch === undefined ? {} : { arch: options.arch }),
-        includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
-        ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
+        ...inputFromFlags(ctx.cwd, options),
         denylist: compileOptions.denylist === true,
         trees: false,
         ...(archTable === undefined ? {} : { archTable }),

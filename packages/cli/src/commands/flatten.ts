@@ -14,8 +14,8 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import { flattenComment } from '../build/flatten.js';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadPolicies } from '../input.js';
-import { type PolicyInputOptions, addPolicyInputOptions, archOption, compileDefaults, parseIncludeMap } from '../options.js';
+import { inputFromFlags, loadPolicies } from '../input.js';
+import { type PolicyInputOptions, addPolicyInputOptions, archOption, compileDefaults } from '../options.js';
 import { printDiagnostics } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -37,10 +37,7 @@ export const registerFlatten: RegisterCommand = (program, ctx, setExit) => {
     const flattenOptions: FlattenOptions = compileDefaults(options);
     const input = await loadPolicies({
       paths: policies,
-      cwd: ctx.cwd,
-      ...(options.arch === undefined ? {} : { arch: options.arch }),
-      includeMap: parseIncludeMap(ctx.cwd, options.includeMap),
-      ...(options.allowOutsideIncludes === true ? { allowIncludesOutside: true } : {}),
+      ...inputFromFlags(ctx.cwd, options),
       trees: false,
     });
     if (input.policies.length > 1 && options.output === undefined) throw new CliError('flatten: several policies need -o FOLDER', ExitCode.usage);
