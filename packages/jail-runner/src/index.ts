@@ -29,3 +29,5 @@ export { adviseViolation } from './advice.js';
 export type { JailPolicy } from './advice.js';
 export { widenRule } from './widen.js';
 export type { WidenRuleRequest, WidenedRule } from './widen.js';
+export { readInstalledFilters } from './installed-filters.js';
+export type { InstalledFilters, InstalledFiltersProblem } from './installed-filters.js';

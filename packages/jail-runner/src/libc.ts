@@ -39,12 +39,18 @@ export const PTRACE_GETSIGINFO = 0x4202;
 export const PTRACE_SEIZE = 0x4206;
 export const PTRACE_LISTEN = 0x4208;
 export const PTRACE_GET_SYSCALL_INFO = 0x420e;
+export const PTRACE_DETACH = 17;
+export const PTRACE_INTERRUPT = 0x4207;
+/** Copies one installed classic-BPF filter of a stopped tracee (`addr`: 0 the oldest); needs CAP_SYS_ADMIN. */
+export const PTRACE_SECCOMP_GET_FILTER = 0x420c;
 export const PTRACE_O_TRACECLONE = 0x8;
 export const PTRACE_O_TRACEEXEC = 0x10;
 export const PTRACE_O_TRACEEXIT = 0x40;
 export const PTRACE_EVENT_EXEC = 4;
 export const PTRACE_EVENT_EXIT = 6;
 export const PTRACE_EVENT_STOP = 128;
+/** `waitpid` flag: return at once when no child changed state. */
+export const WNOHANG = 1;
 /** `waitpid` flag: wait for threads and clones too. */
 export const WALL = 0x40000000;
 /** `si_code` of a SIGSYS sent by a seccomp filter (`SYS_SECCOMP`). */

@@ -2,7 +2,8 @@
  * `syscage verify POLICY FILTER.bpf... [--arch A] [--format text|json] [policy options]`: proves
  * that a filter (or a stack of filters, in installation order) gives the policy's action for every
  * input, or prints a counterexample; `--within WIDER NARROWER...` proves that everything the
- * narrower side lets run the wider side lets run too. Each side is a `.policy` or `.bpf`.
+ * narrower side lets run the wider side lets run too. Each side is a `.policy` or `.bpf`; with
+ * `--pid PID` the filter side is the stack installed in a running process (read with ptrace).
  *
  * Exit status: 0 proved, 1 counterexample (or inputs with errors), 4 undecided (the filter does
  * something the procedure does not decide exactly; see `ExitCode.undecided`).
@@ -20,6 +21,7 @@ import {
   verifyEquivalent,
   verifyWithin,
 } from '@syscage/bpf-codegen';
+import { readInstalledFilters } from '@syscage/jail-runner';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -45,6 +47,7 @@ interface VerifyCommandOptions extends PolicyInputOptions {
   readonly logFailures?: boolean;
   readonly denylist?: boolean;
   readonly maxNodes?: string;
+  readonly pid?: string;
 }
 
 /** One side of a verification as read from the command line. */
@@ -159,6 +162,23 @@ function printText(ctx: CliContext, verdict: Verification, wider: Side, narrower
   ctx.stdout(`  ${wider.shown}: ${describeDecision(ctx, wider, counterexample.expected, table, name)}\n`);
 }
 
+/**
+ * The filters a running process has (`--pid`), as a stack side. A process without filters runs
+ * every call: that side is a single `ret ALLOW`, so a policy that denies anything gets a
+ * counterexample rather than a proof about nothing.
+ */
+function readProcessSide(pidText: string): Side {
+  const pid = /^\d+$/.test(pidText.trim()) ? Number(pidText) : Number.NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new CliError(`--pid ${pidText}: expected a process id`, ExitCode.usage);
+  if (process.platform !== 'linux') throw new CliError('--pid reads filters with ptrace(2): Linux only', ExitCode.usage);
+  const read = readInstalledFilters(pid);
+  if (!read.ok) throw new CliError(`--pid ${pid}: ${read.message}`, ExitCode.io);
+  const count = read.programs.length;
+  const shown = count === 0 ? `process ${pid} (no seccomp filter: every call runs)` : `process ${pid} (${count} filter${count === 1 ? '' : 's'})`;
+  const programs = count === 0 ? [[{ code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }]] : read.programs;
+  return { shown, source: { kind: 'filter', programs }, sources: new Map() };
+}
+
 function parseMaxNodes(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const nodes = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
@@ -172,19 +192,22 @@ export const registerVerify: RegisterCommand = (program, ctx, setExit) => {
     .command('verify')
     .description('prove that a .bpf filter gives a policy’s action for every input, or show an input where it does not')
     .argument('<policy>', 'the policy (.policy, or a .bpf to compare with); with --within, the wider side')
-    .argument('<filters...>', 'the filter (.bpf; several are a stack, in installation order, or one .policy); with --within, the narrower side')
+    .argument('[filters...]', 'the filter (.bpf; several are a stack, in installation order, or one .policy); with --within, the narrower side; none with --pid')
     .addOption(archOption('architecture (default for a policy: its folder name; required for .bpf only)'))
     .addOption(formatOption(['text', 'json']))
     .option('--within', 'prove instead that every input the filters let run (allow or log), the first side lets run too')
     .option('--log-failures', 'for .policy inputs: the kill action and every `return N` become LOG, as compile --log-failures')
     .option('--denylist', 'for .policy inputs: a @denylist policy (unlisted syscalls are allowed)')
-    .option('--max-nodes <n>', 'decision-diagram nodes before giving up as undecided (default 4000000)');
+    .option('--max-nodes <n>', 'decision-diagram nodes before giving up as undecided (default 4000000)')
+    .option('--pid <pid>', 'verify instead the filters installed in a running process (read with ptrace; needs CAP_SYS_ADMIN) against the policy');
   addPolicyInputOptions(command).action(async (first: string, rest: string[], options: VerifyCommandOptions) => {
     refusePolicyOptionsWithoutPolicy(options, [first, ...rest]);
     const maxNodes = parseMaxNodes(options.maxNodes);
     const table = await loadArch(ctx, options.arch, [first, ...rest].find((path) => path.endsWith('.policy')));
+    if (options.pid !== undefined && rest.length > 0) throw new CliError(`--pid reads the filters from the process: give only the policy, not ${rest.join(', ')}`, ExitCode.usage);
+    if (options.pid === undefined && rest.length === 0) throw new CliError('missing the filter to verify (a .bpf, several for a stack, or --pid PID)', ExitCode.usage);
     const wider = await readSide(ctx, [first], table, options, setExit);
-    const narrower = await readSide(ctx, rest, table, options, setExit);
+    const narrower = options.pid === undefined ? await readSide(ctx, rest, table, options, setExit) : readProcessSide(options.pid);
     if (wider === undefined || narrower === undefined) return;
     const lowered = lowerArch(table);
     const verifyOptions = maxNodes === undefined ? {} : { maxNodes };
