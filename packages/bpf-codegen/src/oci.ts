@@ -397,24 +397,34 @@ function syscallEntries(syscall: LoweredSyscall, policy: LoweredPolicy, limit: n
   const max = (1n << BigInt(bits)) - 1n;
   const rules: { action: SeccompAction; terms: Dnf }[] = [];
   const matched: { action: SeccompAction; negation: Dnf }[] = [];
+  // Work only for what is written: entries with the default action are left out, so their terms,
+  // the fallback's when it is the default, and negations no later rule subtracts are not built
+  // (an imported policy has many filters of one action falling back to the default).
+  const fallbackWritten = !sameAction(syscall.fallback.action, policy.defaultAction);
   let none: Dnf | undefined = [[]];
-  for (const filter of syscall.filters) {
-    let terms = clauseDnf(filter.clauses, bits, max, limit);
-    if (!terms) return undefined;
-    // Subtract the earlier filters of another action: a call they match never reaches this one.
-    for (const earlier of matched) {
-      if (sameAction(earlier.action, filter.action)) continue;
-      terms = and(terms, earlier.negation, max, limit);
+  for (const [index, filter] of syscall.filters.entries()) {
+    if (!sameAction(filter.action, policy.defaultAction)) {
+      let terms = clauseDnf(filter.clauses, bits, max, limit);
       if (!terms) return undefined;
+      // Subtract the earlier filters of another action: a call they match never reaches this one.
+      for (const earlier of matched) {
+        if (sameAction(earlier.action, filter.action)) continue;
+        terms = and(terms, earlier.negation, max, limit);
+        if (!terms) return undefined;
+      }
+      rules.push({ action: filter.action, terms });
     }
+    const subtracted = syscall.filters.slice(index + 1).some((later) => !sameAction(later.action, filter.action) && !sameAction(later.action, policy.defaultAction));
+    if (!subtracted && !fallbackWritten) continue;
     const negation = negatedClauses(filter.clauses, bits, max, limit);
     if (!negation) return undefined;
     matched.push({ action: filter.action, negation });
-    none = and(none, negation, max, limit);
-    if (!none) return undefined;
-    rules.push({ action: filter.action, terms });
+    if (fallbackWritten) {
+      none = and(none, negation, max, limit);
+      if (!none) return undefined;
+    }
   }
-  rules.push({ action: syscall.fallback.action, terms: none });
+  if (fallbackWritten) rules.push({ action: syscall.fallback.action, terms: none });
   // Entries with the default action are left out (runc skips them, libseccomp refuses them);
   // entries of one action merge into one list of terms.
   const byAction: { action: SeccompAction; terms: Term[] }[] = [];
