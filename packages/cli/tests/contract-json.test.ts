@@ -90,7 +90,7 @@ const jsonCases: readonly JsonCase[] = [
   {
     name: 'diff',
     argv: ['diff', '--format', 'json', '--arch', 'x86_64', 'echo.bpf', echoPolicy],
-    shape: { old: string, new: string, arch: 'x86_64', added: 0, removed: 0, changed: 0, defaultAction: null, syscalls: [] },
+    shape: { old: string, new: string, arch: 'x86_64', result: 'same', added: 0, removed: 0, changed: 0, defaultAction: null, syscalls: [], otherNumbers: [], otherArchitectures: [] },
   },
   {
     name: 'audit',

@@ -17,8 +17,15 @@ const sleepSyscalls = [
   'restart_syscall',
 ];
 
-const usable = process.platform === 'linux' && process.arch === 'x64' && process.getuid?.() === 0;
-if (!usable) console.warn('SKIPPED: verify --pid needs x86_64 Linux and root (CAP_SYS_ADMIN)');
+/** Whether this process has the capabilities reading filters takes: CAP_SYS_ADMIN (21) and CAP_SYS_PTRACE (19). */
+function mayReadFilters(): boolean {
+  if (process.platform !== 'linux') return false;
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  const caps = BigInt(`0x${effective ?? '0'}`);
+  return ((caps >> 21n) & 1n) === 1n && ((caps >> 19n) & 1n) === 1n;
+}
+const usable = process.arch === 'x64' && mayReadFilters();
+if (!usable) console.warn('SKIPPED: verify --pid needs x86_64 Linux with CAP_SYS_ADMIN and CAP_SYS_PTRACE');
 
 const folder = mkdtempSync(join(tmpdir(), 'syscage-verify-pid-'));
 afterAll(() => { rmSync(folder, { recursive: true, force: true }); });

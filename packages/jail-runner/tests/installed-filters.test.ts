@@ -12,9 +12,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readInstalledFilters } from '../src/installed-filters.js';
 
 const python = '/usr/bin/python3';
-const usable =
-  process.platform === 'linux' && process.getuid?.() === 0 && spawnSync(python, ['-c', 'import seccomp'], { timeout: 30_000 }).status === 0;
-if (!usable) console.warn('SKIPPED: reading installed filters needs Linux, root (CAP_SYS_ADMIN) and python3-seccomp');
+/** Whether this process has the capabilities reading filters takes: CAP_SYS_ADMIN (21) and CAP_SYS_PTRACE (19). */
+function mayReadFilters(): boolean {
+  if (process.platform !== 'linux') return false;
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  const caps = BigInt(`0x${effective ?? '0'}`);
+  return ((caps >> 21n) & 1n) === 1n && ((caps >> 19n) & 1n) === 1n;
+}
+const usable = mayReadFilters() && spawnSync(python, ['-c', 'import seccomp'], { timeout: 30_000 }).status === 0;
+if (!usable) console.warn('SKIPPED: reading installed filters needs Linux with CAP_SYS_ADMIN and CAP_SYS_PTRACE, and python3-seccomp');
 
 // Two filters: ERRNO(1) for getppid, then ERRNO(2) for getuid; then the pid, then a long sleep.
 const target = `
