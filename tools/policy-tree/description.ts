@@ -436,6 +436,9 @@ const driverCode: RuleSpec = {
   call: 'mmap',
   filter: 'arg2 == PROT_READ|PROT_EXEC',
   why: 'The GL/Vulkan or codec driver is loaded with dlopen after the jail is entered, which maps its code read+execute from the library file. Writable and executable at once stays refused.',
+  auditAck: {
+    SC7021: 'the driver is loaded with dlopen inside the jail (crosvm allows the same mapping to gpu, wl and video); never writable and executable at once',
+  },
 };
 
 /** DRM render nodes, dma-bufs and fences: what a GPU driver and gbm allocations need. */
@@ -1177,27 +1180,43 @@ export const processes: readonly ProcessSpec[] = [
     rules: [
       ...without(memoryRules, ['mmap', 'mprotect']),
       {
-        call: ['mmap', 'mprotect'],
+        call: 'mmap',
         filter: 'arg2 in ~PROT_EXEC || arg2 in ~PROT_WRITE',
         why: 'The devices forked from here load their libraries before their own filter is in place, so code may be mapped; never writable and executable at once.',
+        auditAck: {
+          SC7021: 'devices forked by the warden map their libraries before their own filter is stacked; never writable and executable at once',
+        },
       },
+      {
+        call: 'mprotect',
+        filter: 'arg2 in ~PROT_EXEC',
+        why: "Guard pages and read-only relocations. The dynamic loader maps code with mmap; turning memory executable afterwards is refused (crosvm's gpu, wl and video policies, which load drivers with dlopen, never allow it either).",
+      },
+      otherwise(
+        'mprotect',
+        'EACCES',
+        'Making memory executable fails with "permission denied", the answer of the kernel when a security module or a noexec mount refuses an executable mapping.',
+      ),
       ...threadClone,
       {
         call: 'clone',
         filter:
           'arg0 in SIGCHLD|CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|CLONE_PARENT_SETTID|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID',
         why: "Forks each device's process, in new PID, user, mount, network, IPC, UTS and cgroup namespaces as its jail asks; sharing memory or descriptors with the warden (CLONE_VM, CLONE_FILES, …) is refused.",
+        auditAck: { SC7031: "creating the namespaces of each hot-plugged device's jail is the warden's job; threads and CLONE_VM/CLONE_FILES children stay refused" },
       },
       {
         call: 'unshare',
         filter: 'arg0 in CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|CLONE_FS|CLONE_FILES',
         why: 'Enters the namespaces of a jail in the forked child.',
+        auditAck: { SC7031: "the forked child enters the namespaces its jail asks for (Minijail unshares mount, network, IPC, UTS and cgroup namespaces after the fork)" },
       },
       otherwise('unshare', 'EPERM', 'Anything else fails with "operation not permitted".'),
       {
         call: ['mount', 'umount2', 'pivot_root', 'chroot'],
         filter: allow,
         why: "Builds the jail's file system: remounts it private, bind-mounts what the device needs, mounts a tmpfs, moves the root and detaches the old one. The arguments are paths in memory, which no filter can check; the warden itself runs in a jail whose namespaces bound what it can mount.",
+        auditAck: { SC7010: "building each device's jail (mounts, pivot_root, detaching the old root, chroot into the new one) is the warden's job; its paths are in memory, out of a filter's reach, and the warden's own mount namespace bounds them" },
       },
       {
         call: ['capget', 'capset', 'setsid', 'chdir', 'fchdir', 'getdents64'],

@@ -32,6 +32,12 @@ export interface RuleSpec {
   readonly why?: string;
   /** Restricts the rule to some architectures (all when absent). */
   readonly arches?: readonly Arch[];
+  /**
+   * Audit findings (`syscage audit`, `syscage build`) this rule makes on purpose, by code
+   * (`SC7010`) with the reason: written as `# audit-ack CODE: reason` right above the rule, which
+   * the audit reports as acknowledged instead of failing the build.
+   */
+  readonly auditAck?: Readonly<Record<string, string>>;
 }
 
 /** A building block (`common_device`, `vhost_user`, `vvu`, or a device's own block). */

@@ -31,6 +31,7 @@ interface ExpandedRule {
   readonly filter: string;
   readonly block: string;
   readonly why?: string;
+  readonly auditAck?: Readonly<Record<string, string>>;
   /** True when the generic syscall is in `riskySyscalls`: its line gets its own comment. */
   readonly risky: boolean;
 }
@@ -79,7 +80,14 @@ function expand(description: TreeDescription, block: BlockSpec | DeviceSpec | Pr
     for (const call of callsOf(rule)) {
       const risky = description.riskySyscalls.has(call);
       for (const syscall of namesOn(description, call, arch)) {
-        out.push({ syscall, filter: filterOn(rule, arch), block: block.name, risky, ...(rule.why === undefined ? {} : { why: rule.why }) });
+        out.push({
+          syscall,
+          filter: filterOn(rule, arch),
+          block: block.name,
+          risky,
+          ...(rule.why === undefined ? {} : { why: rule.why }),
+          ...(rule.auditAck === undefined ? {} : { auditAck: rule.auditAck }),
+        });
       }
     }
   }
@@ -160,6 +168,13 @@ function reasons(rules: readonly ExpandedRule[]): string[] {
     seen.add(text);
     lines.push(...commentLines(text));
   }
+  // Acknowledged audit findings last, one line each (the audit reads them from the comment block).
+  for (const rule of rules) {
+    for (const [code, reason] of Object.entries(rule.auditAck ?? {})) {
+      const line = `# audit-ack ${code}: ${reason}`;
+      if (!lines.includes(line)) lines.push(line);
+    }
+  }
   return lines;
 }
 
@@ -178,7 +193,7 @@ function mergedLines(merged: MergedSyscall): string[] {
 function isPlain(merged: MergedSyscall, rule: RuleSpec, arch: Arch): boolean {
   const only = merged.allow ?? (merged.conditions.length === 1 && merged.fallback === undefined ? merged.conditions[0] : merged.fallback);
   const count = (merged.allow === undefined ? merged.conditions.length : 1) + (merged.fallback === undefined ? 0 : 1);
-  return count === 1 && only !== undefined && only.filter === filterOn(rule, arch) && only.why === rule.why && !only.risky;
+  return count === 1 && only !== undefined && only.filter === filterOn(rule, arch) && only.why === rule.why && !only.risky && only.auditAck === undefined;
 }
 
 /**

@@ -60,6 +60,8 @@ export type { AnalyzeOptions, ProgramAnalysis, SyscallAnalysis, SyscallVerdict }
 export { explorePaths, solveWord, witnessOf } from './analyze-paths.js';
 export { auditDiagnosticSeverity, auditFindingCodes, auditProgram, auditSeverities, auditSeverityAtLeast } from './audit.js';
 export type { AuditExample, AuditFinding, AuditFindingCode, AuditFindingInfo, AuditOptions, AuditReport, AuditSeverity } from './audit.js';
+export { acknowledgeAuditFindings, auditAcknowledgementsAbove } from './audit-ack.js';
+export type { AcknowledgedFinding, AuditAcknowledgement } from './audit-ack.js';
 export { kernelUnfilteredNote, kernelUnfilteredSyscall, kernelUnfilteredSyscalls } from './kernel-facts.js';
 export type { KernelUnfilteredSyscall } from './kernel-facts.js';
 export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from './analyze-paths.js';

@@ -46,6 +46,8 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
     { command: 'syscage build --arch x86_64 --out build/policies policies', says: 'check a tree and compile every loaded policy, with a manifest' },
     { command: 'syscage build --arch riscv64 --summary json --out build/json policies', says: 'the same summary as JSON on stdout' },
     { command: 'syscage build --arch aarch64 --flatten --out build/flat policies', says: "each .bpf with its flattened .policy for libminijail's run-time parser (crosvm --seccomp-log-failures)" },
+    { command: 'syscage build --arch aarch64 --audit medium --out build/reviewed policies', says: 'also fail on medium audit findings that no `# audit-ack` comment explains' },
+    { command: 'syscage build --arch arm --no-audit --no-review-lint --out build/quick policies', says: 'skip the audit and the reviewer\'s lint (SC2050, SC2051)' },
   ],
   disasm: [
     { command: 'syscage disasm --arch x86_64 echo_server.bpf', says: 'disassemble a compiled program, naming syscalls' },

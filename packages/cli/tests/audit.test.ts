@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { encodeProgram } from '@syscage/bpf-codegen';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../../tools/shared-data/index.js';
@@ -113,6 +113,31 @@ describeWithShared('syscage audit on the shared corpora', [corpus], () => {
   }, 60_000);
 });
 
+describe('syscage audit of the repository tree', () => {
+  const repo = join(import.meta.dirname, '..', '..', '..');
+
+  it('passes --fail-on high on the jail warden, whose namespace and mount findings its policy acknowledges with reasons', async () => {
+    const result = await runInProcess(['audit', 'policies/x86_64/jail_warden_process.policy', '--fail-on', 'medium'], repo);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/high\[SC7010\]: mount is allowed for every argument[^]*= acknowledged on line \d+: building each device's jail/);
+    expect(result.stdout).toMatch(/: \d+ findings \(6 high, 1 medium, \d+ low, \d+ info\), 7 acknowledged\n$/);
+    const json = await runInProcess(['audit', 'policies/x86_64/jail_warden_process.policy', '--format', 'json'], repo);
+    const parsed = JSON.parse(json.stdout) as { findings: { code: string; severity: string; acknowledged: { line: number; reason: string } | null }[] };
+    expect(parsed.findings.filter((finding) => finding.severity === 'high').every((finding) => finding.acknowledged !== null)).toBe(true);
+  });
+
+  it.each(['examples/echo_server.policy', 'examples/block_device.policy'])('finds nothing at high or medium in %s (its clone rule admits threads only, no namespaces)', async (policy) => {
+    const result = await runInProcess(['audit', '--arch', 'x86_64', '--fail-on', 'medium', policy], repo);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).not.toContain('SC7031');
+  });
+
+  it('still fails --fail-on on a finding nothing acknowledges', async () => {
+    const result = await runInProcess(['audit', 'policies/x86_64/jail_warden_process.policy', '--fail-on', 'low'], repo);
+    expect(result.code).toBe(1);
+  });
+});
+
 describe('syscage build --audit', () => {
   const tree = mkdtempSync(join(tmpdir(), 'syscage-audit-tree-'));
   mkdirSync(join(tree, 'policies', 'x86_64'), { recursive: true });
@@ -131,9 +156,50 @@ describe('syscage build --audit', () => {
     expect(result.stderr).toContain('audit: 2 findings at or above high');
   });
 
-  it('builds as before without --audit', async () => {
-    const result = await runInProcess(['build', '-o', 'out-plain', 'policies'], tree);
+  it('audits at high by default, and builds without the audit with --no-audit', async () => {
+    const audited = await runInProcess(['build', '-o', 'out-default', 'policies'], tree);
+    expect(audited.code).toBe(1);
+    expect(audited.stderr).toContain('audit: 2 findings at or above high');
+    const result = await runInProcess(['build', '--no-audit', '-o', 'out-plain', 'policies'], tree);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('SC7030');
+  });
+
+  it('reports a finding acknowledged by `# audit-ack CODE: reason` above its rule as a note with the reason, and does not fail on it', async () => {
+    const acked = mkdtempSync(join(tmpdir(), 'syscage-audit-ack-'));
+    mkdirSync(join(acked, 'x86_64'), { recursive: true });
+    writeFileSync(join(acked, 'x86_64', 'common_device.policy'), 'read: 1\nwrite: 1\nexit_group: 1\n');
+    writeFileSync(join(acked, 'x86_64', 'net.policy'), '# Terminal requests, crosvm-style.\n# audit-ack SC7030: a test of the acknowledgement\nioctl: arg1 & 0x6400\n');
+    writeFileSync(join(acked, 'x86_64', 'net_device.policy'), '@include ./common_device.policy\n@include ./net.policy\n');
+    writeFileSync(join(acked, 'x86_64', 'block.policy'), '# Block requests; the acknowledgement is for another code.\n# audit-ack SC7010: not this finding\nioctl: arg1 & 0x6400\n');
+    writeFileSync(join(acked, 'x86_64', 'block_device.policy'), '@include ./common_device.policy\n@include ./block.policy\n');
+    const result = await runInProcess(['build', '-o', join(acked, '..', `${basename(acked)}-out`), acked], tree);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/net\.policy:3:1: info\[SC7030\]: high, acknowledged on line 2: ioctl is allowed for TIOCSTI .*; reason: a test of the acknowledgement/);
+    expect(result.stderr).toMatch(/block\.policy:3:1: error\[SC7030\]: high: ioctl is allowed for TIOCSTI/);
+    expect(result.stderr).toContain('audit: 1 finding at or above high, 1 more acknowledged in the policies');
+    rmSync(join(acked, 'x86_64', 'block_device.policy'));
+    rmSync(join(acked, 'x86_64', 'block.policy'));
+    const clean = await runInProcess(['build', '-o', join(acked, '..', `${basename(acked)}-out2`), acked], tree);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain('audit: 0 findings at or above high, 1 more acknowledged in the policies');
+  });
+});
+
+describe("syscage build runs the reviewer's lint", () => {
+  const tree = mkdtempSync(join(tmpdir(), 'syscage-review-tree-'));
+  mkdirSync(join(tree, 'x86_64'), { recursive: true });
+  writeFileSync(join(tree, 'x86_64', 'common_device.policy'), 'read: 1\nwrite: 1\nexit_group: 1\nfcntl: arg1 == F_GETFL\n');
+  writeFileSync(join(tree, 'x86_64', 'net.policy'), 'kill: 1\nfcntl: arg1 == F_SETFL\n');
+  writeFileSync(join(tree, 'x86_64', 'net_device.policy'), '@include ./common_device.policy\n@include ./net.policy\n');
+
+  it('warns about an uncommented dangerous syscall (SC2050) and conditional rules on two lines (SC2051), quiet with --no-review-lint', async () => {
+    const result = await runInProcess(['build', '-o', `${tree}-out`, tree], tree);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('net.policy:1:1: warning[SC2050]: kill needs a stated reason');
+    expect(result.stderr).toContain('net.policy:2:1: warning[SC2051]: fcntl gets conditional rules here and on another line');
+    const quiet = await runInProcess(['build', '--no-review-lint', '-o', `${tree}-out2`, tree], tree);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toMatch(/SC205[01]/);
   });
 });

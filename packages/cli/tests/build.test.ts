@@ -97,7 +97,10 @@ describe('syscage build policies/ (the repository tree)', () => {
   });
 
   it('compiles every loaded policy for every architecture with no error and no warning', () => {
-    expect(result.stderr).toBe('');
+    // The reviewer's lint and the audit run by default: no warning, no finding at high that a
+    // comment above its rule does not acknowledge (the jail warden's mounts and namespaces).
+    expect(result.stderr).not.toMatch(/(error|warning)\[/);
+    expect(result.stderr).toContain('audit: 0 findings at or above high, 24 more acknowledged in the policies\n');
     expect(result.code).toBe(0);
     expect(manifest.ok).toBe(true);
     expect(manifest.treeDiagnostics).toEqual([]);
@@ -315,7 +318,8 @@ describe.skipIf(!hasBinary)(`the built syscage binary${hasBinary ? '' : ' (skipp
 describeWithShared('syscage build on crosvm 2022', [crosvm], () => {
   it('compiles every policy with --lint warn --default-action trap', async () => {
     const out = join(scratch, 'crosvm');
-    const result = await runInProcess(['build', corpus, '--lint', 'warn', '--default-action', 'trap', '--out', out], repoRoot);
+    // crosvm's tree has audit findings (its `arg1 & 0x6400` ioctl rules admit TIOCSTI): not what this checks.
+    const result = await runInProcess(['build', corpus, '--lint', 'warn', '--no-audit', '--default-action', 'trap', '--out', out], repoRoot);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('error[');
     const manifest = readManifest(out);

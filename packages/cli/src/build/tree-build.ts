@@ -20,7 +20,7 @@ import {
   ociProfileJson,
 } from '@syscage/bpf-codegen';
 import type { BpfProgram } from '@syscage/bpf-codegen';
-import type { PolicyHost } from '@syscage/include-resolver';
+import { type PolicyHost, lintReviewRules } from '@syscage/include-resolver';
 import type { Diagnostic } from '@syscage/policy-parser';
 import type { LoadedArchFolder, LoadedInput, LoadedPolicy, LoadedTree } from '../input.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
@@ -63,6 +63,11 @@ export interface TreeBuildOptions {
   readonly flatten?: boolean;
   /** Also write each policy as an OCI container seccomp profile (`--export oci`); a policy the profile cannot express exactly fails. @defaultValue false */
   readonly exportOci?: boolean;
+  /**
+   * Run the reviewer's lint on every loaded policy (SC2050, SC2051: warnings); `--no-review-lint`
+   * turns it off. @defaultValue false
+   */
+  readonly reviewLint?: boolean;
 }
 
 /** A source file a policy was built from. */
@@ -198,7 +203,7 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
     return { path: file.path, role: file.role, sha256: options.sha256(utf8(text)) };
   });
   const base = { arch: folder.arch, folder: folder.folder, name, entry, sources: builtSources };
-  const diagnostics: Diagnostic[] = [...policy.diagnostics];
+  const diagnostics: Diagnostic[] = [...policy.diagnostics, ...(options.reviewLint === true ? lintReviewRules(resolved) : [])];
   const failed = (): BuiltPolicy => ({ ...base, ok: false, diagnostics });
   if (table === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return failed();
 

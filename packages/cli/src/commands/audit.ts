@@ -6,7 +6,7 @@
  * finding points at the rule that decides it. Exit 1 when a finding is at or above `--fail-on`.
  */
 import { Option } from 'commander';
-import { type AuditFinding, type AuditReport, type AuditSeverity, auditDiagnosticSeverity, auditFindingCodes, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
+import { type AuditFinding, type AuditReport, type AuditSeverity, acknowledgeAuditFindings, auditDiagnosticSeverity, auditFindingCodes, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
 import { isDevicePolicyName, type RuleOrigin } from '@syscage/include-resolver';
 import { type Diagnostic, formatDiagnostic } from '@syscage/policy-parser';
 import { createColors } from 'picocolors';
@@ -84,6 +84,8 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
       const names = new Map<number, string>();
       for (const [name, nr] of Object.entries(arch.syscalls)) if (!names.has(nr)) names.set(nr, name);
       const diagnostics = report.findings.map((finding) => findingDiagnostic(finding, input.shown, (path) => showPath(ctx, path)));
+      // `# audit-ack SC7xxx: reason` above a rule: reported with its reason, never failing --fail-on.
+      const acks = acknowledgeAuditFindings(report.findings, (path) => input.sources.get(showPath(ctx, path))).map((item) => item.acknowledged);
       const tally = counts(report);
       if (options.format === 'json') {
         printJson(ctx, {
@@ -101,6 +103,7 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
               syscall: finding.syscall === undefined ? null : { nr: finding.syscall.nr, name: finding.syscall.name ?? null },
               example: finding.example === undefined ? null : { nr: finding.example.nr, arch: hex(finding.example.arch), args: finding.example.args.map(hex) },
               location: finding.origin === undefined || diagnostic === undefined ? null : { file: diagnostic.file, line: diagnostic.range.start.line, column: diagnostic.range.start.column },
+              acknowledged: acks[index] === undefined ? null : { line: acks[index].line, reason: acks[index].reason },
             };
           }),
         });
@@ -117,12 +120,15 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
           const lines = [framed.replace(`${diagnostic.severity}[${finding.code}]`, `${finding.severity}[${finding.code}]`)];
           const example = exampleText(finding, names);
           if (example !== undefined) lines.push(`  = example: ${example}`);
+          const ack = acks[index];
+          if (ack !== undefined) lines.push(`  = acknowledged on line ${String(ack.line)}: ${ack.reason}`);
           out.push(lines.join('\n'));
         });
-        const summary = `${input.shown} (${arch.name}${device ? ', device' : ''}): ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${auditSeverities.map((severity) => `${tally[severity]} ${severity}`).join(', ')})`;
+        const acked = acks.filter((ack) => ack !== undefined).length;
+        const summary = `${input.shown} (${arch.name}${device ? ', device' : ''}): ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${auditSeverities.map((severity) => `${tally[severity]} ${severity}`).join(', ')})${acked > 0 ? `, ${String(acked)} acknowledged` : ''}`;
         ctx.stdout(`${[...out, summary].join('\n\n')}\n`);
       }
       const threshold = options.failOn;
-      if (threshold !== 'none' && report.findings.some((finding) => auditSeverityAtLeast(finding.severity, threshold))) setExit(ExitCode.policyError);
+      if (threshold !== 'none' && report.findings.some((finding, index) => acks[index] === undefined && auditSeverityAtLeast(finding.severity, threshold))) setExit(ExitCode.policyError);
     });
 };

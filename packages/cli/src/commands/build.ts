@@ -7,6 +7,11 @@
  * (`defaultKillAction`, shared by every command; `--kill-thread` for Minijail's thread kill);
  * `--default-action` overrides both (crosvm builds its tree with `--default-action trap`).
  *
+ * Every loaded policy also gets the reviewer's lint (SC2050, SC2051 warnings; `--no-review-lint`),
+ * and every compiled program the audit (`--audit LEVEL`, default `high`; `--no-audit`): a finding
+ * at or above the level fails the build unless a `# audit-ack SC7xxx: reason` comment above its
+ * rule acknowledges it, which is then printed as a note with its reason.
+ *
  * On errors the command exits 1, writes the outputs of the policies that compiled, removes any
  * earlier output of the ones that did not, and records every failure in the manifest
  * (`"ok": false`), so nothing left in the out folder claims a success that did not happen.
@@ -15,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
 import { type LintLevel, type PolicyHost, describeFileProblem, isDevicePolicyName } from '@syscage/include-resolver';
-import { type AuditSeverity, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
+import { type AuditSeverity, acknowledgeAuditFindings, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { createManifest, type Manifest } from '../build/manifest.js';
@@ -42,8 +47,10 @@ interface BuildOptions {
   readonly allowOutsideIncludes?: boolean;
   readonly lint: LintLevel;
   readonly summary: 'text' | 'json';
-  /** Audit every compiled program and fail on findings at or above this severity (`--audit`). */
-  readonly audit?: AuditSeverity;
+  /** Audit every compiled program and fail on findings at or above this severity (`--audit`, default `high`); `false` with `--no-audit`. */
+  readonly audit: AuditSeverity | false;
+  /** The reviewer's lint (SC2050, SC2051); `--no-review-lint` turns it off. */
+  readonly reviewLint: boolean;
   readonly verify: boolean;
   readonly flatten?: boolean;
   readonly export?: 'oci';
@@ -106,29 +113,37 @@ export function formatSummary(manifest: Manifest): string {
 }
 
 /**
- * `--audit LEVEL`: audits every compiled program of the tree and prints, once each, the findings
- * at or above LEVEL at the rules that admit them. Returns how many there were.
+ * The audit `build` runs by default (`--audit LEVEL`, default `high`; `--no-audit` skips it):
+ * audits every compiled program of the tree and prints, once each, the findings at or above
+ * LEVEL at the rules that admit them. A finding that a comment above its rule acknowledges
+ * (`# audit-ack SC7xxx: reason`) is printed as a note with its reason and does not fail the
+ * build. Returns how many findings were not acknowledged.
  */
-function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: AuditSeverity, sources: ReadonlyMap<string, string>): number {
+function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: AuditSeverity, sources: ReadonlyMap<string, string>, texts: ReadonlyMap<string, string>): number {
   const seen = new Set<string>();
-  const found: Diagnostic[] = [];
+  const open: Diagnostic[] = [];
+  const acknowledged: Diagnostic[] = [];
   for (const policy of policies) {
     if (policy.result === undefined) continue;
     const { program, lowered, table } = policy.result;
     const report = auditProgram(program, { arch: table, device: isDevicePolicyName(policy.entry), policy: lowered });
-    for (const finding of report.findings) {
+    for (const { finding, acknowledged: ack } of acknowledgeAuditFindings(report.findings, (path) => texts.get(path))) {
       if (!auditSeverityAtLeast(finding.severity, level)) continue;
       const diagnostic = findingDiagnostic(finding, posixRelative(ctx.cwd, policy.entry) || policy.entry, (path) => posixRelative(ctx.cwd, path) || path);
       // Rules of shared blocks (common_device) are found once per policy that includes them.
       const key = `${diagnostic.code}|${diagnostic.file}|${diagnostic.range.start.offset}|${finding.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      found.push({ ...diagnostic, severity: 'error', message: `${finding.severity}: ${finding.message} (audit of ${policy.folder}/${policy.name})` });
+      if (ack === undefined) {
+        open.push({ ...diagnostic, severity: 'error', message: `${finding.severity}: ${finding.message} (audit of ${policy.folder}/${policy.name})` });
+      } else {
+        acknowledged.push({ ...diagnostic, severity: 'info', message: `${finding.severity}, acknowledged on line ${String(ack.line)}: ${finding.message}; reason: ${ack.reason}` });
+      }
     }
   }
-  printDiagnostics(ctx, found, sources);
-  ctx.stderr(`audit: ${found.length} finding${found.length === 1 ? '' : 's'} at or above ${level}\n`);
-  return found.length;
+  printDiagnostics(ctx, [...acknowledged, ...open], sources);
+  ctx.stderr(`audit: ${open.length} finding${open.length === 1 ? '' : 's'} at or above ${level}${acknowledged.length > 0 ? `, ${acknowledged.length} more acknowledged in the policies` : ''}\n`);
+  return open.length;
 }
 
 /** How to point `build` at a tree, for the messages of a tree it cannot read. */
@@ -164,7 +179,9 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity').choices([...auditSeverities]))
+    .option('--no-review-lint', 'no warnings for dangerous syscalls allowed without a comment above (SC2050) or conditional rules on several lines (SC2051)')
+    .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity that no `# audit-ack SC7xxx: reason` comment above the rule acknowledges').choices([...auditSeverities]).default('high'))
+    .option('--no-audit', 'do not audit the compiled programs')
     .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)')
     .addOption(new Option('--export <format>', 'also write <arch>/<name>.oci.json: each policy as an OCI container seccomp profile (see syscage export), listed in the manifest; a policy a profile cannot express exactly fails').choices(['oci']))
     .option('--flatten', 'also write <arch>/<name>.policy: each policy as one file for libminijail’s run-time parser (see syscage flatten), proved equal to its program; a policy that cannot be flattened fails');
@@ -207,6 +224,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         verify: options.verify,
         flatten: options.flatten === true,
         exportOci: options.export === 'oci',
+        reviewLint: options.reviewLint,
         sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
       });
       if ('missingArch' in result) {
@@ -220,7 +238,7 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
       const sources = new Map<string, string>();
       for (const [path, text] of result.sources) sources.set(posixRelative(ctx.cwd, path) || path, text);
       printDiagnostics(ctx, diagnostics, sources);
-      if (options.audit !== undefined && auditTree(ctx, result.policies, options.audit, sources) > 0) setExit(ExitCode.policyError);
+      if (options.audit !== false && auditTree(ctx, result.policies, options.audit, sources, result.sources) > 0) setExit(ExitCode.policyError);
 
       const manifest = createManifest(result, {
         generator: buildGenerator,
