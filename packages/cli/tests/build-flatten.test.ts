@@ -114,7 +114,7 @@ describe('syscage build --flatten on fixture trees', () => {
     });
     const out = join(scratch, 'merged/out');
     // The naming convention is not what this tests (the trees are deliberately small).
-    const result = await runInProcess(['build', tree, '--out', out, '--flatten', '--lint', 'off'], scratch);
+    const result = await runInProcess(['build', tree, '--out', out, '--flatten', '--lint', 'off', '--no-audit'], scratch);
     expect(result.stderr).not.toContain('error[');
     expect(result.code).toBe(0);
     // echo_device's @default cannot be carried (libminijail applies the jail's failure action).
@@ -138,11 +138,11 @@ describe('syscage build --flatten on fixture trees', () => {
     const out = join(scratch, 'refused/out');
     // A first build without the refused rule leaves files the failing build must take back.
     writeFileSync(join(tree, 'x86_64/net_device.policy'), '@include /usr/share/policy/crosvm/common_device.policy\nopenat: 1\n');
-    expect((await runInProcess(['build', tree, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off'], scratch)).code).toBe(0);
+    expect((await runInProcess(['build', tree, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off', '--no-audit'], scratch)).code).toBe(0);
     expect(existsSync(join(out, 'x86_64/net_device.policy'))).toBe(true);
     writeFileSync(join(tree, 'x86_64/net_device.policy'), '@include /usr/share/policy/crosvm/common_device.policy\nopenat: arg2 == O_RDONLY; return EACCES\n');
 
-    const result = await runInProcess(['build', tree, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off'], scratch);
+    const result = await runInProcess(['build', tree, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off', '--no-audit'], scratch);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/x86_64\/net_device\.policy:2:1: error\[SC4030\]/);
     const { problems, flattened, refused } = await checkFlattenedBuild(out);
@@ -153,7 +153,7 @@ describe('syscage build --flatten on fixture trees', () => {
 
     // Built again without --flatten, the flattened files of the earlier build are taken back.
     writeFileSync(join(tree, 'x86_64/net_device.policy'), '@include /usr/share/policy/crosvm/common_device.policy\nopenat: 1\n');
-    expect((await runInProcess(['build', tree, '--out', out, '--default-action', 'trap', '--lint', 'off'], scratch)).code).toBe(0);
+    expect((await runInProcess(['build', tree, '--out', out, '--default-action', 'trap', '--lint', 'off', '--no-audit'], scratch)).code).toBe(0);
     expect(existsSync(join(out, 'x86_64/echo_device.policy'))).toBe(false);
     expect(existsSync(join(out, 'x86_64/echo_device.bpf'))).toBe(true);
   });
@@ -165,7 +165,7 @@ describe('syscage build --flatten on the shared crosvm trees', () => {
     itWithShared(`${name}: every loaded policy flattened, checked and proved`, [corpus], async () => {
       const out = join(scratch, name);
       // crosvm's build: trap for what a policy does not list; its tree does not follow our naming lint.
-      const result = await runInProcess(['build', corpus.path, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off'], scratch);
+      const result = await runInProcess(['build', corpus.path, '--out', out, '--flatten', '--default-action', 'trap', '--lint', 'off', '--no-audit'], scratch);
       expect(result.stderr).not.toContain('error[');
       expect(result.code).toBe(0);
       const { problems, flattened, refused } = await checkFlattenedBuild(out);

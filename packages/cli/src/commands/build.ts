@@ -142,7 +142,8 @@ function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: Aud
     }
   }
   printDiagnostics(ctx, [...acknowledged, ...open], sources);
-  ctx.stderr(`audit: ${open.length} finding${open.length === 1 ? '' : 's'} at or above ${level}${acknowledged.length > 0 ? `, ${acknowledged.length} more acknowledged in the policies` : ''}\n`);
+  // Silent when there is nothing to say, so that a clean build prints nothing on stderr.
+  if (open.length + acknowledged.length > 0) ctx.stderr(`audit: ${open.length} finding${open.length === 1 ? '' : 's'} at or above ${level}${acknowledged.length > 0 ? `, ${acknowledged.length} more acknowledged in the policies` : ''}\n`);
   return open.length;
 }
 
