@@ -77,7 +77,7 @@ describe('OCI profiles as inputs of audit, explain and diff', () => {
   it('explain says which entry decides a call', async () => {
     const result = await runInProcess(['explain', '--syscall', 'openat', '--args', '0,0,2', 'x86_64/service.json'], folder);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('openat(0x0, 0x0, 0x2, 0x0, 0x0, 0x0) on x86_64: errno 1');
+    expect(result.stdout).toContain('openat(0x0, 0x0, 0x2=O_RDWR, 0x0, 0x0, 0x0) on x86_64: errno 1');
     const allowed = await runInProcess(['explain', '--syscall', 'read', 'x86_64/service.json'], folder);
     expect(allowed.stdout).toContain('x86_64/service.json.policy:');
   });
