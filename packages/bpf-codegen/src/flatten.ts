@@ -68,9 +68,10 @@ function conditionText(filters: readonly LoweredFilter[]): string {
 /** The C-dialect line of one syscall, `null` when the default action covers it, or a diagnostic. */
 function syscallLine(syscall: LoweredSyscall, defaultAction: SeccompAction): string | null | Diagnostic {
   const fallback = syscall.fallback;
-  // Trailing rules that give the default action decide nothing the fallback would not.
+  // Trailing rules that give the fallback's action decide nothing the fallback would not. (Not
+  // the default's: before an errno fallback, a rule giving the default action still decides.)
   const filters = [...syscall.filters];
-  while (filters.length > 0 && sameAction(filters[filters.length - 1]?.action ?? defaultAction, defaultAction)) filters.pop();
+  while (filters.length > 0 && sameAction(filters[filters.length - 1]?.action ?? fallback.action, fallback.action)) filters.pop();
   if (filters.length === 0) {
     if (fallback.action.kind === 'allow') return `${syscall.name}: 1`;
     if (fallback.action.kind === 'errno') return `${syscall.name}: return ${String(fallback.action.errno ?? 0)}`;
@@ -85,10 +86,7 @@ function syscallLine(syscall: LoweredSyscall, defaultAction: SeccompAction): str
     );
   }
   if (fallback.action.kind === 'errno' && !sameAction(fallback.action, defaultAction)) {
-    // Allowed on the conditions, an errno for every other call: libminijail's
-    // `CONDITION; return N`. Trailing rules that give the same errno decide nothing more.
-    while (filters.length > 0 && sameAction(filters[filters.length - 1]?.action ?? fallback.action, fallback.action)) filters.pop();
-    if (filters.length === 0) return `${syscall.name}: return ${String(fallback.action.errno ?? 0)}`;
+    // Allowed on the conditions, an errno for every other call: libminijail's `CONDITION; return N`.
     const refused = conditionalRefusal(syscall, filters);
     if (refused !== undefined) return refused;
     return `${syscall.name}: ${conditionText(filters)}; return ${String(fallback.action.errno ?? 0)}`;

@@ -60,6 +60,9 @@ describe('flattenPolicy refuses what the C dialect cannot say', () => {
     ['rules with different actions', 'ioctl: arg1 == 1\nioctl: arg1 == 2; return 1\n', {}, 'SC4030', 2],
     ['a default-action rule before an allow', 'ioctl: arg1 == 2; trap\nioctl: arg1 == 1\n', { defaultAction: 'trap' }, 'SC4030', 1],
     ['a fallback other than the default or an errno', 'ioctl: arg1 == 1\nioctl: trap\n', {}, 'SC4031', 2],
+    // Found by the random-policy property: the kill rule was dropped as a "default-action" rule,
+    // though the errno fallback, not the default, decides the calls after it.
+    ['a default-action rule before an errno fallback', 'read: arg0 == 0; kill\nread: return 1\n', {}, 'SC4030', 1],
     ['trap when the default is kill', 'ptrace: trap\n', {}, 'SC4032', 1],
     ['log on a condition', 'ptrace: arg0 == 1; log\n', { defaultAction: 'trap' }, 'SC4030', 1],
     ['a denylist policy', '@denylist\nptrace: return 1\n', { denylist: true }, 'SC4034', 1],
