@@ -13,40 +13,7 @@
  */
 import type { ArchTable } from '@syscage/arch-tables';
 import { aluOperation } from './emulate.js';
-import {
-  BPF_ABS,
-  BPF_ALU,
-  BPF_AND,
-  BPF_DIV,
-  BPF_IMM,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LEN,
-  BPF_MEM,
-  BPF_MEMWORDS,
-  BPF_MISC,
-  BPF_MOD,
-  BPF_NEG,
-  BPF_RET,
-  BPF_ST,
-  BPF_STX,
-  BPF_TAX,
-  BPF_TXA,
-  BPF_W,
-  BPF_X,
-  SECCOMP_ARG_COUNT,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_DATA_ARGS,
-  SECCOMP_DATA_IP_LO,
-  SECCOMP_DATA_NR,
-  SECCOMP_DATA_SIZE,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 
 type Value =
@@ -104,8 +71,8 @@ const constant = (value: number): Value => ({ kind: 'const', value: value >>> 0 
 
 /** True when the word at `offset` is the high half of a 64-bit field in this byte order. */
 export function isHighWord(offset: number, littleEndian: boolean): boolean {
-  if (offset < SECCOMP_DATA_IP_LO) return false;
-  const second = (offset - SECCOMP_DATA_IP_LO) % 8 === 4;
+  if (offset < bpf.SECCOMP_DATA_IP_LO) return false;
+  const second = (offset - bpf.SECCOMP_DATA_IP_LO) % 8 === 4;
   return second === littleEndian;
 }
 
@@ -240,9 +207,9 @@ export function solveWordByCandidates(conditions: readonly WordCondition[]): num
 /** Builds an argument vector from solved words (unsolved words are 0). */
 export function wordsToArgs(words: ReadonlyMap<number, number>, littleEndian: boolean): bigint[] {
   const args: bigint[] = [];
-  for (let index = 0; index < SECCOMP_ARG_COUNT; index++) {
-    const first = BigInt(words.get(SECCOMP_DATA_ARGS + 8 * index) ?? 0);
-    const second = BigInt(words.get(SECCOMP_DATA_ARGS + 8 * index + 4) ?? 0);
+  for (let index = 0; index < bpf.SECCOMP_ARG_COUNT; index++) {
+    const first = BigInt(words.get(bpf.SECCOMP_DATA_ARGS + 8 * index) ?? 0);
+    const second = BigInt(words.get(bpf.SECCOMP_DATA_ARGS + 8 * index + 4) ?? 0);
     args.push(littleEndian ? (second << 32n) | first : (first << 32n) | second);
   }
   return args;
@@ -295,7 +262,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
   const littleEndian = arch.endianness === 'little';
   const outcomes: PathOutcome[] = [];
   const stack: State[] = [
-    { pc: 0, a: constant(0), x: constant(0), mem: new Array<Value | undefined>(BPF_MEMWORDS).fill(undefined), conditions: [], length: 0 },
+    { pc: 0, a: constant(0), x: constant(0), mem: new Array<Value | undefined>(bpf.BPF_MEMWORDS).fill(undefined), conditions: [], length: 0 },
   ];
   let complete = true;
   const end = (state: State, returnValue: number | undefined, invalid = false): void => {
@@ -308,8 +275,8 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
     });
   };
   const load = (offset: number): Value => {
-    if (offset === SECCOMP_DATA_NR) return constant(nr);
-    if (offset === SECCOMP_DATA_ARCH) return options.symbolicArch === true ? { kind: 'word', offset, mask: 0xffffffff } : constant(arch.auditArch);
+    if (offset === bpf.SECCOMP_DATA_NR) return constant(nr);
+    if (offset === bpf.SECCOMP_DATA_ARCH) return options.symbolicArch === true ? { kind: 'word', offset, mask: 0xffffffff } : constant(arch.auditArch);
     if (arch.bits === 32 && isHighWord(offset, littleEndian)) return constant(0);
     return { kind: 'word', offset, mask: 0xffffffff };
   };
@@ -331,54 +298,54 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       state.length++;
       const { code, k } = insn;
       const cls = code & 0x07;
-      if (cls === BPF_RET) {
-        if (code === BPF_RET) end(state, k);
-        else if (code === (BPF_RET | 0x10)) end(state, state.a.kind === 'const' ? state.a.value : undefined);
+      if (cls === bpf.BPF_RET) {
+        if (code === bpf.BPF_RET) end(state, k);
+        else if (code === (bpf.BPF_RET | 0x10)) end(state, state.a.kind === 'const' ? state.a.value : undefined);
         else end(state, undefined, true);
         break;
       }
-      if (cls === BPF_LD || cls === BPF_LDX) {
+      if (cls === bpf.BPF_LD || cls === bpf.BPF_LDX) {
         let value: Value | undefined;
-        if (code === (BPF_LD | BPF_W | BPF_ABS)) value = k < SECCOMP_DATA_SIZE && k % 4 === 0 ? load(k) : undefined;
-        else if ((code & 0xe0) === BPF_IMM && (code & 0x18) === BPF_W) value = constant(k);
-        else if ((code & 0xe0) === BPF_LEN && (code & 0x18) === BPF_W) value = constant(SECCOMP_DATA_SIZE);
-        else if ((code & 0xe0) === BPF_MEM && (code & 0x18) === BPF_W) value = k < BPF_MEMWORDS ? state.mem[k] : undefined;
+        if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) value = k < bpf.SECCOMP_DATA_SIZE && k % 4 === 0 ? load(k) : undefined;
+        else if ((code & 0xe0) === bpf.BPF_IMM && (code & 0x18) === bpf.BPF_W) value = constant(k);
+        else if ((code & 0xe0) === bpf.BPF_LEN && (code & 0x18) === bpf.BPF_W) value = constant(bpf.SECCOMP_DATA_SIZE);
+        else if ((code & 0xe0) === bpf.BPF_MEM && (code & 0x18) === bpf.BPF_W) value = k < bpf.BPF_MEMWORDS ? state.mem[k] : undefined;
         if (value === undefined) {
           end(state, undefined, true);
           break;
         }
-        if (cls === BPF_LD) state.a = value;
+        if (cls === bpf.BPF_LD) state.a = value;
         else state.x = value;
         state.pc++;
         continue;
       }
-      if (code === BPF_ST || code === BPF_STX) {
-        if (k >= BPF_MEMWORDS) {
+      if (code === bpf.BPF_ST || code === bpf.BPF_STX) {
+        if (k >= bpf.BPF_MEMWORDS) {
           end(state, undefined, true);
           break;
         }
         state.mem = [...state.mem];
-        state.mem[k] = code === BPF_ST ? state.a : state.x;
+        state.mem[k] = code === bpf.BPF_ST ? state.a : state.x;
         state.pc++;
         continue;
       }
-      if (code === (BPF_MISC | BPF_TAX) || code === (BPF_MISC | BPF_TXA)) {
-        if (code === (BPF_MISC | BPF_TAX)) state.x = state.a;
+      if (code === (bpf.BPF_MISC | bpf.BPF_TAX) || code === (bpf.BPF_MISC | bpf.BPF_TXA)) {
+        if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) state.x = state.a;
         else state.a = state.x;
         state.pc++;
         continue;
       }
-      if (cls === BPF_ALU) {
+      if (cls === bpf.BPF_ALU) {
         const op = code & 0xf0;
-        if (op === BPF_NEG) {
+        if (op === bpf.BPF_NEG) {
           state.a = state.a.kind === 'const' ? constant(0 - state.a.value) : OPAQUE;
           state.pc++;
           continue;
         }
-        const operand = (code & BPF_X) === BPF_X ? state.x : constant(k);
-        if (op === BPF_DIV || op === BPF_MOD) {
+        const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
+        if (op === bpf.BPF_DIV || op === bpf.BPF_MOD) {
           if (operand.kind === 'const' && operand.value === 0) {
-            if ((code & BPF_X) === BPF_X) end(state, 0);
+            if ((code & bpf.BPF_X) === bpf.BPF_X) end(state, 0);
             else end(state, undefined, true);
             break;
           }
@@ -398,9 +365,9 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
             break;
           }
           state.a = constant(result);
-        } else if (op === BPF_AND && a.kind === 'word' && operand.kind === 'const') {
+        } else if (op === bpf.BPF_AND && a.kind === 'word' && operand.kind === 'const') {
           state.a = { kind: 'word', offset: a.offset, mask: (a.mask & operand.value) >>> 0 };
-        } else if (op === BPF_AND && ((a.kind === 'const' && a.value === 0) || (operand.kind === 'const' && operand.value === 0))) {
+        } else if (op === bpf.BPF_AND && ((a.kind === 'const' && a.value === 0) || (operand.kind === 'const' && operand.value === 0))) {
           state.a = constant(0);
         } else {
           state.a = OPAQUE;
@@ -408,14 +375,14 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
         state.pc++;
         continue;
       }
-      if (cls === BPF_JMP) {
+      if (cls === bpf.BPF_JMP) {
         const op = code & 0xf0;
-        if (op === BPF_JA) {
+        if (op === bpf.BPF_JA) {
           state.pc += 1 + k;
           continue;
         }
-        const operand = (code & BPF_X) === BPF_X ? state.x : constant(k);
-        const name: WordCondition['op'] | undefined = op === BPF_JEQ ? 'eq' : op === BPF_JGT ? 'gt' : op === BPF_JGE ? 'ge' : op === BPF_JSET ? 'set' : undefined;
+        const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
+        const name: WordCondition['op'] | undefined = op === bpf.BPF_JEQ ? 'eq' : op === bpf.BPF_JGT ? 'gt' : op === bpf.BPF_JGE ? 'ge' : op === bpf.BPF_JSET ? 'set' : undefined;
         if (name === undefined) {
           end(state, undefined, true);
           break;

@@ -3,28 +3,14 @@
  * offsets, and conditional jumps longer than 255 instructions routed through `ja` trampolines.
  */
 import type { CodeNode, JumpOp } from './emit.js';
-import {
-  BPF_ABS,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_K,
-  BPF_LD,
-  BPF_RET,
-  BPF_W,
-  MAX_CONDITIONAL_JUMP,
-  code,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram, SockFilter } from './types.js';
 
 const jumpCodes: Readonly<Record<JumpOp, number>> = {
-  jeq: code(BPF_JMP, BPF_JEQ, BPF_K),
-  jgt: code(BPF_JMP, BPF_JGT, BPF_K),
-  jge: code(BPF_JMP, BPF_JGE, BPF_K),
-  jset: code(BPF_JMP, BPF_JSET, BPF_K),
+  jeq: bpf.code(bpf.BPF_JMP, bpf.BPF_JEQ, bpf.BPF_K),
+  jgt: bpf.code(bpf.BPF_JMP, bpf.BPF_JGT, bpf.BPF_K),
+  jge: bpf.code(bpf.BPF_JMP, bpf.BPF_JGE, bpf.BPF_K),
+  jset: bpf.code(bpf.BPF_JMP, bpf.BPF_JSET, bpf.BPF_K),
 };
 
 /** An instruction whose jump targets are item objects, not offsets yet. */
@@ -85,9 +71,9 @@ export function assemble(root: CodeNode): AssembledProgram {
   for (const node of order) {
     const item: Item =
       node.kind === 'ret'
-        ? { code: code(BPF_RET, BPF_K), k: node.value }
+        ? { code: bpf.code(bpf.BPF_RET, bpf.BPF_K), k: node.value }
         : node.kind === 'load'
-          ? { code: code(BPF_LD, BPF_W, BPF_ABS), k: node.offset }
+          ? { code: bpf.code(bpf.BPF_LD, bpf.BPF_W, bpf.BPF_ABS), k: node.offset }
           : { code: jumpCodes[node.op], k: node.k };
     itemOf.set(node.id, item);
   }
@@ -105,7 +91,7 @@ export function assemble(root: CodeNode): AssembledProgram {
       item.jt = target(node.jt);
       item.jf = target(node.jf);
     } else if (node.kind === 'load' && order[index + 1]?.id !== node.next.id) {
-      items.push({ code: code(BPF_JMP, BPF_JA), k: 0, ja: target(node.next) });
+      items.push({ code: bpf.code(bpf.BPF_JMP, bpf.BPF_JA), k: 0, ja: target(node.next) });
       loadJumps++;
     }
   }
@@ -123,15 +109,15 @@ export function assemble(root: CodeNode): AssembledProgram {
       if (item.jt === undefined || item.jf === undefined) return;
       // Distances grow by the trampolines inserted before this point in this pass; checking
       // against the old positions and repeating the pass covers that.
-      const far = (to: Item): boolean => (position.get(to) ?? 0) - index - 1 > MAX_CONDITIONAL_JUMP;
+      const far = (to: Item): boolean => (position.get(to) ?? 0) - index - 1 > bpf.MAX_CONDITIONAL_JUMP;
       if (far(item.jt)) {
-        const jump: Item = { code: code(BPF_JMP, BPF_JA), k: 0, ja: item.jt };
+        const jump: Item = { code: bpf.code(bpf.BPF_JMP, bpf.BPF_JA), k: 0, ja: item.jt };
         rebuilt.push(jump);
         item.jt = jump;
         inserted++;
       }
       if (far(item.jf)) {
-        const jump: Item = { code: code(BPF_JMP, BPF_JA), k: 0, ja: item.jf };
+        const jump: Item = { code: bpf.code(bpf.BPF_JMP, bpf.BPF_JA), k: 0, ja: item.jf };
         rebuilt.push(jump);
         item.jf = jump;
         inserted++;

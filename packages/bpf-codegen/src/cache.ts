@@ -9,24 +9,7 @@
  * with a constant, `ja`, `and` with a constant and `ret` with a constant; A starts at 0. Any
  * other instruction on the path, or any other load offset, makes the syscall uncacheable.
  */
-import {
-  BPF_ABS,
-  BPF_ALU,
-  BPF_AND,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_K,
-  BPF_LD,
-  BPF_RET,
-  BPF_W,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_DATA_NR,
-  SECCOMP_RET_ALLOW,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 
 /** Why the cache emulation stopped. */
@@ -66,29 +49,29 @@ export function cacheCheck(program: BpfProgram, arch: number, nr: number): Cache
     path.push(pc);
     const { code, k } = insn;
     switch (code) {
-      case BPF_LD | BPF_W | BPF_ABS:
-        if (k === SECCOMP_DATA_NR) value = nr >>> 0;
-        else if (k === SECCOMP_DATA_ARCH) value = arch >>> 0;
+      case bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS:
+        if (k === bpf.SECCOMP_DATA_NR) value = nr >>> 0;
+        else if (k === bpf.SECCOMP_DATA_ARCH) value = arch >>> 0;
         else return { verdict: 'non-constant-load', pc, path };
         pc++;
         break;
-      case BPF_RET | BPF_K:
-        return { verdict: k >>> 0 === SECCOMP_RET_ALLOW ? 'allow' : 'other-return', pc, path };
-      case BPF_JMP | BPF_JA:
+      case bpf.BPF_RET | bpf.BPF_K:
+        return { verdict: k >>> 0 === bpf.SECCOMP_RET_ALLOW ? 'allow' : 'other-return', pc, path };
+      case bpf.BPF_JMP | bpf.BPF_JA:
         pc += 1 + k;
         break;
-      case BPF_JMP | BPF_JEQ | BPF_K:
-      case BPF_JMP | BPF_JGE | BPF_K:
-      case BPF_JMP | BPF_JGT | BPF_K:
-      case BPF_JMP | BPF_JSET | BPF_K: {
+      case bpf.BPF_JMP | bpf.BPF_JEQ | bpf.BPF_K:
+      case bpf.BPF_JMP | bpf.BPF_JGE | bpf.BPF_K:
+      case bpf.BPF_JMP | bpf.BPF_JGT | bpf.BPF_K:
+      case bpf.BPF_JMP | bpf.BPF_JSET | bpf.BPF_K: {
         const kk = k >>> 0;
         const op = code & 0xf0;
         const taken =
-          op === BPF_JEQ ? value === kk : op === BPF_JGE ? value >= kk : op === BPF_JGT ? value > kk : (value & kk) !== 0;
+          op === bpf.BPF_JEQ ? value === kk : op === bpf.BPF_JGE ? value >= kk : op === bpf.BPF_JGT ? value > kk : (value & kk) !== 0;
         pc += 1 + (taken ? insn.jt : insn.jf);
         break;
       }
-      case BPF_ALU | BPF_AND | BPF_K:
+      case bpf.BPF_ALU | bpf.BPF_AND | bpf.BPF_K:
         value = (value & k) >>> 0;
         pc++;
         break;

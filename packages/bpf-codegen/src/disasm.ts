@@ -5,39 +5,7 @@
  * accumulator is known to hold `nr` or `arch`.
  */
 import { type ArchTable, type Endianness, errnoConstantName, nameArgumentValue } from '@syscage/arch-tables';
-import {
-  BPF_A,
-  BPF_ABS,
-  BPF_ALU,
-  BPF_IMM,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_K,
-  BPF_JMP,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LEN,
-  BPF_MEM,
-  BPF_MISC,
-  BPF_NEG,
-  BPF_RET,
-  BPF_ST,
-  BPF_STX,
-  BPF_TAX,
-  BPF_TXA,
-  BPF_W,
-  BPF_X,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_DATA_ARGS,
-  SECCOMP_DATA_IP_LO,
-  SECCOMP_DATA_NR,
-  SECCOMP_DATA_SIZE,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_DATA,
-  SECCOMP_RET_ERRNO,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import { seccompActionName } from './emulate.js';
 import type { BpfProgram, SockFilter } from './types.js';
 import { isConditionalJump } from './validate.js';
@@ -118,7 +86,7 @@ const RETURN_NAMES: ReadonlyMap<string, string> = new Map([
  */
 export function formatReturnValue(value: number, arch?: ArchTable): string {
   const name = RETURN_NAMES.get(seccompActionName(value));
-  const data = value & SECCOMP_RET_DATA;
+  const data = value & bpf.SECCOMP_RET_DATA;
   if (name === undefined) return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
   const errno = name === 'ERRNO' && arch !== undefined ? errnoConstantName(arch, data) : undefined;
   return data === 0 ? name : `${name}(${data}${errno === undefined ? '' : `=${errno}`})`;
@@ -126,13 +94,13 @@ export function formatReturnValue(value: number, arch?: ArchTable): string {
 
 /** Names the `seccomp_data` word at byte offset `offset`: `nr`, `arch`, `ip.lo`, `args[1].hi`. */
 export function seccompFieldName(offset: number, byteOrder: Endianness = 'little'): string | undefined {
-  if (offset % 4 !== 0 || offset < 0 || offset >= SECCOMP_DATA_SIZE) return undefined;
-  if (offset === SECCOMP_DATA_NR) return 'nr';
-  if (offset === SECCOMP_DATA_ARCH) return 'arch';
+  if (offset % 4 !== 0 || offset < 0 || offset >= bpf.SECCOMP_DATA_SIZE) return undefined;
+  if (offset === bpf.SECCOMP_DATA_NR) return 'nr';
+  if (offset === bpf.SECCOMP_DATA_ARCH) return 'arch';
   const half = (second: boolean): string => ((second === (byteOrder === 'little')) ? 'hi' : 'lo');
-  if (offset < SECCOMP_DATA_ARGS) return `ip.${half(offset - SECCOMP_DATA_IP_LO === 4)}`;
-  const index = Math.floor((offset - SECCOMP_DATA_ARGS) / 8);
-  return `args[${index}].${half((offset - SECCOMP_DATA_ARGS) % 8 === 4)}`;
+  if (offset < bpf.SECCOMP_DATA_ARGS) return `ip.${half(offset - bpf.SECCOMP_DATA_IP_LO === 4)}`;
+  const index = Math.floor((offset - bpf.SECCOMP_DATA_ARGS) / 8);
+  return `args[${index}].${half((offset - bpf.SECCOMP_DATA_ARGS) % 8 === 4)}`;
 }
 
 const ALU_NAMES = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor'];
@@ -181,23 +149,23 @@ function accumulatorContents(program: BpfProgram, byteOrder: Endianness): Conten
     if (current === undefined) return;
     const { code, k } = insn;
     const keepNr = current.nr === undefined ? {} : { nr: current.nr };
-    if (code === (BPF_LD | BPF_W | BPF_ABS)) {
-      if (k === SECCOMP_DATA_NR) merge(pc + 1, { known: 'nr', ...keepNr });
-      else if (k === SECCOMP_DATA_ARCH) merge(pc + 1, { known: 'arch', ...keepNr });
+    if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) {
+      if (k === bpf.SECCOMP_DATA_NR) merge(pc + 1, { known: 'nr', ...keepNr });
+      else if (k === bpf.SECCOMP_DATA_ARCH) merge(pc + 1, { known: 'arch', ...keepNr });
       else {
         const field = /^args\[(\d)\]\.(lo|hi)$/.exec(seccompFieldName(k, byteOrder) ?? '');
         merge(pc + 1, field ? { known: 'arg', arg: { index: Number(field[1]), high: field[2] === 'hi' }, ...keepNr } : { known: 'other', ...keepNr });
       }
-    } else if (code === (BPF_JMP | BPF_JA)) {
+    } else if (code === (bpf.BPF_JMP | bpf.BPF_JA)) {
       merge(pc + 1 + k, current);
     } else if (isConditionalJump(code)) {
       // `jeq #K` on the number: the taken branch is syscall K.
-      const equalsNr = current.known === 'nr' && code === (BPF_JMP | BPF_JEQ | BPF_K);
+      const equalsNr = current.known === 'nr' && code === (bpf.BPF_JMP | bpf.BPF_JEQ | bpf.BPF_K);
       merge(pc + 1 + insn.jt, equalsNr ? { ...current, nr: k >>> 0 } : current);
       merge(pc + 1 + insn.jf, current);
-    } else if ((code & 0x07) === BPF_RET) {
+    } else if ((code & 0x07) === bpf.BPF_RET) {
       // No successor.
-    } else if ((code & 0x07) === BPF_LD || (code & 0x07) === BPF_ALU || code === (BPF_MISC | BPF_TXA)) {
+    } else if ((code & 0x07) === bpf.BPF_LD || (code & 0x07) === bpf.BPF_ALU || code === (bpf.BPF_MISC | bpf.BPF_TXA)) {
       merge(pc + 1, { known: 'other', ...keepNr });
     } else {
       merge(pc + 1, current);
@@ -269,44 +237,44 @@ function describe(
   });
   const cls = code & 0x07;
   switch (cls) {
-    case BPF_LD:
-    case BPF_LDX: {
-      const mnemonic = cls === BPF_LD ? 'ld' : 'ldx';
+    case bpf.BPF_LD:
+    case bpf.BPF_LDX: {
+      const mnemonic = cls === bpf.BPF_LD ? 'ld' : 'ldx';
       const size = code & 0x18;
       const mode = code & 0xe0;
-      if (size !== BPF_W && mode !== BPF_ABS) break;
-      if (mode === BPF_ABS && cls === BPF_LD) {
-        const suffix = size === BPF_W ? '' : size === 0x08 ? 'h' : 'b';
-        const field = size === BPF_W ? seccompFieldName(k, byteOrder) : undefined;
+      if (size !== bpf.BPF_W && mode !== bpf.BPF_ABS) break;
+      if (mode === bpf.BPF_ABS && cls === bpf.BPF_LD) {
+        const suffix = size === bpf.BPF_W ? '' : size === 0x08 ? 'h' : 'b';
+        const field = size === bpf.BPF_W ? seccompFieldName(k, byteOrder) : undefined;
         return plain(`${mnemonic}${suffix}`, field ? `[${field}]` : `[${k}]`);
       }
-      if (mode === BPF_IMM) return plain(mnemonic, `#${hex(k)}`, k > 9 ? String(k >>> 0) : '');
-      if (mode === BPF_LEN) return plain(mnemonic, '#len', 'sizeof(seccomp_data) = 64');
-      if (mode === BPF_MEM) return plain(mnemonic, `M[${k}]`);
+      if (mode === bpf.BPF_IMM) return plain(mnemonic, `#${hex(k)}`, k > 9 ? String(k >>> 0) : '');
+      if (mode === bpf.BPF_LEN) return plain(mnemonic, '#len', 'sizeof(seccomp_data) = 64');
+      if (mode === bpf.BPF_MEM) return plain(mnemonic, `M[${k}]`);
       break;
     }
-    case BPF_ST:
-    case BPF_STX:
-      if (code === BPF_ST || code === BPF_STX) return plain(cls === BPF_ST ? 'st' : 'stx', `M[${k}]`);
+    case bpf.BPF_ST:
+    case bpf.BPF_STX:
+      if (code === bpf.BPF_ST || code === bpf.BPF_STX) return plain(cls === bpf.BPF_ST ? 'st' : 'stx', `M[${k}]`);
       break;
-    case BPF_ALU: {
+    case bpf.BPF_ALU: {
       const op = (code & 0xf0) >> 4;
       const name = ALU_NAMES[op];
       if (name === undefined) break;
-      if ((code & 0xf0) === BPF_NEG) return plain('neg');
-      return plain(name, (code & BPF_X) === BPF_X ? 'x' : `#${hex(k)}`);
+      if ((code & 0xf0) === bpf.BPF_NEG) return plain('neg');
+      return plain(name, (code & bpf.BPF_X) === bpf.BPF_X ? 'x' : `#${hex(k)}`);
     }
-    case BPF_JMP: {
+    case bpf.BPF_JMP: {
       const op = (code & 0xf0) >> 4;
       const name = JUMP_NAMES[op];
       if (name === undefined) break;
-      if ((code & 0xf0) === BPF_JA) return { mnemonic: 'ja', operand: String(pc + 1 + k), targets: [pc + 1 + k], comment: '' };
-      const useX = (code & BPF_X) === BPF_X;
+      if ((code & 0xf0) === bpf.BPF_JA) return { mnemonic: 'ja', operand: String(pc + 1 + k), targets: [pc + 1 + k], comment: '' };
+      const useX = (code & bpf.BPF_X) === bpf.BPF_X;
       let comment = '';
       if (!useX && accumulator === 'nr') comment = names.get(k >>> 0) ?? '';
       else if (!useX && accumulator === 'arch') comment = audit.get(k >>> 0) ?? '';
       // Only equality and bit tests compare with a value as such; a range bound is often one past it.
-      else if (!useX && (code & 0xf0) !== BPF_JGT && (code & 0xf0) !== BPF_JGE && argumentName?.(k) !== undefined) comment = argumentName(k) ?? '';
+      else if (!useX && (code & 0xf0) !== bpf.BPF_JGT && (code & 0xf0) !== bpf.BPF_JGE && argumentName?.(k) !== undefined) comment = argumentName(k) ?? '';
       else if (!useX && k > 9) comment = String(k >>> 0);
       return {
         mnemonic: name,
@@ -315,20 +283,20 @@ function describe(
         comment,
       };
     }
-    case BPF_RET: {
-      if ((code & 0x18) === BPF_A && code === (BPF_RET | BPF_A)) return plain('ret', 'a');
-      if (code === BPF_RET) {
+    case bpf.BPF_RET: {
+      if ((code & 0x18) === bpf.BPF_A && code === (bpf.BPF_RET | bpf.BPF_A)) return plain('ret', 'a');
+      if (code === bpf.BPF_RET) {
         const named = formatReturnValue(k);
-        const action = (k & SECCOMP_RET_ACTION_FULL) >>> 0;
-        const errno = action === SECCOMP_RET_ERRNO ? errnoName?.(k & SECCOMP_RET_DATA) : undefined;
+        const action = (k & bpf.SECCOMP_RET_ACTION_FULL) >>> 0;
+        const errno = action === bpf.SECCOMP_RET_ERRNO ? errnoName?.(k & bpf.SECCOMP_RET_DATA) : undefined;
         return plain('ret', named, named.startsWith('0x') ? `unknown action ${hex(action)}` : (errno ?? ''));
       }
-      if (code === (BPF_RET | BPF_X)) return plain('ret', 'x');
+      if (code === (bpf.BPF_RET | bpf.BPF_X)) return plain('ret', 'x');
       break;
     }
     default:
-      if (code === (BPF_MISC | BPF_TAX)) return plain('tax');
-      if (code === (BPF_MISC | BPF_TXA)) return plain('txa');
+      if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) return plain('tax');
+      if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) return plain('txa');
   }
   return plain('.unknown', `code=${hex(code)} jt=${insn.jt} jf=${insn.jf} k=${hex(k)}`);
 }

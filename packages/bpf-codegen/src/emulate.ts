@@ -21,58 +21,7 @@
  *   byte and half-word loads, unknown codes, `ret x`) give an `SC4631` error result.
  */
 import type { Endianness } from '@syscage/arch-tables';
-import {
-  BPF_A,
-  BPF_ABS,
-  BPF_ADD,
-  BPF_ALU,
-  BPF_AND,
-  BPF_DIV,
-  BPF_IMM,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_K,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LEN,
-  BPF_LSH,
-  BPF_MEM,
-  BPF_MEMWORDS,
-  BPF_MISC,
-  BPF_MOD,
-  BPF_MUL,
-  BPF_NEG,
-  BPF_OR,
-  BPF_RET,
-  BPF_RSH,
-  BPF_ST,
-  BPF_STX,
-  BPF_SUB,
-  BPF_TAX,
-  BPF_TXA,
-  BPF_W,
-  BPF_X,
-  BPF_XOR,
-  SECCOMP_DATA_ARGS,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_DATA_IP_LO,
-  SECCOMP_DATA_NR,
-  SECCOMP_DATA_SIZE,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_DATA,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_TRACE,
-  SECCOMP_RET_TRAP,
-  SECCOMP_RET_USER_NOTIF,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 import { ProgramDiagnosticCode, type ProgramDiagnostic } from './validate.js';
 
@@ -150,19 +99,19 @@ export interface EmulationFailure {
 export type EmulationResult = EmulationSuccess | EmulationFailure;
 
 const ACTIONS: ReadonlyMap<number, SeccompActionName> = new Map<number, SeccompActionName>([
-  [SECCOMP_RET_KILL_PROCESS, 'kill-process'],
-  [SECCOMP_RET_KILL_THREAD, 'kill-thread'],
-  [SECCOMP_RET_TRAP, 'trap'],
-  [SECCOMP_RET_ERRNO, 'errno'],
-  [SECCOMP_RET_USER_NOTIF, 'user-notify'],
-  [SECCOMP_RET_TRACE, 'trace'],
-  [SECCOMP_RET_LOG, 'log'],
-  [SECCOMP_RET_ALLOW, 'allow'],
+  [bpf.SECCOMP_RET_KILL_PROCESS, 'kill-process'],
+  [bpf.SECCOMP_RET_KILL_THREAD, 'kill-thread'],
+  [bpf.SECCOMP_RET_TRAP, 'trap'],
+  [bpf.SECCOMP_RET_ERRNO, 'errno'],
+  [bpf.SECCOMP_RET_USER_NOTIF, 'user-notify'],
+  [bpf.SECCOMP_RET_TRACE, 'trace'],
+  [bpf.SECCOMP_RET_LOG, 'log'],
+  [bpf.SECCOMP_RET_ALLOW, 'allow'],
 ]);
 
 /** The action a filter return value asks for (`returnValue & SECCOMP_RET_ACTION_FULL`). */
 export function seccompActionName(returnValue: number): SeccompActionName {
-  return ACTIONS.get((returnValue & SECCOMP_RET_ACTION_FULL) >>> 0) ?? 'unknown';
+  return ACTIONS.get((returnValue & bpf.SECCOMP_RET_ACTION_FULL) >>> 0) ?? 'unknown';
 }
 
 const MASK32 = 0xffffffffn;
@@ -172,17 +121,17 @@ const MASK32 = 0xffffffffn;
  * `ld [offset]` sees it on a machine of the given byte order.
  */
 export function seccompDataWord(data: SeccompData, offset: number, byteOrder: Endianness = 'little'): number {
-  if (offset === SECCOMP_DATA_NR) return data.nr >>> 0;
-  if (offset === SECCOMP_DATA_ARCH) return data.arch >>> 0;
+  if (offset === bpf.SECCOMP_DATA_NR) return data.nr >>> 0;
+  if (offset === bpf.SECCOMP_DATA_ARCH) return data.arch >>> 0;
   let value: bigint;
   let fieldOffset: number;
-  if (offset < SECCOMP_DATA_ARGS) {
+  if (offset < bpf.SECCOMP_DATA_ARGS) {
     value = data.instructionPointer;
-    fieldOffset = offset - SECCOMP_DATA_IP_LO;
+    fieldOffset = offset - bpf.SECCOMP_DATA_IP_LO;
   } else {
-    const index = Math.floor((offset - SECCOMP_DATA_ARGS) / 8);
+    const index = Math.floor((offset - bpf.SECCOMP_DATA_ARGS) / 8);
     value = data.args[index] ?? 0n;
-    fieldOffset = (offset - SECCOMP_DATA_ARGS) % 8;
+    fieldOffset = (offset - bpf.SECCOMP_DATA_ARGS) % 8;
   }
   const high = (fieldOffset === 4) === (byteOrder === 'little');
   return Number(high ? (BigInt.asUintN(64, value) >> 32n) & MASK32 : BigInt.asUintN(64, value) & MASK32);
@@ -191,25 +140,25 @@ export function seccompDataWord(data: SeccompData, offset: number, byteOrder: En
 /** One 32-bit ALU operation (`-1` for an unknown op); shared with the analysis. */
 export function aluOperation(op: number, a: number, b: number): number {
   switch (op) {
-    case BPF_ADD:
+    case bpf.BPF_ADD:
       return (a + b) >>> 0;
-    case BPF_SUB:
+    case bpf.BPF_SUB:
       return (a - b) >>> 0;
-    case BPF_MUL:
+    case bpf.BPF_MUL:
       return Math.imul(a, b) >>> 0;
-    case BPF_DIV:
+    case bpf.BPF_DIV:
       return Math.floor(a / b) >>> 0;
-    case BPF_MOD:
+    case bpf.BPF_MOD:
       return a % b >>> 0;
-    case BPF_OR:
+    case bpf.BPF_OR:
       return (a | b) >>> 0;
-    case BPF_AND:
+    case bpf.BPF_AND:
       return (a & b) >>> 0;
-    case BPF_XOR:
+    case bpf.BPF_XOR:
       return (a ^ b) >>> 0;
-    case BPF_LSH:
+    case bpf.BPF_LSH:
       return (a << (b & 31)) >>> 0;
-    case BPF_RSH:
+    case bpf.BPF_RSH:
       return a >>> (b & 31);
     default:
       return -1;
@@ -226,7 +175,7 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
   const byteOrder = options.byteOrder ?? 'little';
   const record = options.recordPath ?? true;
   const path: number[] = [];
-  const memory = new Array<number | undefined>(BPF_MEMWORDS).fill(undefined);
+  const memory = new Array<number | undefined>(bpf.BPF_MEMWORDS).fill(undefined);
   let a = 0;
   let x = 0;
   let pc = 0;
@@ -241,7 +190,7 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
     ok: true,
     returnValue: returnValue >>> 0,
     action: seccompActionName(returnValue),
-    data: returnValue & SECCOMP_RET_DATA,
+    data: returnValue & bpf.SECCOMP_RET_DATA,
     path,
     instructionsExecuted: executed,
   });
@@ -254,55 +203,55 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
     const { code, k } = insn;
     const kk = k >>> 0;
     switch (code & 0x07) {
-      case BPF_LD:
-      case BPF_LDX: {
+      case bpf.BPF_LD:
+      case bpf.BPF_LDX: {
         let value: number;
         const mode = code & 0xe0;
-        if (mode === BPF_ABS && (code & 0x18) === BPF_W && (code & 0x07) === BPF_LD) {
-          if (kk >= SECCOMP_DATA_SIZE || kk % 4 !== 0) {
+        if (mode === bpf.BPF_ABS && (code & 0x18) === bpf.BPF_W && (code & 0x07) === bpf.BPF_LD) {
+          if (kk >= bpf.SECCOMP_DATA_SIZE || kk % 4 !== 0) {
             return fail(
-              kk >= SECCOMP_DATA_SIZE ? ProgramDiagnosticCode.loadOutOfRange : ProgramDiagnosticCode.loadMisaligned,
+              kk >= bpf.SECCOMP_DATA_SIZE ? ProgramDiagnosticCode.loadOutOfRange : ProgramDiagnosticCode.loadMisaligned,
               `load at offset ${kk} outside the aligned words of seccomp_data`,
             );
           }
           value = seccompDataWord(data, kk, byteOrder);
-        } else if (mode === BPF_IMM && (code & 0x18) === BPF_W) {
+        } else if (mode === bpf.BPF_IMM && (code & 0x18) === bpf.BPF_W) {
           value = kk;
-        } else if (mode === BPF_LEN && (code & 0x18) === BPF_W) {
-          value = SECCOMP_DATA_SIZE;
-        } else if (mode === BPF_MEM && (code & 0x18) === BPF_W) {
-          if (kk >= BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${BPF_MEMWORDS}`);
+        } else if (mode === bpf.BPF_LEN && (code & 0x18) === bpf.BPF_W) {
+          value = bpf.SECCOMP_DATA_SIZE;
+        } else if (mode === bpf.BPF_MEM && (code & 0x18) === bpf.BPF_W) {
+          if (kk >= bpf.BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`);
           const cell = memory[kk];
           if (cell === undefined) return fail(ProgramDiagnosticCode.uninitialisedMemory, `M[${kk}] is read before any store to it`);
           value = cell;
         } else {
           return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} has no meaning on seccomp_data`);
         }
-        if ((code & 0x07) === BPF_LD) a = value;
+        if ((code & 0x07) === bpf.BPF_LD) a = value;
         else x = value;
         pc++;
         break;
       }
-      case BPF_ST:
-      case BPF_STX: {
-        if (code !== BPF_ST && code !== BPF_STX) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
-        if (kk >= BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${BPF_MEMWORDS}`);
-        memory[kk] = code === BPF_ST ? a : x;
+      case bpf.BPF_ST:
+      case bpf.BPF_STX: {
+        if (code !== bpf.BPF_ST && code !== bpf.BPF_STX) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if (kk >= bpf.BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`);
+        memory[kk] = code === bpf.BPF_ST ? a : x;
         pc++;
         break;
       }
-      case BPF_ALU: {
+      case bpf.BPF_ALU: {
         const op = code & 0xf0;
-        if (op === BPF_NEG) {
-          if (code !== (BPF_ALU | BPF_NEG)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if (op === bpf.BPF_NEG) {
+          if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
           a = (0 - a) >>> 0;
           pc++;
           break;
         }
-        const useX = (code & BPF_X) === BPF_X;
-        if ((code & ~(0xf0 | BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        const useX = (code & bpf.BPF_X) === bpf.BPF_X;
+        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
         const operand = useX ? x : kk;
-        if ((op === BPF_DIV || op === BPF_MOD) && operand === 0) {
+        if ((op === bpf.BPF_DIV || op === bpf.BPF_MOD) && operand === 0) {
           if (!useX) return fail(ProgramDiagnosticCode.divisionByZero, 'division by the constant 0');
           // The cBPF→eBPF conversion makes division by X = 0 end the filter with 0.
           return finish(0);
@@ -313,32 +262,32 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         pc++;
         break;
       }
-      case BPF_JMP: {
+      case bpf.BPF_JMP: {
         const op = code & 0xf0;
-        if (op === BPF_JA) {
-          if (code !== (BPF_JMP | BPF_JA)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if (op === bpf.BPF_JA) {
+          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
           pc = pc + 1 + kk;
           break;
         }
-        if ((code & ~(0xf0 | BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
-        const operand = (code & BPF_X) === BPF_X ? x : kk;
+        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        const operand = (code & bpf.BPF_X) === bpf.BPF_X ? x : kk;
         let taken: boolean;
-        if (op === BPF_JEQ) taken = a === operand;
-        else if (op === BPF_JGT) taken = a > operand;
-        else if (op === BPF_JGE) taken = a >= operand;
-        else if (op === BPF_JSET) taken = (a & operand) !== 0;
+        if (op === bpf.BPF_JEQ) taken = a === operand;
+        else if (op === bpf.BPF_JGT) taken = a > operand;
+        else if (op === bpf.BPF_JGE) taken = a >= operand;
+        else if (op === bpf.BPF_JSET) taken = (a & operand) !== 0;
         else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`);
         pc = pc + 1 + (taken ? insn.jt : insn.jf);
         break;
       }
-      case BPF_RET: {
-        if (code === (BPF_RET | BPF_K)) return finish(kk);
-        if (code === (BPF_RET | BPF_A)) return finish(a);
+      case bpf.BPF_RET: {
+        if (code === (bpf.BPF_RET | bpf.BPF_K)) return finish(kk);
+        if (code === (bpf.BPF_RET | bpf.BPF_A)) return finish(a);
         return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a seccomp return`);
       }
       default: {
-        if (code === (BPF_MISC | BPF_TAX)) x = a;
-        else if (code === (BPF_MISC | BPF_TXA)) a = x;
+        if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) x = a;
+        else if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) a = x;
         else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
         pc++;
         break;

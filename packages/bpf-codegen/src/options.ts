@@ -2,17 +2,7 @@
  * Seccomp actions as the compiler sees them, and the options that choose how a policy's words
  * (`kill`, `@default`, `return N`) turn into return values.
  */
-import {
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_DATA,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_TRACE,
-  SECCOMP_RET_TRAP,
-  SECCOMP_RET_USER_NOTIF,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 
 /** The kinds of seccomp action a filter can return. */
 export type SeccompActionKind =
@@ -37,21 +27,21 @@ export interface SeccompAction {
 export function actionReturnValue(action: SeccompAction): number {
   switch (action.kind) {
     case 'allow':
-      return SECCOMP_RET_ALLOW;
+      return bpf.SECCOMP_RET_ALLOW;
     case 'kill-process':
-      return SECCOMP_RET_KILL_PROCESS;
+      return bpf.SECCOMP_RET_KILL_PROCESS;
     case 'kill-thread':
-      return SECCOMP_RET_KILL_THREAD;
+      return bpf.SECCOMP_RET_KILL_THREAD;
     case 'trap':
-      return SECCOMP_RET_TRAP;
+      return bpf.SECCOMP_RET_TRAP;
     case 'errno':
-      return (SECCOMP_RET_ERRNO | ((action.errno ?? 0) & SECCOMP_RET_DATA)) >>> 0;
+      return (bpf.SECCOMP_RET_ERRNO | ((action.errno ?? 0) & bpf.SECCOMP_RET_DATA)) >>> 0;
     case 'trace':
-      return SECCOMP_RET_TRACE;
+      return bpf.SECCOMP_RET_TRACE;
     case 'log':
-      return SECCOMP_RET_LOG;
+      return bpf.SECCOMP_RET_LOG;
     case 'user-notify':
-      return SECCOMP_RET_USER_NOTIF;
+      return bpf.SECCOMP_RET_USER_NOTIF;
   }
 }
 

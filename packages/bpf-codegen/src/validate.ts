@@ -4,49 +4,7 @@
  * `seccomp_check_filter` (kernel/seccomp.c). The kernel stops at the first problem and
  * answers `EINVAL`; this module reports every problem with the instruction it concerns.
  */
-import {
-  BPF_A,
-  BPF_ABS,
-  BPF_ALU,
-  BPF_ADD,
-  BPF_AND,
-  BPF_B,
-  BPF_DIV,
-  BPF_H,
-  BPF_IMM,
-  BPF_IND,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_K,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LEN,
-  BPF_LSH,
-  BPF_MAXINSNS,
-  BPF_MEM,
-  BPF_MEMWORDS,
-  BPF_MISC,
-  BPF_MOD,
-  BPF_MSH,
-  BPF_MUL,
-  BPF_NEG,
-  BPF_OR,
-  BPF_RET,
-  BPF_RSH,
-  BPF_ST,
-  BPF_STX,
-  BPF_SUB,
-  BPF_TAX,
-  BPF_TXA,
-  BPF_W,
-  BPF_X,
-  BPF_XOR,
-  SECCOMP_DATA_SIZE,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 
 /**
@@ -106,58 +64,58 @@ export const ProgramDiagnosticCode = {
   cannotEmulate: 'SC4631',
 } as const;
 
-const ALU_OPS = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_MOD, BPF_XOR];
-const JUMP_OPS = [BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET];
+const ALU_OPS = [bpf.BPF_ADD, bpf.BPF_SUB, bpf.BPF_MUL, bpf.BPF_DIV, bpf.BPF_OR, bpf.BPF_AND, bpf.BPF_LSH, bpf.BPF_RSH, bpf.BPF_MOD, bpf.BPF_XOR];
+const JUMP_OPS = [bpf.BPF_JEQ, bpf.BPF_JGT, bpf.BPF_JGE, bpf.BPF_JSET];
 
 /** Opcodes `bpf_check_classic` accepts (its `codes[]` table). */
 const CLASSIC_OPCODES: ReadonlySet<number> = new Set<number>([
-  ...ALU_OPS.flatMap((op) => [BPF_ALU | op | BPF_K, BPF_ALU | op | BPF_X]),
-  BPF_ALU | BPF_NEG,
-  BPF_LD | BPF_W | BPF_ABS,
-  BPF_LD | BPF_H | BPF_ABS,
-  BPF_LD | BPF_B | BPF_ABS,
-  BPF_LD | BPF_W | BPF_LEN,
-  BPF_LD | BPF_W | BPF_IND,
-  BPF_LD | BPF_H | BPF_IND,
-  BPF_LD | BPF_B | BPF_IND,
-  BPF_LD | BPF_IMM,
-  BPF_LD | BPF_MEM,
-  BPF_LDX | BPF_W | BPF_LEN,
-  BPF_LDX | BPF_B | BPF_MSH,
-  BPF_LDX | BPF_IMM,
-  BPF_LDX | BPF_MEM,
-  BPF_ST,
-  BPF_STX,
-  BPF_MISC | BPF_TAX,
-  BPF_MISC | BPF_TXA,
-  BPF_RET | BPF_K,
-  BPF_RET | BPF_A,
-  BPF_JMP | BPF_JA,
-  ...JUMP_OPS.flatMap((op) => [BPF_JMP | op | BPF_K, BPF_JMP | op | BPF_X]),
+  ...ALU_OPS.flatMap((op) => [bpf.BPF_ALU | op | bpf.BPF_K, bpf.BPF_ALU | op | bpf.BPF_X]),
+  bpf.BPF_ALU | bpf.BPF_NEG,
+  bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS,
+  bpf.BPF_LD | bpf.BPF_H | bpf.BPF_ABS,
+  bpf.BPF_LD | bpf.BPF_B | bpf.BPF_ABS,
+  bpf.BPF_LD | bpf.BPF_W | bpf.BPF_LEN,
+  bpf.BPF_LD | bpf.BPF_W | bpf.BPF_IND,
+  bpf.BPF_LD | bpf.BPF_H | bpf.BPF_IND,
+  bpf.BPF_LD | bpf.BPF_B | bpf.BPF_IND,
+  bpf.BPF_LD | bpf.BPF_IMM,
+  bpf.BPF_LD | bpf.BPF_MEM,
+  bpf.BPF_LDX | bpf.BPF_W | bpf.BPF_LEN,
+  bpf.BPF_LDX | bpf.BPF_B | bpf.BPF_MSH,
+  bpf.BPF_LDX | bpf.BPF_IMM,
+  bpf.BPF_LDX | bpf.BPF_MEM,
+  bpf.BPF_ST,
+  bpf.BPF_STX,
+  bpf.BPF_MISC | bpf.BPF_TAX,
+  bpf.BPF_MISC | bpf.BPF_TXA,
+  bpf.BPF_RET | bpf.BPF_K,
+  bpf.BPF_RET | bpf.BPF_A,
+  bpf.BPF_JMP | bpf.BPF_JA,
+  ...JUMP_OPS.flatMap((op) => [bpf.BPF_JMP | op | bpf.BPF_K, bpf.BPF_JMP | op | bpf.BPF_X]),
 ]);
 
 /** Opcodes `seccomp_check_filter` accepts (everything else is `EINVAL`, e.g. `mod`, `ld ind`). */
 const SECCOMP_OPCODES: ReadonlySet<number> = new Set<number>([
-  BPF_LD | BPF_W | BPF_ABS,
-  BPF_LD | BPF_W | BPF_LEN,
-  BPF_LDX | BPF_W | BPF_LEN,
-  BPF_RET | BPF_K,
-  BPF_RET | BPF_A,
-  ...[BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH].flatMap((op) => [
-    BPF_ALU | op | BPF_K,
-    BPF_ALU | op | BPF_X,
+  bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS,
+  bpf.BPF_LD | bpf.BPF_W | bpf.BPF_LEN,
+  bpf.BPF_LDX | bpf.BPF_W | bpf.BPF_LEN,
+  bpf.BPF_RET | bpf.BPF_K,
+  bpf.BPF_RET | bpf.BPF_A,
+  ...[bpf.BPF_ADD, bpf.BPF_SUB, bpf.BPF_MUL, bpf.BPF_DIV, bpf.BPF_AND, bpf.BPF_OR, bpf.BPF_XOR, bpf.BPF_LSH, bpf.BPF_RSH].flatMap((op) => [
+    bpf.BPF_ALU | op | bpf.BPF_K,
+    bpf.BPF_ALU | op | bpf.BPF_X,
   ]),
-  BPF_ALU | BPF_NEG,
-  BPF_LD | BPF_IMM,
-  BPF_LDX | BPF_IMM,
-  BPF_MISC | BPF_TAX,
-  BPF_MISC | BPF_TXA,
-  BPF_LD | BPF_MEM,
-  BPF_LDX | BPF_MEM,
-  BPF_ST,
-  BPF_STX,
-  BPF_JMP | BPF_JA,
-  ...JUMP_OPS.flatMap((op) => [BPF_JMP | op | BPF_K, BPF_JMP | op | BPF_X]),
+  bpf.BPF_ALU | bpf.BPF_NEG,
+  bpf.BPF_LD | bpf.BPF_IMM,
+  bpf.BPF_LDX | bpf.BPF_IMM,
+  bpf.BPF_MISC | bpf.BPF_TAX,
+  bpf.BPF_MISC | bpf.BPF_TXA,
+  bpf.BPF_LD | bpf.BPF_MEM,
+  bpf.BPF_LDX | bpf.BPF_MEM,
+  bpf.BPF_ST,
+  bpf.BPF_STX,
+  bpf.BPF_JMP | bpf.BPF_JA,
+  ...JUMP_OPS.flatMap((op) => [bpf.BPF_JMP | op | bpf.BPF_K, bpf.BPF_JMP | op | bpf.BPF_X]),
 ]);
 
 /** True when classic BPF (`bpf_check_classic`) knows this opcode. */
@@ -172,7 +130,7 @@ export function isSeccompOpcode(code: number): boolean {
 
 /** True for the conditional jumps (`jeq`/`jgt`/`jge`/`jset`, with `k` or `x`). */
 export function isConditionalJump(code: number): boolean {
-  return (code & 0x07) === BPF_JMP && (code & 0xf0) !== BPF_JA;
+  return (code & 0x07) === bpf.BPF_JMP && (code & 0xf0) !== bpf.BPF_JA;
 }
 
 function isU(value: number, bits: number): boolean {
@@ -199,9 +157,9 @@ export function validateProgram(program: BpfProgram): ProgramDiagnostic[] {
   const problems: ProgramDiagnostic[] = [];
   const length = program.length;
   if (length === 0) problems.push(error(ProgramDiagnosticCode.empty, 'the program has no instruction'));
-  if (length > BPF_MAXINSNS) {
+  if (length > bpf.BPF_MAXINSNS) {
     problems.push(
-      error(ProgramDiagnosticCode.tooLong, `the program has ${length} instructions, more than the ${BPF_MAXINSNS} allowed`),
+      error(ProgramDiagnosticCode.tooLong, `the program has ${length} instructions, more than the ${bpf.BPF_MAXINSNS} allowed`),
     );
   }
   let fieldsOk = true;
@@ -221,7 +179,7 @@ export function validateProgram(program: BpfProgram): ProgramDiagnostic[] {
   }
   if (length > 0) {
     const last = program[length - 1];
-    if (last && last.code !== (BPF_RET | BPF_K) && last.code !== (BPF_RET | BPF_A)) {
+    if (last && last.code !== (bpf.BPF_RET | bpf.BPF_K) && last.code !== (bpf.BPF_RET | bpf.BPF_A)) {
       problems.push(
         error(ProgramDiagnosticCode.lastNotReturn, 'the last instruction is not a `ret`, so a path can run off the end', length - 1),
       );
@@ -244,28 +202,28 @@ function checkInstruction(program: BpfProgram, pc: number, problems: ProgramDiag
   }
   const cls = code & 0x07;
   const op = code & 0xf0;
-  if (cls === BPF_ALU && (code & BPF_X) === BPF_K) {
-    if ((op === BPF_DIV || op === BPF_MOD) && k === 0) {
+  if (cls === bpf.BPF_ALU && (code & bpf.BPF_X) === bpf.BPF_K) {
+    if ((op === bpf.BPF_DIV || op === bpf.BPF_MOD) && k === 0) {
       problems.push(error(ProgramDiagnosticCode.divisionByZero, 'division by the constant 0', pc));
     }
-    if ((op === BPF_LSH || op === BPF_RSH) && k >= 32) {
+    if ((op === bpf.BPF_LSH || op === bpf.BPF_RSH) && k >= 32) {
       problems.push(error(ProgramDiagnosticCode.shiftOutOfRange, `shift by the constant ${k}, 32 or more`, pc));
     }
   }
   const isMemAccess =
-    code === (BPF_LD | BPF_MEM) || code === (BPF_LDX | BPF_MEM) || code === BPF_ST || code === BPF_STX;
-  if (isMemAccess && k >= BPF_MEMWORDS) {
-    problems.push(error(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${k} is not below ${BPF_MEMWORDS}`, pc));
+    code === (bpf.BPF_LD | bpf.BPF_MEM) || code === (bpf.BPF_LDX | bpf.BPF_MEM) || code === bpf.BPF_ST || code === bpf.BPF_STX;
+  if (isMemAccess && k >= bpf.BPF_MEMWORDS) {
+    problems.push(error(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${k} is not below ${bpf.BPF_MEMWORDS}`, pc));
   }
-  if (code === (BPF_LD | BPF_W | BPF_ABS)) {
-    if (k >= SECCOMP_DATA_SIZE) {
-      problems.push(error(ProgramDiagnosticCode.loadOutOfRange, `load at offset ${k}, past the ${SECCOMP_DATA_SIZE} bytes of seccomp_data`, pc));
+  if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) {
+    if (k >= bpf.SECCOMP_DATA_SIZE) {
+      problems.push(error(ProgramDiagnosticCode.loadOutOfRange, `load at offset ${k}, past the ${bpf.SECCOMP_DATA_SIZE} bytes of seccomp_data`, pc));
     } else if (k % 4 !== 0) {
       problems.push(error(ProgramDiagnosticCode.loadMisaligned, `load at offset ${k}, not a multiple of 4`, pc));
     }
   }
   const remaining = program.length - pc - 1;
-  if (code === (BPF_JMP | BPF_JA)) {
+  if (code === (bpf.BPF_JMP | bpf.BPF_JA)) {
     if (k >= remaining) {
       problems.push(error(ProgramDiagnosticCode.jaOutOfRange, `ja +${k} lands at ${pc + 1 + k}, past the last instruction ${program.length - 1}`, pc));
     }
@@ -293,13 +251,13 @@ function checkLoadsAndStores(program: BpfProgram): ProgramDiagnostic[] {
   program.forEach((insn, pc) => {
     valid &= masks[pc] ?? all;
     const { code, k } = insn;
-    if (code === BPF_ST || code === BPF_STX) {
-      if (k < BPF_MEMWORDS) valid |= 1 << k;
-    } else if (code === (BPF_LD | BPF_MEM) || code === (BPF_LDX | BPF_MEM)) {
-      if (k < BPF_MEMWORDS && (valid & (1 << k)) === 0) {
+    if (code === bpf.BPF_ST || code === bpf.BPF_STX) {
+      if (k < bpf.BPF_MEMWORDS) valid |= 1 << k;
+    } else if (code === (bpf.BPF_LD | bpf.BPF_MEM) || code === (bpf.BPF_LDX | bpf.BPF_MEM)) {
+      if (k < bpf.BPF_MEMWORDS && (valid & (1 << k)) === 0) {
         problems.push(error(ProgramDiagnosticCode.uninitialisedMemory, `M[${k}] may be read before it is stored on some path`, pc));
       }
-    } else if (code === (BPF_JMP | BPF_JA)) {
+    } else if (code === (bpf.BPF_JMP | bpf.BPF_JA)) {
       narrow(pc + 1 + k, valid);
       valid = all;
     } else if (isConditionalJump(code) && CLASSIC_OPCODES.has(code)) {
