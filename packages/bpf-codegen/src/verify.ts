@@ -20,57 +20,7 @@ import { actionReturnValue } from './options.js';
 import { type Decision, evaluatePolicy } from './reference.js';
 import { isHighWord } from './analyze-paths.js';
 import { validateProgram } from './validate.js';
-import {
-  BPF_A,
-  BPF_ABS,
-  BPF_ADD,
-  BPF_ALU,
-  BPF_AND,
-  BPF_DIV,
-  BPF_IMM,
-  BPF_JA,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JMP,
-  BPF_JSET,
-  BPF_K,
-  BPF_LD,
-  BPF_LDX,
-  BPF_LEN,
-  BPF_LSH,
-  BPF_MEM,
-  BPF_MEMWORDS,
-  BPF_MISC,
-  BPF_MOD,
-  BPF_MUL,
-  BPF_NEG,
-  BPF_OR,
-  BPF_RET,
-  BPF_RSH,
-  BPF_ST,
-  BPF_STX,
-  BPF_SUB,
-  BPF_TAX,
-  BPF_TXA,
-  BPF_X,
-  BPF_XOR,
-  SECCOMP_ARG_COUNT,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_DATA_ARGS,
-  SECCOMP_DATA_NR,
-  SECCOMP_DATA_SIZE,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_DATA,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_TRACE,
-  SECCOMP_RET_TRAP,
-  SECCOMP_RET_USER_NOTIF,
-} from './opcodes.js';
+import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 
 /** One side of a verification: a lowered policy, or a stack of filters as the kernel runs them. */
@@ -193,23 +143,23 @@ export const variableOf = (slot: number, bit: number): number => slot * WORD_BIT
 
 /** The diagram slot of the word a `ld [offset]` reads. */
 function slotOfOffset(offset: number, byteOrder: Endianness): number {
-  if (offset === SECCOMP_DATA_NR) return NR_SLOT;
-  if (offset === SECCOMP_DATA_ARCH) return ARCH_SLOT;
+  if (offset === bpf.SECCOMP_DATA_NR) return NR_SLOT;
+  if (offset === bpf.SECCOMP_DATA_ARCH) return ARCH_SLOT;
   const high = isHighWord(offset, byteOrder === 'little');
-  if (offset < SECCOMP_DATA_ARGS) return high ? IP_HIGH_SLOT : IP_LOW_SLOT;
-  const arg = Math.floor((offset - SECCOMP_DATA_ARGS) / 8);
+  if (offset < bpf.SECCOMP_DATA_ARGS) return high ? IP_HIGH_SLOT : IP_LOW_SLOT;
+  const arg = Math.floor((offset - bpf.SECCOMP_DATA_ARGS) / 8);
   return high ? argHighSlot(arg) : argLowSlot(arg);
 }
 
 const KNOWN_ACTIONS = new Set([
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_TRAP,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_USER_NOTIF,
-  SECCOMP_RET_TRACE,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_ALLOW,
+  bpf.SECCOMP_RET_KILL_PROCESS,
+  bpf.SECCOMP_RET_KILL_THREAD,
+  bpf.SECCOMP_RET_TRAP,
+  bpf.SECCOMP_RET_ERRNO,
+  bpf.SECCOMP_RET_USER_NOTIF,
+  bpf.SECCOMP_RET_TRACE,
+  bpf.SECCOMP_RET_LOG,
+  bpf.SECCOMP_RET_ALLOW,
 ]);
 
 /** The kernel's `MAX_ERRNO`: a larger errno in a return value is answered as this one. */
@@ -222,23 +172,23 @@ const MAX_ERRNO = 4095;
  * value the kernel does not define is `KILL_PROCESS`, as the kernel treats it.
  */
 export function normalizeReturnValue(returnValue: number): number {
-  const action = (returnValue & SECCOMP_RET_ACTION_FULL) >>> 0;
-  if (!KNOWN_ACTIONS.has(action)) return SECCOMP_RET_KILL_PROCESS;
-  const data = returnValue & SECCOMP_RET_DATA;
-  if (action === SECCOMP_RET_ERRNO) return (action | Math.min(data, MAX_ERRNO)) >>> 0;
-  if (action === SECCOMP_RET_TRAP || action === SECCOMP_RET_TRACE) return (action | data) >>> 0;
+  const action = (returnValue & bpf.SECCOMP_RET_ACTION_FULL) >>> 0;
+  if (!KNOWN_ACTIONS.has(action)) return bpf.SECCOMP_RET_KILL_PROCESS;
+  const data = returnValue & bpf.SECCOMP_RET_DATA;
+  if (action === bpf.SECCOMP_RET_ERRNO) return (action | Math.min(data, MAX_ERRNO)) >>> 0;
+  if (action === bpf.SECCOMP_RET_TRAP || action === bpf.SECCOMP_RET_TRACE) return (action | data) >>> 0;
   return action;
 }
 
 /** True when the (normalised) return value lets the syscall run: `ALLOW` or `LOG`. */
 export function runs(returnValue: number): boolean {
-  const action = (returnValue & SECCOMP_RET_ACTION_FULL) >>> 0;
-  return action === SECCOMP_RET_ALLOW || action === SECCOMP_RET_LOG;
+  const action = (returnValue & bpf.SECCOMP_RET_ACTION_FULL) >>> 0;
+  return action === bpf.SECCOMP_RET_ALLOW || action === bpf.SECCOMP_RET_LOG;
 }
 
 /** The return value a stack gives: lowest action as a signed 32-bit number wins, the later filter on a tie. */
 function stackReturn(later: number, earlier: number): number {
-  return ((earlier & SECCOMP_RET_ACTION_FULL) | 0) < ((later & SECCOMP_RET_ACTION_FULL) | 0) ? earlier : later;
+  return ((earlier & bpf.SECCOMP_RET_ACTION_FULL) | 0) < ((later & bpf.SECCOMP_RET_ACTION_FULL) | 0) ? earlier : later;
 }
 
 /** Raised when the backward translation passes its node budget (the forward one is tried then). */
@@ -351,7 +301,7 @@ function policyDiagram(bdd: Bdd, policy: LoweredPolicy): number {
 // ---- A program -------------------------------------------------------------------------------
 
 /** Scratch memory with no live cell. */
-const noCells: readonly number[] = new Array<number>(BPF_MEMWORDS).fill(-2);
+const noCells: readonly number[] = new Array<number>(bpf.BPF_MEMWORDS).fill(-2);
 
 const LIVE_A = 1;
 const LIVE_X = 2;
@@ -368,18 +318,18 @@ function liveness(program: BpfProgram): Int32Array {
     const at = (target: number): number => live[target] ?? 0;
     const cls = insn.code & 0x07;
     let value: number;
-    if (cls === BPF_RET) value = insn.code === (BPF_RET | BPF_A) ? LIVE_A : 0;
-    else if (cls === BPF_JMP) {
+    if (cls === bpf.BPF_RET) value = insn.code === (bpf.BPF_RET | bpf.BPF_A) ? LIVE_A : 0;
+    else if (cls === bpf.BPF_JMP) {
       const op = insn.code & 0xf0;
-      if (op === BPF_JA) value = at(pc + 1 + k);
-      else value = at(pc + 1 + insn.jt) | at(pc + 1 + insn.jf) | LIVE_A | ((insn.code & BPF_X) === BPF_X ? LIVE_X : 0);
-    } else if (cls === BPF_LD || cls === BPF_LDX) {
-      const target = cls === BPF_LD ? LIVE_A : LIVE_X;
-      value = (next & ~target) | ((insn.code & 0xe0) === BPF_MEM && k < BPF_MEMWORDS ? liveCell(k) : 0);
-    } else if (cls === BPF_ST || cls === BPF_STX) {
-      value = (k < BPF_MEMWORDS ? next & ~liveCell(k) : next) | (cls === BPF_ST ? LIVE_A : LIVE_X);
-    } else if (cls === BPF_ALU) value = next | LIVE_A | ((insn.code & BPF_X) === BPF_X ? LIVE_X : 0);
-    else value = insn.code === (BPF_MISC | BPF_TAX) ? (next & ~LIVE_X) | LIVE_A : (next & ~LIVE_A) | LIVE_X;
+      if (op === bpf.BPF_JA) value = at(pc + 1 + k);
+      else value = at(pc + 1 + insn.jt) | at(pc + 1 + insn.jf) | LIVE_A | ((insn.code & bpf.BPF_X) === bpf.BPF_X ? LIVE_X : 0);
+    } else if (cls === bpf.BPF_LD || cls === bpf.BPF_LDX) {
+      const target = cls === bpf.BPF_LD ? LIVE_A : LIVE_X;
+      value = (next & ~target) | ((insn.code & 0xe0) === bpf.BPF_MEM && k < bpf.BPF_MEMWORDS ? liveCell(k) : 0);
+    } else if (cls === bpf.BPF_ST || cls === bpf.BPF_STX) {
+      value = (k < bpf.BPF_MEMWORDS ? next & ~liveCell(k) : next) | (cls === bpf.BPF_ST ? LIVE_A : LIVE_X);
+    } else if (cls === bpf.BPF_ALU) value = next | LIVE_A | ((insn.code & bpf.BPF_X) === bpf.BPF_X ? LIVE_X : 0);
+    else value = insn.code === (bpf.BPF_MISC | bpf.BPF_TAX) ? (next & ~LIVE_X) | LIVE_A : (next & ~LIVE_A) | LIVE_X;
     live[pc] = value;
   }
   return live;
@@ -449,7 +399,7 @@ class ProgramTranslator {
       return [pc, key];
     };
     const zero = this.intern(this.bdd.constantVector(0));
-    const start = canonical(0, { a: zero, x: zero, m: new Array<number>(BPF_MEMWORDS).fill(-1) });
+    const start = canonical(0, { a: zero, x: zero, m: new Array<number>(bpf.BPF_MEMWORDS).fill(-1) });
     return { states, canonical, start };
   }
 
@@ -562,48 +512,48 @@ class ProgramTranslator {
     };
     const opcode = `opcode 0x${code.toString(16)}`;
     switch (code & 0x07) {
-      case BPF_LD:
-      case BPF_LDX: {
+      case bpf.BPF_LD:
+      case bpf.BPF_LDX: {
         const mode = code & 0xe0;
         let value: number;
-        if (code === (BPF_LD | BPF_ABS)) {
-          if (k >= SECCOMP_DATA_SIZE || k % 4 !== 0) throw new Undecided(`load at offset ${k} outside the aligned words of seccomp_data`, pc);
+        if (code === (bpf.BPF_LD | bpf.BPF_ABS)) {
+          if (k >= bpf.SECCOMP_DATA_SIZE || k % 4 !== 0) throw new Undecided(`load at offset ${k} outside the aligned words of seccomp_data`, pc);
           value = this.intern(this.word(slotOfOffset(k, this.byteOrder)));
-        } else if ((code & 0x18) === 0 && mode === BPF_IMM) value = this.intern(bdd.constantVector(k));
-        else if ((code & 0x18) === 0 && mode === BPF_LEN) value = this.intern(bdd.constantVector(SECCOMP_DATA_SIZE));
-        else if ((code & 0x18) === 0 && mode === BPF_MEM) {
-          const cell = k < BPF_MEMWORDS ? state.m[k] : undefined;
+        } else if ((code & 0x18) === 0 && mode === bpf.BPF_IMM) value = this.intern(bdd.constantVector(k));
+        else if ((code & 0x18) === 0 && mode === bpf.BPF_LEN) value = this.intern(bdd.constantVector(bpf.SECCOMP_DATA_SIZE));
+        else if ((code & 0x18) === 0 && mode === bpf.BPF_MEM) {
+          const cell = k < bpf.BPF_MEMWORDS ? state.m[k] : undefined;
           if (cell === undefined || cell < 0) throw new Undecided(`M[${k}] is read before any store to it`, pc);
           value = cell;
         } else throw new Undecided(`${opcode} has no meaning on seccomp_data`, pc);
-        return next((code & 0x07) === BPF_LD ? { a: value } : { x: value });
+        return next((code & 0x07) === bpf.BPF_LD ? { a: value } : { x: value });
       }
-      case BPF_ST:
-      case BPF_STX: {
-        if ((code !== BPF_ST && code !== BPF_STX) || k >= BPF_MEMWORDS) throw new Undecided(`${opcode} with k=${k} is not a store`, pc);
+      case bpf.BPF_ST:
+      case bpf.BPF_STX: {
+        if ((code !== bpf.BPF_ST && code !== bpf.BPF_STX) || k >= bpf.BPF_MEMWORDS) throw new Undecided(`${opcode} with k=${k} is not a store`, pc);
         const m = [...state.m];
-        m[k] = code === BPF_ST ? state.a : state.x;
+        m[k] = code === bpf.BPF_ST ? state.a : state.x;
         return next({ m });
       }
-      case BPF_ALU: {
+      case bpf.BPF_ALU: {
         const result = this.alu(code, k, state, pc);
         if (result === 'divide-by-zero') return { kind: 'return', node: bdd.terminal(0) };
         return next({ a: this.intern(result) });
       }
-      case BPF_JMP: {
+      case bpf.BPF_JMP: {
         const op = code & 0xf0;
-        if (op === BPF_JA) {
-          if (code !== (BPF_JMP | BPF_JA)) throw new Undecided(`${opcode} is not an instruction`, pc);
+        if (op === bpf.BPF_JA) {
+          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) throw new Undecided(`${opcode} is not an instruction`, pc);
           const [target, key] = canonical(pc + 1 + k, state);
           return { kind: 'step', pc: target, key };
         }
         const a = this.vector(state.a);
-        const operand = (code & BPF_X) === BPF_X ? this.vector(state.x) : bdd.constantVector(k);
+        const operand = (code & bpf.BPF_X) === bpf.BPF_X ? this.vector(state.x) : bdd.constantVector(k);
         let condition: number;
-        if (code === (BPF_JMP | BPF_JEQ | (code & BPF_X))) condition = bdd.equal(a, operand);
-        else if (code === (BPF_JMP | BPF_JGT | (code & BPF_X))) condition = bdd.greater(a, operand, false);
-        else if (code === (BPF_JMP | BPF_JGE | (code & BPF_X))) condition = bdd.greater(a, operand, true);
-        else if (code === (BPF_JMP | BPF_JSET | (code & BPF_X))) condition = bdd.anyCommon(a, operand);
+        if (code === (bpf.BPF_JMP | bpf.BPF_JEQ | (code & bpf.BPF_X))) condition = bdd.equal(a, operand);
+        else if (code === (bpf.BPF_JMP | bpf.BPF_JGT | (code & bpf.BPF_X))) condition = bdd.greater(a, operand, false);
+        else if (code === (bpf.BPF_JMP | bpf.BPF_JGE | (code & bpf.BPF_X))) condition = bdd.greater(a, operand, true);
+        else if (code === (bpf.BPF_JMP | bpf.BPF_JSET | (code & bpf.BPF_X))) condition = bdd.anyCommon(a, operand);
         else throw new Undecided(`${opcode} is not a jump`, pc);
         // A decided test follows one edge only, so unreachable code is never translated.
         if (condition === bdd.true) {
@@ -616,9 +566,9 @@ class ProgramTranslator {
         }
         return { kind: 'branch', condition, taken: canonical(pc + 1 + insn.jt, state), notTaken: canonical(pc + 1 + insn.jf, state) };
       }
-      case BPF_RET: {
-        if (code === (BPF_RET | BPF_K)) return { kind: 'return', node: bdd.terminal(k) };
-        if (code === (BPF_RET | BPF_A)) {
+      case bpf.BPF_RET: {
+        if (code === (bpf.BPF_RET | bpf.BPF_K)) return { kind: 'return', node: bdd.terminal(k) };
+        if (code === (bpf.BPF_RET | bpf.BPF_A)) {
           const value = bdd.constantOf(this.vector(state.a));
           if (value === undefined) throw new Undecided('`ret a` returns a value computed from the input', pc);
           return { kind: 'return', node: bdd.terminal(value) };
@@ -626,8 +576,8 @@ class ProgramTranslator {
         throw new Undecided(`${opcode} is not a seccomp return`, pc);
       }
       default: {
-        if (code === (BPF_MISC | BPF_TAX)) return next({ x: state.a });
-        if (code === (BPF_MISC | BPF_TXA)) return next({ a: state.x });
+        if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) return next({ x: state.a });
+        if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) return next({ a: state.x });
         throw new Undecided(`${opcode} is not an instruction`, pc);
       }
     }
@@ -639,16 +589,16 @@ class ProgramTranslator {
     const op = code & 0xf0;
     const a = this.vector(state.a);
     const opcode = `opcode 0x${code.toString(16)}`;
-    if (op === BPF_NEG) {
-      if (code !== (BPF_ALU | BPF_NEG)) throw new Undecided(`${opcode} is not an instruction`, pc);
+    if (op === bpf.BPF_NEG) {
+      if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) throw new Undecided(`${opcode} is not an instruction`, pc);
       return bdd.subtract(bdd.constantVector(0), a);
     }
-    if ((code & ~(0xf0 | BPF_X | 0x07)) !== 0) throw new Undecided(`${opcode} is not an instruction`, pc);
-    const operand = (code & BPF_X) === BPF_X ? this.vector(state.x) : bdd.constantVector(k);
+    if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) throw new Undecided(`${opcode} is not an instruction`, pc);
+    const operand = (code & bpf.BPF_X) === bpf.BPF_X ? this.vector(state.x) : bdd.constantVector(k);
     const constA = bdd.constantOf(a);
     const constB = bdd.constantOf(operand);
-    if ((op === BPF_DIV || op === BPF_MOD) && constB === 0) {
-      if ((code & BPF_X) !== BPF_X) throw new Undecided('division by the constant 0', pc);
+    if ((op === bpf.BPF_DIV || op === bpf.BPF_MOD) && constB === 0) {
+      if ((code & bpf.BPF_X) !== bpf.BPF_X) throw new Undecided('division by the constant 0', pc);
       return 'divide-by-zero';
     }
     if (constA !== undefined && constB !== undefined) {
@@ -657,37 +607,37 @@ class ProgramTranslator {
       return bdd.constantVector(value);
     }
     switch (op) {
-      case BPF_ADD:
+      case bpf.BPF_ADD:
         return bdd.add(a, operand);
-      case BPF_SUB:
+      case bpf.BPF_SUB:
         return bdd.subtract(a, operand);
-      case BPF_OR:
+      case bpf.BPF_OR:
         return bdd.bitwise(a, operand, 'or');
-      case BPF_AND:
+      case bpf.BPF_AND:
         return bdd.bitwise(a, operand, 'and');
-      case BPF_XOR:
+      case bpf.BPF_XOR:
         return bdd.bitwise(a, operand, 'xor');
-      case BPF_MUL:
+      case bpf.BPF_MUL:
         if (constB !== undefined) return bdd.multiplyConstant(a, constB);
         if (constA !== undefined) return bdd.multiplyConstant(operand, constA);
         throw new Undecided('`mul` of two values that both depend on the input', pc);
-      case BPF_LSH:
-      case BPF_RSH: {
+      case bpf.BPF_LSH:
+      case bpf.BPF_RSH: {
         // A barrel shifter over the amount's five low bits: exact for a symbolic amount too.
         let value = a;
         for (let stage = 0; stage < 5; stage++) {
           const selector = operand[stage] ?? bdd.false;
-          const shifted = op === BPF_LSH ? bdd.shiftLeft(value, 1 << stage) : bdd.shiftRight(value, 1 << stage);
+          const shifted = op === bpf.BPF_LSH ? bdd.shiftLeft(value, 1 << stage) : bdd.shiftRight(value, 1 << stage);
           value = value.map((bit, index) => bdd.ite(selector, shifted[index] ?? bdd.false, bit));
         }
         return value;
       }
-      case BPF_DIV:
-      case BPF_MOD: {
-        if (constB === undefined) throw new Undecided(`\`${op === BPF_DIV ? 'div' : 'mod'}\` by a value that depends on the input`, pc);
-        if ((constB & (constB - 1)) !== 0) throw new Undecided(`\`${op === BPF_DIV ? 'div' : 'mod'}\` of an input-dependent value by ${constB}, not a power of two`, pc);
+      case bpf.BPF_DIV:
+      case bpf.BPF_MOD: {
+        if (constB === undefined) throw new Undecided(`\`${op === bpf.BPF_DIV ? 'div' : 'mod'}\` by a value that depends on the input`, pc);
+        if ((constB & (constB - 1)) !== 0) throw new Undecided(`\`${op === bpf.BPF_DIV ? 'div' : 'mod'}\` of an input-dependent value by ${constB}, not a power of two`, pc);
         const shift = 31 - Math.clz32(constB);
-        return op === BPF_DIV ? bdd.shiftRight(a, shift) : bdd.bitwise(a, bdd.constantVector(constB - 1), 'and');
+        return op === bpf.BPF_DIV ? bdd.shiftRight(a, shift) : bdd.bitwise(a, bdd.constantVector(constB - 1), 'and');
       }
       default:
         throw new Undecided(`${opcode} is not an ALU operation`, pc);
@@ -755,7 +705,7 @@ export function inputOf(assignment: ReadonlyMap<number, boolean>): SeccompData {
   }
   const u64 = (high: number, low: number): bigint => (BigInt(words[high] ?? 0) << 32n) | BigInt(words[low] ?? 0);
   const args: bigint[] = [];
-  for (let arg = 0; arg < SECCOMP_ARG_COUNT; arg++) args.push(u64(argHighSlot(arg), argLowSlot(arg)));
+  for (let arg = 0; arg < bpf.SECCOMP_ARG_COUNT; arg++) args.push(u64(argHighSlot(arg), argLowSlot(arg)));
   return { nr: words[NR_SLOT] ?? 0, arch: words[ARCH_SLOT] ?? 0, instructionPointer: u64(IP_HIGH_SLOT, IP_LOW_SLOT), args };
 }
 
