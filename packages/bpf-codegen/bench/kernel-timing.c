@@ -5,23 +5,30 @@
 //
 // CALLS_FILE: one call per line, `nr a0 a1 a2 a3 a4 a5` (decimal or 0x hex, unsigned 64-bit).
 // FILTER_FILE: raw `struct sock_filter` records (8 bytes each, native byte order), or `-` for no
-// filter. Every (calls, filter) pair is a variant. For each run the variants are timed in turn
-// (their order rotates from run to run), each in a child forked for it and pinned to the CPU
-// the harness started on, so that every variant meets the same machine: the child sets
+// filter. Every (calls, filter) pair is a variant.
+//
+// Every variant gets one child, forked at the start and pinned to one CPU: it sets
 // no_new_privs, installs its filter with seccomp(2), makes one untimed warm-up pass over its
-// calls (recording what each returned), then PASSES timed passes. Each call is timed with
-// rdtscp on both sides; the child keeps, per call, the fewest cycles seen, and per pass the
-// total.
+// calls (recording what each returned) and then waits, spinning, for its turns. The variants
+// are interleaved pass by pass: a round gives every variant one timed pass, in an order that
+// rotates from round to round, so the variants meet the same machine within a fraction of a
+// millisecond (a block of passes per variant would let a burst of load on a shared machine
+// land on one variant only). The parent runs a child's turn with SIGCONT and, once the child
+// says in shared memory that its pass is done, stops it with SIGSTOP: the filters may deny
+// every blocking syscall, and signals need none in the child. Each call is timed with rdtscp
+// on both sides. RUNS groups of PASSES rounds each give RUNS independent figures per variant
+// (the driver's intervals are over them): per run and call the fewest and the median cycles
+// over the run's passes, and per run the median and fewest pass totals.
 //
 // The filter must not end the child: the driver rewrites kill and trap returns to errno before
-// handing a filter over. The child talks to the parent only through shared memory, because the
-// filter may deny write(2) and exit_group(2) as well; the parent ends it with SIGKILL.
+// handing a filter over. The parent ends every child with SIGKILL.
 //
 // Output (stdout), one line per item:
 //   tsc HZ                                   cycles per second of the time-stamp counter
-//   result VARIANT INDEX RET                 warm-up pass, run 0 only: raw return value of each call
-//   pass RUN VARIANT MEDIAN_CYCLES MIN_CYCLES   per-pass totals (median and fewest over PASSES)
-//   call RUN VARIANT INDEX MIN_CYCLES        fewest cycles of one call over PASSES
+//   cpu N                                    the CPU the children are pinned to
+//   result VARIANT INDEX RET                 warm-up pass: raw return value of each call
+//   pass RUN VARIANT MEDIAN_CYCLES MIN_CYCLES   per-run pass totals (median and fewest over PASSES)
+//   call RUN VARIANT INDEX MIN_CYCLES MEDIAN_CYCLES   one call over the run's PASSES
 //   error VARIANT MESSAGE                    the variant could not be timed (filter refused, ...)
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,10 +63,12 @@ struct variant {
   size_t length;
 };
 
-// What a child leaves for the parent. Calls and passes follow the header.
+// One child's shared region: the handshake, then its figures (see `layout`).
 struct shared {
-  volatile int done;
-  volatile int failed;
+  volatile int ready;  // set after the warm-up pass
+  volatile int failed; // the child could not install its filter
+  volatile long turn;  // the last turn the parent gave this child
+  volatile long done;  // the last turn the child finished
   char message[256];
 };
 
@@ -167,43 +176,77 @@ static int compare_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-// The child: install, warm up, time. Never returns.
-static void child(const struct variant *variant, struct shared *shared, long *results, uint64_t *call_min, uint64_t *pass_total,
-                  int passes) {
+// Where a child's figures lie in its shared region.
+struct layout {
+  long *results;        // [calls]: warm-up return values
+  uint64_t *pass_cycles; // [runs * passes]: total of each timed pass
+  uint64_t *call_cycles; // [runs * passes * calls]: every timed call
+};
+
+static struct layout layout_of(struct shared *shared, size_t calls, int runs, int passes) {
+  struct layout layout;
+  layout.results = (long *)(shared + 1);
+  layout.pass_cycles = (uint64_t *)(layout.results + calls);
+  layout.call_cycles = layout.pass_cycles + (size_t)runs * (size_t)passes;
+  return layout;
+}
+
+// The child: install, warm up, then one timed pass per turn. Never returns.
+static void child(const struct variant *variant, struct shared *shared, struct layout layout, long timed_passes) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     snprintf(shared->message, sizeof shared->message, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
-    shared->failed = 1;
+    __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
     _exit(0);
   }
   if (variant->filter != NULL) {
     struct sock_fprog prog = {.len = (unsigned short)variant->length, .filter = variant->filter};
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
       snprintf(shared->message, sizeof shared->message, "seccomp(SECCOMP_SET_MODE_FILTER): %s", strerror(errno));
-      shared->failed = 1;
+      __atomic_store_n(&shared->failed, 1, __ATOMIC_RELEASE);
       _exit(0);
     }
   }
   // From here on only raw syscalls of the list run (and rdtscp, which is no syscall).
-  for (size_t index = 0; index < variant->count; index++) {
-    results[index] = raw_syscall(&variant->calls[index]);
-    call_min[index] = UINT64_MAX;
-  }
-  for (int pass = 0; pass < passes; pass++) {
+  for (size_t index = 0; index < variant->count; index++) layout.results[index] = raw_syscall(&variant->calls[index]);
+  __atomic_store_n(&shared->ready, 1, __ATOMIC_RELEASE);
+  for (long pass = 0; pass < timed_passes; pass++) {
+    // Spin until the parent gives the next turn (it stops this child in between).
+    while (__atomic_load_n(&shared->turn, __ATOMIC_ACQUIRE) <= pass) {
+    }
     uint64_t total = 0;
+    uint64_t *row = layout.call_cycles + (size_t)pass * variant->count;
     for (size_t index = 0; index < variant->count; index++) {
       uint64_t before = cycles();
       raw_syscall(&variant->calls[index]);
       uint64_t taken = cycles() - before;
       total += taken;
-      if (taken < call_min[index]) call_min[index] = taken;
+      row[index] = taken;
     }
-    pass_total[pass] = total;
+    layout.pass_cycles[pass] = total;
+    __atomic_store_n(&shared->done, pass + 1, __ATOMIC_RELEASE);
   }
-  __atomic_store_n(&shared->done, 1, __ATOMIC_RELEASE);
-  struct call leave = {.nr = SYS_exit_group};
-  raw_syscall(&leave);
   for (;;) {
-    // exit_group was denied: wait for the parent's SIGKILL.
+    // Everything is timed: wait for the parent's SIGKILL (exit_group may be denied).
+  }
+}
+
+static void sleep_us(long microseconds) {
+  struct timespec pause = {.tv_sec = 0, .tv_nsec = microseconds * 1000};
+  nanosleep(&pause, NULL);
+}
+
+// Waits until `flag` reaches `value` or the child is gone, polling every 20 µs, for up to `limit_ms`.
+static int wait_for(volatile long *flag, long value, volatile int *failed, pid_t pid, int limit_ms) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (__atomic_load_n(flag, __ATOMIC_ACQUIRE) >= value) return 1;
+    if (failed != NULL && __atomic_load_n(failed, __ATOMIC_ACQUIRE)) return 0;
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > limit_ms) return 0;
+    sleep_us(20);
   }
 }
 
@@ -232,73 +275,93 @@ int main(int argc, char **argv) {
   }
   size_t variants = (size_t)(argc - 3) / 2;
   struct variant *list = calloc(variants, sizeof *list);
-  size_t most = 0;
   for (size_t v = 0; v < variants; v++) {
     read_calls(argv[3 + 2 * v], &list[v]);
     read_filter(argv[4 + 2 * v], &list[v]);
-    if (list[v].count > most) most = list[v].count;
-  }
-  // All variants run on one CPU, so they meet the same caches and the same neighbours.
-  int cpu = sched_getcpu();
-  if (cpu >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    sched_setaffinity(0, sizeof set, &set);
   }
   printf("tsc %llu\n", (unsigned long long)tsc_hz());
-  size_t bytes = sizeof(struct shared) + most * (sizeof(long) + sizeof(uint64_t)) + (size_t)passes * sizeof(uint64_t);
-  void *region = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (region == MAP_FAILED) die("mmap");
-  struct shared *shared = region;
-  long *results = (long *)(shared + 1);
-  uint64_t *call_min = (uint64_t *)(results + most);
-  uint64_t *pass_total = call_min + most;
-  for (int run = 0; run < runs; run++) {
+  // Every child runs on one CPU, so they meet the same caches and the same neighbours; the
+  // parent stays free to run on the other CPUs while it waits.
+  int cpu = sched_getcpu();
+  if (cpu < 0) cpu = 0;
+  printf("cpu %d\n", cpu);
+  {
+    // The parent polls while a child runs: keep it off the children's CPU when there is another.
+    cpu_set_t others;
+    CPU_ZERO(&others);
+    if (sched_getaffinity(0, sizeof others, &others) == 0) {
+      CPU_CLR(cpu, &others);
+      if (CPU_COUNT(&others) > 0) sched_setaffinity(0, sizeof others, &others);
+    }
+  }
+  long timed = (long)runs * passes;
+  struct shared **shared = calloc(variants, sizeof *shared);
+  struct layout *layouts = calloc(variants, sizeof *layouts);
+  pid_t *pids = calloc(variants, sizeof *pids);
+  int *alive = calloc(variants, sizeof *alive);
+  for (size_t v = 0; v < variants; v++) {
+    size_t bytes = sizeof(struct shared) + list[v].count * sizeof(long) + (size_t)timed * (1 + list[v].count) * sizeof(uint64_t);
+    void *region = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) die("mmap");
+    shared[v] = region;
+    layouts[v] = layout_of(shared[v], list[v].count, runs, passes);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      sched_setaffinity(0, sizeof set, &set);
+      child(&list[v], shared[v], layouts[v], timed);
+    }
+    pids[v] = pid;
+    // One child at a time on the CPU: this one warms up, then stops until its first turn.
+    if (!wait_for((volatile long *)&shared[v]->ready, 1, &shared[v]->failed, pid, 120000)) {
+      if (shared[v]->failed) printf("error %zu %s\n", v, shared[v]->message);
+      else printf("error %zu the child did not finish its warm-up within 120 s\n", v);
+      kill(pid, SIGKILL);
+      waitpid(pid, NULL, 0);
+      continue;
+    }
+    kill(pid, SIGSTOP);
+    waitpid(pid, NULL, WUNTRACED);
+    alive[v] = 1;
+    for (size_t index = 0; index < list[v].count; index++) printf("result %zu %zu %ld\n", v, index, layouts[v].results[index]);
+  }
+  for (long round = 0; round < timed; round++) {
     for (size_t step = 0; step < variants; step++) {
-      size_t v = (step + (size_t)run) % variants;
-      memset(region, 0, bytes);
-      fflush(stdout);
-      pid_t pid = fork();
-      if (pid < 0) die("fork");
-      if (pid == 0) child(&list[v], shared, results, call_min, pass_total, passes);
-      // Wait for the child to finish (up to 120 s), then end it.
-      struct timespec tick = {.tv_sec = 0, .tv_nsec = 1000 * 1000};
-      int waited_ms = 0;
-      int status = 0;
-      int exited = 0;
-      while (!__atomic_load_n(&shared->done, __ATOMIC_ACQUIRE) && !shared->failed && waited_ms < 120000) {
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-          exited = 1;
-          break;
-        }
-        nanosleep(&tick, NULL);
-        waited_ms++;
+      size_t v = (step + (size_t)round) % variants;
+      if (!alive[v]) continue;
+      __atomic_store_n(&shared[v]->turn, round + 1, __ATOMIC_RELEASE);
+      kill(pids[v], SIGCONT);
+      int ok = wait_for(&shared[v]->done, round + 1, NULL, pids[v], 120000);
+      kill(pids[v], SIGSTOP);
+      waitpid(pids[v], NULL, WUNTRACED);
+      if (!ok) {
+        printf("error %zu the child did not finish pass %ld within 120 s\n", v, round);
+        kill(pids[v], SIGKILL);
+        waitpid(pids[v], NULL, 0);
+        alive[v] = 0;
       }
-      if (!exited) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-      }
-      if (shared->failed) {
-        printf("error %zu %s\n", v, shared->message);
-        continue;
-      }
-      if (!shared->done) {
-        if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
-          printf("error %zu the child was ended by signal %d before it finished\n", v, WTERMSIG(status));
-        else if (exited)
-          printf("error %zu the child exited (status %d) before it finished\n", v, WEXITSTATUS(status));
-        else
-          printf("error %zu the child did not finish within 120 s\n", v);
-        continue;
-      }
-      if (run == 0) {
-        for (size_t index = 0; index < list[v].count; index++) printf("result %zu %zu %ld\n", v, index, results[index]);
-      }
-      qsort(pass_total, (size_t)passes, sizeof(uint64_t), compare_u64);
-      printf("pass %d %zu %llu %llu\n", run, v, (unsigned long long)pass_total[passes / 2], (unsigned long long)pass_total[0]);
+    }
+  }
+  uint64_t *column = calloc((size_t)passes, sizeof *column);
+  for (size_t v = 0; v < variants; v++) {
+    if (!alive[v]) continue;
+    kill(pids[v], SIGKILL);
+    waitpid(pids[v], NULL, 0);
+    struct layout layout = layouts[v];
+    for (int run = 0; run < runs; run++) {
+      uint64_t *totals = layout.pass_cycles + (size_t)run * (size_t)passes;
+      memcpy(column, totals, (size_t)passes * sizeof *column);
+      qsort(column, (size_t)passes, sizeof *column, compare_u64);
+      printf("pass %d %zu %llu %llu\n", run, v, (unsigned long long)column[passes / 2], (unsigned long long)column[0]);
       for (size_t index = 0; index < list[v].count; index++) {
-        printf("call %d %zu %zu %llu\n", run, v, index, (unsigned long long)call_min[index]);
+        for (int pass = 0; pass < passes; pass++)
+          column[pass] = layout.call_cycles[((size_t)run * (size_t)passes + (size_t)pass) * list[v].count + index];
+        qsort(column, (size_t)passes, sizeof *column, compare_u64);
+        printf("call %d %zu %zu %llu %llu\n", run, v, index, (unsigned long long)column[0], (unsigned long long)column[passes / 2]);
       }
     }
   }

@@ -30,6 +30,7 @@ import { classifyPolicyFileName, createParseCache, resolvePolicy } from '@syscag
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { sharedData } from '../../../tools/shared-data/index.js';
 import { cacheAllowed } from '../src/cache.js';
+import { cacheDifferences, formatInterval, interval, leastSquares, mean, mispredictions, pathFeatures, type Interval, type PathFeatures } from './kernel-analysis.js';
 import { compilePolicy } from '../src/compile.js';
 import { emulate, seccompActionName } from '../src/emulate.js';
 import { encodeProgram } from '../src/decode.js';
@@ -46,8 +47,8 @@ function option(name: string, fallback: number): number {
   const value = index < 0 ? undefined : Number(process.argv[index + 1]);
   return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
 }
-const runs = option('--runs', 8);
-const passes = option('--passes', 30);
+const runs = option('--runs', 12);
+const passes = option('--passes', 20);
 const mixSize = option('--mix', 400);
 const filterIndex = process.argv.indexOf('--filter');
 const keyFilter = filterIndex < 0 ? undefined : process.argv[filterIndex + 1];
@@ -251,18 +252,29 @@ interface Variant {
   readonly program?: BpfProgram;
 }
 
+/** The kinds of call the bench reports apart. */
+const kinds = ['cached', 'uncached', 'denied'] as const;
+type Kind = (typeof kinds)[number];
+
+/** One run's figures for one variant, ns per call. */
+interface RunFigures {
+  /** Mean over the mix's calls of (fewest cycles of the call with the filter − fewest without). */
+  readonly overhead: number;
+  /** The same from per-call medians over the run's passes (mispredicted branches included when they are the rule). */
+  readonly overheadMedian: number;
+  /** (Median pass with − median pass without) / calls. */
+  readonly overheadPass: number;
+  /** Per kind of call: mean overhead per call of that kind (from minima); absent when the mix has none. */
+  readonly perKind: Partial<Record<Kind, number>>;
+}
+
 interface Timing {
-  /**
-   * Overhead per call in ns, median over runs of the mean over the mix's calls of (fewest cycles
-   * of the call with the filter − fewest without); undefined when the variant failed.
-   */
+  /** Every run's figures, in run order (runs are interleaved pass by pass, so run r of every variant met the same machine). */
+  readonly runs: RunFigures[];
+  /** Median over runs of {@link RunFigures.overhead}; undefined when the variant failed. */
   readonly overhead?: number;
-  /** The same from whole passes: median over runs of (median pass with − median pass without) / calls. */
-  readonly overheadPass?: number;
-  /** Per class: mean overhead per call of that class, ns (from per-call minima), median over runs. */
-  readonly denied?: number;
-  readonly cached?: number;
-  readonly uncached?: number;
+  /** Per call of the mix: mean over runs of the overhead from minima and from medians, ns. */
+  readonly perCall: { readonly min: number; readonly median: number }[];
   readonly error?: string;
   /** Calls whose warm-up result differs from the expectation. */
   readonly mismatches: string[];
@@ -273,7 +285,11 @@ const median = (values: readonly number[]): number => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
-const mean = (values: readonly number[]): number | undefined => (values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length);
+
+/** The kind of a call under a program: denied, allowed and served by the kernel's cache, or allowed after running the filter. */
+function kindOf(program: BpfProgram, call: MixCall): Kind {
+  return call.denied ? 'denied' : cacheAllowed(program, archX86_64.auditArch, call.nr) ? 'cached' : 'uncached';
+}
 
 function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings: Timing[]; tscHz: number } {
   const base = join(scratch, key.replace(/[^a-z0-9_-]/gi, '_'));
@@ -286,13 +302,14 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
     writeFileSync(file, encodeProgram(harmless(variant.program ?? []), { byteOrder: 'little' }));
     argv.push(`${base}.calls`, file);
   });
-  const run = spawnSync(harness, argv, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = spawnSync(harness, argv, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 1_800_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (run.status !== 0) throw new Error(`kernel-timing failed on ${key}: ${run.stderr || (run.error?.message ?? '')}`);
   let tscHz = 0;
   const errors = new Map<number, string>();
   const results = new Map<number, Map<number, number>>();
   const passTimes = new Map<number, Map<number, number>>(); // variant → run → median pass cycles
-  const callMins = new Map<string, number>(); // `${run} ${variant} ${index}` → cycles
+  const callMins = new Map<string, number>(); // `${run} ${variant} ${index}` → fewest cycles
+  const callMedians = new Map<string, number>(); // the same → median cycles
   for (const text of run.stdout.split('\n')) {
     const words = text.split(' ');
     const [kind] = words;
@@ -308,14 +325,18 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
       const map = passTimes.get(variant) ?? new Map<number, number>();
       map.set(Number(words[1]), Number(words[3]));
       passTimes.set(variant, map);
-    } else if (kind === 'call') callMins.set(`${words[1] ?? ''} ${words[2] ?? ''} ${words[3] ?? ''}`, Number(words[4]));
+    } else if (kind === 'call') {
+      const at = `${words[1] ?? ''} ${words[2] ?? ''} ${words[3] ?? ''}`;
+      callMins.set(at, Number(words[4]));
+      callMedians.set(at, Number(words[5]));
+    }
   }
   const nsPerCycle = 1e9 / tscHz;
   const baseResults = results.get(0);
   const timings = variants.map((variant, position): Timing => {
     const index = position + 1;
     const error = errors.get(index) ?? errors.get(0);
-    if (error !== undefined) return { error, mismatches: [] };
+    if (error !== undefined) return { error, mismatches: [], runs: [], perCall: [] };
     const program = variant.program ?? [];
     // What every call returned in the warm-up pass: a denial must give its errno; an allowed call
     // must not be denied, and when it fails it must fail as it does with no filter at all (a
@@ -329,36 +350,47 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
         mismatches.push(`${call.name}(${call.args.map(hex).join(', ')}) returned ${String(got)}, expected ${call.denied ? String(-(call.errno ?? 0)) : `what it returns unfiltered, ${String(plain)}`}`);
       }
     });
-    const perRun: number[] = [];
-    const perRunMin: number[] = [];
-    const classes = { denied: [] as number[], cached: [] as number[], uncached: [] as number[] };
+    const callKinds = mix.calls.map((call) => kindOf(program, call));
+    const perRun: RunFigures[] = [];
+    const perCallMin = mix.calls.map(() => [] as number[]);
+    const perCallMedian = mix.calls.map(() => [] as number[]);
     for (let r = 0; r < runs; r++) {
       const withFilter = passTimes.get(index)?.get(r);
       const without = passTimes.get(0)?.get(r);
       if (withFilter === undefined || without === undefined) continue;
-      perRun.push(((withFilter - without) * nsPerCycle) / mix.calls.length);
-      const sums = { denied: [] as number[], cached: [] as number[], uncached: [] as number[] };
+      const sums: Record<Kind, number[]> = { denied: [], cached: [], uncached: [] };
       let minTotal = 0;
-      mix.calls.forEach((call, at) => {
+      let medianTotal = 0;
+      mix.calls.forEach((_, at) => {
         const filtered = callMins.get(`${r} ${index} ${at}`);
         const plain = callMins.get(`${r} 0 ${at}`);
-        if (filtered === undefined || plain === undefined) return;
-        const cls = call.denied ? 'denied' : cacheAllowed(program, archX86_64.auditArch, call.nr) ? 'cached' : 'uncached';
-        sums[cls].push((filtered - plain) * nsPerCycle);
-        minTotal += (filtered - plain) * nsPerCycle;
+        const filteredMedian = callMedians.get(`${r} ${index} ${at}`);
+        const plainMedian = callMedians.get(`${r} 0 ${at}`);
+        if (filtered === undefined || plain === undefined || filteredMedian === undefined || plainMedian === undefined) return;
+        const overhead = (filtered - plain) * nsPerCycle;
+        const overheadMedian = (filteredMedian - plainMedian) * nsPerCycle;
+        sums[callKinds[at] ?? 'uncached'].push(overhead);
+        perCallMin[at]?.push(overhead);
+        perCallMedian[at]?.push(overheadMedian);
+        minTotal += overhead;
+        medianTotal += overheadMedian;
       });
-      perRunMin.push(minTotal / mix.calls.length);
-      for (const cls of ['denied', 'cached', 'uncached'] as const) {
-        const value = mean(sums[cls]);
-        if (value !== undefined) classes[cls].push(value);
+      const perKind: Partial<Record<Kind, number>> = {};
+      for (const kind of kinds) {
+        const value = mean(sums[kind]);
+        if (value !== undefined) perKind[kind] = value;
       }
+      perRun.push({
+        overhead: minTotal / mix.calls.length,
+        overheadMedian: medianTotal / mix.calls.length,
+        overheadPass: ((withFilter - without) * nsPerCycle) / mix.calls.length,
+        perKind,
+      });
     }
     return {
-      ...(perRunMin.length === 0 ? {} : { overhead: median(perRunMin) }),
-      ...(perRun.length === 0 ? {} : { overheadPass: median(perRun) }),
-      ...(classes.denied.length === 0 ? {} : { denied: median(classes.denied) }),
-      ...(classes.cached.length === 0 ? {} : { cached: median(classes.cached) }),
-      ...(classes.uncached.length === 0 ? {} : { uncached: median(classes.uncached) }),
+      runs: perRun,
+      ...(perRun.length === 0 ? {} : { overhead: median(perRun.map((figures) => figures.overhead)) }),
+      perCall: mix.calls.map((_, at) => ({ min: mean(perCallMin[at] ?? []) ?? Number.NaN, median: mean(perCallMedian[at] ?? []) ?? Number.NaN })),
       mismatches,
     };
   });
@@ -376,6 +408,28 @@ function countedCost(program: BpfProgram, mix: Mix): number {
   return total / mix.calls.length;
 }
 
+/** The kind of every call of the mix under the program, and the features of the paths that run the filter. */
+function mixPaths(program: BpfProgram, mix: Mix): NonNullable<Row['paths'][number]> {
+  const kindsOfCalls = mix.calls.map((call) => kindOf(program, call));
+  const features = mix.calls.map((call, at) =>
+    kindsOfCalls[at] === 'cached' ? undefined : pathFeatures(program, { nr: call.nr, arch: archX86_64.auditArch, instructionPointer: 0n, args: call.args }),
+  );
+  const running = features.filter((entry): entry is PathFeatures => entry !== undefined);
+  const guessed = mispredictions(running);
+  let next = 0;
+  return mix.calls.map((_, at) => {
+    const kind = kindsOfCalls[at] ?? 'uncached';
+    const entry = features[at];
+    if (entry === undefined) return { kind };
+    const counts = { instructions: entry.instructions, converted: entry.converted, branches: entry.branches, taken: entry.taken };
+    return { kind, features: counts, mispredictions: guessed[next++] ?? 0 };
+  });
+}
+
+/** Syscall numbers the cache comparison covers: every x86_64 number of the table and the x86_64 kernel's bitmap. */
+const archX86_64Names = new Map(Object.entries(archX86_64.syscalls).map(([name, nr]) => [nr, name]));
+const cacheLimit = Math.max(...archX86_64Names.keys()) + 1;
+
 // --- Main ------------------------------------------------------------------------------------
 const labels = ['syscage', 'libseccomp default', 'libseccomp tree'];
 interface Row {
@@ -388,6 +442,12 @@ interface Row {
   readonly instructions: (number | undefined)[];
   /** Share of the mix's calls that run the filter (denied, or allowed but not cached). */
   readonly uncachedShare: (number | undefined)[];
+  /** Share of the mix's calls of each kind, per compiler. */
+  readonly kindShare: (Partial<Record<Kind, number>> | undefined)[];
+  /** Per compiler and call of the mix: its kind and, when it runs the filter, its path's features. */
+  readonly paths: ({ readonly kind: Kind; readonly features?: Omit<PathFeatures, 'decisions'>; readonly mispredictions?: number }[] | undefined)[];
+  /** Per libseccomp layout: syscall numbers whose cacheability differs from Syscage's filter (`name: syscage/libseccomp`). */
+  readonly cacheDifferences: (string[] | undefined)[];
 }
 const rows: Row[] = [];
 const host = createNodeHost();
@@ -454,6 +514,20 @@ for (const job of jobs) {
     uncachedShare: programs.map((program) =>
       program === undefined ? undefined : mix.calls.filter((call) => call.denied || !cacheAllowed(program, archX86_64.auditArch, call.nr)).length / mix.calls.length,
     ),
+    kindShare: programs.map((program) => {
+      if (program === undefined) return undefined;
+      const shares: Partial<Record<Kind, number>> = {};
+      for (const call of mix.calls) shares[kindOf(program, call)] = (shares[kindOf(program, call)] ?? 0) + 1 / mix.calls.length;
+      return shares;
+    }),
+    paths: programs.map((program) => (program === undefined ? undefined : mixPaths(program, mix))),
+    cacheDifferences: programs.map((program, index) =>
+      program === undefined || index === 0
+        ? undefined
+        : cacheDifferences(compiled.program ?? [], program, archX86_64.auditArch, cacheLimit).map(
+            ([nr, ours, theirs]) => `${archX86_64Names.get(nr) ?? `nr ${nr}`}: ${ours ? 'cached' : 'runs'}/${theirs ? 'cached' : 'runs'}`,
+          ),
+    ),
   };
   rows.push(row);
   const problems = row.timings.flatMap((timing, index) => [
@@ -483,83 +557,217 @@ function pearson(pairs: readonly (readonly [number, number])[]): number | undefi
   return sxx === 0 || syy === 0 ? undefined : sxy / Math.sqrt(sxx * syy);
 }
 
-/** Least-squares line y = a + b·x. */
-function fit(pairs: readonly (readonly [number, number])[]): { a: number; b: number } | undefined {
-  if (pairs.length < 3) return undefined;
-  const mx = mean(pairs.map(([x]) => x)) ?? 0;
-  const my = mean(pairs.map(([, y]) => y)) ?? 0;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of pairs) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
+const defined = (values: readonly (number | undefined)[]): number[] => values.filter((value): value is number => value !== undefined && !Number.isNaN(value));
+const columns = labels.map((_, index) => index).filter((index) => index === 0 || withLibseccomp);
+
+/** A figure of one run of one compiler on one policy. */
+type Quantity = (figures: RunFigures, row: Row, index: number) => number | undefined;
+
+/**
+ * One replicate per run of the corpus mean of a quantity (mean over the policies of that run's
+ * figure), minus the same for compiler `minus` when given. Run r of every compiler met the same
+ * machine (the harness interleaves them pass by pass), so the runs are independent replicates
+ * and the differences are paired.
+ */
+function replicates(subset: readonly Row[], index: number, quantity: Quantity, minus?: number): number[] {
+  const values: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const perPolicy: number[] = [];
+    for (const row of subset) {
+      const figures = row.timings[index]?.runs[r];
+      const value = figures === undefined ? undefined : quantity(figures, row, index);
+      if (value === undefined) continue;
+      if (minus === undefined) {
+        perPolicy.push(value);
+        continue;
+      }
+      const other = row.timings[minus]?.runs[r];
+      const otherValue = other === undefined ? undefined : quantity(other, row, minus);
+      if (otherValue !== undefined) perPolicy.push(value - otherValue);
+    }
+    const average = mean(perPolicy);
+    if (average !== undefined) values.push(average);
   }
-  if (sxx === 0) return undefined;
-  const b = sxy / sxx;
-  return { a: my - b * mx, b };
+  return values;
 }
 
-const defined = (values: readonly (number | undefined)[]): number[] => values.filter((value): value is number => value !== undefined && !Number.isNaN(value));
-type ClassName = 'overhead' | 'cached' | 'uncached' | 'denied';
-const columnMean = (subset: readonly Row[], index: number, field: ClassName): number | undefined =>
-  mean(defined(subset.map((row) => row.timings[index]?.[field])));
+const overheadOf: Quantity = (figures) => figures.overhead;
+const perKindOf =
+  (kind: Kind): Quantity =>
+  (figures) =>
+    figures.perKind[kind];
+/** A kind's share of the mix times its overhead per call: the kinds' contributions add up to the overhead. */
+const contributionOf =
+  (kind: Kind): Quantity =>
+  (figures, row, index) =>
+    (row.kindShare[index]?.[kind] ?? 0) * (figures.perKind[kind] ?? 0);
 
+/** Whether a difference (libseccomp − Syscage) is known to be positive, negative, or neither at 95%. */
+function verdict(difference: Interval | undefined): string {
+  if (difference === undefined) return '-';
+  if (difference.mean - difference.half > 0) return 'Syscage lower';
+  if (difference.mean + difference.half < 0) return 'Syscage higher';
+  return 'level (interval holds 0)';
+}
+
+const corpora = [...new Set(rows.map((row) => row.corpus))];
+const complete = (row: Row): boolean => columns.every((index) => row.timings[index]?.overhead !== undefined);
 interface CorpusSummary {
   readonly corpus: string;
   readonly policies: number;
-  readonly overhead: (number | undefined)[];
-  readonly cached: (number | undefined)[];
-  readonly uncached: (number | undefined)[];
-  readonly denied: (number | undefined)[];
+  readonly overhead: (Interval | undefined)[];
+  /** libseccomp − Syscage, per compiler (undefined for Syscage). */
+  readonly difference: (Interval | undefined)[];
+  readonly overheadMedian: (Interval | undefined)[];
+  readonly overheadPass: (Interval | undefined)[];
+  readonly perKind: Record<Kind, (Interval | undefined)[]>;
+  readonly share: Record<Kind, (number | undefined)[]>;
+  /** Per kind, libseccomp − Syscage of the kind's contribution to the mix mean. */
+  readonly contributionDifference: Record<Kind, (Interval | undefined)[]>;
   readonly counted: (number | undefined)[];
-  readonly uncachedShare: (number | undefined)[];
+  /** Per compiler: mean features of a call that runs the filter, weighted by the mix. */
+  readonly path: ({ instructions: number; converted: number; branches: number; taken: number; mispredictions: number } | undefined)[];
 }
-const corpora = [...new Set(rows.map((row) => row.corpus))];
+const kindRecord = <T>(make: (kind: Kind) => T): Record<Kind, T> => ({ cached: make('cached'), uncached: make('uncached'), denied: make('denied') });
 const summaries: CorpusSummary[] = corpora.map((corpus) => {
-  // Means over the policies every compiler produced a timing for, so the columns compare.
-  const subset = rows.filter((row) => row.corpus === corpus && row.timings.every((timing, index) => timing?.overhead !== undefined || (index > 0 && !withLibseccomp)));
-  const columns = labels.map((_, index) => index);
+  // Policies every compiler produced a timing for, so the columns compare.
+  const subset = rows.filter((row) => row.corpus === corpus && complete(row));
+  const per = <T>(make: (index: number) => T | undefined): (T | undefined)[] => labels.map((_, index) => (columns.includes(index) ? make(index) : undefined));
   return {
     corpus,
     policies: subset.length,
-    overhead: columns.map((index) => columnMean(subset, index, 'overhead')),
-    cached: columns.map((index) => columnMean(subset, index, 'cached')),
-    uncached: columns.map((index) => columnMean(subset, index, 'uncached')),
-    denied: columns.map((index) => columnMean(subset, index, 'denied')),
-    counted: columns.map((index) => mean(defined(subset.map((row) => row.counted[index])))),
-    uncachedShare: columns.map((index) => mean(defined(subset.map((row) => row.uncachedShare[index])))),
+    overhead: per((index) => interval(replicates(subset, index, overheadOf))),
+    difference: per((index) => (index === 0 ? undefined : interval(replicates(subset, index, overheadOf, 0)))),
+    overheadMedian: per((index) => interval(replicates(subset, index, (figures) => figures.overheadMedian))),
+    overheadPass: per((index) => interval(replicates(subset, index, (figures) => figures.overheadPass))),
+    perKind: kindRecord((kind) => per((index) => interval(replicates(subset, index, perKindOf(kind))))),
+    share: kindRecord((kind) => per((index) => mean(subset.map((row) => row.kindShare[index]?.[kind] ?? 0)))),
+    contributionDifference: kindRecord((kind) => per((index) => (index === 0 ? undefined : interval(replicates(subset, index, contributionOf(kind), 0))))),
+    counted: per((index) => mean(defined(subset.map((row) => row.counted[index])))),
+    path: per((index) => {
+      const running = subset.flatMap((row) => (row.paths[index] ?? []).filter((call) => call.features !== undefined));
+      if (running.length === 0) return undefined;
+      const average = (pick: (call: (typeof running)[number]) => number): number => mean(running.map(pick)) ?? 0;
+      return {
+        instructions: average((call) => call.features?.instructions ?? 0),
+        converted: average((call) => call.features?.converted ?? 0),
+        branches: average((call) => call.features?.branches ?? 0),
+        taken: average((call) => call.features?.taken ?? 0),
+        mispredictions: average((call) => call.mispredictions ?? 0),
+      };
+    }),
   };
 });
 
-console.log(`\ncorpus means (ns of filter overhead per call; ratios are libseccomp / Syscage)`);
-console.log(`${'corpus'.padEnd(16)} ${'policies'.padStart(8)} ${'syscage'.padStart(9)}${'lsc dflt'.padStart(9)}${'lsc tree'.padStart(9)} ${'dflt/sc'.padStart(8)} ${'tree/sc'.padStart(8)}`);
+const cell = (value: Interval | undefined, width = 13): string => formatInterval(value).padStart(width);
+console.log(`\ncorpus means, ns of filter overhead per call with 95% intervals over ${runs} runs (each run a replicate: the mean over the corpus's policies)`);
+console.log(`${'corpus'.padEnd(16)} ${'policies'.padStart(8)} ${labels.map((label) => label.padStart(20)).join('')}   ${'default − Syscage'.padStart(18)} ${'tree − Syscage'.padStart(18)}`);
 for (const summary of summaries) {
-  const [ours, byDefault, byTree] = summary.overhead;
   console.log(
-    `${summary.corpus.padEnd(16)} ${String(summary.policies).padStart(8)} ${summary.overhead.map((value) => fixed(value).padStart(9)).join('')} ${ratioText(byDefault, ours).padStart(8)} ${ratioText(byTree, ours).padStart(8)}`,
+    `${summary.corpus.padEnd(16)} ${String(summary.policies).padStart(8)} ${summary.overhead.map((value) => cell(value, 20)).join('')}   ${cell(summary.difference[1], 18)} ${cell(summary.difference[2], 18)}`,
   );
 }
-console.log(`\nwhere the time goes, per call of each kind (corpus means, ns; counted = instructions per call of the mix with cached calls at 0; uncached = share of the mix's calls that run the filter)`);
+for (const summary of summaries) {
+  console.log(`  ${summary.corpus}: against libseccomp default ${verdict(summary.difference[1])}; against libseccomp tree ${verdict(summary.difference[2])}`);
+}
+console.log(`\nthe same from other estimators (per-call medians over a run's passes, which keep mispredicted branches when they are the rule; whole passes)`);
+for (const summary of summaries) {
+  console.log(`${summary.corpus.padEnd(16)} medians ${summary.overheadMedian.map((value) => cell(value, 15)).join('')}   passes ${summary.overheadPass.map((value) => cell(value, 15)).join('')}`);
+}
+
+console.log(`\nwhere the time goes: ns per call of each kind (cached: allowed without running the filter; runs: allowed after running it; denied), 95% intervals;`);
+console.log(`share = the kind's share of the mix; Δ = libseccomp − Syscage of the kind's contribution to the mix mean (the three Δ add up to the difference above)`);
 for (const summary of summaries) {
   labels.forEach((label, index) => {
+    if (!columns.includes(index)) return;
+    const parts = kinds.map((kind) => {
+      const delta = index === 0 ? '' : ` Δ ${formatInterval(summary.contributionDifference[kind][index], 2).padStart(13)}`;
+      return `${kind === 'uncached' ? 'runs' : kind} ${cell(summary.perKind[kind][index])} (${fixed((summary.share[kind][index] ?? 0) * 100, 1).padStart(4)}%)${delta}`;
+    });
+    console.log(`${summary.corpus.padEnd(16)} ${label.padEnd(19)} ${parts.join('  ')}`);
+  });
+}
+
+const cacheRows = rows.filter((row) => row.cacheDifferences.some((list) => list !== undefined));
+if (cacheRows.length > 0) {
+  console.log(`\ncache sets: numbers 0..${cacheLimit - 1} the kernel caches as always allowed (its install-time emulation, cacheAllowed), Syscage against libseccomp`);
+  for (const index of [1, 2]) {
+    if (!columns.includes(index)) continue;
+    const differing = cacheRows.filter((row) => (row.cacheDifferences[index]?.length ?? 0) > 0);
+    console.log(`  ${labels[index] ?? ''}: the same set on ${cacheRows.length - differing.length} of ${cacheRows.length} policies`);
+    for (const row of differing) console.log(`    ${row.key}: ${(row.cacheDifferences[index] ?? []).join(', ')} (Syscage/libseccomp)`);
+  }
+}
+
+console.log(`\nthe path of a call that runs the filter (mean over the mixes' calls that run it): classic BPF instructions (the counted model), eBPF instructions after the`);
+console.log(`kernel's conversion, conditional branches, taken jumps in the JIT-compiled code, mispredictions guessed for a predictor without history`);
+for (const summary of summaries) {
+  labels.forEach((label, index) => {
+    const path = summary.path[index];
+    if (path === undefined) return;
     console.log(
-      `${summary.corpus.padEnd(16)} ${label.padEnd(20)} cached ${fixed(summary.cached[index]).padStart(6)}  allowed, filter run ${fixed(summary.uncached[index]).padStart(6)}  denied ${fixed(summary.denied[index]).padStart(6)}  counted ${fixed(summary.counted[index], 2).padStart(6)}  uncached ${fixed((summary.uncachedShare[index] ?? Number.NaN) * 100, 1).padStart(5)}%`,
+      `${summary.corpus.padEnd(16)} ${label.padEnd(19)} cBPF ${fixed(path.instructions, 2).padStart(6)}  eBPF ${fixed(path.converted, 2).padStart(6)}  branches ${fixed(path.branches, 2).padStart(6)}  taken ${fixed(path.taken, 2).padStart(6)}  mispredicted ${fixed(path.mispredictions, 2).padStart(5)}  counted per call of the mix ${fixed(summary.counted[index], 2).padStart(5)}`,
     );
   });
 }
 
+// What the nanoseconds of a call that runs the filter follow: least squares over every such call
+// of every mix and compiler, its overhead (mean over runs) against its path's features.
+{
+  const samples: { features: Omit<PathFeatures, 'decisions'>; mispredictions: number; min: number; median: number; denied: boolean }[] = [];
+  for (const row of rows) {
+    if (!complete(row)) continue;
+    for (const index of columns) {
+      const timing = row.timings[index];
+      row.paths[index]?.forEach((call, at) => {
+        const measured = timing?.perCall[at];
+        if (call.features === undefined || measured === undefined || !Number.isFinite(measured.min)) return;
+        samples.push({ features: call.features, mispredictions: call.mispredictions ?? 0, min: measured.min, median: measured.median, denied: call.kind === 'denied' });
+      });
+    }
+  }
+  const models: { name: string; columns: string[]; x: (sample: (typeof samples)[number]) => number[] }[] = [
+    { name: 'counted', columns: ['fixed', 'cBPF insn'], x: (sample) => [1, sample.features.instructions] },
+    {
+      name: 'JIT path',
+      columns: ['fixed', 'denied', 'cBPF insn', 'extra eBPF', 'branch', 'taken', 'mispredicted'],
+      x: (sample) => [
+        1,
+        sample.denied ? 1 : 0,
+        sample.features.instructions,
+        sample.features.converted - sample.features.instructions,
+        sample.features.branches,
+        sample.features.taken,
+        sample.mispredictions,
+      ],
+    },
+  ];
+  console.log(`\nwhat a call that runs the filter costs, by least squares over ${samples.length} calls (every mix and compiler; ns per unit; r² of the fit)`);
+  for (const target of ['min', 'median'] as const) {
+    const y = samples.map((sample) => sample[target]);
+    const average = mean(y) ?? 0;
+    const total = y.reduce((sum, value) => sum + (value - average) ** 2, 0);
+    for (const model of models) {
+      const x = samples.map(model.x);
+      const coefficients = leastSquares(x, y);
+      if (coefficients === undefined) continue;
+      const residual = x.reduce((sum, row, at) => sum + ((y[at] ?? 0) - row.reduce((acc, value, k) => acc + value * (coefficients[k] ?? 0), 0)) ** 2, 0);
+      console.log(
+        `  ${(target === 'min' ? 'from minima' : 'from medians').padEnd(13)} ${model.name.padEnd(9)} ${model.columns.map((name, k) => `${name} ${fixed(coefficients[k], 2)}`).join(', ')}; r² ${fixed(total === 0 ? undefined : 1 - residual / total, 2)}`,
+      );
+    }
+  }
+}
+
 // The model against the kernel: counted instructions per call (cache model) against measured ns.
 const pairs: [number, number][] = [];
-const perCompiler = labels.map(() => [] as [number, number][]);
 const differences: [number, number][] = [];
 for (const row of rows) {
   row.timings.forEach((timing, index) => {
     const counted = row.counted[index];
     if (timing?.overhead === undefined || counted === undefined) return;
     pairs.push([counted, timing.overhead]);
-    perCompiler[index]?.push([counted, timing.overhead]);
   });
-  // Between compilers on one policy: the same mix and the same moment, only the program differs.
   const ours = row.timings[0]?.overhead;
   for (const index of [1, 2]) {
     const theirs = row.timings[index]?.overhead;
@@ -569,19 +777,16 @@ for (const row of rows) {
     differences.push([countedTheirs - countedOurs, theirs - ours]);
   }
 }
-const line = fit(pairs);
-console.log(`\ncounted cost against measured overhead`);
-console.log(`  across policies and compilers: r = ${fixed(pearson(pairs), 2)} over ${pairs.length} filters; fit: ${line === undefined ? '-' : `${line.a.toFixed(1)} ns + ${line.b.toFixed(2)} ns per counted instruction`}`);
-labels.forEach((label, index) => {
-  console.log(`  ${label.padEnd(20)} r = ${fixed(pearson(perCompiler[index] ?? []), 2)} over ${perCompiler[index]?.length ?? 0} policies`);
-});
+console.log(`\ncounted cost (instructions per call of the mix, cached calls at 0) against measured overhead per policy`);
+console.log(`  across policies and compilers: r = ${fixed(pearson(pairs), 2)} over ${pairs.length} filters`);
 console.log(`  difference between compilers on one policy (libseccomp − Syscage, counted vs measured): r = ${fixed(pearson(differences), 2)} over ${differences.length} pairs`);
 console.log(
-  '  why they disagree: a cached call (always allowed, the kernel proved it at load) runs no filter but still pays the seccomp entry path;\n' +
-    `  filters run ${jit === '0' ? 'interpreted' : 'JIT-compiled'}, so an instruction costs well under a nanosecond next to the fixed price of calling the filter,\n` +
-    '  and the counted model charges neither the fixed price nor branch mispredictions of a shuffled mix.',
+  '  a cached call runs no filter but pays the seccomp entry path, the same for every compiler; the counted model charges neither that nor the fixed\n' +
+    `  price of entering the ${jit === '0' ? 'interpreted' : 'JIT-compiled'} filter, and between policies the machine's noise is larger than the instruction term.`,
 );
 const left = [...new Set(rows.flatMap((row) => row.left))];
 if (left.length > 0) console.log(`\nleft out of the mixes: ${left.join(', ')}`);
-console.log(`\ntimed on ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${kernel}, TSC ${(tscHz / 1e9).toFixed(3)} GHz; kill and trap returns rewritten to errno ${ERRNO_MARKER} for the timing`);
+console.log(
+  `\ntimed on ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${kernel}, TSC ${(tscHz / 1e9).toFixed(3)} GHz, load average at the end ${loadavg().map((value) => value.toFixed(1)).join(' ')}; kill and trap returns rewritten to errno ${ERRNO_MARKER} for the timing`,
+);
 if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ machine: cpus()[0]?.model, kernel, jit, runs, passes, mixSize, rows, summaries }, null, 2));
