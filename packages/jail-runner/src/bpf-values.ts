@@ -1,23 +1,9 @@
 /**
- * The classic-BPF and seccomp values this package needs to rewrite returns and to build the
- * `execve`-only test programs, taken from `@syscage/bpf-codegen`'s one table of named constants.
+ * The instruction codes this package composes to rewrite returns and to build the `execve`-only
+ * test programs, from `@syscage/bpf-codegen`'s one table of named constants (the other modules
+ * import the plain constants from there directly).
  */
 import { BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, code } from '@syscage/bpf-codegen';
-
-export {
-  BPF_CLASS_MASK,
-  BPF_RET,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_TRACE,
-  SECCOMP_RET_TRAP,
-  SECCOMP_RET_USER_NOTIF,
-} from '@syscage/bpf-codegen';
 
 /** `BPF_RET | BPF_K`: return the constant `k`. */
 export const BPF_RET_K = code(BPF_RET, BPF_K);

@@ -10,15 +10,7 @@ export { argumentValue, learnLogCodes, parseAuditLog, parseStraceLog } from './l
 export type { LearnLogCode, ParsedLog } from './logs.js';
 export type { ProposeOptions, ProposedRule, Proposal } from './learn.js';
 export { runJailed, startJailed } from './run.js';
-export type {
-  JailOptions,
-  JailResult,
-  JailedProcess,
-  ObservedCall,
-  StdioEntry,
-  SyscallId,
-  Violation,
-} from './run.js';
+export type { JailOptions, JailResult, JailedProcess, ObservedCall, StdioEntry, SyscallId, Violation } from './run.js';
 export type { JailMode } from './modes.js';
 export { programForMode } from './modes.js';
 export { parseSeccompAuditRecord } from './kernel-log.js';

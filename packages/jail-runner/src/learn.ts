@@ -6,16 +6,8 @@
  * names of `@syscage/arch-tables`' one table of which constants name which argument.
  */
 import { type ArchTable, flagNames, formatPolicyValue, lookupConstant, lookupSyscall } from '@syscage/arch-tables';
-import type { BpfProgram } from '@syscage/bpf-codegen';
-import {
-  BPF_JEQ_K,
-  BPF_LD_W_ABS,
-  BPF_RET_K,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_USER_NOTIF,
-} from './bpf-values.js';
+import { type BpfProgram, SECCOMP_DATA_ARCH, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_USER_NOTIF } from '@syscage/bpf-codegen';
+import { BPF_JEQ_K, BPF_LD_W_ABS, BPF_RET_K } from './bpf-values.js';
 import type { ObservedCall } from './run.js';
 
 /** One argument a rule conditions on; its values are named by `@syscage/arch-tables`' table. */

@@ -4,17 +4,8 @@
  * `SECCOMP_RET_USER_NOTIF`, so a supervisor records the call and lets it run. `learn` does the
  * same for kill, trap, trace and user-notify, but keeps the policy's explicit errno returns.
  */
-import type { BpfProgram, SockFilter } from '@syscage/bpf-codegen';
-import {
-  BPF_CLASS_MASK,
-  BPF_RET,
-  BPF_RET_K,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_LOG,
-  SECCOMP_RET_USER_NOTIF,
-} from './bpf-values.js';
+import { BPF_CLASS_MASK, BPF_RET, type BpfProgram, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_LOG, SECCOMP_RET_USER_NOTIF, type SockFilter } from '@syscage/bpf-codegen';
+import { BPF_RET_K } from './bpf-values.js';
 
 /** Run modes of {@link runJailed}. */
 export type JailMode = 'enforce' | 'log' | 'learn';

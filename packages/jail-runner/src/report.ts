@@ -1,7 +1,7 @@
 /** Human-readable reports of a jailed run: the violation that killed it, or what log mode saw. */
 import { formatCall } from '@syscage/arch-tables';
 import { type JailPolicy, adviseViolation } from './advice.js';
-import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_THREAD } from './bpf-values.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_THREAD } from '@syscage/bpf-codegen';
 import { errnoName } from './errors.js';
 import type { JailResult, ObservedCall, SyscallId, Violation } from './run.js';
 import { archTableForAudit } from './tables.js';

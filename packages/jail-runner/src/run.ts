@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { type ArchTable, resolveArchName } from '@syscage/arch-tables';
-import { type BpfProgram, type CompileOptions, type SeccompActionName, auditArchName, compilePolicy, emulate } from '@syscage/bpf-codegen';
+import { type BpfProgram, type CompileOptions, SECCOMP_DATA_ARCH, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP, type SeccompActionName, auditArchName, compilePolicy, emulate } from '@syscage/bpf-codegen';
 import { type IncludeMapping, defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { hostArchTable, syscallNameFor } from './tables.js';
@@ -29,15 +29,7 @@ import {
   type TracerCall,
   type TracerMessage,
 } from './protocol.js';
-import {
-  BPF_JEQ_K,
-  BPF_LD_W_ABS,
-  SECCOMP_DATA_ARCH,
-  SECCOMP_RET_ACTION_FULL,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_KILL_THREAD,
-  SECCOMP_RET_TRAP,
-} from './bpf-values.js';
+import { BPF_JEQ_K, BPF_LD_W_ABS } from './bpf-values.js';
 
 /** Options of {@link runJailed} and {@link startJailed}. */
 export interface JailOptions {
