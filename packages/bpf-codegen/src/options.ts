@@ -59,16 +59,7 @@ export function isPermissive(action: SeccompAction): boolean {
  * The action a `--default-action` option names: an action word as in a policy (`kill` means
  * kill-process here, as in Minijail's compiler) or an errno for `return N`.
  */
-export type DefaultActionOption =
-  | 'allow'
-  | 'kill'
-  | 'kill-process'
-  | 'kill-thread'
-  | 'trap'
-  | 'trace'
-  | 'log'
-  | 'user-notify'
-  | { readonly errno: number };
+export type DefaultActionOption = 'allow' | 'kill' | 'kill-process' | 'kill-thread' | 'trap' | 'trace' | 'log' | 'user-notify' | { readonly errno: number };
 
 /**
  * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set

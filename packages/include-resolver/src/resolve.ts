@@ -19,17 +19,7 @@ import { defaultIncludeMap, type IncludeMapping, resolveIncludePath } from './in
 import { checkSyscallRules, includeChainRelated } from './merge-checks.js';
 import { createConfinement, isNotAPolicy, isNotAPolicyFile, redactText } from './confine.js';
 import { basename, describeFileProblem, dirname, isMissing, normalizePath } from './paths.js';
-import type {
-  IncludeSite,
-  PolicyHost,
-  ResolvedFile,
-  ResolvedFrequencyEntry,
-  ResolvedInclude,
-  ResolvedPolicy,
-  ResolvedRule,
-  ResolvedSyscall,
-  RuleOrigin,
-} from './types.js';
+import type { IncludeSite, PolicyHost, ResolvedFile, ResolvedFrequencyEntry, ResolvedInclude, ResolvedPolicy, ResolvedRule, ResolvedSyscall, RuleOrigin } from './types.js';
 
 /** Parsed files kept between resolutions, so a tree check parses each file once. */
 export interface ParseCache {
