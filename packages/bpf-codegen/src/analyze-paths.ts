@@ -111,30 +111,46 @@ export function solveWord(conditions: readonly WordCondition[]): number | false 
  * form (masked, or `jset`).
  */
 function solveRange(conditions: readonly WordCondition[]): number | false | undefined | null {
-  let known: number | undefined;
-  let low = 0;
-  let high = 0xffffffff;
-  const excluded = new Set<number>();
+  const bounds: RangeBounds = { known: undefined, low: 0, high: 0xffffffff, excluded: undefined };
   for (const c of conditions) {
     if (c.mask !== 0xffffffff || c.op === 'set') return null;
     if (c.op === 'eq') {
-      if (!c.holds) excluded.add(c.k);
-      else if (known === undefined) known = c.k;
-      else if (known !== c.k) return false;
-    } else if (c.holds) low = Math.max(low, c.op === 'gt' ? c.k + 1 : c.k);
-    else high = Math.min(high, c.op === 'gt' ? c.k : c.k - 1);
+      if (!c.holds) (bounds.excluded ??= new Set<number>()).add(c.k);
+      else if (bounds.known === undefined) bounds.known = c.k;
+      else if (bounds.known !== c.k) return false;
+    } else if (c.holds) bounds.low = Math.max(bounds.low, c.op === 'gt' ? c.k + 1 : c.k);
+    else bounds.high = Math.min(bounds.high, c.op === 'gt' ? c.k : c.k - 1);
   }
+  const { known, low, high } = bounds;
   if (low > high) return false;
-  const fits = (value: number): boolean => value >= low && value <= high && !excluded.has(value) && (known === undefined || value === known);
   const first = known ?? 0;
-  for (const candidate of [first, 0, 0xffffffff, low, high, (low | first) >>> 0]) if (fits(candidate)) return candidate;
+  // The candidates in a fixed order (no array or closure per call: this runs for every branch
+  // of every explored path).
+  if (fitsRange(bounds, first)) return first;
+  if (fitsRange(bounds, 0)) return 0;
+  if (fitsRange(bounds, 0xffffffff)) return 0xffffffff;
+  if (fitsRange(bounds, low)) return low;
+  if (fitsRange(bounds, high)) return high;
+  if (fitsRange(bounds, (low | first) >>> 0)) return (low | first) >>> 0;
   for (let step = 1; step <= conditions.length + 1; step++) {
-    if (fits(low + step)) return low + step;
-    if (fits(high - step)) return high - step;
+    if (fitsRange(bounds, low + step)) return low + step;
+    if (fitsRange(bounds, high - step)) return high - step;
   }
   // The walk covers more values at each end than there are exclusions, so nothing fits: a known
   // value that does not is a contradiction; otherwise the candidate search gives up undecided.
   return known === undefined ? undefined : false;
+}
+
+/** What whole-word `jeq`/`jgt`/`jge` conditions allow: one value or none, a range, excluded values. */
+interface RangeBounds {
+  known: number | undefined;
+  low: number;
+  high: number;
+  excluded: Set<number> | undefined;
+}
+
+function fitsRange(bounds: RangeBounds, value: number): boolean {
+  return value >= bounds.low && value <= bounds.high && bounds.excluded?.has(value) !== true && (bounds.known === undefined || value === bounds.known);
 }
 
 /** {@link solveWord} by trying candidate values built from the constants and bounds. */
@@ -161,25 +177,20 @@ export function solveWordByCandidates(conditions: readonly WordCondition[]): num
   // Candidates are tried in a fixed order, each once, as soon as they are made: most searches
   // end at one of the first few.
   const tried = new Set<number>();
-  const fits = (candidate: number): boolean => {
-    if (tried.has(candidate)) return false;
-    tried.add(candidate);
-    return candidate >= 0 && candidate <= 0xffffffff && satisfies(candidate, conditions);
-  };
-  for (const candidate of [knownValue, 0, 0xffffffff, low, high, (low | knownValue) >>> 0]) if (fits(candidate)) return candidate;
+  for (const candidate of [knownValue, 0, 0xffffffff, low, high, (low | knownValue) >>> 0]) if (fitsConditions(tried, conditions, candidate)) return candidate;
   for (let step = 1; step <= conditions.length + 1; step++) {
-    if (fits(low + step)) return low + step;
-    if (fits(high - step)) return high - step;
+    if (fitsConditions(tried, conditions, low + step)) return low + step;
+    if (fitsConditions(tried, conditions, high - step)) return high - step;
   }
   for (const k of constants) {
     for (const base of [k, k + 1, k - 1]) {
       const value = base >>> 0;
-      for (const candidate of [value, (value | knownValue) >>> 0, ((value & ~knownMask) | knownValue) >>> 0]) if (fits(candidate)) return candidate;
+      for (const candidate of [value, (value | knownValue) >>> 0, ((value & ~knownMask) | knownValue) >>> 0]) if (fitsConditions(tried, conditions, candidate)) return candidate;
     }
     for (let bit = 0; bit < 32; bit++) {
       const b = 2 ** bit;
       if (Math.floor(k / b) % 2 === 1) {
-        for (const candidate of [((b & ~knownMask) | knownValue) >>> 0, (((b | low) & ~knownMask) | knownValue) >>> 0]) if (fits(candidate)) return candidate;
+        for (const candidate of [((b & ~knownMask) | knownValue) >>> 0, (((b | low) & ~knownMask) | knownValue) >>> 0]) if (fitsConditions(tried, conditions, candidate)) return candidate;
       }
     }
   }
@@ -202,6 +213,13 @@ export function solveWordByCandidates(conditions: readonly WordCondition[]): num
     }
   }
   return undefined;
+}
+
+/** A candidate of {@link solveWordByCandidates} not tried before that meets every condition (each is tried once). */
+function fitsConditions(tried: Set<number>, conditions: readonly WordCondition[], candidate: number): boolean {
+  if (tried.has(candidate)) return false;
+  tried.add(candidate);
+  return candidate >= 0 && candidate <= 0xffffffff && satisfies(candidate, conditions);
 }
 
 /** Builds an argument vector from solved words (unsolved words are 0). */
@@ -253,6 +271,33 @@ export interface ExploreOptions {
   readonly witnesses?: boolean;
 }
 
+/** What {@link explorePaths} needs at the end of a path and at a load (module functions, not closures: this runs for every path). */
+interface ExploreContext {
+  readonly outcomes: PathOutcome[];
+  readonly witnesses: boolean;
+  readonly littleEndian: boolean;
+  readonly nr: number;
+  readonly arch: ArchTable;
+  readonly symbolicArch: boolean;
+}
+
+function endPath(context: ExploreContext, state: State, returnValue: number | undefined, invalid = false): void {
+  context.outcomes.push({
+    returnValue: returnValue === undefined ? undefined : returnValue >>> 0,
+    invalid,
+    conditions: state.conditions,
+    length: state.length,
+    witness: invalid || !context.witnesses ? undefined : witnessOf(state.conditions, context.littleEndian),
+  });
+}
+
+function loadWord(context: ExploreContext, offset: number): Value {
+  if (offset === bpf.SECCOMP_DATA_NR) return constant(context.nr);
+  if (offset === bpf.SECCOMP_DATA_ARCH) return context.symbolicArch ? { kind: 'word', offset, mask: 0xffffffff } : constant(context.arch.auditArch);
+  if (context.arch.bits === 32 && isHighWord(offset, context.littleEndian)) return constant(0);
+  return { kind: 'word', offset, mask: 0xffffffff };
+}
+
 /**
  * Explores every path the program can take for syscall `nr` on `arch` (its audit value, word
  * size and byte order). On 32-bit architectures the high argument words are known to be 0.
@@ -265,21 +310,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
     { pc: 0, a: constant(0), x: constant(0), mem: new Array<Value | undefined>(bpf.BPF_MEMWORDS).fill(undefined), conditions: [], length: 0 },
   ];
   let complete = true;
-  const end = (state: State, returnValue: number | undefined, invalid = false): void => {
-    outcomes.push({
-      returnValue: returnValue === undefined ? undefined : returnValue >>> 0,
-      invalid,
-      conditions: state.conditions,
-      length: state.length,
-      witness: invalid || options.witnesses === false ? undefined : witnessOf(state.conditions, littleEndian),
-    });
-  };
-  const load = (offset: number): Value => {
-    if (offset === bpf.SECCOMP_DATA_NR) return constant(nr);
-    if (offset === bpf.SECCOMP_DATA_ARCH) return options.symbolicArch === true ? { kind: 'word', offset, mask: 0xffffffff } : constant(arch.auditArch);
-    if (arch.bits === 32 && isHighWord(offset, littleEndian)) return constant(0);
-    return { kind: 'word', offset, mask: 0xffffffff };
-  };
+  const context: ExploreContext = { outcomes, witnesses: options.witnesses !== false, littleEndian, nr, arch, symbolicArch: options.symbolicArch === true };
   while (stack.length > 0) {
     if (outcomes.length + stack.length > maxPaths) {
       complete = false;
@@ -292,26 +323,26 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       const insn = program[state.pc];
       // Valid jumps only move forward; a longer run means fields out of range (negative offsets).
       if (insn === undefined || state.length >= program.length) {
-        end(state, undefined, true);
+        endPath(context, state, undefined, true);
         break;
       }
       state.length++;
       const { code, k } = insn;
       const cls = code & 0x07;
       if (cls === bpf.BPF_RET) {
-        if (code === bpf.BPF_RET) end(state, k);
-        else if (code === (bpf.BPF_RET | 0x10)) end(state, state.a.kind === 'const' ? state.a.value : undefined);
-        else end(state, undefined, true);
+        if (code === bpf.BPF_RET) endPath(context, state, k);
+        else if (code === (bpf.BPF_RET | 0x10)) endPath(context, state, state.a.kind === 'const' ? state.a.value : undefined);
+        else endPath(context, state, undefined, true);
         break;
       }
       if (cls === bpf.BPF_LD || cls === bpf.BPF_LDX) {
         let value: Value | undefined;
-        if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) value = k < bpf.SECCOMP_DATA_SIZE && k % 4 === 0 ? load(k) : undefined;
+        if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) value = k < bpf.SECCOMP_DATA_SIZE && k % 4 === 0 ? loadWord(context, k) : undefined;
         else if ((code & 0xe0) === bpf.BPF_IMM && (code & 0x18) === bpf.BPF_W) value = constant(k);
         else if ((code & 0xe0) === bpf.BPF_LEN && (code & 0x18) === bpf.BPF_W) value = constant(bpf.SECCOMP_DATA_SIZE);
         else if ((code & 0xe0) === bpf.BPF_MEM && (code & 0x18) === bpf.BPF_W) value = k < bpf.BPF_MEMWORDS ? state.mem[k] : undefined;
         if (value === undefined) {
-          end(state, undefined, true);
+          endPath(context, state, undefined, true);
           break;
         }
         if (cls === bpf.BPF_LD) state.a = value;
@@ -321,7 +352,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       }
       if (code === bpf.BPF_ST || code === bpf.BPF_STX) {
         if (k >= bpf.BPF_MEMWORDS) {
-          end(state, undefined, true);
+          endPath(context, state, undefined, true);
           break;
         }
         state.mem = [...state.mem];
@@ -345,13 +376,13 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
         if (op === bpf.BPF_DIV || op === bpf.BPF_MOD) {
           if (operand.kind === 'const' && operand.value === 0) {
-            if ((code & bpf.BPF_X) === bpf.BPF_X) end(state, 0);
-            else end(state, undefined, true);
+            if ((code & bpf.BPF_X) === bpf.BPF_X) endPath(context, state, 0);
+            else endPath(context, state, undefined, true);
             break;
           }
           if (operand.kind !== 'const') {
             // X may be 0: one path ends with 0, the other goes on with an unknown quotient.
-            end({ ...state }, 0);
+            endPath(context, { ...state }, 0);
             state.a = OPAQUE;
             state.pc++;
             continue;
@@ -361,7 +392,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
         if (a.kind === 'const' && operand.kind === 'const') {
           const result = aluOperation(op, a.value, operand.value);
           if (result < 0) {
-            end(state, undefined, true);
+            endPath(context, state, undefined, true);
             break;
           }
           state.a = constant(result);
@@ -384,7 +415,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
         const name: WordCondition['op'] | undefined = op === bpf.BPF_JEQ ? 'eq' : op === bpf.BPF_JGT ? 'gt' : op === bpf.BPF_JGE ? 'ge' : op === bpf.BPF_JSET ? 'set' : undefined;
         if (name === undefined) {
-          end(state, undefined, true);
+          endPath(context, state, undefined, true);
           break;
         }
         const a = state.a;
@@ -410,7 +441,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
         stack.push({ ...state, pc: whenFalse }, { ...state, pc: whenTrue });
         break;
       }
-      end(state, undefined, true);
+      endPath(context, state, undefined, true);
       break;
     }
   }

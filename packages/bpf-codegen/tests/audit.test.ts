@@ -36,6 +36,9 @@ const hand: Readonly<Record<string, BpfProgram>> = {
   twoArchs: [ldArch, jeq(X86_64, 1, 0), jeq(I386, 0, 3), ldNr, jeq(0, 0, 1), allow, kill],
   // The syscall number masked before the dispatch: the x32 bit is ignored.
   maskedNumber: [ldArch, jeq(X86_64, 0, 4), ldNr, stmt(BPF_ALU | BPF_AND | BPF_K, 0xbfffffff), jeq(0, 0, 1), allow, kill],
+  // The same with an argument check on the way (x32 numbers then need the path search, not the
+  // argument-free run that decides most numbers).
+  maskedNumberArgument: [ldArch, jeq(X86_64, 0, 6), ldNr, stmt(BPF_ALU | BPF_AND | BPF_K, 0xbfffffff), jeq(0, 0, 3), stmt(BPF_LD | BPF_W | BPF_ABS, 16), jeq(7, 0, 1), allow, kill],
   // Every number from 1000 up allowed (a range check gone wrong).
   openRange: [ldArch, jeq(X86_64, 0, 5), ldNr, jump(BPF_JMP | BPF_JGE | BPF_K, 1000, 2, 0), jeq(0, 1, 0), kill, allow],
   // A denylist: ptrace killed, everything else allowed.
@@ -55,6 +58,7 @@ describe('auditProgram: each finding on a filter that has it and one that does n
     { name: 'a check for the wrong architecture', code: 'SC7002', has: () => hand.wrongArch ?? [], hasNot: () => compiled('') },
     { name: 'another architecture allowed too', code: 'SC7006', has: () => hand.twoArchs ?? [], hasNot: () => compiled('') },
     { name: 'x32 numbers reaching allow', code: 'SC7003', has: () => hand.maskedNumber ?? [], hasNot: () => compiled('') },
+    { name: 'x32 numbers reaching allow for some arguments', code: 'SC7003', has: () => hand.maskedNumberArgument ?? [], hasNot: () => compiled('read: arg0 == 7') },
     { name: 'numbers that are no syscall reaching allow', code: 'SC7004', has: () => hand.openRange ?? [], hasNot: () => compiled('') },
     { name: 'a permissive default', code: 'SC7005', has: () => hand.denylist ?? [], hasNot: () => compiled('') },
     { name: 'an escape syscall allowed for every argument', code: 'SC7010', has: () => compiled('ptrace: allow'), hasNot: () => compiled('ptrace: arg0 == PTRACE_TRACEME') },
@@ -126,5 +130,13 @@ describe('auditProgram: evidence and locations', () => {
     const severities = findings.map((f) => f.severity);
     expect([...severities].sort((a, b) => (auditSeverityAtLeast(a, b) ? (auditSeverityAtLeast(b, a) ? 0 : -1) : 1))).toEqual(severities);
     for (const finding of findings) expect(auditFindingCodes[finding.code].severity).toBe(finding.severity);
+  });
+});
+
+describe('auditProgram: x32 numbers allowed only for some arguments', () => {
+  it('names an x32 number and the argument that lets it through', () => {
+    const finding = auditProgram(hand.maskedNumberArgument ?? [], { arch: archX86_64 }).findings.find((f) => f.code === 'SC7003');
+    expect(finding?.example?.nr).toBe(0x40000000);
+    expect(finding?.example?.args[0]).toBe(7n);
   });
 });
