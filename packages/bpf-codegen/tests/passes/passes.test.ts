@@ -3,7 +3,7 @@
 // this pass off. Both programs must decide every probe like the reference semantics, and the
 // two must differ (a pass that changes nothing on its own golden test is not tested by it).
 // SYSCAGE_UPDATE_FIXTURES=1 rewrites on.txt and off.txt after reviewing a change.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { type PassName, optimizationPasses } from '../../src/passes.js';
 import { evaluatePolicy } from '../../src/reference.js';
 import type { BpfProgram } from '../../src/types.js';
 import { compileText, decide, describeAction, tableNamed } from '../compile/helpers.js';
+import { expectFixtureText } from '../../../../tools/fixtures/index.js';
 
 interface PassCase {
   readonly arch: string;
@@ -20,7 +21,6 @@ interface PassCase {
 }
 
 const root = fileURLToPath(new URL('./', import.meta.url));
-const update = process.env.SYSCAGE_UPDATE_FIXTURES === '1';
 
 function folders(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -74,10 +74,7 @@ describe('optimisation pass golden tests', () => {
     const on = compile(true);
     const off = compile(false);
     expect(on.listing).not.toBe(off.listing);
-    for (const [file, listing] of [['on.txt', on.listing], ['off.txt', off.listing]] as const) {
-      const path = join(dir, file);
-      if (update) writeFileSync(path, listing);
-      expect(listing, `${pass}/${name}/${file}`).toBe(readFileSync(path, 'utf8'));
-    }
+    expectFixtureText(join(dir, 'on.txt'), on.listing);
+    expectFixtureText(join(dir, 'off.txt'), off.listing);
   });
 });
