@@ -41,17 +41,7 @@ cat > "$pkg/tsconfig.json" <<'J'
 }
 J
 cat > "$pkg/tsup.config.ts" <<'J'
-import { defineConfig } from 'tsup';
-import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: { compilerOptions: declarationCompilerOptions },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export { default } from '../../tools/tsup/package.js';
 J
 cat > "$pkg/vitest.config.ts" <<'J'
 import { defineProject } from 'vitest/config';

@@ -1,5 +1,5 @@
 import { type Options, defineConfig } from 'tsup';
-import { nodeDeclarationCompilerOptions } from '../../tools/tsup/declarations.js';
+import { keepDeclarations, packageConfig } from '../../tools/tsup/package.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -33,15 +33,9 @@ function lazyModule(specifier: string, importer: RegExp, exports: 'proxy' | read
 }
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts', 'src/bin.ts'],
-    format: ['esm'],
-    dts: { entry: 'src/index.ts', compilerOptions: nodeDeclarationCompilerOptions },
-    sourcemap: true,
-    // Leave the separately built drop-in bin alone (both configs write into dist/ at once).
-    clean: ['*.js', '*.js.map', '*.d.ts'],
-    target: 'node20',
-  },
+  // Both configs build at once: the first cleans dist/ but for the declarations and the
+  // drop-in bin's folder, which the second writes (one file, overwritten) without cleaning.
+  packageConfig({ entry: ['src/index.ts', 'src/bin.ts'], clean: [...keepDeclarations, '!minijail/**'] }),
   {
     // compile_seccomp_policy runs once per policy file in a VMM build, so its start-up time is
     // the cost per file: one bundled file (our packages from source, commander, the JSON parser)
@@ -56,7 +50,7 @@ export default defineConfig([
     noExternal: [/.*/],
     splitting: false,
     sourcemap: false,
-    clean: ['minijail'],
+    clean: false,
     // Keep `node:` specifiers as written, so lazyModule sees commander's `node:child_process`.
     removeNodeProtocol: false,
     // The JSON syntax-tree reader is needed only when constants.json has something to report.

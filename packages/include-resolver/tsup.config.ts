@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
-import { declarationCompilerOptions } from '../../tools/tsup/declarations.js';
+import { packageConfig } from '../../tools/tsup/package.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts'],
-  format: ['esm'],
-  dts: { compilerOptions: declarationCompilerOptions },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/node.ts'] }));

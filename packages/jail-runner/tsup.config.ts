@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
-import { nodeDeclarationCompilerOptions } from '../../tools/tsup/declarations.js';
+import { packageConfig } from '../../tools/tsup/package.js';
 
-export default defineConfig({
-  // launcher.ts is the script the runner starts as the launcher and supervisor processes.
-  entry: ['src/index.ts', 'src/launcher.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts', compilerOptions: nodeDeclarationCompilerOptions },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// launcher.ts is the script the runner starts as the launcher and supervisor processes.
+export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/launcher.ts'] }));
