@@ -4,7 +4,7 @@
 // can say which of those features the measured nanoseconds follow.
 import { cacheAllowed } from '../src/cache.js';
 import { emulate } from '../src/emulate.js';
-import { BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_K, BPF_RET } from '../src/opcodes.js';
+import { BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_RET } from '../src/opcodes.js';
 import type { BpfProgram } from '../src/types.js';
 
 /** Mean of the values (undefined when there are none). */
@@ -79,6 +79,8 @@ export interface PathFeatures {
    * (eBPF immediates are signed); a `ret` is a move and an exit.
    */
   readonly converted: number;
+  /** Loads executed (`ld [k]` of a `seccomp_data` word: the number, the arch, an argument half). */
+  readonly loads: number;
   /** Conditional branches executed (what the branch predictor has to guess). */
   readonly branches: number;
   /** Jumps taken in the JIT-compiled code (conditional ones that jumped, `ja`s, the exit's jump). */
@@ -96,6 +98,7 @@ export function pathFeatures(program: BpfProgram, input: Parameters<typeof emula
   const run = emulate(program, input);
   if (!run.ok) return undefined;
   let converted = 0;
+  let loads = 0;
   let branches = 0;
   let taken = 0;
   const decisions: [number, boolean][] = [];
@@ -112,6 +115,7 @@ export function pathFeatures(program: BpfProgram, input: Parameters<typeof emula
     if (cls !== BPF_JMP) {
       // Loads, stores and ALU operations convert one to one.
       converted++;
+      if (cls === BPF_LD) loads++;
       return;
     }
     const op = insn.code & BPF_JMP_OP;
@@ -144,14 +148,14 @@ export function pathFeatures(program: BpfProgram, input: Parameters<typeof emula
       taken++;
     }
   });
-  return { instructions: run.instructionsExecuted, converted, branches, taken, decisions };
+  return { instructions: run.instructionsExecuted, converted, loads, branches, taken, decisions };
 }
 
 /**
- * Mispredictions per call of a mix, estimated for a predictor that guesses each branch the way
- * it went most often (bimodal, no history): every branch of a call's path costs the share of the
- * mix's calls through it that went the other way. A layout that sends calls both ways in equal
- * numbers at every test (a balanced tree over equally frequent syscalls) pays most.
+ * Mispredictions per call of a mix, guessed for a predictor that takes each branch the way most
+ * of the mix's calls through it go (bimodal, no history): a call that goes the other way is
+ * mispredicted there (half a misprediction on a tie). A test that splits the calls through it
+ * evenly misses on half of them; one that peels off a few misses only on those.
  */
 export function mispredictions(paths: readonly PathFeatures[]): number[] {
   const counts = new Map<number, [number, number]>();
@@ -165,8 +169,9 @@ export function mispredictions(paths: readonly PathFeatures[]): number[] {
   return paths.map((path) =>
     path.decisions.reduce((sum, [pc, jumped]) => {
       const [notJumped, jumpedCount] = counts.get(pc) ?? [0, 0];
-      const total = notJumped + jumpedCount;
-      return total === 0 ? sum : sum + (jumped ? notJumped : jumpedCount) / total;
+      const mine = jumped ? jumpedCount : notJumped;
+      const other = jumped ? notJumped : jumpedCount;
+      return sum + (mine < other ? 1 : mine === other ? 0.5 : 0);
     }, 0),
   );
 }

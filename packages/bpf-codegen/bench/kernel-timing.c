@@ -10,8 +10,8 @@
 // Every variant gets one child, forked at the start and pinned to one CPU: it sets
 // no_new_privs, installs its filter with seccomp(2), makes one untimed warm-up pass over its
 // calls (recording what each returned) and then waits, spinning, for its turns. The variants
-// are interleaved pass by pass: a round gives every variant one timed pass, in an order that
-// rotates from round to round, so the variants meet the same machine within a fraction of a
+// are interleaved pass by pass: a round gives every variant one timed pass, in a random order
+// drawn anew for every round, so the variants meet the same machine within a fraction of a
 // millisecond (a block of passes per variant would let a burst of load on a shared machine
 // land on one variant only). The parent runs a child's turn with SIGCONT and, once the child
 // says in shared memory that its pass is done, stops it with SIGSTOP: the filters may deny
@@ -329,9 +329,25 @@ int main(int argc, char **argv) {
     alive[v] = 1;
     for (size_t index = 0; index < list[v].count; index++) printf("result %zu %zu %ld\n", v, index, layouts[v].results[index]);
   }
+  // Each round runs the variants in a fresh random order (fixed seed, so runs repeat): a pass
+  // pays for what the pass before it left in the caches and predictors (the no-filter child's
+  // pass never enters seccomp, so the next child finds its code cold), and a fixed or merely
+  // rotated order would charge that to the same variant in every round.
+  size_t *order = calloc(variants, sizeof *order);
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
   for (long round = 0; round < timed; round++) {
+    for (size_t step = 0; step < variants; step++) order[step] = step;
+    for (size_t step = variants - 1; step > 0; step--) {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      size_t other = (size_t)(seed % (step + 1));
+      size_t swap = order[step];
+      order[step] = order[other];
+      order[other] = swap;
+    }
     for (size_t step = 0; step < variants; step++) {
-      size_t v = (step + (size_t)round) % variants;
+      size_t v = order[step];
       if (!alive[v]) continue;
       __atomic_store_n(&shared[v]->turn, round + 1, __ATOMIC_RELEASE);
       kill(pids[v], SIGCONT);

@@ -5,21 +5,24 @@
 // the planner lays out for, `LoweredPolicy.callFrequencies`) scaled to about MIX calls in a fixed
 // shuffled order, each with argument values the policy allows (unconstrained arguments are -1,
 // so every call the kernel runs fails fast: EBADF, EFAULT, EINVAL). The mix runs in children of
-// one C harness (bench/kernel-timing.c, compiled with clang here), side by side: no filter,
-// Syscage's filter, libseccomp's default layout and its binary tree (python3-seccomp builds the
-// filter from the same rules and exports its BPF). Overhead per call is the median over runs of
-// the mean over the mix's calls of (fewest cycles the call took over the passes with the filter −
-// fewest without): minima, because on a shared machine everything else only adds time. The
-// whole-pass figure (median pass with − without) is kept in the JSON. A call the policy denies runs no
-// syscall body under a filter, so its no-filter counterpart is an invalid syscall number (ENOSYS,
-// no body either): its overhead is the whole price of the denial.
+// one C harness (bench/kernel-timing.c, compiled with clang here), one child per variant: no
+// filter, Syscage's filter, libseccomp's default layout and its binary tree (python3-seccomp
+// builds the filter from the same rules and exports its BPF), interleaved pass by pass in a
+// random order per round. A run's overhead per call is the mean over the mix's calls of (fewest
+// cycles the call took over the run's passes with the filter − fewest without): minima, because
+// on a shared machine everything else only adds time. The runs are independent replicates, so
+// corpus means, differences between compilers (paired by run) and the figures of each kind of
+// call come with 95% t intervals; the per-policy table shows the median over runs. A call the
+// policy denies runs no syscall body under a filter, so its no-filter counterpart is an invalid
+// syscall number (ENOSYS, no body either): its overhead is the whole price of the denial.
 //
 // The filters run as compiled except that every kill, trap, trace and user-notify return is
 // rewritten to errno (ERRNO_MARKER) so that a denied call cannot end the harness; a `ret` costs
 // the same whatever its constant, and the kernel's action cache only looks for ALLOW.
 //
-// Options: --runs N (default 8: each variant times as often first, second, third and fourth), --passes N (default 30), --mix N (calls per mix, default 400),
-// --filter TEXT (policies whose key contains TEXT), --json FILE (every figure).
+// Options: --runs N (default 12), --passes N (per run, default 20), --mix N (calls per mix,
+// default 400), --filter TEXT (policies whose key contains TEXT), --plan-weights JSON (a fourth
+// variant: Syscage with these planner weights), --json FILE (every figure).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,6 +40,7 @@ import { encodeProgram } from '../src/decode.js';
 import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
 import type { LoweredPolicy, LoweredSyscall } from '../src/lower.js';
 import { evaluatePolicy, evaluateSyscall } from '../src/reference.js';
+import { defaultPlanWeights, type PlanWeights } from '../src/plan.js';
 import type { BpfProgram } from '../src/types.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -54,6 +58,11 @@ const filterIndex = process.argv.indexOf('--filter');
 const keyFilter = filterIndex < 0 ? undefined : process.argv[filterIndex + 1];
 const jsonIndex = process.argv.indexOf('--json');
 const jsonOut = jsonIndex < 0 ? undefined : process.argv[jsonIndex + 1];
+// --plan-weights JSON: a fourth variant, Syscage with these planner weights merged over the
+// defaults, timed side by side with the others (an A/B of a cost-model change in one run).
+const weightsIndex = process.argv.indexOf('--plan-weights');
+const trialWeights: PlanWeights | undefined =
+  weightsIndex < 0 ? undefined : { ...defaultPlanWeights, ...(JSON.parse(process.argv[weightsIndex + 1] ?? '{}') as Partial<PlanWeights>) };
 
 function skip(reason: string): never {
   console.log(`SKIP: kernel bench ${reason}`);
@@ -421,7 +430,7 @@ function mixPaths(program: BpfProgram, mix: Mix): NonNullable<Row['paths'][numbe
     const kind = kindsOfCalls[at] ?? 'uncached';
     const entry = features[at];
     if (entry === undefined) return { kind };
-    const counts = { instructions: entry.instructions, converted: entry.converted, branches: entry.branches, taken: entry.taken };
+    const counts = { instructions: entry.instructions, converted: entry.converted, loads: entry.loads, branches: entry.branches, taken: entry.taken };
     return { kind, features: counts, mispredictions: guessed[next++] ?? 0 };
   });
 }
@@ -431,7 +440,7 @@ const archX86_64Names = new Map(Object.entries(archX86_64.syscalls).map(([name, 
 const cacheLimit = Math.max(...archX86_64Names.keys()) + 1;
 
 // --- Main ------------------------------------------------------------------------------------
-const labels = ['syscage', 'libseccomp default', 'libseccomp tree'];
+const labels = ['syscage', 'libseccomp default', 'libseccomp tree', ...(trialWeights === undefined ? [] : ['syscage, trial'])];
 interface Row {
   readonly key: string;
   readonly corpus: string;
@@ -490,6 +499,9 @@ for (const job of jobs) {
     const peer = compileWithLibseccomp(translation.request);
     programs.push(peer.ok ? peer.program : undefined);
     if (!peer.ok) console.log(`${key}: libseccomp (optimize ${optimize}) failed: ${peer.message}`);
+  }
+  if (trialWeights !== undefined) {
+    programs.push(compilePolicy(resolved, archX86_64, { ...(job.defaultAction === undefined ? {} : { defaultAction: job.defaultAction }), planWeights: trialWeights }).program);
   }
   const mix = buildMix(lowered, skipped);
   if (mix.calls.length === 0) {
@@ -558,7 +570,7 @@ function pearson(pairs: readonly (readonly [number, number])[]): number | undefi
 }
 
 const defined = (values: readonly (number | undefined)[]): number[] => values.filter((value): value is number => value !== undefined && !Number.isNaN(value));
-const columns = labels.map((_, index) => index).filter((index) => index === 0 || withLibseccomp);
+const columns = labels.map((_, index) => index).filter((index) => withLibseccomp || labels[index]?.startsWith('libseccomp') !== true);
 
 /** A figure of one run of one compiler on one policy. */
 type Quantity = (figures: RunFigures, row: Row, index: number) => number | undefined;
@@ -624,9 +636,11 @@ interface CorpusSummary {
   readonly share: Record<Kind, (number | undefined)[]>;
   /** Per kind, libseccomp − Syscage of the kind's contribution to the mix mean. */
   readonly contributionDifference: Record<Kind, (Interval | undefined)[]>;
+  /** libseccomp − Syscage of the contribution of the calls that run the filter (allowed after it, and denied). */
+  readonly filterDifference: (Interval | undefined)[];
   readonly counted: (number | undefined)[];
   /** Per compiler: mean features of a call that runs the filter, weighted by the mix. */
-  readonly path: ({ instructions: number; converted: number; branches: number; taken: number; mispredictions: number } | undefined)[];
+  readonly path: ({ instructions: number; converted: number; loads: number; branches: number; taken: number; mispredictions: number } | undefined)[];
 }
 const kindRecord = <T>(make: (kind: Kind) => T): Record<Kind, T> => ({ cached: make('cached'), uncached: make('uncached'), denied: make('denied') });
 const summaries: CorpusSummary[] = corpora.map((corpus) => {
@@ -643,6 +657,11 @@ const summaries: CorpusSummary[] = corpora.map((corpus) => {
     perKind: kindRecord((kind) => per((index) => interval(replicates(subset, index, perKindOf(kind))))),
     share: kindRecord((kind) => per((index) => mean(subset.map((row) => row.kindShare[index]?.[kind] ?? 0)))),
     contributionDifference: kindRecord((kind) => per((index) => (index === 0 ? undefined : interval(replicates(subset, index, contributionOf(kind), 0))))),
+    filterDifference: per((index) => {
+      if (index === 0) return undefined;
+      const running: Quantity = (figures, row, at) => (contributionOf('uncached')(figures, row, at) ?? 0) + (contributionOf('denied')(figures, row, at) ?? 0);
+      return interval(replicates(subset, index, running, 0));
+    }),
     counted: per((index) => mean(defined(subset.map((row) => row.counted[index])))),
     path: per((index) => {
       const running = subset.flatMap((row) => (row.paths[index] ?? []).filter((call) => call.features !== undefined));
@@ -651,6 +670,7 @@ const summaries: CorpusSummary[] = corpora.map((corpus) => {
       return {
         instructions: average((call) => call.features?.instructions ?? 0),
         converted: average((call) => call.features?.converted ?? 0),
+        loads: average((call) => call.features?.loads ?? 0),
         branches: average((call) => call.features?.branches ?? 0),
         taken: average((call) => call.features?.taken ?? 0),
         mispredictions: average((call) => call.mispredictions ?? 0),
@@ -661,14 +681,22 @@ const summaries: CorpusSummary[] = corpora.map((corpus) => {
 
 const cell = (value: Interval | undefined, width = 13): string => formatInterval(value).padStart(width);
 console.log(`\ncorpus means, ns of filter overhead per call with 95% intervals over ${runs} runs (each run a replicate: the mean over the corpus's policies)`);
-console.log(`${'corpus'.padEnd(16)} ${'policies'.padStart(8)} ${labels.map((label) => label.padStart(20)).join('')}   ${'default − Syscage'.padStart(18)} ${'tree − Syscage'.padStart(18)}`);
+console.log(
+  `${'corpus'.padEnd(16)} ${'policies'.padStart(8)} ${labels.map((label) => label.padStart(20)).join('')}   ${labels
+    .slice(1)
+    .map((label) => `${label.replace('libseccomp ', '')} − Syscage`.padStart(22))
+    .join('')}`,
+);
 for (const summary of summaries) {
   console.log(
-    `${summary.corpus.padEnd(16)} ${String(summary.policies).padStart(8)} ${summary.overhead.map((value) => cell(value, 20)).join('')}   ${cell(summary.difference[1], 18)} ${cell(summary.difference[2], 18)}`,
+    `${summary.corpus.padEnd(16)} ${String(summary.policies).padStart(8)} ${summary.overhead.map((value) => cell(value, 20)).join('')}   ${summary.difference
+      .slice(1)
+      .map((value) => cell(value, 22))
+      .join('')}`,
   );
 }
 for (const summary of summaries) {
-  console.log(`  ${summary.corpus}: against libseccomp default ${verdict(summary.difference[1])}; against libseccomp tree ${verdict(summary.difference[2])}`);
+  console.log(`  ${summary.corpus}: ${labels.flatMap((label, index) => (index === 0 ? [] : [`against ${label} ${verdict(summary.difference[index])}`])).join('; ')}`);
 }
 console.log(`\nthe same from other estimators (per-call medians over a run's passes, which keep mispredicted branches when they are the rule; whole passes)`);
 for (const summary of summaries) {
@@ -688,6 +716,17 @@ for (const summary of summaries) {
   });
 }
 
+console.log(`\nthe verdict, per corpus: what the filter decides and what it does not`);
+for (const summary of summaries) {
+  const cachedShare = summary.share.cached[0] ?? 0;
+  console.log(`  ${summary.corpus}: ${fixed(cachedShare * 100, 1)}% of the calls are served by the kernel's cache and run no filter (their Δ: ${labels
+    .flatMap((label, index) => (index === 0 ? [] : [`${label} ${formatInterval(summary.contributionDifference.cached[index], 2)}`]))
+    .join(', ')});`);
+  console.log(`    on the ${fixed((1 - cachedShare) * 100, 1)}% that run it, contribution to the mean, other − Syscage: ${labels
+    .flatMap((label, index) => (index === 0 ? [] : [`${label} ${formatInterval(summary.filterDifference[index], 2)} (${verdict(summary.filterDifference[index])})`]))
+    .join(', ')}`);
+}
+
 const cacheRows = rows.filter((row) => row.cacheDifferences.some((list) => list !== undefined));
 if (cacheRows.length > 0) {
   console.log(`\ncache sets: numbers 0..${cacheLimit - 1} the kernel caches as always allowed (its install-time emulation, cacheAllowed), Syscage against libseccomp`);
@@ -700,13 +739,13 @@ if (cacheRows.length > 0) {
 }
 
 console.log(`\nthe path of a call that runs the filter (mean over the mixes' calls that run it): classic BPF instructions (the counted model), eBPF instructions after the`);
-console.log(`kernel's conversion, conditional branches, taken jumps in the JIT-compiled code, mispredictions guessed for a predictor without history`);
+console.log(`kernel's conversion, loads, conditional branches, taken jumps in the JIT-compiled code, mispredictions guessed for a predictor without history`);
 for (const summary of summaries) {
   labels.forEach((label, index) => {
     const path = summary.path[index];
     if (path === undefined) return;
     console.log(
-      `${summary.corpus.padEnd(16)} ${label.padEnd(19)} cBPF ${fixed(path.instructions, 2).padStart(6)}  eBPF ${fixed(path.converted, 2).padStart(6)}  branches ${fixed(path.branches, 2).padStart(6)}  taken ${fixed(path.taken, 2).padStart(6)}  mispredicted ${fixed(path.mispredictions, 2).padStart(5)}  counted per call of the mix ${fixed(summary.counted[index], 2).padStart(5)}`,
+      `${summary.corpus.padEnd(16)} ${label.padEnd(19)} cBPF ${fixed(path.instructions, 2).padStart(6)}  eBPF ${fixed(path.converted, 2).padStart(6)}  loads ${fixed(path.loads, 2).padStart(5)}  branches ${fixed(path.branches, 2).padStart(6)}  taken ${fixed(path.taken, 2).padStart(6)}  mispredicted ${fixed(path.mispredictions, 2).padStart(5)}  counted per call of the mix ${fixed(summary.counted[index], 2).padStart(5)}`,
     );
   });
 }
@@ -730,30 +769,30 @@ for (const summary of summaries) {
     { name: 'counted', columns: ['fixed', 'cBPF insn'], x: (sample) => [1, sample.features.instructions] },
     {
       name: 'JIT path',
-      columns: ['fixed', 'denied', 'cBPF insn', 'extra eBPF', 'branch', 'taken', 'mispredicted'],
+      columns: ['fixed', 'cBPF insn', 'extra eBPF', 'load', 'taken', 'mispredicted'],
       x: (sample) => [
         1,
-        sample.denied ? 1 : 0,
         sample.features.instructions,
         sample.features.converted - sample.features.instructions,
-        sample.features.branches,
+        sample.features.loads,
         sample.features.taken,
         sample.mispredictions,
       ],
     },
   ];
-  console.log(`\nwhat a call that runs the filter costs, by least squares over ${samples.length} calls (every mix and compiler; ns per unit; r² of the fit)`);
-  for (const target of ['min', 'median'] as const) {
-    const y = samples.map((sample) => sample[target]);
+  console.log(`\nwhat a call that runs the filter costs: least squares of its overhead (mean over runs of the per-run minimum) on its path, over every mix and compiler; ns per unit, r²`);
+  for (const denied of [false, true]) {
+    const chosen = samples.filter((sample) => sample.denied === denied);
+    const y = chosen.map((sample) => sample.min);
     const average = mean(y) ?? 0;
     const total = y.reduce((sum, value) => sum + (value - average) ** 2, 0);
     for (const model of models) {
-      const x = samples.map(model.x);
+      const x = chosen.map(model.x);
       const coefficients = leastSquares(x, y);
       if (coefficients === undefined) continue;
       const residual = x.reduce((sum, row, at) => sum + ((y[at] ?? 0) - row.reduce((acc, value, k) => acc + value * (coefficients[k] ?? 0), 0)) ** 2, 0);
       console.log(
-        `  ${(target === 'min' ? 'from minima' : 'from medians').padEnd(13)} ${model.name.padEnd(9)} ${model.columns.map((name, k) => `${name} ${fixed(coefficients[k], 2)}`).join(', ')}; r² ${fixed(total === 0 ? undefined : 1 - residual / total, 2)}`,
+        `  ${(denied ? `denied (${chosen.length})` : `allowed (${chosen.length})`).padEnd(15)} ${model.name.padEnd(9)} ${model.columns.map((name, k) => `${name} ${fixed(coefficients[k], 2)}`).join(', ')}; r² ${fixed(total === 0 ? undefined : 1 - residual / total, 2)}`,
       );
     }
   }
