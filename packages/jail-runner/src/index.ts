@@ -20,6 +20,8 @@ export type { ViolationReportOptions } from './report.js';
 export { adviseViolation } from './advice.js';
 export type { JailPolicy } from './advice.js';
 export { widenRule } from './widen.js';
+export { mergeProposal } from './merge.js';
+export type { MergeRequest, MergedPolicy, WidenedInPlace } from './merge.js';
 export type { WidenRuleRequest, WidenedRule } from './widen.js';
 export { readInstalledFilters } from './installed-filters.js';
 export type { InstalledFilters, InstalledFiltersProblem } from './installed-filters.js';

@@ -13,7 +13,9 @@ import { hostByteOrder } from './host.js';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { type Proposal, notifyEverythingProgram, proposeRules, withClone3Enosys } from './learn.js';
 import { parseAuditLog, parseStraceLog, undecidedCalls } from './logs.js';
-import { straceLearnRun } from './strace.js';
+import { type MergedPolicy, mergeProposal } from './merge.js';
+import type { ResolvedPolicy } from '@syscage/include-resolver';
+import { straceLearnRun, straceLogName } from './strace.js';
 import { type JailOptions, type JailResult, type ObservedCall, compilePolicyFile, runJailed } from './run.js';
 import { archTableFor, hostArchTable } from './tables.js';
 
@@ -37,6 +39,12 @@ export interface LearnOptions extends Omit<JailOptions, 'mode' | 'filter'> {
    * @defaultValue `'auto'`
    */
   readonly monitor?: 'auto' | 'user-notification' | 'strace';
+  /**
+   * With `policy`: also merge the proposal into the starting policy's text
+   * ({@link LearnResult.merged}, see {@link mergeProposal}).
+   * @defaultValue `false`
+   */
+  readonly merge?: boolean;
 }
 
 /** What {@link learnPolicy} found. */
@@ -47,6 +55,16 @@ export interface LearnResult {
   readonly run: JailResult;
   /** What observed the calls. */
   readonly monitor: 'user-notification' | 'strace';
+  /** With `merge` and `policy`: the starting policy with the proposal merged in. */
+  readonly merged?: MergedPolicy;
+  /**
+   * Calls the strace fallback could not read fully (SC5008–SC5015, in its log of this run):
+   * each left out, or kept without its arguments and listed in the proposal's `needsArguments`.
+   * Empty for the supervisor, which reads every call.
+   */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The strace fallback's log of the run (its file is removed), for the diagnostics' code frames. */
+  readonly straceLog?: { readonly file: string; readonly text: string };
 }
 
 /**
@@ -72,8 +90,11 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
   const launch: JailOptions = { ...options, policy: undefined, mode: 'learn', filter, archTable: table };
   let monitor: 'user-notification' | 'strace' = options.monitor === 'strace' ? 'strace' : 'user-notification';
   let run: JailResult;
+  let diagnostics: readonly Diagnostic[] = [];
+  let straceLog: string | undefined;
+  const straceSettings = { clone3Enosys, comparedArguments: startingPolicy?.comparedArguments ?? (() => []) };
   if (monitor === 'strace') {
-    run = await straceLearnRun(launch, table, filter, { clone3Enosys });
+    ({ run, diagnostics, log: straceLog } = await straceLearnRun(launch, table, filter, straceSettings));
   } else {
     try {
       run = await runJailed(launch);
@@ -81,17 +102,25 @@ export async function learnPolicy(options: LearnOptions): Promise<LearnResult> {
       // Only a supervisor that could not attach falls back: the target did not run yet.
       if (!(error instanceof JailError && error.step === 'supervisor' && (options.monitor ?? 'auto') === 'auto')) throw error;
       monitor = 'strace';
-      run = await straceLearnRun(launch, table, filter, { clone3Enosys });
+      ({ run, diagnostics, log: straceLog } = await straceLearnRun(launch, table, filter, straceSettings));
     }
   }
   const how = monitor === 'strace' ? 'Calls observed by strace -f (the command ran without a filter).' : 'Calls observed by the seccomp user-notification supervisor.';
-  const proposal: Proposal = proposeRules(run.calls, table, {
+  const texts = {
     header: [...(options.header ?? []), how],
     ...(options.frequencyPath === undefined ? {} : { frequencyPath: options.frequencyPath }),
-    handles,
     extraArguments: startingPolicy?.comparedArguments ?? (() => []),
-  });
-  return { proposal, run, monitor };
+  };
+  const proposal: Proposal = proposeRules(run.calls, table, { ...texts, handles });
+  const merged = options.merge === true && startingPolicy !== undefined ? mergeProposal({ resolved: startingPolicy.resolved, proposal, options: texts }) : undefined;
+  return {
+    proposal,
+    run,
+    monitor,
+    diagnostics,
+    ...(merged === undefined ? {} : { merged }),
+    ...(straceLog === undefined ? {} : { straceLog: { file: straceLogName, text: straceLog } }),
+  };
 }
 
 /** Whether `program` decides `name` (with all-zero arguments) itself: allows it or returns an errno. */
@@ -126,6 +155,12 @@ export interface LogLearnOptions extends Pick<JailOptions, 'policy' | 'includeMa
    * @defaultValue no `@frequency` line
    */
   readonly frequencyPath?: string;
+  /**
+   * With `policy`: also merge the proposal into the starting policy's text
+   * ({@link LogLearnResult.merged}, see {@link mergeProposal}).
+   * @defaultValue `false`
+   */
+  readonly merge?: boolean;
 }
 
 /** What {@link learnFromLogs} found. */
@@ -136,6 +171,8 @@ export interface LogLearnResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every call read from the logs that the starting policy does not decide. */
   readonly calls: readonly ObservedCall[];
+  /** With `merge` and `policy`: the starting policy with the proposal merged in. */
+  readonly merged?: MergedPolicy;
 }
 
 /**
@@ -154,18 +191,20 @@ export function learnFromLogs(options: LogLearnOptions): LogLearnResult {
   const diagnostics: Diagnostic[] = [];
   const calls: ObservedCall[] = [];
   for (const log of options.logs) {
-    const parsed = log.kind === 'strace' ? parseStraceLog(log.text, log.file, table) : parseAuditLog(log.text, log.file, table);
+    const parsed =
+      log.kind === 'strace' ? parseStraceLog(log.text, log.file, table, startingPolicy?.comparedArguments) : parseAuditLog(log.text, log.file, table);
     diagnostics.push(...parsed.diagnostics);
-    calls.push(...(startingProgram === undefined ? parsed.calls : undecidedCalls(parsed.calls, startingProgram)));
+    calls.push(...(startingPolicy === undefined ? parsed.calls : undecidedCalls(parsed.calls, startingPolicy.program, startingPolicy.comparedArguments)));
   }
   const handles = (name: string): boolean => startingProgram !== undefined && decides(startingProgram, table, name);
-  const proposal = proposeRules(calls, table, {
+  const texts = {
     ...(options.header === undefined ? {} : { header: options.header }),
     ...(options.frequencyPath === undefined ? {} : { frequencyPath: options.frequencyPath }),
-    handles,
     extraArguments: startingPolicy?.comparedArguments ?? (() => []),
-  });
-  return { proposal, diagnostics, calls };
+  };
+  const proposal = proposeRules(calls, table, { ...texts, handles });
+  const merged = options.merge === true && startingPolicy !== undefined ? mergeProposal({ resolved: startingPolicy.resolved, proposal, options: texts }) : undefined;
+  return { proposal, diagnostics, calls, ...(merged === undefined ? {} : { merged }) };
 }
 
 /**
@@ -176,7 +215,7 @@ function compileStarting(
   policy: string,
   table: ArchTable,
   options: Pick<JailOptions, 'includeMap' | 'compileOptions' | 'cwd'>,
-): { readonly program: BpfProgram; readonly comparedArguments: (syscall: string) => readonly number[] } {
+): { readonly program: BpfProgram; readonly resolved: ResolvedPolicy; readonly comparedArguments: (syscall: string) => readonly number[] } {
   const path = resolvePath(options.cwd ?? process.cwd(), policy);
   const includeMap = options.includeMap ?? defaultIncludeMap(path);
   const compiled = compilePolicyFile(path, table, { command: '', ...options, includeMap });
@@ -187,5 +226,5 @@ function compileStarting(
     const args = syscall.rules.flatMap((rule) => rule.filter.condition?.clauses.flatMap((clause) => clause.atoms.map((atom) => atom.argIndex)) ?? []);
     if (args.length > 0) compared.set(syscall.name, [...new Set(args)].sort((a, b) => a - b));
   }
-  return { program: compiled.program, comparedArguments: (syscall) => compared.get(syscall) ?? [] };
+  return { program: compiled.program, resolved: compiled.policy.resolved, comparedArguments: (syscall) => compared.get(syscall) ?? [] };
 }

@@ -209,8 +209,10 @@ export interface Proposal {
   /** Calls of another architecture or with numbers the table does not name. */
   readonly unnamed: readonly ObservedCall[];
   /**
-   * Syscalls seen without arguments (audit records) whose rule conditions on arguments: written
-   * as a comment, not as a rule, since no value is known to allow.
+   * Syscalls seen in calls without readable arguments (audit records, strace lines cut short or
+   * unreadable) whose rule conditions on arguments: written as a comment, since no value is
+   * known to allow for those calls. A syscall also seen with readable arguments has a rule for
+   * those values as well.
    */
   readonly needsArguments: readonly string[];
 }
@@ -331,15 +333,16 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
   const needsArguments: string[] = [];
   for (const [syscall, list] of perSyscall) {
     const extra = options.extraArguments?.(syscall) ?? [];
-    if ((hasArgumentRule(syscall) || extra.length > 0) && list.some((call) => call.args.length === 0)) {
-      needsArguments.push(syscall);
-      continue;
-    }
-    const comment = commentFor(table, syscall, list);
+    // Calls whose arguments are unknown (audit records, unreadable log lines) cannot widen a
+    // condition: the rule holds the values of the others, and the syscall is listed for review.
+    const known = hasArgumentRule(syscall) || extra.length > 0 ? list.filter((call) => call.args.length > 0) : list;
+    if (known.length < list.length) needsArguments.push(syscall);
+    if (known.length === 0) continue;
+    const comment = commentFor(table, syscall, known);
     rules.push({
       syscall,
-      filter: conditionFor(syscall, list, table, extra) ?? '1',
-      calls: list.length,
+      filter: conditionFor(syscall, known, table, extra) ?? '1',
+      calls: known.length,
       group: groupOf(syscall),
       ...(comment === undefined ? {} : { comment }),
     });
@@ -357,6 +360,20 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
   }
   const order = [...GROUPS.map(([name]) => name), OTHER_GROUP];
   rules.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group) || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
+  needsArguments.sort();
+  return { needsArguments, rules, ...proposalTexts(rules, needsArguments, options), unnamed };
+}
+
+/**
+ * The policy text and the frequency file text of sorted rules: the header, the `@frequency`
+ * line, each group with its rules and their comments, then the syscalls that need arguments as
+ * comments. The merge writes the rules a starting policy does not mention with it too.
+ */
+export function proposalTexts(
+  rules: readonly ProposedRule[],
+  needsArguments: readonly string[],
+  options: Pick<ProposeOptions, 'header' | 'frequencyPath' | 'extraArguments'>,
+): Pick<Proposal, 'text' | 'frequencyText'> {
   const lines: string[] = (options.header ?? []).map((line) => `# ${line}`);
   if (options.frequencyPath !== undefined) lines.push(`@frequency ${options.frequencyPath}`);
   let group: string | undefined;
@@ -370,20 +387,17 @@ export function proposeRules(calls: readonly ObservedCall[], table: ArchTable, o
     lines.push(`${rule.syscall}: ${rule.filter}`);
   }
   if (needsArguments.length > 0) {
-    lines.push('', '# seen without arguments (audit records), so not allowed here: their rules condition on arguments;');
-    lines.push('# learn them from a live run or an strace log');
-    for (const syscall of needsArguments.sort()) {
+    lines.push('', '# seen without readable arguments (audit records, strace lines cut short or unreadable), so not allowed');
+    lines.push('# for those calls: their rules condition on arguments; learn them from a live run or a full strace log');
+    for (const syscall of needsArguments) {
       const args = [...new Set([...ruleArguments(syscall), ...(options.extraArguments?.(syscall) ?? [])])].sort((a, b) => a - b);
       lines.push(`# ${syscall}: args ${args.map((arg) => `arg${arg}`).join(', ')}`);
     }
   }
   const counted = rules.filter((rule) => rule.calls > 0);
   return {
-    needsArguments,
-    rules,
     text: rules.length === 0 && lines.length === 0 ? '' : `${lines.join('\n')}\n`,
     frequencyText: counted.map((rule) => `${rule.syscall}: ${rule.calls}\n`).join(''),
-    unnamed,
   };
 }
 

@@ -21,7 +21,8 @@ export const learnLogCodes = defineCodes({
   SC5010: {
     name: 'log-unreadable-argument',
     severity: 'warning',
-    summary: 'An argument a learned rule conditions on is spelled with a name or form the table cannot turn into a number; the call is left out, so its rule may lack that value.',
+    summary:
+      'An argument a learned rule conditions on is spelled with a name or form the table cannot turn into a number; the call is kept without its arguments, so its syscall is listed for review (not allowed for that call) and its rule may lack that value.',
   },
   SC5011: {
     name: 'audit-without-arguments',
@@ -30,12 +31,39 @@ export const learnLogCodes = defineCodes({
   },
   SC5012: { name: 'log-without-calls', severity: 'error', summary: 'The log holds no system call of this architecture, so there is nothing to learn from it.' },
   SC5013: { name: 'log-unfinished-call', severity: 'warning', summary: 'A call strace printed as unfinished never resumed in the log (cut short); its arguments before the cut are used.' },
+  SC5014: {
+    name: 'log-cut-line',
+    severity: 'warning',
+    summary: 'A strace line ends inside its call’s arguments (the line was truncated) without `<unfinished …>`: the last argument and those after it are unknown.',
+  },
+  SC5015: {
+    name: 'log-resumed-without-start',
+    severity: 'warning',
+    summary: 'A `<… resumed>` line whose start is not in the log (it began mid-call): the arguments before the cut are unknown.',
+  },
+  SC5016: {
+    name: 'merge-rule-in-include',
+    severity: 'error',
+    summary:
+      'The rule a merge would widen is in a file the starting policy includes: widening it there widens every policy that includes it, and a second line in the policy is a redefinition libminijail rejects; nothing is written.',
+  },
+  SC5017: {
+    name: 'merge-no-allowing-rule',
+    severity: 'error',
+    summary: 'The starting policy has rules for an observed syscall but none that allows it on a condition (it kills, traps or returns an errno): the merge does not override that; nothing is written.',
+  },
+  SC5018: {
+    name: 'merge-shared-statement',
+    severity: 'error',
+    summary: 'The rule a merge would widen names several syscalls (`{a, b}: …`): widening it would widen the others too; nothing is written.',
+  },
 } as const);
 
 /** One of the codes in {@link learnLogCodes}. */
 export type LearnLogCode = keyof typeof learnLogCodes;
 
-const diagnostic: DiagnosticBuilder<LearnLogCode> = createDiagnosticBuilder(learnLogCodes);
+/** Builds a diagnostic of one of {@link learnLogCodes} (the merge uses it too). */
+export const diagnostic: DiagnosticBuilder<LearnLogCode> = createDiagnosticBuilder(learnLogCodes);
 
 /** The calls a log records, and what could not be read. */
 export interface ParsedLog {
@@ -173,21 +201,44 @@ interface Pending {
   readonly column: number;
 }
 
+/** How much of a call's line the log has. */
+type Cut =
+  /** The whole call, up to its closing parenthesis. */
+  | 'none'
+  /** `<unfinished …>` that never resumed: the arguments before the cut are whole. */
+  | 'unfinished'
+  /** A line that ends inside the arguments: the last one may be cut too. */
+  | 'truncated'
+  /** `<… resumed>` without its start: nothing before the cut is known. */
+  | 'headless';
+
 /**
  * The calls of a `strace -f` log, for the architecture of `table`: each call once (an
  * `<unfinished …>` line joined with its `<… resumed>` line), named by strace's name (or by its
  * number, with `-n`, when the name is not the table's), with the arguments a learned rule reads
  * turned into numbers. A `clone3` that failed with `ENOSYS` is left out: the program fell back to
  * `clone`, which the log shows, as in a live learn run.
+ *
+ * No call is lost without a word: a call whose name is not the table's is left out (SC5009); a
+ * call of which an argument the rule conditions on (its learned rule's, or one `comparedArguments`
+ * gives for it: what a starting policy's rules compare) cannot be read, or is cut off (SC5010,
+ * SC5013–SC5015), is kept with no arguments (`args` empty, as an audit record), so the proposal
+ * lists its syscall for review instead of allowing a value nobody saw.
  */
-export function parseStraceLog(text: string, file: string, table: ArchTable): ParsedLog {
+export function parseStraceLog(
+  text: string,
+  file: string,
+  table: ArchTable,
+  comparedArguments: (syscall: string) => readonly number[] = () => [],
+): ParsedLog {
   const calls: ObservedCall[] = [];
   const diagnostics: Diagnostic[] = [];
   const pending = new Map<number, Pending>();
-  const finish = (pid: number, call: Pending, rest: string, restColumn: number): void => {
+  const finish = (pid: number, call: Pending, rest: string, restColumn: number, cut: Cut): void => {
     const joined = call.argsText + rest;
     const split = splitArguments(joined);
     const after = joined.slice(split.end + 1);
+    const nameRange = rangeOf(call.line, call.lineStart, call.column, call.name.length);
     let nr = lookupSyscall(table, call.name);
     let name: string | undefined = call.name;
     if (nr === undefined && call.nr !== undefined) {
@@ -195,38 +246,47 @@ export function parseStraceLog(text: string, file: string, table: ArchTable): Pa
       name = syscallName(table, call.nr);
     }
     if (nr === undefined || name === undefined) {
-      diagnostics.push(
-        diagnostic('SC5009', `\`${call.name}\` is not a ${table.name} syscall`, file, rangeOf(call.line, call.lineStart, call.column, call.name.length)),
-      );
+      diagnostics.push(diagnostic('SC5009', `\`${call.name}\` is not a ${table.name} syscall; the call is left out`, file, nameRange));
       return;
     }
     // `-X raw` writes the errno as a number.
     const enosys = lookupConstant(table, 'ENOSYS');
     if (name === 'clone3' && (/^\s*=\s*-1 ENOSYS\b/.test(after) || (enosys !== undefined && after.trimStart().startsWith(`= -1 (errno ${enosys})`)))) return;
-    const args = [0n, 0n, 0n, 0n, 0n, 0n];
-    const keyed = split.args.some((arg) => /^[a-z_]+=/.test(arg.text));
-    for (const [index, arg] of split.args.entries()) {
-      if (index < 6) args[index] = argumentValue(arg.text, table) ?? 0n;
-    }
+    // The arguments the log has whole: none before a headless resumption, not the last of a cut line.
+    const whole = cut === 'headless' ? [] : cut === 'truncated' ? split.args.slice(0, -1) : split.args;
+    const keyed = whole.some((arg) => /^[a-z_]+=/.test(arg.text));
     // strace writes clone's arguments by name, in its own order: flags is the first argument.
-    if (keyed && name === 'clone') {
-      const flags = split.args.find((arg) => arg.text.startsWith('flags='));
-      args.fill(0n);
-      args[0] = flags === undefined ? 0n : (argumentValue(flags.text, table) ?? 0n);
+    const argumentAt = (index: number): { readonly text: string; readonly at: number } | undefined => {
+      const arg = keyed && name === 'clone' ? (index === 0 ? whole.find((candidate) => candidate.text.startsWith('flags=')) : undefined) : whole[index];
+      // Nothing after the last comma before a cut: that argument is not in the log.
+      return arg?.text === '' ? undefined : arg;
+    };
+    const args = [0n, 0n, 0n, 0n, 0n, 0n].map((zero, index) => (argumentAt(index) === undefined ? zero : (argumentValue(argumentAt(index)?.text ?? '', table) ?? zero)));
+    const needed = [...new Set([...ruleArguments(name), ...comparedArguments(name)])].sort((a, b) => a - b);
+    const missing = needed.find((index) => argumentAt(index) === undefined);
+    const unreadable = needed.find((index) => argumentAt(index) !== undefined && argumentValue(argumentAt(index)?.text ?? '', table) === undefined);
+    const kept = `the call is kept without its arguments, so ${name} is listed for review, not allowed for it`;
+    if (cut !== 'none') {
+      const what =
+        cut === 'unfinished'
+          ? `${name} never resumed in the log`
+          : cut === 'truncated'
+            ? `the line of ${name} ends inside its arguments`
+            : `${name} resumed, but its start is not in the log`;
+      const code = cut === 'unfinished' ? 'SC5013' : cut === 'truncated' ? 'SC5014' : 'SC5015';
+      const consequence = missing === undefined ? 'the arguments before the cut are used' : `argument ${missing}, which its rule conditions on, is unknown: ${kept}`;
+      diagnostics.push(diagnostic(code, `${what}; ${consequence}`, file, nameRange));
     }
-    for (const index of ruleArguments(name)) {
-      const arg = keyed && name === 'clone' ? split.args.find((candidate) => candidate.text.startsWith('flags=')) : split.args[index];
-      if (arg !== undefined && argumentValue(arg.text, table) !== undefined) continue;
+    if (unreadable !== undefined) {
+      const arg = argumentAt(unreadable);
       // Where the argument sits in the file: on the first line, or on the resumed one.
       const inFirst = arg === undefined || restColumn === 0 || arg.at < call.argsText.length;
       const column = arg === undefined ? call.column : inFirst ? call.column + call.name.length + 1 + arg.at : restColumn + arg.at - call.argsText.length;
       const where = inFirst ? rangeOf(call.line, call.lineStart, column, Math.max(1, arg?.text.length ?? call.name.length)) : rangeOf(call.line, call.lineStart, column, 1);
-      diagnostics.push(
-        diagnostic('SC5010', `argument ${index} of ${name} (\`${arg?.text ?? ''}\`) is not a value the ${table.name} table can name`, file, where),
-      );
-      return;
+      diagnostics.push(diagnostic('SC5010', `argument ${unreadable} of ${name} (\`${arg?.text ?? ''}\`) is not a value the ${table.name} table can name; ${kept}`, file, where));
     }
-    calls.push({ tid: pid, syscall: { nr, name }, arch: table.auditArch, instructionPointer: 0n, args, wouldBe: undefined });
+    const known = missing === undefined && unreadable === undefined;
+    calls.push({ tid: pid, syscall: { nr, name }, arch: table.auditArch, instructionPointer: 0n, args: known ? args : [], wouldBe: undefined });
   };
   const lines = [...linesOf(text)];
   for (const [index, line] of lines.entries()) {
@@ -244,34 +304,40 @@ export function parseStraceLog(text: string, file: string, table: ArchTable): Pa
     if (body.trim() === '' || body.trim() === '<unfinished ...>' || NOT_A_CALL.test(body)) continue;
     const resumed = RESUMED.exec(body);
     if (resumed) {
+      const name = resumed[1] ?? '';
       // On stderr, lines of a lone process have no pid (before its first child, after its last):
       // a call may start with a pid and resume without, or the other way round.
-      const key = pending.has(pid) ? pid : [...pending].find(([, call]) => call.name === resumed[1])?.[0] ?? pid;
+      const key = pending.get(pid)?.name === name ? pid : ([...pending].find(([, call]) => call.name === name)?.[0] ?? pid);
       const started = pending.get(key);
-      pending.delete(key);
-      // A resumption without its start (the log began mid-call) has no name to go by: skip it.
-      if (started === undefined || started.name !== resumed[1]) continue;
-      finish(pid, started, body.slice(resumed[0].length), prefixLength + resumed[0].length + 1);
+      const restColumn = prefixLength + resumed[0].length + 1;
+      if (started?.name === name) {
+        pending.delete(key);
+        finish(pid, started, body.slice(resumed[0].length), restColumn, 'none');
+        continue;
+      }
+      // The log began mid-call: the name is all there is of the part before the cut.
+      const headless: Pending = { name, nr, argsText: '', line: line.number, lineStart: line.start, column: prefixLength + 6 };
+      finish(pid, headless, body.slice(resumed[0].length), restColumn, 'headless');
       continue;
     }
     const call = CALL.exec(body);
     if (!call) {
-      diagnostics.push(diagnostic('SC5008', 'not a system call strace writes', file, rangeOf(line.number, line.start, prefixLength + 1, Math.max(1, body.length))));
+      diagnostics.push(diagnostic('SC5008', 'not a system call strace writes; the line is left out', file, rangeOf(line.number, line.start, prefixLength + 1, Math.max(1, body.length))));
       continue;
     }
     const name = call[1] ?? '';
     const argsText = body.slice(call[0].length);
     const started: Pending = { name, nr, argsText: argsText.replace(UNFINISHED, ''), line: line.number, lineStart: line.start, column: prefixLength + 1 };
     if (UNFINISHED.test(argsText)) {
+      // A second start on the same thread: the first never resumed.
+      const before = pending.get(pid);
+      if (before !== undefined) finish(pid, before, ')', 0, 'unfinished');
       pending.set(pid, started);
       continue;
     }
-    finish(pid, started, '', 0);
+    finish(pid, started, '', 0, splitArguments(argsText).closed ? 'none' : 'truncated');
   }
-  for (const call of pending.values()) {
-    diagnostics.push(diagnostic('SC5013', `${call.name} never resumed in the log`, file, rangeOf(call.line, call.lineStart, call.column, call.name.length)));
-  }
-  for (const [pid, call] of pending) finish(pid, call, ')', 0);
+  for (const [pid, call] of pending) finish(pid, call, ')', 0, 'unfinished');
   if (calls.length === 0) diagnostics.push(diagnostic('SC5012', `no ${table.name} system call in the log`, file));
   return { calls, diagnostics };
 }
@@ -325,11 +391,21 @@ export function parseAuditLog(text: string, file: string, table: ArchTable): Par
 /**
  * The calls `filter` does not decide itself (in learn mode's sense: an allow, a log or an errno
  * return decides), each with what the filter would do (`wouldBe`). Calls without arguments
- * (audit records) are judged with all-zero arguments.
+ * (audit records, unreadable log lines) are judged with all-zero arguments, unless the policy's
+ * rules for the syscall compare arguments (`comparedArguments`): then the decision is not known,
+ * and the call is kept.
  */
-export function undecidedCalls(calls: readonly ObservedCall[], filter: BpfProgram): ObservedCall[] {
+export function undecidedCalls(
+  calls: readonly ObservedCall[],
+  filter: BpfProgram,
+  comparedArguments: (syscall: string) => readonly number[] = () => [],
+): ObservedCall[] {
   const kept: ObservedCall[] = [];
   for (const call of calls) {
+    if (call.args.length === 0 && comparedArguments(call.syscall.name ?? '').length > 0) {
+      kept.push(call);
+      continue;
+    }
     const args = [...call.args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6);
     const data = { nr: call.syscall.nr, arch: call.arch, instructionPointer: call.instructionPointer, args };
     const decision = emulate(filter, data, { byteOrder: hostByteOrder(), recordPath: false });

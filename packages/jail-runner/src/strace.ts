@@ -12,20 +12,26 @@ import type { BpfProgram } from '@syscage/bpf-codegen';
 import { JailError } from './errors.js';
 import { findExecutable } from './host.js';
 import { parseStraceLog, undecidedCalls } from './logs.js';
+import type { Diagnostic } from '@syscage/policy-parser';
 import type { JailOptions, JailResult } from './run.js';
+
+/** The name the fallback's own log has in its diagnostics (the file itself is removed). */
+export const straceLogName = 'strace-f.log';
 
 /**
  * Runs `options.command` once under strace and returns the calls `filter` would not allow (in
- * learn mode's sense: errno returns count as allowed). With `clone3Enosys`, strace answers
- * `clone3` with `ENOSYS`, as the filter of a supervised learn run does. Rejects with a
- * `supervisor` JailError when strace is missing or fails to start.
+ * learn mode's sense: errno returns count as allowed), with the log's diagnostics (calls left
+ * out or kept without arguments, named {@link straceLogName}) and its text. With
+ * `clone3Enosys`, strace answers `clone3` with `ENOSYS`, as the filter of a supervised learn run
+ * does; `comparedArguments` are the arguments the starting policy compares per syscall. Rejects
+ * with a `supervisor` JailError when strace is missing or fails to start.
  */
 export async function straceLearnRun(
   options: JailOptions,
   table: ArchTable,
   filter: BpfProgram,
-  settings: { readonly clone3Enosys: boolean },
-): Promise<JailResult> {
+  settings: { readonly clone3Enosys: boolean; readonly comparedArguments: (syscall: string) => readonly number[] },
+): Promise<{ readonly run: JailResult; readonly diagnostics: readonly Diagnostic[]; readonly log: string }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const strace = findExecutable('strace', cwd, env.PATH ?? process.env.PATH);
@@ -67,11 +73,12 @@ export async function straceLearnRun(
     } catch {
       throw new JailError('supervisor', `strace wrote no trace (exit ${code ?? signal ?? '?'})`);
     }
-    // Calls the log cannot name or read are left out, as the supervisor leaves out nothing it saw:
-    // strace's own output for this run is well-formed, so there are none in practice.
-    const calls = undecidedCalls(parseStraceLog(text, output, table).calls, filter);
+    // strace's own output for this run is well-formed, but a call it could not read (a process
+    // killed mid-call) is reported, never dropped without a word.
+    const parsed = parseStraceLog(text, straceLogName, table, settings.comparedArguments);
+    const calls = undecidedCalls(parsed.calls, filter, settings.comparedArguments);
     const signalNumber = signal === null ? 0 : (osConstants.signals[signal] as number | undefined) ?? 0;
-    return {
+    const run: JailResult = {
       mode: 'learn',
       exitCode: code,
       signal,
@@ -82,6 +89,8 @@ export async function straceLearnRun(
       calls,
       killedAfterThreadKill: false,
     };
+    // A run that made no call of this architecture has nothing to learn; that is not an error here.
+    return { run, diagnostics: parsed.diagnostics.filter((found) => found.code !== 'SC5012'), log: text };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

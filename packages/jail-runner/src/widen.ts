@@ -58,8 +58,19 @@ export function widenRule(request: WidenRuleRequest): WidenedRule | undefined {
   }
   for (const { arg, value } of values) if (!parts.includes(exact(arg, value))) parts.push(exact(arg, value));
   const clause = parts.join(' && ');
+  const { at, insert } = clauseInsertion(rule, clause) ?? { at: condition.range.end.offset, insert: '' };
   const start = rule.origin.range.start.offset;
-  const insertAt = condition.range.end.offset;
-  const statement = `${text.slice(start, insertAt)} || ${clause}${text.slice(insertAt, rule.origin.range.end.offset)}`;
+  const statement = `${text.slice(start, at)}${insert}${text.slice(at, rule.origin.range.end.offset)}`;
   return { clause, statement };
+}
+
+/**
+ * Where and what to insert in the file of a conditional rule so that it also matches `clause`
+ * (a condition of `||`-joined `&&` clauses): ` || clause` right after the rule's condition, so
+ * its action, a trailing comment and the rest of the line stay as written. `undefined` for a
+ * rule without a condition (it already matches every call).
+ */
+export function clauseInsertion(rule: ResolvedRule, clause: string): { readonly at: number; readonly insert: string } | undefined {
+  const condition = rule.filter.condition;
+  return condition === undefined ? undefined : { at: condition.range.end.offset, insert: ` || ${clause}` };
 }

@@ -1,5 +1,8 @@
 // Recorded runs as learn input: strace logs (raw and decoded, `-o` and stderr forms) and audit
 // records. Bad input gives diagnostics with a code, the file, the line and the column, never a throw.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '@syscage/policy-parser';
@@ -92,6 +95,50 @@ describe.runIf(onX86_64)('strace logs (x86_64)', () => {
   });
 });
 
+// No call is dropped or approximated without a word: each one is a warning at its line, and a
+// call whose filtered argument is unknown is kept without arguments (listed for review, never
+// allowed with a value nobody saw).
+describe.runIf(onX86_64)('strace calls that cannot be read whole (x86_64)', () => {
+  it.each<[string, string, string[], string[]]>([
+    ['a line cut inside the filtered argument', '1 getpid() = 1\n1 mmap(NULL, 4096, PROT_READ|PROT_WRITE', ['SC5014 log:2:3'], ['getpid(6)', 'mmap(?)']],
+    ['a line cut after the filtered argument', '1 mmap(NULL, 4096, PROT_READ, MAP_PRIV', ['SC5014 log:1:3'], ['mmap(6)']],
+    ['a resumption without its start', '1 <... mmap resumed>) = 0x7f00\n1 <... getpid resumed>) = 1\n', ['SC5015 log:1:8', 'SC5015 log:2:8'], ['mmap(?)', 'getpid(6)']],
+    [
+      'a resumption of another call than the one started',
+      '1 mprotect(0x7f00, 4096, <unfinished ...>\n1 <... read resumed>"x", 1) = 1\n',
+      ['SC5015 log:2:8', 'SC5013 log:1:3'],
+      ['read(6)', 'mprotect(?)'],
+    ],
+    ['two starts on one thread', '1 read(3, <unfinished ...>\n1 write(1, <unfinished ...>\n1 <... write resumed>"x", 1) = 1\n', ['SC5013 log:1:3'], ['read(6)', 'write(6)']],
+    ['an unreadable filtered argument', '1 mmap(NULL, 4096, PROT_FROBNICATE, MAP_PRIVATE, -1, 0) = 0x1\n', ['SC5010 log:1:20'], ['mmap(?)']],
+  ])('%s', (_name, text, expected, calls) => {
+    const parsed = parseStraceLog(text, 'log', table);
+    expect(parsed.diagnostics.map(where)).toEqual(expected);
+    expect(parsed.calls.map((call) => `${call.syscall.name ?? ''}(${call.args.length === 0 ? '?' : String(call.args.length)})`)).toEqual(calls);
+  });
+
+  it('lists a syscall whose filtered argument was unreadable for review, with a rule for the calls it could read', () => {
+    const text = ['1 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x1', '1 mmap(NULL, 4096, PROT_FROBNICATE, MAP_PRIVATE, -1, 0) = 0x2', '1 mprotect(0x1, 4096, PROT_READ|PROT_WRITE'].join('\n');
+    const learned = learnFromLogs({ logs: [{ file: 'run.strace', text, kind: 'strace' }], archTable: table });
+    expect(learned.proposal.needsArguments).toEqual(['mmap', 'mprotect']);
+    expect(learned.proposal.text).toMatch(/^mmap: arg2 == PROT_READ$/m);
+    expect(learned.proposal.text).not.toMatch(/^mprotect:/m);
+    expect(learned.proposal.text).toMatch(/^# mprotect: args arg2$/m);
+    expect(learned.diagnostics.map(where)).toEqual(['SC5010 run.strace:2:20', 'SC5014 run.strace:3:3']);
+  });
+
+  it('does not read an unreadable argument the starting policy compares as 0', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'syscage-logs-'));
+    const policy = join(folder, 'start.policy');
+    writeFileSync(policy, 'getrandom: arg2 == GRND_NONBLOCK\n');
+    const text = '1 getrandom("\\x01", 16, GRND_FROBNICATE) = 16\n';
+    const learned = learnFromLogs({ logs: [{ file: 'run.strace', text, kind: 'strace' }], policy, archTable: table });
+    expect(learned.diagnostics.map(where)).toEqual(['SC5010 run.strace:1:25']);
+    expect(learned.proposal.rules.filter((rule) => rule.syscall === 'getrandom')).toEqual([]);
+    expect(learned.proposal.needsArguments).toEqual(['getrandom']);
+  });
+});
+
 describe.runIf(onX86_64)('audit logs (x86_64)', () => {
   const kmsg = 'audit: type=1326 audit(1700000000.123:45): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=1234 comm="ls" exe="/usr/bin/ls" sig=0 arch=c000003e syscall=';
   const auditd = 'type=SECCOMP msg=audit(1700000000.123:46): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined pid=1235 comm="ls" exe="/usr/bin/ls" sig=0 arch=c000003e syscall=';
@@ -150,6 +197,33 @@ describe('log parsers never throw', () => {
           wellFormed(text, parsed.diagnostics);
           for (const call of parsed.calls) expect(call.syscall.name).toBeDefined();
         }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
+    );
+  });
+
+  it.runIf(onX86_64)('loses no call of a log whose lines are cut anywhere: each is kept, and each cut is a warning on its line', () => {
+    const whole = [
+      'openat(AT_FDCWD, "/etc/x", O_RDONLY|O_CLOEXEC) = 3',
+      'mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f00',
+      'ioctl(1, _IOC(_IOC_READ, 0x12, 0x72, 0x8), 0x7ffc) = 0',
+      'clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f10) = 7930',
+      'read(3, "a,b)\\"", 4096) = 5',
+      'getpid() = 7',
+    ];
+    const line = fc.record({ call: fc.constantFrom(...whole), cut: fc.nat(120) });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
+        const texts = lines.map(({ call, cut }) => `7929  ${call.slice(0, Math.max(call.indexOf('(') + 1, cut))}`);
+        const parsed = parseStraceLog(texts.join('\n'), 'fuzz.log', table);
+        expect(parsed.calls).toHaveLength(lines.length);
+        lines.forEach(({ call, cut }, index) => {
+          // Cut before the `)` that closes the call: the line must carry a warning.
+          const closing = call.lastIndexOf(') = ');
+          if (Math.max(call.indexOf('(') + 1, cut) <= closing) {
+            expect(parsed.diagnostics.some((found) => found.range.start.line === index + 1 && found.severity === 'warning')).toBe(true);
+          }
+        });
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
     );

@@ -6,7 +6,8 @@
  * Runs a command once under a seccomp user-notification supervisor (every call the starting
  * policy, if any, does not allow is recorded and let through), or reads recorded runs, and writes
  * the missing rules as policy text: to OUT, or to stderr. With `--policy P -o OUT`, OUT is P with
- * the rules added. The command's own output goes where syscage's goes, and stdout stays the
+ * its conditional rules widened in place by the observed values and the rules it lacks added
+ * (nothing is written when a rule to widen is in a file P includes). The command's own output goes where syscage's goes, and stdout stays the
  * command's alone. Where the supervisor cannot attach, `strace -f` observes instead (the summary
  * on stderr says which one ran).
  */
@@ -16,7 +17,8 @@ import { Option } from 'commander';
 import { defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { compilePolicy, exportOciProfile, ociProfileJson } from '@syscage/bpf-codegen';
-import { JailError, type Proposal, type RecordedLog, archTableFor, hostArchName, hostArchTable, learnFromLogs, learnPolicy } from '@syscage/jail-runner';
+import { JailError, type MergedPolicy, type Proposal, type RecordedLog, archTableFor, hostArchName, hostArchTable, learnFromLogs, learnPolicy } from '@syscage/jail-runner';
+import type { Diagnostic } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { compileDefaults, formatOption, parseIncludeMap } from '../options.js';
@@ -83,14 +85,16 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
             cwd: ctx.cwd,
             header: [`Made by \`syscage learn\` from the ${kinds} log${logs.length === 1 ? '' : 's'} ${names}${lacks}.`, review],
             ...(frequencyPath === undefined ? {} : { frequencyPath }),
+            merge: starting !== undefined,
             ...policyOptions(ctx, options),
           });
           const errors = printDiagnostics(ctx, learned.diagnostics, new Map(recorded.map((log) => [log.file, log.text])));
+          warnIncomplete(learned.diagnostics);
           if (errors > 0) {
             setExit(ExitCode.policyError);
             return;
           }
-          writeResults(learned.proposal, `${learned.calls.length} calls from ${logs.length} log${logs.length === 1 ? '' : 's'}`, `the ${kinds} log${logs.length === 1 ? '' : 's'} ${names}`);
+          writeResults(learned.proposal, `${learned.calls.length} calls from ${logs.length} log${logs.length === 1 ? '' : 's'}`, `the ${kinds} log${logs.length === 1 ? '' : 's'} ${names}`, learned.merged);
         } catch (error) {
           if (!(error instanceof JailError)) throw error;
           setExit(reportJailError(ctx, error));
@@ -108,9 +112,12 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
           monitor: options.monitor,
           header: [`Made by \`syscage learn\` from one run of \`${shown}\` on ${arch}${lacks}.`, review],
           ...(frequencyPath === undefined ? {} : { frequencyPath }),
+          merge: starting !== undefined,
           ...policyOptions(ctx, options),
         });
         const { proposal, run } = learned;
+        printDiagnostics(ctx, learned.diagnostics, new Map(learned.straceLog === undefined ? [] : [[learned.straceLog.file, learned.straceLog.text]]));
+        warnIncomplete(learned.diagnostics);
         if (run.status !== 0) {
           ctx.stderr(`syscage: warning: \`${shown}\` exited with status ${run.status}; the rules cover only what that run did\n`);
         }
@@ -118,7 +125,7 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
           ctx.stderr(`syscage: warning: call ${call.syscall.nr} of audit arch 0x${call.arch.toString(16)} has no name here and is not in the rules\n`);
         }
         const monitor = learned.monitor === 'strace' ? 'strace; the command ran without a filter' : 'user-notification supervisor';
-        writeResults(proposal, `one run (${monitor})`, `one run of \`${shown}\``);
+        writeResults(proposal, `one run (${monitor})`, `one run of \`${shown}\``, learned.merged);
       } catch (error) {
         if (!(error instanceof JailError)) throw error;
         setExit(reportJailError(ctx, error));
@@ -149,9 +156,27 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
         return `${ociProfileJson(exported.profile)}\n`;
       }
 
-      /** Writes the rules (P with them added, with --policy and -o), and the frequency file. */
-      function writeResults(proposal: Proposal, source: string, made: string): void {
+      /** Says how many calls were left out or kept without their arguments (each has a warning above). */
+      function warnIncomplete(diagnostics: readonly Diagnostic[]): void {
+        const count = diagnostics.filter((found) => incompleteCallCodes.has(found.code)).length;
+        if (count > 0) {
+          ctx.stderr(`syscage: warning: ${count} call${count === 1 ? ' was' : 's were'} left out or kept without ${count === 1 ? 'its' : 'their'} arguments (warnings above); the rules may lack what ${count === 1 ? 'it' : 'they'} did\n`);
+        }
+      }
+
+      /**
+       * Writes the rules (P with them merged in, with --policy and -o), and the frequency file;
+       * nothing at all when the merge refused a rule.
+       */
+      function writeResults(proposal: Proposal, source: string, made: string, merged: MergedPolicy | undefined): void {
         const summary = `${proposal.rules.length} rule${proposal.rules.length === 1 ? '' : 's'} from ${source}`;
+        if (starting !== undefined && merged?.text === undefined) {
+          const diagnostics = merged?.diagnostics ?? [];
+          printDiagnostics(ctx, diagnostics, new Map(diagnostics.map((found) => [found.file, readSource(found.file)])));
+          ctx.stderr(`syscage: the rules could not be merged into ${options.policy ?? ''} in place; nothing written\n`);
+          setExit(ExitCode.policyError);
+          return;
+        }
         if (options.frequency !== undefined) writeOutput(options.frequency, resolve(ctx.cwd, options.frequency), frequencyText(proposal.frequencyText, made));
         if (options.output === undefined) {
           // The command wrote to the same stdout: rules there would be mixed into its output.
@@ -162,15 +187,31 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
           return;
         }
         const target = resolve(ctx.cwd, options.output);
-        // The starting policy as written, then the added rules: widened only by observed values.
-        const policyText = starting === undefined ? proposal.text : `${starting.text}${starting.text === '' || starting.text.endsWith('\n') ? '' : '\n'}\n${proposal.text}`;
+        // The starting policy as written, its rules widened in place only by observed values.
+        const policyText = merged?.text ?? proposal.text;
         const text = options.format === 'oci' ? ociProfileText(policyText, target) : policyText;
         if (text === undefined) return;
         writeOutput(options.output, target, text);
-        ctx.stderr(`syscage: ${summary}${starting === undefined ? '' : ` added to ${options.policy ?? ''}`} → ${relative(ctx.cwd, target) || target}\n`);
+        const into =
+          starting === undefined || merged === undefined
+            ? ''
+            : ` merged into ${options.policy ?? ''} (${merged.widened.length} widened in place${merged.widened.length === 0 ? '' : `: ${merged.widened.map((rule) => `${rule.syscall} at line ${rule.range.start.line}`).join(', ')}`}; ${merged.added.length} added)`;
+        ctx.stderr(`syscage: ${summary}${into} → ${relative(ctx.cwd, target) || target}\n`);
       }
     });
 };
+
+/** The codes of calls a log could not give whole: left out, or kept without their arguments. */
+const incompleteCallCodes: ReadonlySet<string> = new Set(['SC5009', 'SC5010', 'SC5013', 'SC5014', 'SC5015']);
+
+/** A policy file's text for a code frame ('' when it cannot be read again). */
+function readSource(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** A log's text, or an I/O error naming it. */
 function readLog(cwd: string, file: string): string {

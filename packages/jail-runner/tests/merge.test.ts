@@ -1,0 +1,133 @@
+// Merging learned rules into a starting policy in place (`syscage learn --policy P -o P2`).
+// Every folder under tests/fixtures/merge is one case: `start.policy` (and what it includes),
+// `run.strace` (the observed calls), `case.json`; the expected result is `merged.policy` when the
+// merge succeeds, `expected.txt` (the diagnostics) when it refuses. A merged policy is then
+// checked by what it decides: every call the starting policy allowed is still allowed, every
+// observed call is now allowed, nothing else changed but the observed syscalls, and (where the
+// starting policy is one) it is a file libminijail's parser accepts: no syscall on two lines.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LoweredPolicy, compilePolicy, diffDecisions, evaluatePolicy } from '@syscage/bpf-codegen';
+import { type ResolvedPolicy, resolvePolicy } from '@syscage/include-resolver';
+import { createNodeHost } from '@syscage/include-resolver/node';
+import { formatDiagnostic } from '@syscage/policy-parser';
+import { describe, expect, it } from 'vitest';
+import { expectFixtureText } from '../../../tools/fixtures/index.js';
+import { learnFromLogs, mergeProposal, parseStraceLog, proposeRules } from '../src/index.js';
+import { onX86_64, table } from './table.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/merge', import.meta.url));
+const cases = readdirSync(fixtures).sort();
+
+interface CaseJson {
+  readonly description: string;
+  /** The starting policy is libminijail's dialect too, so the merged one must stay so. */
+  readonly c?: boolean;
+}
+
+/** A policy file as resolved, with `text` standing in for the file at `path` (its includes are read from disk). */
+function resolveText(path: string, text: string, dialect: 'minijail-py' | 'minijail-c' = 'minijail-py'): ResolvedPolicy {
+  const host = createNodeHost();
+  return resolvePolicy(path, { host: { ...host, readFile: (file) => (file === path ? text : host.readFile(file)) }, arch: table.name, dialect });
+}
+
+function lowered(resolved: ResolvedPolicy): LoweredPolicy {
+  const compiled = compilePolicy(resolved, table, {});
+  if (compiled.lowered === undefined) throw new Error(compiled.diagnostics.map((found) => found.message).join('; '));
+  return compiled.lowered;
+}
+
+describe.runIf(onX86_64)('merging learned rules into the starting policy', () => {
+  it.each(cases)('%s', (name) => {
+    const folder = join(fixtures, name);
+    const spec = JSON.parse(readFileSync(join(folder, 'case.json'), 'utf8')) as CaseJson;
+    const start = join(folder, 'start.policy');
+    const logText = readFileSync(join(folder, 'run.strace'), 'utf8');
+    const learned = learnFromLogs({ logs: [{ file: 'run.strace', text: logText, kind: 'strace' }], policy: start, archTable: table, merge: true, header: ['merged'] });
+    expect(learned.diagnostics).toEqual([]);
+    const merged = learned.merged;
+    expect(merged).toBeDefined();
+    if (merged?.text === undefined) {
+      // Refused: the diagnostics say where and what to add, and there is no text to write.
+      expect(merged?.diagnostics.some((found) => found.severity === 'error')).toBe(true);
+      const sources = new Map([start, join(folder, 'common.policy')].filter(existsSync).map((file) => [file, readFileSync(file, 'utf8')]));
+      const shown = (merged?.diagnostics ?? []).map((found) => formatDiagnostic(found, sources)).join('\n').replaceAll(`${folder}/`, '');
+      expectFixtureText(join(folder, 'expected.txt'), `${shown}\n`);
+      return;
+    }
+    expect({ case: name, diagnostics: merged.diagnostics }).toEqual({ case: name, diagnostics: [] });
+    const path = join(folder, 'merged.policy');
+    expectFixtureText(path, merged.text);
+    // The starting policy's bytes are all there, in order: only the added clauses are new.
+    const startText = readFileSync(start, 'utf8');
+    let back = merged.text;
+    for (const rule of merged.widened) back = back.replace(` || ${rule.clause}`, '');
+    expect(back.startsWith(startText)).toBe(true);
+    expect(merged.text.split('\n').length - startText.split('\n').length).toBe(back.split('\n').length - startText.split('\n').length);
+
+    const before = resolveText(start, readFileSync(start, 'utf8'));
+    const after = resolveText(path, merged.text);
+    expect(after.diagnostics.filter((found) => found.severity === 'error')).toEqual([]);
+    // No syscall on two lines where there was none (libminijail: "syscall X redefined").
+    if (spec.c === true) {
+      const cReading = resolveText(path, merged.text, 'minijail-c');
+      expect(cReading.diagnostics.filter((found) => found.severity === 'error').map((found) => `${found.code} ${found.message}`)).toEqual([]);
+    }
+
+    const old = lowered(before);
+    const now = lowered(after);
+    // Every observed call is allowed now.
+    for (const call of parseStraceLog(logText, 'run.strace', table).calls) {
+      expect({ call: call.syscall.name, args: call.args, action: evaluatePolicy(now, { nr: call.syscall.nr, arch: call.arch, args: call.args }).action.kind }).toEqual({
+        call: call.syscall.name,
+        args: call.args,
+        action: 'allow',
+      });
+    }
+    // What changed: only calls that now run, only of the observed syscalls (proved, not sampled);
+    // and clone3, answered ENOSYS by the added rule as the learn run answered it.
+    const observed = new Set(parseStraceLog(logText, 'run.strace', table).calls.map((call) => call.syscall.name));
+    const unobserved = new Set(merged.added.filter((rule) => rule.calls === 0).map((rule) => rule.syscall));
+    const diff = diffDecisions({ kind: 'policy', policy: old }, { kind: 'policy', policy: now }, old.arch);
+    expect(diff.result === 'same' || diff.result === 'different').toBe(true);
+    if (diff.result !== 'different') return;
+    expect(diff.otherNumbers).toEqual([]);
+    for (const syscall of diff.syscalls) {
+      if (syscall.name !== undefined && unobserved.has(syscall.name)) {
+        expect(syscall.changes.map((change) => [change.kind, change.after])).toEqual([['changed', 'ERRNO(38)']]);
+        continue;
+      }
+      expect({ syscall: syscall.name, observed: observed.has(syscall.name) }).toEqual({ syscall: syscall.name, observed: true });
+      for (const change of syscall.changes) expect({ syscall: syscall.name, kind: change.kind }).toEqual({ syscall: syscall.name, kind: 'added' });
+    }
+  });
+
+});
+
+describe.runIf(onX86_64)('mergeProposal', () => {
+  const call = (name: string, args: bigint[]) => ({ tid: 1, syscall: { nr: table.syscalls[name] ?? -1, name }, arch: table.auditArch, instructionPointer: 0n, args, wouldBe: undefined });
+  const path = '/virtual/p.policy';
+  const resolved = (text: string): ResolvedPolicy => resolvePolicy(path, { host: { ...createNodeHost(), readFile: () => text }, arch: table.name });
+
+  it.each<[string, string, [string, bigint[]][], string]>([
+    ['a trailing comment stays after the widened condition', 'read: arg0 == 0 # stdin\n', [['read', [3n]]], 'read: arg0 == 0 || arg0 == 3 # stdin\n'],
+    ['a return fallback in braces stays', 'read: {arg0 == 0, return EBADF}\n', [['read', [3n]]], 'read: {arg0 == 0 || arg0 == 3, return EBADF}\n'],
+    ['the last allowing rule widens, the kill between stays first', 'read: arg0 == 0\nread: arg0 == 1; kill\nread: arg0 == 2\n', [['read', [3n]]], 'read: arg0 == 0\nread: arg0 == 1; kill\nread: arg0 == 2 || arg0 == 3\n'],
+    ['a file without a final newline', 'read: arg0 == 0', [['read', [3n]]], 'read: arg0 == 0 || arg0 == 3'],
+  ])('%s', (_name, text, calls, expected) => {
+    const policy = resolved(text);
+    const compared = (syscall: string): number[] =>
+      [...new Set(policy.syscalls.filter((entry) => entry.name === syscall).flatMap((entry) => entry.rules.flatMap((rule) => rule.filter.condition?.clauses.flatMap((clause) => clause.atoms.map((atom) => atom.argIndex)) ?? [])))];
+    const proposal = proposeRules(
+      calls.map(([name, args]) => call(name, args)),
+      table,
+      { extraArguments: compared, handles: () => true },
+    );
+    const merged = mergeProposal({ resolved: policy, proposal, options: { extraArguments: compared } });
+    expect(merged.diagnostics).toEqual([]);
+    expect(merged.text).toBe(expected);
+    expect(merged.widened.map((rule) => [rule.syscall, rule.clause])).toEqual(calls.map(([name, args]) => [name, `arg0 == ${String(args[0])}`]));
+  });
+
+});
