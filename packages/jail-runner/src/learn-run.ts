@@ -167,7 +167,7 @@ export interface LogLearnOptions extends Pick<JailOptions, 'policy' | 'includeMa
 export interface LogLearnResult {
   /** The rules to add to the starting policy (or the whole policy when there was none). */
   readonly proposal: Proposal;
-  /** The logs' problems (SC5008–SC5013), each with file, line and column. */
+  /** The logs' problems (SC5008–SC5015), each with file, line and column: every call left out or kept without its arguments is one. */
   readonly diagnostics: readonly Diagnostic[];
   /** Every call read from the logs that the starting policy does not decide. */
   readonly calls: readonly ObservedCall[];
