@@ -1,5 +1,7 @@
 import { type Options, defineConfig } from 'tsup';
+import { fileURLToPath } from 'node:url';
 import { keepDeclarations, packageConfig } from '../../tools/tsup/package.js';
+import { trainCodeCache } from './src/minijail/code-cache-training.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -34,15 +36,20 @@ function lazyModule(specifier: string, importer: RegExp, exports: 'proxy' | read
 
 export default defineConfig([
   // Both configs build at once: the first cleans dist/ but for the declarations and the
-  // drop-in bin's folder, which the second writes (one file, overwritten) without cleaning.
+  // drop-in bin's folder, which the second writes (its three files, overwritten) without cleaning.
   packageConfig({ entry: ['src/index.ts', 'src/bin.ts'], clean: [...keepDeclarations, '!minijail/**'] }),
   {
     // compile_seccomp_policy runs once per policy file in a VMM build, so its start-up time is
     // the cost per file: one bundled file (our packages from source, commander, the JSON parser)
     // loads several times faster than the same modules resolved through node_modules, and as
     // CommonJS (`.cjs`) it skips Node's ES module loader, which costs more than the file's own
-    // top-level code. Modules it rarely needs are loaded on first use (see lazyModule).
-    entry: { 'minijail/compile-seccomp-policy': 'src/compile-seccomp-policy-bin.ts' },
+    // top-level code. Modules it rarely needs are loaded on first use (see lazyModule). The bin
+    // itself is a small loader that runs the program with a V8 code cache (src/minijail/code-cache.ts),
+    // written by onSuccess below.
+    entry: {
+      'minijail/compile-seccomp-policy': 'src/compile-seccomp-policy-bin.ts',
+      'minijail/compile-seccomp-policy.program': 'src/compile-seccomp-policy-program.ts',
+    },
     format: ['cjs'],
     platform: 'node',
     target: 'node20',
@@ -65,5 +72,15 @@ export default defineConfig([
     esbuildOptions(options) {
       options.conditions = ['@syscage/source'];
     },
+    // Trained on two of the repository's crosvm-shaped device policies (each includes
+    // common_device.policy and its device's blocks, with argument conditions and errno returns).
+    onSuccess: () =>
+      trainCodeCache({
+        bin: fileURLToPath(new URL('dist/minijail/compile-seccomp-policy.cjs', import.meta.url)),
+        program: fileURLToPath(new URL('dist/minijail/compile-seccomp-policy.program.cjs', import.meta.url)),
+        cache: fileURLToPath(new URL('dist/minijail/compile-seccomp-policy.program.cache', import.meta.url)),
+        policies: fileURLToPath(new URL('../../policies/x86_64', import.meta.url)),
+        train: ['gpu_device.policy', 'block_device.policy'],
+      }),
   },
 ]);

@@ -4,9 +4,9 @@
 // use. Timing is the cold-start benchmark's job (bench/cold-start.ts); this checks the
 // mechanism, which a change of bundling or an eager import would silently undo.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatMinijailArchJson, loadArchTable } from '@syscage/arch-tables';
@@ -46,6 +46,42 @@ describe('compile_seccomp_policy start-up', () => {
     expect(existsSync(join(folder, 'echo.bpf'))).toBe(true);
     const heavy = run.loaded.filter((name) => /\b(child_process|net|dgram|tty)$/.test(name));
     expect(heavy).toEqual([]);
+  });
+
+  // The bin runs the bundled program from the V8 code cache the build trained (src/minijail/code-cache.ts).
+  // V8 itself compares only the source's length, so a cache is used only with the program text whose
+  // SHA-256 it was stamped with; without a usable cache the program compiles from source, same output.
+  it.each([
+    { name: 'the built cache', change: () => undefined, use: 'accepted' },
+    {
+      name: 'a cache stamped for other program text',
+      change: (dir: string) => {
+        const program = join(dir, 'compile-seccomp-policy.program.cjs');
+        const text = readFileSync(program, 'utf8');
+        writeFileSync(program, `${text.slice(0, -1)}${text.endsWith('0') ? '1' : '0'}`);
+      },
+      use: 'stale',
+    },
+    {
+      name: 'no cache',
+      change: (dir: string) => {
+        rmSync(join(dir, 'compile-seccomp-policy.program.cache'));
+      },
+      use: 'absent',
+    },
+  ] satisfies { name: string; change: (dir: string) => void; use: string }[])('runs the program with $name: code cache $use, same program', ({ name, change, use }) => {
+    const dir = join(folder, name.replaceAll(' ', '-'));
+    cpSync(dirname(bin), dir, { recursive: true });
+    change(dir);
+    const args = ['--arch-json', 'constants.json', '--default-action', 'trap', 'echo.policy'];
+    const run = spawnSync(process.execPath, [join(dir, basename(bin)), ...args, `${name}.bpf`], {
+      cwd: folder,
+      encoding: 'utf8',
+      env: { ...process.env, SYSCAGE_CODE_CACHE: 'report' },
+    });
+    expect(run.stderr).toBe(`code cache: ${use}\n`);
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(folder, `${name}.bpf`))).toEqual(readFileSync(join(folder, 'echo.bpf')));
   });
 
   it('still loads what an error needs: a bad constants.json is reported at its line and column', () => {
