@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatMinijailArchJson, loadArchTable } from '@syscage/arch-tables';
 import { programStamp, stampPrefix } from './code-cache.js';
 
 /** Where the built files are and what to train on. */
@@ -35,6 +34,9 @@ export async function trainCodeCache(input: TrainingInput): Promise<void> {
     writeFileSync(input.program, `${text}${stampPrefix}${createHash('sha256').update(text).digest('hex')}`);
   }
   rmSync(input.cache, { force: true });
+  // Imported here rather than at the top, so that loading tsup's config (for every build of the
+  // package) does not need the built arch tables; only this step does.
+  const { formatMinijailArchJson, loadArchTable } = await import('@syscage/arch-tables');
   const loaded = await loadArchTable('x86_64', (specifier) => import(specifier));
   if (!loaded.ok) throw new Error(loaded.message);
   const folder = mkdtempSync(join(tmpdir(), 'syscage-code-cache-'));
