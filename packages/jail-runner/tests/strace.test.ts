@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,6 +50,26 @@ describe('learning through strace', () => {
     const report = JSON.parse(stdout) as { monitor: string; rules: string[] };
     expect(report.monitor).toBe('strace');
     expect(report.rules).toEqual(expect.arrayContaining(['execve', 'mmap', 'exit_group']));
+  });
+
+  // The fallback reads its own log as --from-strace reads one: a call it cannot read whole is a
+  // warning with its line, never dropped or read with a value nobody saw. A stand-in strace
+  // writes a log with a cut line (as a killed tracee can leave) to the file it is given with -o.
+  it.runIf(onX86_64)('reports the calls of its log it cannot read whole, and keeps them for review', async () => {
+    const bin = join(scratch, 'fake-bin');
+    mkdirSync(bin, { recursive: true });
+    const log = ['7 execve(0x1, 0x2, 0x3) = 0', '7 mmap(0, 0x2000, 0x3, 0x22, 0xffffffff, 0) = 0x7f00', '7 mmap(0, 0x2000, 0x7', '7 <... openat resumed>) = 3', '7 exit_group(0) = ?'].join('\n');
+    writeFileSync(join(bin, 'strace'), `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\nprintf '%s\\n' '${log.replaceAll('\n', "' '")}' > "$2"\n`);
+    chmodSync(join(bin, 'strace'), 0o755);
+    const learned = await learnPolicy({ command: '/bin/true', monitor: 'strace', env: { PATH: bin }, stdio: 'ignore' });
+    expect(learned.diagnostics.map((found) => `${found.code} ${found.file}:${found.range.start.line}:${found.range.start.column}`)).toEqual([
+      'SC5014 strace-f.log:3:3',
+      'SC5015 strace-f.log:4:8',
+    ]);
+    expect(learned.straceLog?.text.split('\n')[2]).toBe('7 mmap(0, 0x2000, 0x7');
+    expect(learned.proposal.needsArguments).toEqual(['mmap', 'openat']);
+    // The mmap that was read whole gives the rule; the cut one (0x7, perhaps more) is not allowed.
+    expect(learned.proposal.rules.find((rule) => rule.syscall === 'mmap')?.filter).toBe('arg2 == PROT_READ|PROT_WRITE');
   });
 
   it('uses the supervisor where it can attach', async () => {
