@@ -101,19 +101,12 @@ export interface ResolveOptions {
   readonly allowIncludesOutside?: boolean;
 }
 
-function cachedPolicy(cache: ParseCache, path: string, text: string): PolicyFile {
-  const cached = cache.policies.get(path);
+/** The parse of `text` kept in `parses` for `path`, parsed again when the text changed. */
+function cachedParse<T extends { readonly text: string }>(parses: Map<string, T>, path: string, text: string, parse: (text: string, path: string) => T): T {
+  const cached = parses.get(path);
   if (cached?.text === text) return cached;
-  const parsed = parsePolicy(text, path);
-  cache.policies.set(path, parsed);
-  return parsed;
-}
-
-function cachedFrequency(cache: ParseCache, path: string, text: string): FrequencyFile {
-  const cached = cache.frequencies.get(path);
-  if (cached?.text === text) return cached;
-  const parsed = parseFrequencyFile(text, path);
-  cache.frequencies.set(path, parsed);
+  const parsed = parse(text, path);
+  parses.set(path, parsed);
   return parsed;
 }
 
@@ -252,7 +245,7 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
   };
 
   const readFrequency = (path: string, text: string, chain: readonly IncludeSite[]): void => {
-    const parsed = cachedFrequency(cache, path, text);
+    const parsed = cachedParse(cache.frequencies, path, text, parseFrequencyFile);
     const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
     const notAPolicy = isNotAPolicy(path, '.frequency', text, parsed.entries.length, errors);
     const own = fileDiagnostics(path, parsed.diagnostics, notAPolicy, chain, 'frequency');
@@ -272,7 +265,7 @@ export function resolvePolicy(entryPath: string, options: ResolveOptions): Resol
   };
 
   const visit = (path: string, text: string, chain: readonly IncludeSite[], active: readonly string[]): void => {
-    const parsed = cachedPolicy(cache, path, text);
+    const parsed = cachedParse(cache.policies, path, text, parsePolicy);
     const notAPolicy = isNotAPolicyFile(parsed);
     const first = recordFile(path, text, chain.length === 0 ? 'entry' : 'include', chain, parsed.diagnostics);
     const depth = chain.length;
