@@ -405,18 +405,25 @@ class StatementParser {
     return { kind: 'complement', operand, range: { start: first.range.start, end: operand.range.end } };
   }
 
-  private value(): ValueExpr {
-    const operands: ValueExpr[] = [];
+  /**
+   * One or more items separated by `separator` tokens (`a | b`, `a && b`, `a || b`); `emptyCode`
+   * when the statement ends where an item must start.
+   */
+  private separated<T>(emptyCode: ParserDiagnosticCode, item: () => T, separator: Token['kind']): [T, ...T[]] {
+    const items: T[] = [];
     for (;;) {
-      if (this.atEnd()) this.fail('SC1010');
-      operands.push(this.constant());
-      if (!this.nextIs('bitwise-or')) break;
+      if (this.atEnd()) this.fail(emptyCode);
+      items.push(item());
+      if (!this.nextIs(separator)) break;
       this.index++;
     }
-    const first = operands[0] as ValueExpr;
-    if (operands.length === 1) return first;
-    const last = operands[operands.length - 1] as ValueExpr;
-    return { kind: 'bit-or', operands, range: { start: first.range.start, end: last.range.end } };
+    return items as [T, ...T[]];
+  }
+
+  private value(): ValueExpr {
+    const operands = this.separated('SC1010', () => this.constant(), 'bitwise-or');
+    if (operands.length === 1) return operands[0];
+    return { kind: 'bit-or', operands, range: spanning(operands[0], operands[operands.length - 1] as ValueExpr) };
   }
 
   private comparison(): Comparison {
@@ -445,29 +452,13 @@ class StatementParser {
   }
 
   private clause(): AndClause {
-    const atoms: Comparison[] = [];
-    for (;;) {
-      if (this.atEnd()) this.fail('SC1019');
-      atoms.push(this.comparison());
-      if (!this.nextIs('and')) break;
-      this.index++;
-    }
-    const first = atoms[0] as Comparison;
-    const last = atoms[atoms.length - 1] as Comparison;
-    return { kind: 'and', atoms, range: { start: first.range.start, end: last.range.end } };
+    const atoms = this.separated('SC1019', () => this.comparison(), 'and');
+    return { kind: 'and', atoms, range: spanning(atoms[0], atoms[atoms.length - 1] as Comparison) };
   }
 
   private orExpression(): OrExpression {
-    const clauses: AndClause[] = [];
-    for (;;) {
-      if (this.atEnd()) this.fail('SC1018');
-      clauses.push(this.clause());
-      if (!this.nextIs('or')) break;
-      this.index++;
-    }
-    const first = clauses[0] as AndClause;
-    const last = clauses[clauses.length - 1] as AndClause;
-    return { kind: 'or', clauses, range: { start: first.range.start, end: last.range.end } };
+    const clauses = this.separated('SC1018', () => this.clause(), 'or');
+    return { kind: 'or', clauses, range: spanning(clauses[0], clauses[clauses.length - 1] as AndClause) };
   }
 
   /** `descriptor : count` of a frequency file. */
