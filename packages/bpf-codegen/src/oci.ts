@@ -16,7 +16,7 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import { codegenDiagnostic, fileStart } from './codes.js';
 import { conditionAlternatives, type LibseccompCondition, type LibseccompRequest, type LibseccompRule } from './libseccomp-rules.js';
 import type { LoweredComparison, LoweredPolicy, LoweredSyscall } from './lower.js';
-import type { SeccompAction } from './options.js';
+import type { SeccompAction, SeccompActionKind } from './options.js';
 
 /** An OCI (libseccomp) action name. */
 export type OciAction =
@@ -149,26 +149,28 @@ export function archNameOfOci(scmpArch: string): string | undefined {
   return Object.keys(SCMP_ARCH_NAMES).find((name) => SCMP_ARCH_NAMES[name] === scmpArch);
 }
 
+/** The OCI name of each seccomp action kind, both ways of the translation. */
+const ociActionNames: Readonly<Record<SeccompActionKind, OciAction>> = {
+  allow: 'SCMP_ACT_ALLOW',
+  'kill-process': 'SCMP_ACT_KILL_PROCESS',
+  'kill-thread': 'SCMP_ACT_KILL_THREAD',
+  trap: 'SCMP_ACT_TRAP',
+  errno: 'SCMP_ACT_ERRNO',
+  trace: 'SCMP_ACT_TRACE',
+  log: 'SCMP_ACT_LOG',
+  'user-notify': 'SCMP_ACT_NOTIFY',
+};
+
+/** The inverse of {@link ociActionNames}, plus `SCMP_ACT_KILL`, the older name of kill-thread (read, never written). */
+const seccompActionKinds: ReadonlyMap<OciAction, SeccompActionKind> = new Map<OciAction, SeccompActionKind>([
+  ['SCMP_ACT_KILL', 'kill-thread'],
+  ...(Object.keys(ociActionNames) as SeccompActionKind[]).map((kind) => [ociActionNames[kind], kind] as const),
+]);
+
 /** The OCI action and errno of a seccomp action. */
 export function ociAction(action: SeccompAction): { readonly action: OciAction; readonly errnoRet?: number } {
-  switch (action.kind) {
-    case 'allow':
-      return { action: 'SCMP_ACT_ALLOW' };
-    case 'kill-process':
-      return { action: 'SCMP_ACT_KILL_PROCESS' };
-    case 'kill-thread':
-      return { action: 'SCMP_ACT_KILL_THREAD' };
-    case 'trap':
-      return { action: 'SCMP_ACT_TRAP' };
-    case 'errno':
-      return { action: 'SCMP_ACT_ERRNO', errnoRet: action.errno ?? 0 };
-    case 'trace':
-      return { action: 'SCMP_ACT_TRACE' };
-    case 'log':
-      return { action: 'SCMP_ACT_LOG' };
-    case 'user-notify':
-      return { action: 'SCMP_ACT_NOTIFY' };
-  }
+  const name = ociActionNames[action.kind];
+  return action.kind === 'errno' ? { action: name, errnoRet: action.errno ?? 0 } : { action: name };
 }
 
 /**
@@ -176,25 +178,10 @@ export function ociAction(action: SeccompAction): { readonly action: OciAction; 
  * for `SCMP_ACT_ERRNO` without `errnoRet` is EPERM, 1).
  */
 export function seccompActionOfOci(action: OciAction, errnoRet?: number): SeccompAction {
-  switch (action) {
-    case 'SCMP_ACT_ALLOW':
-      return { kind: 'allow' };
-    case 'SCMP_ACT_KILL':
-    case 'SCMP_ACT_KILL_THREAD':
-      return { kind: 'kill-thread' };
-    case 'SCMP_ACT_KILL_PROCESS':
-      return { kind: 'kill-process' };
-    case 'SCMP_ACT_TRAP':
-      return { kind: 'trap' };
-    case 'SCMP_ACT_ERRNO':
-      return { kind: 'errno', errno: errnoRet ?? 1 };
-    case 'SCMP_ACT_TRACE':
-      return { kind: 'trace' };
-    case 'SCMP_ACT_LOG':
-      return { kind: 'log' };
-    case 'SCMP_ACT_NOTIFY':
-      return { kind: 'user-notify' };
-  }
+  const kind = seccompActionKinds.get(action);
+  // Every OciAction is in the map; the type of `action` says so, the map's cannot.
+  if (kind === undefined) throw new Error(`no seccomp action for ${action}`);
+  return kind === 'errno' ? { kind, errno: errnoRet ?? 1 } : { kind };
 }
 
 /** ENOSYS on every architecture Syscage exports for. */

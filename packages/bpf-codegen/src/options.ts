@@ -23,26 +23,22 @@ export interface SeccompAction {
   readonly errno?: number;
 }
 
+/** `SECCOMP_RET_*` value of each action kind; `errno` also carries its number in the data bits. */
+const actionValues: Readonly<Record<SeccompActionKind, number>> = {
+  allow: bpf.SECCOMP_RET_ALLOW,
+  'kill-process': bpf.SECCOMP_RET_KILL_PROCESS,
+  'kill-thread': bpf.SECCOMP_RET_KILL_THREAD,
+  trap: bpf.SECCOMP_RET_TRAP,
+  errno: bpf.SECCOMP_RET_ERRNO,
+  trace: bpf.SECCOMP_RET_TRACE,
+  log: bpf.SECCOMP_RET_LOG,
+  'user-notify': bpf.SECCOMP_RET_USER_NOTIF,
+};
+
 /** `SECCOMP_RET_*` value of an action (with the errno in the data bits). */
 export function actionReturnValue(action: SeccompAction): number {
-  switch (action.kind) {
-    case 'allow':
-      return bpf.SECCOMP_RET_ALLOW;
-    case 'kill-process':
-      return bpf.SECCOMP_RET_KILL_PROCESS;
-    case 'kill-thread':
-      return bpf.SECCOMP_RET_KILL_THREAD;
-    case 'trap':
-      return bpf.SECCOMP_RET_TRAP;
-    case 'errno':
-      return (bpf.SECCOMP_RET_ERRNO | ((action.errno ?? 0) & bpf.SECCOMP_RET_DATA)) >>> 0;
-    case 'trace':
-      return bpf.SECCOMP_RET_TRACE;
-    case 'log':
-      return bpf.SECCOMP_RET_LOG;
-    case 'user-notify':
-      return bpf.SECCOMP_RET_USER_NOTIF;
-  }
+  const value = actionValues[action.kind];
+  return action.kind === 'errno' ? (value | ((action.errno ?? 0) & bpf.SECCOMP_RET_DATA)) >>> 0 : value;
 }
 
 /** Human-readable form of an action: `allow`, `errno 13`, `kill-thread`. */
