@@ -2,6 +2,7 @@
  * What every command gets: where to print, whether to use colour, and the process boundary.
  * Commands never call process.exit or console directly, so tests can run them in-process.
  */
+import type { Command } from 'commander';
 import { ExitCode } from './exit-codes.js';
 
 /** Output streams and settings shared by all commands. */
@@ -104,4 +105,23 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/**
+ * Sets up a commander program the way every program of this package runs: help, usage errors and
+ * the version go through `ctx` (never `process.stdout` or `process.exit`), errors throw a
+ * `CommanderError` for the caller to turn into an exit code, and a usage error points at --help.
+ */
+export function routeThroughContext(command: Command, ctx: CliContext): Command {
+  return command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        ctx.stdout(text);
+      },
+      writeErr: (text) => {
+        ctx.stderr(text);
+      },
+    })
+    .showHelpAfterError('(run with --help for usage)');
 }

@@ -4,7 +4,7 @@
  * and meanings everywhere.
  */
 import { Command, CommanderError } from 'commander';
-import { type CliContext, CliError } from './context.js';
+import { type CliContext, CliError, routeThroughContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { reportedUnreadableInput } from './output.js';
 import { applyFlagConventions } from './conventions.js';
@@ -61,17 +61,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .description('Check, compile, inspect and run Minijail seccomp policies')
     .version(version)
     .option('--debug', 'print stack traces for internal errors')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => {
-        ctx.stdout(s);
-      },
-      writeErr: (s) => {
-        ctx.stderr(s);
-      },
-    })
-    .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true);
+  routeThroughContext(program, ctx);
   // A context of this run's own, so that what printDiagnostics notes about it stays with this run.
   const runContext: CliContext = { ...ctx };
   for (const register of commands) register(program, runContext, setExit);

@@ -30,7 +30,7 @@ import {
 import { createParseCache, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
-import { type CliContext, CliError } from '../context.js';
+import { type CliContext, CliError, routeThroughContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { printDiagnostics } from '../output.js';
 import { readArchJsonFile } from './arch-json.js';
@@ -185,19 +185,10 @@ export function runCompileSeccompPolicy(argv: readonly string[], ctx: CliContext
     .option('--use-kill-process', 'use SECCOMP_RET_KILL_PROCESS instead of SECCOMP_RET_KILL_THREAD')
     .option('--use-ret-log', 'change every seccomp failure to SECCOMP_RET_LOG instead of killing (also set by MINIJAIL_DEFAULT_RET_LOG)')
     .option('--output-header-file', 'write the program as a C header OUTPUT.h instead of a binary file')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => {
-        ctx.stdout(text);
-      },
-      writeErr: (text) => {
-        ctx.stderr(text);
-      },
-    })
-    .showHelpAfterError('(run with --help for usage)')
     .action((policy: string, output: string, options: MinijailOptions) => {
       exitCode = compile(ctx, env, policy, output, options);
     });
+  routeThroughContext(program, ctx);
   try {
     program.parse([...argv], { from: 'user' });
     return exitCode;
