@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Creates packages/<dir> with the shape every Syscage package shares (see CONTRIBUTING.md).
+# Its build is tools/build/javascript.mjs (entries from exports; add scripts the package starts
+# itself as arguments) and the root build:declarations task.
 # Usage: tools/scaffold-package.sh <dir> "<description>" [dep ...]
 set -euo pipefail
 dir=$1; desc=$2; shift 2
@@ -28,7 +30,7 @@ const json = {
   sideEffects: false,
   engines: { node: '>=20' },
   repository: { type: 'git', url: 'git+https://github.com/syscage/syscage.git', directory: `packages/${dir}` },
-  scripts: { build: 'tsup', test: 'vitest run', lint: 'eslint src tests && tsc --noEmit' },
+  scripts: { build: 'node ../../tools/build/javascript.mjs', test: 'vitest run', lint: 'eslint src tests && tsc --noEmit' },
   dependencies: JSON.parse(`{${deps}}`),
   devDependencies: {},
 };
@@ -39,9 +41,6 @@ cat > "$pkg/tsconfig.json" <<'J'
   "extends": "../../tsconfig.base.json",
   "include": ["src", "tests", "bench", "*.ts"]
 }
-J
-cat > "$pkg/tsup.config.ts" <<'J'
-export { default } from '../../tools/tsup/package.js';
 J
 cat > "$pkg/vitest.config.ts" <<'J'
 import { defineProject } from 'vitest/config';

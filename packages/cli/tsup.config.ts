@@ -1,6 +1,5 @@
 import { type Options, defineConfig } from 'tsup';
 import { fileURLToPath } from 'node:url';
-import { keepDeclarations, packageConfig } from '../../tools/tsup/package.js';
 import { trainCodeCache } from './src/minijail/code-cache-training.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -35,9 +34,19 @@ function lazyModule(specifier: string, importer: RegExp, exports: 'proxy' | read
 }
 
 export default defineConfig([
-  // Both configs build at once: the first cleans dist/ but for the declarations and the
-  // drop-in bin's folder, which the second writes (its three files, overwritten) without cleaning.
-  packageConfig({ entry: ['src/index.ts', 'src/bin.ts'], clean: [...keepDeclarations, '!minijail/**'] }),
+  {
+    // What tools/build/javascript.mjs builds for the other packages (the declarations come from
+    // the root build:declarations task), plus the bin.
+    entry: ['src/index.ts', 'src/bin.ts'],
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    // tsup removes every file of dist/ but these: the declarations (written before this build)
+    // and the drop-in bin's folder, which the second config writes at the same time (its three
+    // files, overwritten, so it cleans nothing).
+    clean: ['!**/*.d.ts', '!minijail/**'],
+    target: 'node20',
+  },
   {
     // compile_seccomp_policy runs once per policy file in a VMM build, so its start-up time is
     // the cost per file: one bundled file (our packages from source, commander, the JSON parser)

@@ -1,7 +1,7 @@
 /**
  * Writes every package's bundled declarations (`dist/*.d.ts`) in one process: the root
  * `build:declarations` task, which every package's `build` depends on (turbo.json). The package
- * `build` scripts (tsup, `tools/tsup/package.ts`) write only JavaScript.
+ * `build` scripts (`javascript.mjs`; `cli`'s tsup config) write only JavaScript.
  *
  * Why one process: a declaration build per package paid the same start-up for every package
  * (loading TypeScript and rollup, parsing and binding the standard library's and Node's

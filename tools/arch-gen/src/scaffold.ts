@@ -60,7 +60,7 @@ export function renderArchPackageJson(arch: ArchConfig, version: string): string
     repository: { type: 'git', url: 'git+https://github.com/syscage/syscage.git', directory: `packages/${arch.packageDir}` },
     publishConfig: { access: 'public', exports: { '.': entry, './package.json': './package.json' } },
     scripts: {
-      build: 'tsup',
+      build: 'node ../../tools/build/javascript.mjs --no-sourcemap',
       test: 'vitest run',
       lint: 'eslint src tests && tsc --noEmit',
       generate: `tsx ../../tools/arch-gen/src/main.ts generate ${arch.name}`,
@@ -89,19 +89,6 @@ export function renderArchBoilerplate(arch: ArchConfig, version: string): Map<st
         '  "$schema": "https://developer.microsoft.com/json-schemas/api-extractor/v7/api-extractor.schema.json",',
         '  "extends": "../../tools/release/api-extractor.base.json"',
         '}',
-        '',
-      ].join('\n'),
-    ],
-    [
-      `${dir}/tsup.config.ts`,
-      [
-        registryBanner('// '),
-        "import { defineConfig } from 'tsup';",
-        "import { packageConfig } from '../../tools/tsup/package.js';",
-        '',
-        '// The output is a data table; a source map would more than double the install size and map',
-        '// only object literals.',
-        'export default defineConfig(packageConfig({ sourcemap: false }));',
         '',
       ].join('\n'),
     ],
