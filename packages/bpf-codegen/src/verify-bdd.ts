@@ -138,12 +138,16 @@ export class Bdd {
     if (f === this.false) return h;
     if (g === h) return g;
     if (g === this.true && h === this.false) return f;
-    const entry = (hash3(f, g, h) & this.cacheMask) * 4;
-    const cache = this.cache;
-    if (cache[entry] === f && cache[entry + 1] === g && cache[entry + 2] === h) return cache[entry + 3] ?? 0;
     const vf = this.variable(f);
     const vg = this.variable(g);
     const vh = this.variable(h);
+    // A single input bit tested above everything in both branches (how comparisons with a
+    // constant are built, one bit at a time from the least significant up): the result is that
+    // one node, so the reduced diagram is made directly, with no cache entry or recursion.
+    if (vf < vg && vf < vh && this.lows[f] === this.false && this.highs[f] === this.true) return this.make(vf, h, g);
+    const entry = (hash3(f, g, h) & this.cacheMask) * 4;
+    const cache = this.cache;
+    if (cache[entry] === f && cache[entry + 1] === g && cache[entry + 2] === h) return cache[entry + 3] ?? 0;
     const top = Math.min(vf, vg, vh);
     const f0 = vf === top ? this.low(f) : f;
     const f1 = vf === top ? this.high(f) : f;

@@ -315,14 +315,13 @@ function liveness(program: BpfProgram): Int32Array {
     if (insn === undefined) continue;
     const next = live[pc + 1] ?? 0;
     const k = insn.k >>> 0;
-    const at = (target: number): number => live[target] ?? 0;
     const cls = insn.code & 0x07;
     let value: number;
     if (cls === bpf.BPF_RET) value = insn.code === (bpf.BPF_RET | bpf.BPF_A) ? LIVE_A : 0;
     else if (cls === bpf.BPF_JMP) {
       const op = insn.code & 0xf0;
-      if (op === bpf.BPF_JA) value = at(pc + 1 + k);
-      else value = at(pc + 1 + insn.jt) | at(pc + 1 + insn.jf) | LIVE_A | ((insn.code & bpf.BPF_X) === bpf.BPF_X ? LIVE_X : 0);
+      if (op === bpf.BPF_JA) value = live[pc + 1 + k] ?? 0;
+      else value = (live[pc + 1 + insn.jt] ?? 0) | (live[pc + 1 + insn.jf] ?? 0) | LIVE_A | ((insn.code & bpf.BPF_X) === bpf.BPF_X ? LIVE_X : 0);
     } else if (cls === bpf.BPF_LD || cls === bpf.BPF_LDX) {
       const target = cls === bpf.BPF_LD ? LIVE_A : LIVE_X;
       value = (next & ~target) | ((insn.code & 0xe0) === bpf.BPF_MEM && k < bpf.BPF_MEMWORDS ? liveCell(k) : 0);
@@ -346,6 +345,17 @@ type Transition =
   | { readonly kind: 'return'; readonly node: number }
   | { readonly kind: 'step'; readonly pc: number; readonly key: string }
   | { readonly kind: 'branch'; readonly condition: number; readonly taken: readonly [number, string]; readonly notTaken: readonly [number, string] };
+
+/** The step to the next pc with some registers or cells changed. */
+function advance(canonical: (pc: number, state: MachineState) => [number, string], pc: number, state: MachineState, changes: Partial<MachineState>): Transition {
+  const [target, key] = canonical(pc + 1, { ...state, ...changes });
+  return { kind: 'step', pc: target, key };
+}
+
+/** An opcode as messages name it. */
+function opcodeName(code: number): string {
+  return `opcode 0x${code.toString(16)}`;
+}
 
 /** Translates one program into a diagram of its raw return values. */
 class ProgramTranslator {
@@ -506,11 +516,8 @@ class ProgramTranslator {
     if (insn === undefined) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
     const { code } = insn;
     const k = insn.k >>> 0;
-    const next = (changes: Partial<MachineState>): Transition => {
-      const [target, key] = canonical(pc + 1, { ...state, ...changes });
-      return { kind: 'step', pc: target, key };
-    };
-    const opcode = `opcode 0x${code.toString(16)}`;
+    // No closure or message text per step (this runs for every state of every pc): the
+    // successor is made by `advance`, the opcode's name only when an error needs it.
     switch (code & 0x07) {
       case bpf.BPF_LD:
       case bpf.BPF_LDX: {
@@ -525,25 +532,25 @@ class ProgramTranslator {
           const cell = k < bpf.BPF_MEMWORDS ? state.m[k] : undefined;
           if (cell === undefined || cell < 0) throw new Undecided(`M[${k}] is read before any store to it`, pc);
           value = cell;
-        } else throw new Undecided(`${opcode} has no meaning on seccomp_data`, pc);
-        return next((code & 0x07) === bpf.BPF_LD ? { a: value } : { x: value });
+        } else throw new Undecided(`${opcodeName(code)} has no meaning on seccomp_data`, pc);
+        return advance(canonical, pc, state, (code & 0x07) === bpf.BPF_LD ? { a: value } : { x: value });
       }
       case bpf.BPF_ST:
       case bpf.BPF_STX: {
-        if ((code !== bpf.BPF_ST && code !== bpf.BPF_STX) || k >= bpf.BPF_MEMWORDS) throw new Undecided(`${opcode} with k=${k} is not a store`, pc);
+        if ((code !== bpf.BPF_ST && code !== bpf.BPF_STX) || k >= bpf.BPF_MEMWORDS) throw new Undecided(`${opcodeName(code)} with k=${k} is not a store`, pc);
         const m = [...state.m];
         m[k] = code === bpf.BPF_ST ? state.a : state.x;
-        return next({ m });
+        return advance(canonical, pc, state, { m });
       }
       case bpf.BPF_ALU: {
         const result = this.alu(code, k, state, pc);
         if (result === 'divide-by-zero') return { kind: 'return', node: bdd.terminal(0) };
-        return next({ a: this.intern(result) });
+        return advance(canonical, pc, state, { a: this.intern(result) });
       }
       case bpf.BPF_JMP: {
         const op = code & 0xf0;
         if (op === bpf.BPF_JA) {
-          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) throw new Undecided(`${opcode} is not an instruction`, pc);
+          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) throw new Undecided(`${opcodeName(code)} is not an instruction`, pc);
           const [target, key] = canonical(pc + 1 + k, state);
           return { kind: 'step', pc: target, key };
         }
@@ -554,7 +561,7 @@ class ProgramTranslator {
         else if (code === (bpf.BPF_JMP | bpf.BPF_JGT | (code & bpf.BPF_X))) condition = bdd.greater(a, operand, false);
         else if (code === (bpf.BPF_JMP | bpf.BPF_JGE | (code & bpf.BPF_X))) condition = bdd.greater(a, operand, true);
         else if (code === (bpf.BPF_JMP | bpf.BPF_JSET | (code & bpf.BPF_X))) condition = bdd.anyCommon(a, operand);
-        else throw new Undecided(`${opcode} is not a jump`, pc);
+        else throw new Undecided(`${opcodeName(code)} is not a jump`, pc);
         // A decided test follows one edge only, so unreachable code is never translated.
         if (condition === bdd.true) {
           const [target, key] = canonical(pc + 1 + insn.jt, state);
@@ -573,12 +580,12 @@ class ProgramTranslator {
           if (value === undefined) throw new Undecided('`ret a` returns a value computed from the input', pc);
           return { kind: 'return', node: bdd.terminal(value) };
         }
-        throw new Undecided(`${opcode} is not a seccomp return`, pc);
+        throw new Undecided(`${opcodeName(code)} is not a seccomp return`, pc);
       }
       default: {
-        if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) return next({ x: state.a });
-        if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) return next({ a: state.x });
-        throw new Undecided(`${opcode} is not an instruction`, pc);
+        if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) return advance(canonical, pc, state, { x: state.a });
+        if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) return advance(canonical, pc, state, { a: state.x });
+        throw new Undecided(`${opcodeName(code)} is not an instruction`, pc);
       }
     }
   }
@@ -588,12 +595,11 @@ class ProgramTranslator {
     const bdd = this.bdd;
     const op = code & 0xf0;
     const a = this.vector(state.a);
-    const opcode = `opcode 0x${code.toString(16)}`;
     if (op === bpf.BPF_NEG) {
-      if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) throw new Undecided(`${opcode} is not an instruction`, pc);
+      if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) throw new Undecided(`${opcodeName(code)} is not an instruction`, pc);
       return bdd.subtract(bdd.constantVector(0), a);
     }
-    if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) throw new Undecided(`${opcode} is not an instruction`, pc);
+    if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) throw new Undecided(`${opcodeName(code)} is not an instruction`, pc);
     const operand = (code & bpf.BPF_X) === bpf.BPF_X ? this.vector(state.x) : bdd.constantVector(k);
     const constA = bdd.constantOf(a);
     const constB = bdd.constantOf(operand);
@@ -603,7 +609,7 @@ class ProgramTranslator {
     }
     if (constA !== undefined && constB !== undefined) {
       const value = aluOperation(op, constA, constB);
-      if (value < 0) throw new Undecided(`${opcode} is not an ALU operation`, pc);
+      if (value < 0) throw new Undecided(`${opcodeName(code)} is not an ALU operation`, pc);
       return bdd.constantVector(value);
     }
     switch (op) {
@@ -640,7 +646,7 @@ class ProgramTranslator {
         return op === bpf.BPF_DIV ? bdd.shiftRight(a, shift) : bdd.bitwise(a, bdd.constantVector(constB - 1), 'and');
       }
       default:
-        throw new Undecided(`${opcode} is not an ALU operation`, pc);
+        throw new Undecided(`${opcodeName(code)} is not an ALU operation`, pc);
     }
   }
 }
