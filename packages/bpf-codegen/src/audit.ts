@@ -240,9 +240,16 @@ function unknownCandidates(program: BpfProgram, arch: ArchTable, known: Readonly
   }
   // The smallest non-syscall number above each boundary: a dispatch made of comparisons with
   // these constants treats every number between two boundaries alike.
-  for (const start of boundaries) {
+  // In increasing order, a boundary inside the run of table numbers the previous walk crossed
+  // ends where that walk ended: each run is walked once, not once per boundary in it.
+  let walkedFrom = -1;
+  let walkedTo = -1;
+  for (const start of [...boundaries].sort((a, b) => a - b)) {
     let nr = start;
-    while (known.has(nr) && nr < 0xffffffff) nr++;
+    if (start >= walkedFrom && start <= walkedTo) nr = walkedTo;
+    else while (known.has(nr) && nr < 0xffffffff) nr++;
+    walkedFrom = start;
+    walkedTo = nr;
     candidates.add(nr);
   }
   return [...candidates].filter((nr) => !known.has(nr) && (arch.x32SyscallBit === undefined || (nr & X32_BIT) === 0)).sort((a, b) => a - b);
@@ -282,6 +289,29 @@ function nameOf(names: ReadonlyMap<number, string>, nr: number): string {
 
 const severityRank = (severity: AuditSeverity): number => auditSeverities.indexOf(severity);
 
+/** Each number's name (the first in alphabetical order) and the set of numbers of a table. */
+interface TableNames {
+  readonly names: ReadonlyMap<number, string>;
+  readonly known: ReadonlySet<number>;
+}
+
+/**
+ * The names of a table's numbers, made once per table object: sorting several hundred names
+ * with `localeCompare` for every program audited cost more than some of the audit's own steps.
+ * Architecture tables are generated constants, never changed after they are loaded.
+ */
+const namesByTable = new WeakMap<ArchTable, TableNames>();
+
+function tableNames(arch: ArchTable): TableNames {
+  const cached = namesByTable.get(arch);
+  if (cached !== undefined) return cached;
+  const names = new Map<number, string>();
+  for (const [name, nr] of Object.entries(arch.syscalls).sort(([a], [b]) => a.localeCompare(b))) if (!names.has(nr)) names.set(nr, name);
+  const made = { names, known: new Set(names.keys()) };
+  namesByTable.set(arch, made);
+  return made;
+}
+
 /**
  * Audits a seccomp program for one architecture (see the module comment for what it looks
  * for). Pure and deterministic; never throws: paths that are invalid at run time count as not
@@ -291,9 +321,7 @@ const severityRank = (severity: AuditSeverity): number => auditSeverities.indexO
 export function auditProgram(program: BpfProgram, options: AuditOptions): AuditReport {
   const { arch } = options;
   const maxPaths = options.maxPaths ?? 4096;
-  const names = new Map<number, string>();
-  for (const [name, nr] of Object.entries(arch.syscalls).sort(([a], [b]) => a.localeCompare(b))) if (!names.has(nr)) names.set(nr, name);
-  const known = new Set(names.keys());
+  const { names, known } = tableNames(arch);
   const findings: AuditFinding[] = [];
   const add = (code: AuditFindingCode, message: string, extra: Omit<AuditFinding, 'code' | 'severity' | 'message'> = {}): void => {
     findings.push({ code, severity: auditFindingCodes[code].severity, message, ...extra });
