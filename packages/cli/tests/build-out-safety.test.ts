@@ -130,3 +130,22 @@ describe('isBuildOutputName', () => {
     expect(isBuildOutputName(path)).toBe(expected);
   });
 });
+
+describe('build rewrites only outputs whose bytes change', () => {
+  it('leaves an unchanged output in place and rewrites a changed one', async () => {
+    writeFileSync(join(tree, 'x86_64', 'quiet.policy'), '# Reads its terminal settings only.\nioctl: arg1 == TCGETS\nfsync: allow\n');
+    writeFileSync(join(tree, 'x86_64', 'quiet_device.policy'), '@include /usr/share/policy/crosvm/common_device.policy\n@include /usr/share/policy/crosvm/quiet.policy\n@default trap\n');
+    expect((await build()).code).toBe(0);
+    const outputs = readdirSync(join(out, 'x86_64')).filter((name) => name.endsWith('.bpf')).sort();
+    const [kept, changed] = outputs.map((name) => join(out, 'x86_64', name));
+    if (kept === undefined || changed === undefined) throw new Error('the fixture tree builds two policies');
+    const keptInode = lstatSync(kept).ino;
+    const right = readFileSync(changed);
+    writeFileSync(changed, Buffer.concat([right.subarray(0, right.length - 1), Buffer.from([right[right.length - 1] === 0 ? 1 : 0])]));
+    const changedInode = lstatSync(changed).ino;
+    expect((await build()).code).toBe(0);
+    expect(lstatSync(kept).ino).toBe(keptInode);
+    expect(readFileSync(changed).equals(right)).toBe(true);
+    expect(lstatSync(changed).ino).not.toBe(changedInode);
+  });
+});

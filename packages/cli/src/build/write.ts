@@ -1,6 +1,7 @@
 /**
  * Writes a build to its out folder. Each file is written to a temporary name and renamed, so a
- * reader never sees half a file; the manifest is written last. A policy that failed gets no
+ * reader never sees half a file (a file that already holds the same bytes is left as it is); the
+ * manifest is written last. A policy that failed gets no
  * output, and an output left from an earlier build for it (or for a policy that no longer
  * exists, as listed in the previous manifest) is removed, so no stale file claims success.
  *
@@ -10,7 +11,7 @@
  * below the out folder with `lstat` before changing anything, and refuses a symbolic link there
  * instead of following it out of the folder.
  */
-import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -109,6 +110,25 @@ function writeAtomically(path: string, shown: string, data: Uint8Array | string)
 }
 
 /**
+ * True when `path` is a regular file holding exactly `bytes`. Opened without following a link
+ * (something put there since the `lstat` check is then rewritten, as before).
+ */
+function sameBytes(path: string, bytes: Uint8Array): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size !== bytes.length) return false;
+    const present = Buffer.alloc(bytes.length);
+    return readSync(fd, present, 0, bytes.length, 0) === bytes.length && present.equals(bytes);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
  * Writes outputs and the manifest; returns the number of output files written. `shownOut` is
  * the out folder as the user wrote it, for messages. Throws a {@link CliError} (exit 3) naming
  * the path, before anything is written or removed, when a folder or file build would touch
@@ -160,8 +180,10 @@ export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Ma
     return kind === 'missing' ? 'missing' : 'file';
   };
   const folderOf = (relativePath: string): string => relativePath.slice(0, relativePath.indexOf('/'));
+  // Outputs already there as regular files: those whose bytes are unchanged are left as they are.
+  const existing = new Set<string>();
   for (const { relativePath } of writes) {
-    if (checkFolder(folderOf(relativePath)) === 'directory') checkFile(relativePath);
+    if (checkFolder(folderOf(relativePath)) === 'directory' && checkFile(relativePath) === 'file') existing.add(relativePath);
   }
   const toRemove = [...removals].filter((relativePath) => checkFolder(folderOf(relativePath)) === 'directory' && checkFile(relativePath) === 'file');
   checkFile(manifestFileName);
@@ -185,7 +207,10 @@ export function writeBuild(outDir: string, result: TreeBuildResult, manifest: Ma
       }
       folders.set(folder, 'directory');
     }
-    writeAtomically(join(root, relativePath), shown(relativePath), bytes);
+    // Rebuilding a tree mostly reproduces the files already there (output is deterministic):
+    // reading and comparing one costs a fraction of writing it to a temporary name and renaming
+    // it, and an unchanged file keeps its time stamp for tools that rebuild what changed.
+    if (!(existing.has(relativePath) && sameBytes(join(root, relativePath), bytes))) writeAtomically(join(root, relativePath), shown(relativePath), bytes);
     written++;
   }
   for (const relativePath of toRemove) {
