@@ -28,6 +28,9 @@ describe('lowerPolicy: diagnostics', () => {
     ['stat on aarch64', 'stat: allow\n', aarch64, 'SC4001', '1:1', '`newfstatat`', 'newfstatat'],
     ['_llseek on x86_64', '_llseek: allow\n', x86, 'SC4001', '1:1', 'use `lseek`', 'lseek'],
     ['newfstatat on arm', 'newfstatat: allow\n', arm, 'SC4001', '1:1', 'use `fstatat64`', 'fstatat64'],
+    // Names of Object.prototype's members were looked up in a plain object of replacements and crashed the hint.
+    ['syscall named constructor', 'constructor: allow\n', x86, 'SC4001', '1:1', 'unknown syscall `constructor`', undefined],
+    ['syscall named toString', 'toString: allow\n', arm, 'SC4001', '1:1', 'unknown syscall `toString`', undefined],
     ['misspelt constant', 'read: arg0 == O_RDONY\n', x86, 'SC4002', '1:15', 'unknown constant `O_RDONY`', 'O_RDONLY'],
     ['arg6', 'read: arg6 == 1\n', x86, 'SC4003', '1:7', 'only arg0..arg5', undefined],
     ['32-bit overflow', 'read: arg0 == 0x100000000\n', arm, 'SC4004', '1:15', 'does not fit in 32 bits', undefined],
