@@ -202,6 +202,7 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
     executed++;
     const { code, k } = insn;
     const kk = k >>> 0;
+    const op = code & 0xf0; // the operation of an ALU or jump instruction
     switch (code & 0x07) {
       case bpf.BPF_LD:
       case bpf.BPF_LDX: {
@@ -241,7 +242,6 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         break;
       }
       case bpf.BPF_ALU: {
-        const op = code & 0xf0;
         if (op === bpf.BPF_NEG) {
           if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
           a = (0 - a) >>> 0;
@@ -263,7 +263,6 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         break;
       }
       case bpf.BPF_JMP: {
-        const op = code & 0xf0;
         if (op === bpf.BPF_JA) {
           if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
           pc = pc + 1 + kk;

@@ -95,23 +95,21 @@ export function evaluateLibseccompRequest(
   return request.defaultAction;
 }
 
+/** libseccomp's name of each plain comparison (one condition, the value compared whole). */
+const libseccompOperators = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
+
 /** Alternatives (ORed lists of ANDed conditions) expressing one Minijail comparison. */
 export function conditionAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[][] {
   const { arg, value } = comparison;
   const full = (1n << BigInt(bits)) - 1n;
   switch (comparison.operator) {
     case '==':
-      return [[{ arg, op: 'eq', value }]];
     case '!=':
-      return [[{ arg, op: 'ne', value }]];
     case '<':
-      return [[{ arg, op: 'lt', value }]];
     case '<=':
-      return [[{ arg, op: 'le', value }]];
     case '>':
-      return [[{ arg, op: 'gt', value }]];
     case '>=':
-      return [[{ arg, op: 'ge', value }]];
+      return [[{ arg, op: libseccompOperators[comparison.operator], value }]];
     case 'in':
       return [[{ arg, op: 'masked_eq', mask: full & ~value, value: 0n }]];
     case '&': {
