@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMemoryHost, dangerousSyscalls, lintReviewRules, resolvePolicy } from '@syscage/include-resolver';
 import { describe, expect, it } from 'vitest';
 import { type JailOptions, learnPolicy, proposeRules, runJailed } from '../src/index.js';
 import { runCollect } from './collect.js';
@@ -100,7 +101,21 @@ describe.runIf(onX86_64)('proposed rules (x86_64 values)', () => {
   it('comments on writable and executable memory only when it was asked for', () => {
     const asked = proposeRules([call('mmap', [0n, 0n, 7n])], table).text;
     expect(asked).toMatch(/^# mmap: allows memory both writable and executable .*\nmmap: arg2 == PROT_READ\|PROT_WRITE\|PROT_EXEC$/m);
-    expect(proposeRules([call('mmap', [0n, 0n, 3n])], table).text).not.toMatch(/# mmap/);
+    expect(proposeRules([call('mmap', [0n, 0n, 3n])], table).text).toMatch(/^# mmap: these protections only: none both writable and executable\nmmap: arg2 == PROT_READ\|PROT_WRITE$/m);
+  });
+
+  // `syscage check` asks for a comment above every rule of a dangerous syscall (SC2050): what
+  // learn writes passes that lint as it is.
+  it('comments every rule of a dangerous syscall, as the review lint asks', () => {
+    const names = dangerousSyscalls.map((entry) => entry.name).filter((name) => table.syscalls[name] !== undefined);
+    const proposal = proposeRules(
+      names.map((name) => call(name, [1n, 1n, 1n, 0n, 0n, 0n])),
+      table,
+    );
+    const path = '/virtual/learned.policy';
+    const resolved = resolvePolicy(path, { host: createMemoryHost({ [path]: proposal.text }), arch: table.name });
+    expect(resolved.diagnostics.filter((found) => found.severity === 'error')).toEqual([]);
+    expect(lintReviewRules(resolved).filter((found) => found.code === 'SC2050').map((found) => found.message)).toEqual([]);
   });
 
 });
