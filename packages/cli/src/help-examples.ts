@@ -90,6 +90,7 @@ export const helpExamples: Readonly<Record<string, readonly HelpExample[]>> = {
   learn: [
     { command: 'syscage learn -o true.policy -- /bin/true', says: 'write the rules a command needs to a policy file' },
     { command: 'syscage run --policy true.policy -- /bin/true', says: 'then run it under that policy (exits with its status)' },
+    { command: 'syscage learn --policy true.policy -o sh.policy -- /bin/sh -c true', says: 'add what another command needs: its rules widened in place, the missing ones added' },
   ],
 };
 
