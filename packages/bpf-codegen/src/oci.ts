@@ -316,23 +316,21 @@ function and(a: Dnf, b: Dnf, max: bigint, limit: number): Dnf | undefined {
   return out;
 }
 
+/** libseccomp's comparison that is true exactly where each plain comparison is false. */
+const negatedOperators = { '==': 'ne', '!=': 'eq', '<': 'ge', '<=': 'gt', '>': 'le', '>=': 'lt' } as const;
+
 /** The negation of one comparison as alternatives. */
 function negatedAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[] {
   const { arg, value } = comparison;
   const max = (1n << BigInt(bits)) - 1n;
   switch (comparison.operator) {
     case '==':
-      return [{ arg, op: 'ne', value }];
     case '!=':
-      return [{ arg, op: 'eq', value }];
     case '<':
-      return [{ arg, op: 'ge', value }];
     case '<=':
-      return [{ arg, op: 'gt', value }];
     case '>':
-      return [{ arg, op: 'le', value }];
     case '>=':
-      return [{ arg, op: 'lt', value }];
+      return [{ arg, op: negatedOperators[comparison.operator], value }];
     case 'in': {
       // Not `in V`: some bit outside V is set.
       const outside = max & ~value;

@@ -219,21 +219,8 @@ class StatementParser {
 
   private filterStatement(layout: StatementLayout): FilterStatement {
     const first = this.tokens[this.index] as Token;
-    const descriptors: SyscallDescriptor[] = [];
-    let descriptorsBraced = false;
-    if (this.nextIs('lbrace')) {
-      descriptorsBraced = true;
-      const opening = this.take();
-      while (!this.atEnd()) {
-        descriptors.push(this.descriptor());
-        if (!this.nextIs('comma')) break;
-        this.index++;
-      }
-      if (!this.nextIs('rbrace')) this.unclosed('SC1007', opening, '}');
-      this.index++;
-    } else {
-      descriptors.push(this.descriptor());
-    }
+    const descriptorsBraced = this.nextIs('lbrace');
+    const descriptors: SyscallDescriptor[] = descriptorsBraced ? this.bracedList(() => this.descriptor()) : [this.descriptor()];
     const colon = this.colon();
     const { filters, braced } = this.filterList();
     const last = this.tokens[this.index - 1] as Token;
@@ -322,16 +309,21 @@ class StatementParser {
   private filterList(): { filters: Filter[]; braced: boolean } {
     if (this.atEnd()) this.fail('SC1004');
     if (!this.nextIs('lbrace')) return { filters: [this.singleFilter()], braced: false };
+    return { filters: this.bracedList(() => this.singleFilter()), braced: true };
+  }
+
+  /** `{ item, item, … }` from its opening brace (the next token); a missing `}` is SC1007. */
+  private bracedList<T>(item: () => T): T[] {
     const opening = this.take();
-    const filters: Filter[] = [];
+    const items: T[] = [];
     while (!this.atEnd()) {
-      filters.push(this.singleFilter());
+      items.push(item());
       if (!this.nextIs('comma')) break;
       this.index++;
     }
     if (!this.nextIs('rbrace')) this.unclosed('SC1007', opening, '}');
     this.index++;
-    return { filters, braced: true };
+    return items;
   }
 
   private singleFilter(): Filter {
