@@ -12,9 +12,11 @@ import { type LoweredPolicy, compilePolicy, diffDecisions, evaluatePolicy } from
 import { type ResolvedPolicy, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { formatDiagnostic } from '@syscage/policy-parser';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectFixtureText } from '../../../tools/fixtures/index.js';
-import { learnFromLogs, mergeProposal, parseStraceLog, proposeRules } from '../src/index.js';
+import { type ObservedCall, learnFromLogs, mergeProposal, parseStraceLog, proposeRules } from '../src/index.js';
+import { undecidedCalls } from '../src/logs.js';
 import { onX86_64, table } from './table.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/merge', import.meta.url));
@@ -130,4 +132,61 @@ describe.runIf(onX86_64)('mergeProposal', () => {
     expect(merged.widened.map((rule) => [rule.syscall, rule.clause])).toEqual(calls.map(([name, args]) => [name, `arg0 == ${String(args[0])}`]));
   });
 
+});
+
+// Random starting policies (each syscall one line: `1`, or `||` of `&&` clauses of `argN == v`)
+// and random observed calls, through the same steps as a learn run: whatever the merge writes
+// keeps every decision that let a call run, lets every observed call run, changes nothing else
+// but observed syscalls, and never names a syscall on a second line.
+describe.runIf(onX86_64)('merging random policies and calls', () => {
+  const syscalls = ['read', 'write', 'ioctl', 'fcntl', 'madvise', 'kill'] as const;
+  const atom = fc.record({ arg: fc.integer({ min: 0, max: 2 }), value: fc.integer({ min: 0, max: 3 }) });
+  const rule = fc.oneof(
+    { weight: 1, arbitrary: fc.constant('1') },
+    { weight: 4, arbitrary: fc.array(fc.array(atom, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 }).map((clauses) => clauses.map((clause) => clause.map(({ arg, value }) => `arg${arg} == ${value}`).join(' && ')).join(' || ')) },
+  );
+  const policy = fc.dictionary(fc.constantFrom(...syscalls), rule, { minKeys: 1 });
+  const calls = fc.array(fc.record({ syscall: fc.constantFrom(...syscalls), args: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 3, maxLength: 3 }) }), { minLength: 1, maxLength: 6 });
+
+  it('keeps what ran, allows what was observed, and writes one line per syscall', () => {
+    const path = '/virtual/start.policy';
+    const read = (text: string, dialect: 'minijail-py' | 'minijail-c' = 'minijail-py'): ResolvedPolicy =>
+      resolvePolicy(path, { host: { ...createNodeHost(), readFile: () => text }, arch: table.name, dialect });
+    fc.assert(
+      fc.property(policy, calls, (rules, observedCalls) => {
+        const text = `# random\n${Object.entries(rules).map(([name, filter]) => `${name}: ${filter}`).join('\n')}\n`;
+        const before = read(text);
+        const old = lowered(before);
+        const program = compilePolicy(before, table, {}).program ?? [];
+        const compared = (syscall: string): number[] => [
+          ...new Set(before.syscalls.filter((entry) => entry.name === syscall).flatMap((entry) => entry.rules.flatMap((found) => found.filter.condition?.clauses.flatMap((clause) => clause.atoms.map((one) => one.argIndex)) ?? []))),
+        ];
+        const observed: ObservedCall[] = observedCalls.map(({ syscall, args }) => ({
+          tid: 1,
+          syscall: { nr: table.syscalls[syscall] ?? -1, name: syscall },
+          arch: table.auditArch,
+          instructionPointer: 0n,
+          args: [...args.map(BigInt), 0n, 0n, 0n],
+          wouldBe: undefined,
+        }));
+        const undecided = undecidedCalls(observed, program, compared);
+        const proposal = proposeRules(undecided, table, { extraArguments: compared, handles: () => true });
+        const merged = mergeProposal({ resolved: before, proposal, options: { extraArguments: compared } });
+        expect(merged.diagnostics).toEqual([]);
+        const after = read(merged.text ?? '');
+        expect(after.diagnostics.filter((found) => found.severity === 'error')).toEqual([]);
+        expect(read(merged.text ?? '', 'minijail-c').diagnostics.filter((found) => found.code === 'SC2039')).toEqual([]);
+        const now = lowered(after);
+        for (const call of observed) expect(evaluatePolicy(now, { nr: call.syscall.nr, arch: call.arch, args: call.args }).action.kind).toBe('allow');
+        const diff = diffDecisions({ kind: 'policy', policy: old }, { kind: 'policy', policy: now }, old.arch);
+        if (diff.result !== 'different') return;
+        const names = new Set(undecided.map((call) => call.syscall.name));
+        for (const syscall of diff.syscalls) {
+          expect(names.has(syscall.name)).toBe(true);
+          for (const change of syscall.changes) expect(change.kind).toBe('added');
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
+    );
+  });
 });
