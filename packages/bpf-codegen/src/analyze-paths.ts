@@ -99,7 +99,32 @@ function satisfies(word: number, conditions: readonly WordCondition[]): boolean 
  */
 export function solveWord(conditions: readonly WordCondition[]): number | false | undefined {
   const ranged = solveRange(conditions);
-  return ranged === null ? solveWordByCandidates(conditions) : ranged;
+  if (ranged !== null) return ranged;
+  // The candidate search is the costly one (masked and `jset` conditions, quadratic), and the
+  // same lists come back for every syscall and program that share an argument check: its
+  // answers are kept by the exact text of what it reads (see candidateKey).
+  const key = candidateKey(conditions);
+  const known = candidateAnswers.get(key);
+  if (known !== undefined) return known === 'undecided' ? undefined : known;
+  const answer = solveWordByCandidates(conditions);
+  if (candidateAnswers.size >= maxCandidateAnswers) candidateAnswers.clear();
+  candidateAnswers.set(key, answer ?? 'undecided');
+  return answer;
+}
+
+/** Answers of {@link solveWordByCandidates} by {@link candidateKey}, at most {@link maxCandidateAnswers}. */
+const candidateAnswers = new Map<string, number | false | 'undecided'>();
+const maxCandidateAnswers = 1 << 16;
+
+/**
+ * Everything {@link solveWordByCandidates} reads, in order: each condition's mask, comparison,
+ * constant and branch (not the offset: all conditions are on one word). Equal keys are equal
+ * inputs, so a kept answer is the answer.
+ */
+function candidateKey(conditions: readonly WordCondition[]): string {
+  let key = '';
+  for (const c of conditions) key += `${c.mask.toString()},${c.op},${c.k.toString()},${c.holds ? '1' : '0'};`;
+  return key;
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeProgram, analyzeSyscall, argumentSamples, exploreSyscall, unreachableInstructions } from '../src/analyze.js';
-import { explorePaths, solveWord, solveWordByCandidates } from '../src/analyze-paths.js';
+import { explorePaths, solveWord, solveWordByCandidates, type WordCondition } from '../src/analyze-paths.js';
 import { cacheCheck } from '../src/cache.js';
 import type { BpfProgram } from '../src/types.js';
 import { parseProgramText } from './disasm-fixture-parse.js';
@@ -212,5 +212,37 @@ describe('solveWord on whole-word jeq/jgt/jge conditions', () => {
     const conditions = partial.map((c) => ({ ...c, offset: 16, mask: 0xffffffff }));
     expect(solveWord(conditions)).toBe(expected);
     expect(solveWordByCandidates(conditions)).toBe(expected);
+  });
+});
+
+describe('solveWord keeps the candidate search’s answers by exactly what it reads', () => {
+  const c = (mask: number, op: WordCondition['op'], k: number, holds: boolean): WordCondition => ({ offset: 16, mask, op, k, holds });
+  // Pairs of lists that differ in one field and have different answers: a key that missed the
+  // field would hand the second list the first one's answer.
+  it.each<[string, WordCondition[], WordCondition[]]>([
+    ['the mask', [c(0xff, 'eq', 1, true), c(0xf0, 'eq', 64, false)], [c(0xf0, 'eq', 1, true), c(0xf0, 'eq', 64, false)]],
+    ['the comparison', [c(0xff00, 'eq', 0, false), c(0xff, 'eq', 20, false)], [c(0xff00, 'set', 0, false), c(0xff, 'eq', 20, false)]],
+    ['the constant', [c(0xff00, 'eq', 0, false), c(0xff, 'eq', 20, false)], [c(0xff00, 'eq', 4, false), c(0xff, 'eq', 20, false)]],
+    ['the branch', [c(0xf0, 'eq', 16, false), c(0xff, 'eq', 4, false)], [c(0xf0, 'eq', 16, true), c(0xff, 'eq', 4, false)]],
+    ['one more condition', [c(0xff, 'eq', 1, true)], [c(0xff, 'eq', 1, true), c(0xff, 'set', 1, false)]],
+  ])('a list that differs in %s gets its own answer', (_field, first, second) => {
+    expect(solveWordByCandidates(first)).not.toBe(solveWordByCandidates(second));
+    for (const conditions of [first, second, first, second]) expect(solveWord(conditions)).toBe(solveWordByCandidates(conditions));
+  });
+  it('answers a list met again as the search does, for masked and jset conditions', () => {
+    const masked = fc.record({
+      offset: fc.constant(16),
+      mask: fc.constantFrom(0xffffffff, 0xff, 0xf0f0, 0x80000001),
+      op: fc.constantFrom('eq' as const, 'gt' as const, 'ge' as const, 'set' as const),
+      k: fc.oneof(fc.integer({ min: 0, max: 16 }), fc.constantFrom(0x80, 0x8000, 0x80000000, 0xffffffff)),
+      holds: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(masked, { maxLength: 12 }), (conditions) => {
+        expect(solveWord(conditions)).toBe(solveWordByCandidates(conditions));
+        expect(solveWord(conditions)).toBe(solveWordByCandidates(conditions));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
