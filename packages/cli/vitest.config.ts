@@ -1,10 +1,18 @@
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
+
+/** Files that replace a module with `vi.mock`: they run in a project of their own (vitest.isolated.config.ts). */
+export const mockingFiles = ['tests/compile-proof.test.ts'];
 
 export default defineProject({
   resolve: { conditions: ['@syscage/source'] },
   ssr: { resolve: { conditions: ['@syscage/source'] } },
   test: {
     include: ['tests/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...mockingFiles],
+    // One worker runs every file with the modules it has already loaded, instead of loading the
+    // whole CLI (every command, both code generators, the architecture tables) again per file.
+    // A module mock would leak into the files after it, so those files run isolated.
+    isolate: false,
     // Set-up hooks compile an example or a tree; on a shared 2-core machine under load that
     // takes longer than vitest's default of 10 s.
     hookTimeout: 60_000,
