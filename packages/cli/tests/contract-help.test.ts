@@ -20,7 +20,7 @@ function commandList(help: string): string[] {
   return [...section.matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1] ?? '');
 }
 
-describe('syscage --help (spawned)', { timeout: 60_000 }, () => {
+describe('syscage --help (the command list from the built binary)', { timeout: 60_000 }, () => {
   it('lists every command, in order', async () => {
     expect(commandList(await helpOf(''))).toEqual([...commands, 'help']);
   });

@@ -72,11 +72,16 @@ export function spawnCliAsync(argv: readonly string[], options: { cwd?: string; 
 
 const helpTexts = new Map<string, Promise<string>>();
 
-/** `syscage <command> --help` (or the top-level help for ''), spawned once per command. */
+/**
+ * `syscage <command> --help` (or the top-level help for ''), run once per command. The top-level
+ * help is spawned from the built binary, so the command list is checked across the process
+ * boundary; a command's help is the same text in-process (commander prints it through the
+ * context), without a Node start-up and a load of the bundle per command.
+ */
 export function helpOf(command: string): Promise<string> {
   let help = helpTexts.get(command);
   if (help === undefined) {
-    help = spawnCliAsync(command === '' ? ['--help'] : [command, '--help']).then((result) => {
+    help = runContract(command === '' ? ['--help'] : [command, '--help'], { spawn: command === '' }).then((result) => {
       if (result.code !== 0) throw new Error(`syscage ${command} --help exited ${String(result.code)}: ${result.stderr}`);
       return result.stdout;
     });
