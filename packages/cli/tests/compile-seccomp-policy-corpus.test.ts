@@ -14,20 +14,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ArchTable, formatMinijailArchJson, loadArchTable, readMinijailArchJson } from '@syscage/arch-tables';
 import { decodeProgram, emulate } from '@syscage/bpf-codegen';
 import { sharedRoot } from '../../../tools/shared-data/index.js';
+import { type ConformanceVector, readConformanceVectors } from '../../../tools/shared-data/conformance.js';
 
 const run = promisify(execFile);
 const shared = `${sharedRoot}/`;
 const bin = fileURLToPath(new URL('../dist/minijail/compile-seccomp-policy.cjs', import.meta.url));
 const present = existsSync(join(shared, 'conformance'));
-
-interface Vector {
-  readonly policy: string;
-  readonly arch: string;
-  readonly syscall: string;
-  readonly args: readonly string[];
-  readonly audit_arch?: string;
-  readonly expect: string;
-}
 
 const corpora = [
   { name: 'crosvm-2022-06', arches: ['x86_64', 'aarch64', 'arm'], vectors: 8321 },
@@ -71,7 +63,7 @@ async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit: number)
   return results;
 }
 
-function decide(program: ReturnType<typeof decodeProgram>['program'], table: ArchTable, vector: Vector): string {
+function decide(program: ReturnType<typeof decodeProgram>['program'], table: ArchTable, vector: ConformanceVector): string {
   const nr = table.syscalls[vector.syscall];
   if (nr === undefined) return `no syscall ${vector.syscall}`;
   const arch = vector.audit_arch === undefined ? table.auditArch : Number(vector.audit_arch);
@@ -83,10 +75,7 @@ function decide(program: ReturnType<typeof decodeProgram>['program'], table: Arc
 describe.skipIf(!present)('compile_seccomp_policy builds the crosvm corpora as crosvm does', () => {
   it.each(corpora)('$name: every conformance decision agrees', async ({ name, arches, vectors: expectedCount }) => {
     if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
-    const vectors = readFileSync(join(shared, 'conformance', `${name}.jsonl`), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as Vector);
+    const vectors = readConformanceVectors(join(shared, 'conformance', `${name}.jsonl`));
     expect(vectors).toHaveLength(expectedCount);
     const mismatches: string[] = [];
     let compiled = 0;

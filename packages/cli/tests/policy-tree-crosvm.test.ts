@@ -18,6 +18,7 @@ import { parsePolicy } from '@syscage/policy-parser';
 import { expect, it, vi } from 'vitest';
 import { sharedData } from '../../../tools/shared-data/index.js';
 import { describeWithShared } from '../../../tools/shared-data/vitest.js';
+import { type ConformanceVector, conformanceVectorsByPolicy } from '../../../tools/shared-data/conformance.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -29,16 +30,6 @@ const policies = fileURLToPath(new URL('../../../policies', import.meta.url));
 
 const tables: Readonly<Record<string, ArchTable>> = { x86_64: archX86_64, aarch64: archAarch64, riscv64: archRiscv64 };
 const arches = Object.keys(tables);
-
-/** One line of the conformance file. */
-interface Vector {
-  readonly policy: string;
-  readonly arch: string;
-  readonly syscall: string;
-  readonly args: readonly string[];
-  readonly audit_arch?: string;
-  readonly expect: string;
-}
 
 /**
  * Errnos our tree returns where crosvm allows, as `syscall ERRNO`: each is the answer the kernel
@@ -157,7 +148,7 @@ function compileOurs(arch: string, name: string): BpfProgram {
   return compiled.program;
 }
 
-function decide(program: BpfProgram, table: ArchTable, vector: Vector): string {
+function decide(program: BpfProgram, table: ArchTable, vector: ConformanceVector): string {
   const nr = table.syscalls[vector.syscall];
   if (nr === undefined) return `unknown syscall ${vector.syscall}`;
   const arch = vector.audit_arch === undefined ? table.auditArch : Number(vector.audit_arch);
@@ -194,12 +185,7 @@ interface Finding {
 }
 
 function compare(): { findings: Finding[]; missing: string[] } {
-  const byPolicy = new Map<string, Vector[]>();
-  for (const line of readFileSync(vectorsPath, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const vector = JSON.parse(line) as Vector;
-    byPolicy.set(vector.policy, [...(byPolicy.get(vector.policy) ?? []), vector]);
-  }
+  const byPolicy = conformanceVectorsByPolicy(vectorsPath);
   const findings: Finding[] = [];
   const missing: string[] = [];
   for (const arch of arches) {
