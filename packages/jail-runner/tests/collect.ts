@@ -1,5 +1,5 @@
-// Runs a jailed command with piped stdout/stderr and collects both.
-import { type JailOptions, type JailResult, startJailed } from '../src/index.js';
+// Runs a jailed command with piped stdout/stderr and collects both, or the JailError it fails with.
+import { JailError, type JailOptions, type JailResult, startJailed } from '../src/index.js';
 
 export interface Collected {
   readonly result: JailResult;
@@ -15,4 +15,15 @@ export async function runCollect(options: Omit<JailOptions, 'stdio'>): Promise<C
   started.child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const result = await started.result;
   return { result, stdout, stderr };
+}
+
+/** The JailError a launch rejects with; any other outcome fails the test. */
+export async function jailError(promise: Promise<unknown>): Promise<JailError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof JailError) return error;
+    throw error;
+  }
+  throw new Error('the launch succeeded');
 }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BpfProgram } from '@syscage/bpf-codegen';
 import { describe, expect, it } from 'vitest';
-import { JailError, type JailOptions, runJailed } from '../src/index.js';
+import { type JailOptions, runJailed } from '../src/index.js';
 import { RET, assemble } from './asm.js';
-import { runCollect } from './collect.js';
+import { jailError, runCollect } from './collect.js';
 import { onX86_64, table } from './table.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-fail-closed-'));
@@ -17,16 +17,6 @@ const allowAll = assemble(table, new Map(), RET.allow);
 function markerTarget(name: string): { marker: string; options: Pick<JailOptions, 'command' | 'args'> } {
   const marker = join(scratch, name);
   return { marker, options: { command: '/bin/sh', args: ['-c', `echo ran > ${marker}`] } };
-}
-
-async function jailError(promise: Promise<unknown>): Promise<JailError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof JailError) return error;
-    throw error;
-  }
-  throw new Error('the launch succeeded');
 }
 
 /** A jump past the end: the kernel's checker rejects it with EINVAL. */

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { archAarch64 } from '@syscage/arch-aarch64';
 import type { BpfProgram } from '@syscage/bpf-codegen';
 import { describe, expect, it } from 'vitest';
-import { JailError, type JailOptions, runJailed } from '../src/index.js';
+import { type JailOptions, runJailed } from '../src/index.js';
 import { RET, assemble } from './asm.js';
+import { jailError } from './collect.js';
 import { onX86_64, table } from './table.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-launch-ends-'));
@@ -23,16 +24,6 @@ const kernelLogReadable = ((): boolean => {
     return false;
   }
 })();
-
-async function jailError(promise: Promise<unknown>): Promise<JailError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof JailError) return error;
-    throw error;
-  }
-  throw new Error('the launch succeeded');
-}
 
 /** A target that leaves a file behind if it ever runs. */
 function markerTarget(name: string): { marker: string; options: Pick<JailOptions, 'command' | 'args'> } {
