@@ -9,27 +9,12 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { expectFixtureJson } from '../../../tools/fixtures/index.js';
+import type { Manifest } from '../src/build/manifest.js';
 import { runInProcess } from './helpers.js';
 
 interface FixtureCase {
   readonly description: string;
   readonly args: readonly string[];
-}
-
-interface WrittenEntry {
-  readonly policy: string;
-  readonly status: 'ok' | 'error';
-  readonly output?: string;
-  readonly outputSha256?: string;
-  readonly instructions?: number;
-  readonly defaultAction?: string;
-}
-
-interface WrittenManifest {
-  readonly ok: boolean;
-  readonly defaultActionOverride: string | null;
-  readonly sizeBudgetOverride: string | null;
-  readonly policies: readonly WrittenEntry[];
 }
 
 /** A diagnostic's heading on stderr: where, how bad and which code (the message may be reworded). */
@@ -40,7 +25,7 @@ const diagnosticHeading = /^\S+:\d+:\d+: (?:error|warning|note)\[SC\d+\]/gm;
  * the order printed, and of the manifest its verdict, overrides and each policy's status,
  * default action and length.
  */
-function observed(code: number, stderr: string, manifest: WrittenManifest): unknown {
+function observed(code: number, stderr: string, manifest: Manifest): unknown {
   return {
     exit: code,
     diagnostics: stderr.match(diagnosticHeading) ?? [],
@@ -93,7 +78,7 @@ describe('syscage build fixtures', () => {
   it.each(cases)('$name', async ({ name, path, spec }) => {
     const out = join(scratch, name.replaceAll('/', '_'));
     const result = await runInProcess(['build', 'tree', '--out', out, ...spec.args], path);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as WrittenManifest;
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
     expectFixtureJson(join(path, 'expected.json'), observed(result.code, result.stderr, manifest));
     // Must-fail cases live under _error_/, and a build that succeeds reports no error.
     expect(name.startsWith('_error_'), `${spec.description}\n${result.stderr}`).toBe(result.code !== 0);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeProgram, validateProgram } from '@syscage/bpf-codegen';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Manifest } from '../src/build/manifest.js';
 import { buildGenerator } from '../src/commands/build.js';
 import { version } from '../src/index.js';
 import { sharedData } from '../../../tools/shared-data/index.js';
@@ -17,34 +18,6 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const crosvm = sharedData('corpus/crosvm-2022-06');
 const corpus = crosvm.path;
 const architectures = ['aarch64', 'arm', 'riscv64', 'x86_64'] as const;
-
-interface Entry {
-  readonly arch: string;
-  readonly policy: string;
-  readonly status: 'ok' | 'error';
-  readonly output?: string;
-  readonly outputSha256?: string;
-  readonly instructions?: number;
-  readonly defaultAction?: string;
-  readonly verified?: string;
-  readonly sources: readonly { readonly path: string; readonly role: string; readonly sha256: string }[];
-  readonly analysis?: {
-    readonly cost: { readonly uniform: number; readonly frequency: number; readonly cached: number; readonly max: number };
-    readonly syscalls: { readonly alwaysAllowed: number; readonly conditional: number; readonly denied: number };
-    readonly cacheCoverage: number;
-    readonly unreachable: number;
-  };
-  readonly diagnostics: readonly unknown[];
-}
-
-interface Manifest {
-  readonly generator: string;
-  readonly ok: boolean;
-  readonly tree: string;
-  readonly summary: readonly { readonly arch: string; readonly files: number; readonly failed: number; readonly errors: number; readonly warnings: number }[];
-  readonly treeDiagnostics: readonly unknown[];
-  readonly policies: readonly Entry[];
-}
 
 // Whole-tree builds take a few seconds of CPU each; leave room for a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
