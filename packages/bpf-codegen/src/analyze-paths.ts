@@ -61,13 +61,16 @@ interface State {
   pc: number;
   a: Value;
   x: Value;
-  mem: (Value | undefined)[];
+  mem: readonly (Value | undefined)[];
   conditions: WordCondition[];
   length: number;
 }
 
 const OPAQUE: Value = { kind: 'opaque' };
 const constant = (value: number): Value => ({ kind: 'const', value: value >>> 0 });
+const ZERO = constant(0);
+/** Scratch memory before any store: shared by every path, since a store copies it first. */
+const NO_MEMORY: readonly (Value | undefined)[] = new Array<Value | undefined>(bpf.BPF_MEMWORDS).fill(undefined);
 
 /** True when the word at `offset` is the high half of a 64-bit field in this byte order. */
 export function isHighWord(offset: number, littleEndian: boolean): boolean {
@@ -332,7 +335,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
   const littleEndian = arch.endianness === 'little';
   const outcomes: PathOutcome[] = [];
   const stack: State[] = [
-    { pc: 0, a: constant(0), x: constant(0), mem: new Array<Value | undefined>(bpf.BPF_MEMWORDS).fill(undefined), conditions: [], length: 0 },
+    { pc: 0, a: ZERO, x: ZERO, mem: NO_MEMORY, conditions: [], length: 0 },
   ];
   let complete = true;
   const context: ExploreContext = { outcomes, witnesses: options.witnesses !== false, littleEndian, nr, arch, symbolicArch: options.symbolicArch === true };
@@ -380,8 +383,9 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           endPath(context, state, undefined, true);
           break;
         }
-        state.mem = [...state.mem];
-        state.mem[k] = code === bpf.BPF_ST ? state.a : state.x;
+        const mem = [...state.mem];
+        mem[k] = code === bpf.BPF_ST ? state.a : state.x;
+        state.mem = mem;
         state.pc++;
         continue;
       }
@@ -455,12 +459,16 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           continue;
         }
         if (a.kind === 'word' && operand.kind === 'const') {
-          const branches: State[] = [];
-          for (const [holds, target] of [[false, whenFalse], [true, whenTrue]] as const) {
-            const conditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds }];
-            if (feasible(conditions, a.offset)) branches.push({ ...state, pc: target, conditions });
+          // The false branch is pushed first, as a copy; the true one reuses this path's state
+          // (it ends here). Written out, not looped over pairs: this runs at every fork.
+          const whenFalseConditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds: false }];
+          if (feasible(whenFalseConditions, a.offset)) stack.push({ pc: whenFalse, a: state.a, x: state.x, mem: state.mem, conditions: whenFalseConditions, length: state.length });
+          const whenTrueConditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds: true }];
+          if (feasible(whenTrueConditions, a.offset)) {
+            state.pc = whenTrue;
+            state.conditions = whenTrueConditions;
+            stack.push(state);
           }
-          stack.push(...branches);
           break;
         }
         stack.push({ ...state, pc: whenFalse }, { ...state, pc: whenTrue });

@@ -216,7 +216,15 @@ export function argumentSamples(
   return vectors;
 }
 
-function syscallNameMap(arch: ArchTable): Map<number, string[]> {
+/**
+ * Names by number, made once per table object (a build analyses hundreds of programs of a few
+ * tables); architecture tables are generated constants, never changed once loaded.
+ */
+const namesByTable = new WeakMap<ArchTable, ReadonlyMap<number, readonly string[]>>();
+
+function syscallNameMap(arch: ArchTable): ReadonlyMap<number, readonly string[]> {
+  const known = namesByTable.get(arch);
+  if (known !== undefined) return known;
   const names = new Map<number, string[]>();
   for (const [name, nr] of Object.entries(arch.syscalls)) {
     const list = names.get(nr) ?? [];
@@ -224,6 +232,7 @@ function syscallNameMap(arch: ArchTable): Map<number, string[]> {
     names.set(nr, list);
   }
   for (const list of names.values()) list.sort();
+  namesByTable.set(arch, names);
   return names;
 }
 

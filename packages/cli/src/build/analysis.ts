@@ -32,13 +32,24 @@ function round(value: number | undefined): number | null {
   return value === undefined ? null : Math.round(value * 1000) / 1000;
 }
 
+/** The numbers of each table, sorted, made once per table object (tables never change once loaded). */
+const numbersByTable = new WeakMap<ArchTable, readonly number[]>();
+
+function tableNumbers(table: ArchTable): readonly number[] {
+  const known = numbersByTable.get(table);
+  if (known !== undefined) return known;
+  const numbers = [...new Set(Object.values(table.syscalls))].sort((a, b) => a - b);
+  numbersByTable.set(table, numbers);
+  return numbers;
+}
+
 /** Analyses a compiled program with the frequencies of its lowered policy. */
 export function analyzeBuiltProgram(program: BpfProgram, policy: LoweredPolicy, table: ArchTable): ProgramAnalysis {
   const frequencies = new Map<string, number>();
   for (const syscall of policy.syscalls) frequencies.set(syscall.name, syscall.frequency);
   // Numbers outside the table are denied by every compiled program (SC4 invalid-number action),
   // so they change no cost or coverage figure; leaving them out keeps the analysis fast.
-  const syscalls = [...new Set(Object.values(table.syscalls))].sort((a, b) => a - b);
+  const syscalls = tableNumbers(table);
   const analysis = analyzeProgram(program, { arch: table, frequencies, syscalls });
   return {
     cost: {
