@@ -203,7 +203,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * compiling the policy. The native parser rounds integers above 2^53, reads `1.0` and `1e3` as
  * integers and keeps the last of two equal keys, so the fast path declines any file with a
  * 16-digit run or a digit followed by `.`, `e` or `E` (a key containing one only costs the fast
- * path), and any file whose `"key":` count differs from the parsed objects' key count.
+ * path), and any file whose count of strings differs from the parsed objects' key count plus
+ * `arch_name` (it counts quotes, so a file with a backslash, which could escape one, is declined).
+ * The constants are converted when first read (see {@link lazyConstants}).
  */
 export function readFast(text: string): ArchTable | undefined {
   if (/[0-9][.eE]|[0-9]{16}/.test(text)) return undefined;
@@ -224,20 +226,45 @@ export function readFast(text: string): ArchTable | undefined {
   if (groups !== undefined && (!isRecord(groups) || Object.keys(groups).length > 0)) return undefined;
   const syscalls = Object.create(null) as Record<string, number>;
   let members = topKeys.length;
-  for (const [key, value] of Object.entries(syscallValues)) {
+  // for-in rather than Object.entries: no array per member, on code that runs once per process.
+  for (const key in syscallValues) {
+    const value = syscallValues[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) return undefined;
     // `-0` is a valid spelling of 0 (the syntax-tree reader reads it as 0).
     syscalls[key] = value === 0 ? 0 : value;
     members++;
   }
-  const constants = Object.create(null) as Record<string, bigint>;
-  for (const [key, value] of Object.entries(constantValues)) {
+  for (const key in constantValues) {
+    const value = constantValues[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
-    constants[key] = constantPattern(BigInt(value), facts.bits);
     members++;
   }
-  const written = text.match(/"(?:[^"\\]|\\.)*"\s*:/g)?.length ?? 0;
-  return written === members ? buildTable(facts, facts.bits, facts.auditArch, syscalls, constants) : undefined;
+  if (text.includes('\\')) return undefined;
+  let strings = 0;
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) strings++;
+  // Every key is a string, and so is `arch_name`'s value; no other value is one here.
+  return strings === 2 * (members + 1)
+    ? buildTable(facts, facts.bits, facts.auditArch, syscalls, lazyConstants(constantValues as Record<string, number>, facts.bits))
+    : undefined;
+}
+
+/**
+ * A table's `constants` over the numbers the native parser read: each becomes its unsigned
+ * pattern (a bigint) when first read, and stays converted. A compile reads the few dozen
+ * constants its policy names, while converting and storing all ~2,400 of a `constants.json` up
+ * front was most of the fast path's time, paid once per policy process in a VMM build. Reads,
+ * `in`, `Object.hasOwn`, `Object.keys` and `Object.entries` see a plain object of bigints.
+ */
+function lazyConstants(values: Readonly<Record<string, number>>, bits: 32 | 64): Record<string, bigint> {
+  const converted = Object.create(null) as Record<string, bigint>;
+  const has = (key: string | symbol): key is string => typeof key === 'string' && Object.hasOwn(values, key);
+  const read = (key: string): bigint => (converted[key] ??= constantPattern(BigInt(values[key] ?? 0), bits));
+  return new Proxy(converted, {
+    get: (_, key) => (has(key) ? read(key) : undefined),
+    has: (_, key) => has(key),
+    ownKeys: () => Object.keys(values),
+    getOwnPropertyDescriptor: (_, key) => (has(key) ? { value: read(key), writable: false, enumerable: true, configurable: true } : undefined),
+  });
 }
 
 /**

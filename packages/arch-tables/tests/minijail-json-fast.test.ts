@@ -61,4 +61,34 @@ describe('readFast', () => {
     const text = '{"arch_nr": 3221225534, "arch_name": "x86_64", "bits": 64, "syscalls": {"read": 0}, "constants": {"M": -1}}';
     expect(readFast(text)?.constants.M).toBe(0xffffffffffffffffn);
   });
+
+  // Decided by counting strings against the parsed keys: a key written twice (JSON.parse keeps
+  // one) or an escaped quote in a key must send the file to the syntax-tree reader.
+  it.each([
+    { name: 'a syscall written twice', syscalls: '{"read": 0, "read": 1}', declined: true },
+    { name: 'a constant written twice', syscalls: '{"read": 0}', constants: '{"M": 1, "M": 2}', declined: true },
+    { name: 'an escaped quote in a key', syscalls: '{"re\\"ad": 0}', declined: true },
+    { name: 'an escaped letter in a key', syscalls: '{"re\\u0061d": 0}', declined: true },
+    { name: 'a key with a colon', syscalls: '{"read:": 0}', declined: false },
+  ])('declines or takes $name (declined: $declined)', ({ syscalls, constants, declined }) => {
+    const text = `{"arch_nr": 3221225534, "arch_name": "x86_64", "bits": 64, "syscalls": ${syscalls}, "constants": ${constants ?? '{"M": 1}'}}`;
+    expect(readFast(text) === undefined).toBe(declined);
+  });
+
+  it('converts constants when read, and lists them all like a plain object', () => {
+    const text = '{"arch_nr": 1073741864, "arch_name": "arm", "bits": 32, "syscalls": {}, "constants": {"B": -2, "A": 7, "C": -5000000000}}';
+    const constants = readFast(text)?.constants ?? {};
+    expect(Object.keys(constants)).toEqual(['B', 'A', 'C']);
+    expect(constants.B).toBe(0xfffffffen);
+    expect(constants.B).toBe(0xfffffffen);
+    expect(Object.hasOwn(constants, 'A')).toBe(true);
+    expect(Object.hasOwn(constants, 'toString')).toBe(false);
+    expect('A' in constants).toBe(true);
+    expect(Reflect.get(constants, 'toString')).toBeUndefined();
+    expect(Object.entries(constants)).toEqual([
+      ['B', 0xfffffffen],
+      ['A', 7n],
+      ["C", (1n << 64n) - 5000000000n],
+    ]);
+  });
 });
