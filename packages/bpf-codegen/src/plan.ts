@@ -229,6 +229,14 @@ class ChainCoster {
   private readonly picked: Int32Array;
   private readonly pickedCost: Float64Array;
   private readonly outcomes: number;
+  /** Per outcome (row of `segments.length + 1`), how many segments before each index have it. */
+  private readonly countBefore: Int32Array;
+  /** Per outcome, the weight of the segments before each index that have it. */
+  private readonly weightBefore: Float64Array;
+  /** The weight of all segments before each index. */
+  private readonly totalBefore: Float64Array;
+  /** Whether {@link bestBelow} may skip chains by their lower bound (weights and size are non-negative). */
+  private readonly boundable: boolean;
   /** Weight of the untested (background) segments of the last {@link order}. */
   private backgroundWeight = 0;
 
@@ -258,6 +266,23 @@ class ChainCoster {
       this.high[index] = segment.high;
     });
     this.outcomes = ids.size;
+    const stride = count + 1;
+    this.countBefore = new Int32Array(this.outcomes * stride);
+    this.weightBefore = new Float64Array(this.outcomes * stride);
+    this.totalBefore = new Float64Array(stride);
+    let boundable = weights.size >= 0 && Number.isFinite(weights.size);
+    for (let index = 0; index < count; index++) {
+      const weight = this.weight[index] ?? 0;
+      if (!(weight >= 0 && Number.isFinite(weight))) boundable = false;
+      this.totalBefore[index + 1] = (this.totalBefore[index] ?? 0) + weight;
+      for (let outcome = 0; outcome < this.outcomes; outcome++) {
+        const at = outcome * stride + index;
+        const own = this.outcome[index] === outcome;
+        this.countBefore[at + 1] = (this.countBefore[at] ?? 0) + (own ? 1 : 0);
+        this.weightBefore[at + 1] = (this.weightBefore[at] ?? 0) + (own ? weight : 0);
+      }
+    }
+    this.boundable = boundable;
   }
 
   /**
@@ -359,14 +384,47 @@ class ChainCoster {
     return best;
   }
 
-  /** Number of distinct outcomes. */
-  get outcomeCount(): number {
-    return this.outcomes;
+  /**
+   * {@link best} for a chain leaf over i..j that the planner would take instead of a split
+   * costing `split`: the same background and cost whenever that chain costs less than `split`,
+   * found without costing the chains that cannot. A chain with k tested segments costs at least
+   * the weight of those segments (each is reached after at least one test) plus k times the
+   * background's weight and the size weight (at least k tests run to reach the background), so
+   * a background whose bound exceeds `split` is skipped; the margin, far above the rounding of
+   * the bound's sums and the 1e-12 ties of {@link best}, keeps the choice exactly that of
+   * {@link best} among the chains that can win. Returns undefined when none can.
+   * In a VMM build every policy is planned cold in its own process, where costing every chain
+   * of every short interval was most of the planning time.
+   */
+  bestBelow(i: number, j: number, split: number, bound: boolean): { cost: number; background: number } | undefined {
+    if (!bound || !this.boundable || !Number.isFinite(split)) return this.best(i, j, this.countsOf(i, j));
+    const stride = this.outcome.length + 1;
+    const length = j - i + 1;
+    const total = (this.totalBefore[j + 1] ?? 0) - (this.totalBefore[i] ?? 0);
+    const size = this.weights.size;
+    const limit = split + 1e-9 * (1 + Math.abs(split) + (this.totalBefore[stride - 1] ?? 0) + size * length);
+    let best: { cost: number; background: number } | undefined;
+    for (let background = 0; background < this.outcomes; background++) {
+      const row = background * stride;
+      const inside = (this.countBefore[row + j + 1] ?? 0) - (this.countBefore[row + i] ?? 0);
+      const tested = length - inside;
+      if (tested > this.maxChainTests || inside === 0) continue;
+      const backgroundWeight = (this.weightBefore[row + j + 1] ?? 0) - (this.weightBefore[row + i] ?? 0);
+      if (total - backgroundWeight + (backgroundWeight + size) * tested > limit) continue;
+      const cost = this.cost(i, j, background);
+      if (cost !== Infinity && (best === undefined || cost < best.cost - 1e-12)) best = { cost, background };
+    }
+    return best;
   }
 
-  /** Outcome id of segment `index`. */
-  outcomeOf(index: number): number {
-    return this.outcome[index] ?? 0;
+  /** Each outcome's number of segments in i..j. */
+  private countsOf(i: number, j: number): Int32Array {
+    const counts = new Int32Array(this.outcomes);
+    for (let index = i; index <= j; index++) {
+      const id = this.outcome[index] ?? 0;
+      counts[id] = (counts[id] ?? 0) + 1;
+    }
+    return counts;
   }
 }
 
@@ -451,6 +509,11 @@ export interface PlanSettings {
   readonly chainLeaves: boolean;
   /** Restrict split search with Knuth's monotonicity bound. @defaultValue true */
   readonly knuthBound?: boolean;
+  /**
+   * Cost a chain leaf only where its lower bound does not exceed the split it competes with
+   * (the same plan, found faster; false costs every chain, as a reference). @defaultValue true
+   */
+  readonly chainBound?: boolean;
   /** Longest run of tested segments a chain leaf may have. @defaultValue {@link defaultMaxChainTests} */
   readonly maxChainTests?: number;
   /** Weights of the planning objective. @defaultValue {@link defaultPlanWeights} */
@@ -472,21 +535,6 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
   const maxChainTests = Math.max(1, Math.floor(settings.maxChainTests ?? defaultMaxChainTests));
   const chainCoster = new ChainCoster(segments, weights, maxChainTests);
   const chainBackgrounds = new Map<number, number>();
-  // Best chain leaf of every short interval, with outcome counts kept as the interval grows.
-  const chainCosts = new Map<number, { cost: number; background: number }>();
-  if (settings.chainLeaves) {
-    const counts = new Int32Array(chainCoster.outcomeCount);
-    for (let i = 0; i < count; i++) {
-      counts.fill(0);
-      counts[chainCoster.outcomeOf(i)] = 1;
-      for (let j = i + 1; j < count && j - i <= 2 * maxChainTests; j++) {
-        const id = chainCoster.outcomeOf(j);
-        counts[id] = (counts[id] ?? 0) + 1;
-        const chain = chainCoster.best(i, j, counts);
-        if (chain !== undefined) chainCosts.set(i * count + j, chain);
-      }
-    }
-  }
   const best = new Float64Array(count * count);
   const choice = new Int32Array(count * count);
   // Best split point of each interval even where a chain leaf won, for Knuth's bound.
@@ -519,8 +567,9 @@ export function planDispatch(segments: readonly Segment[], settings: PlanSetting
         }
       }
       splitRoot[row + j] = bestChoice;
-      if (length <= 2 * maxChainTests + 1) {
-        const chain = chainCosts.get(row + j);
+      // The best chain leaf of a short interval, costed only where it can beat the split.
+      if (settings.chainLeaves && length <= 2 * maxChainTests + 1) {
+        const chain = chainCoster.bestBelow(i, j, bestCost, settings.chainBound !== false);
         if (chain !== undefined && chain.cost < bestCost - 1e-12) {
           bestCost = chain.cost;
           bestChoice = -1;

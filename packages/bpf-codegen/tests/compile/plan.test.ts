@@ -1,9 +1,10 @@
 // Planning follows the call counts: syscalls that are made often, allowed or denied, are decided
 // after fewer dispatch tests. Counts come from @frequency, the option, or the typical profile.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../../src/emulate.js';
 import type { GenerateOptions } from '../../src/compile.js';
-import { type Segment, smallestDispatchTests } from '../../src/plan.js';
+import { type Segment, defaultPlanWeights, planDispatch, smallestDispatchTests } from '../../src/plan.js';
 import { compileText, numberOf, tableNamed } from './helpers.js';
 
 // A narrow policy like crosvm's serial.policy: read and write are denied but still made often.
@@ -134,5 +135,34 @@ describe('smallestDispatchTests', () => {
       const result = compileText(text, tableNamed(archName), { defaultAction: 'trap', sizeBudget: 0, exhaustivePlan: true }).result;
       expect(result.stats?.dispatchTests).toBe(result.stats?.smallestDispatchTests);
     }
+  });
+});
+
+describe('chain bound', () => {
+  // The planner costs a chain leaf only where its lower bound does not exceed the competing
+  // split; the plan must be exactly the one costing every chain gives. Weights include zeros,
+  // ties and wide ranges, since the bound's margin is what keeps ties decided as before.
+  const weight = fc.oneof(fc.constant(0), fc.constant(0.5), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }));
+  const segmentList = fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), weight), { minLength: 1, maxLength: 60 })
+    .map((parts) => {
+      let low = 0;
+      return parts.map(([width, key, segmentWeight], index): Segment => {
+        const high = index === parts.length - 1 ? 0xffffffff : low + width - 1;
+        const segment: Segment = { low, high, outcome: { kind: 'action', key, action: { kind: 'allow' } }, weight: segmentWeight, syscallCount: high - low + 1 };
+        low = high + 1;
+        return segment;
+      });
+    });
+  const size = fc.oneof(fc.constant(defaultPlanWeights.size), fc.constant(0), fc.double({ min: 0, max: 10, noNaN: true }));
+
+  it('plans exactly what costing every chain plans', () => {
+    fc.assert(
+      fc.property(segmentList, size, fc.integer({ min: 1, max: 8 }), (segments, sizeWeight, maxChainTests) => {
+        const settings = { costTree: true, chainLeaves: true, maxChainTests, weights: { ...defaultPlanWeights, size: sizeWeight } };
+        expect(planDispatch(segments, settings)).toEqual(planDispatch(segments, { ...settings, chainBound: false }));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
