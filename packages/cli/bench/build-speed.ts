@@ -7,12 +7,14 @@
  *   timing), `resolvePolicy` with one parse cache and `compilePolicy` with the build's defaults,
  *   then `encodeProgram`: the compiler's work and nothing else;
  * - build: `syscage build policies -o <tmp> --summary json` through `runCli`, with everything it
- *   does by default (naming lint, proofs of every program, analysis for the manifest, output).
+ *   does by default (naming and review lint, proofs of every distinct program, analysis for the
+ *   manifest, the audit at level `high`, output).
  *
  * The two alternate, after one untimed warm-up each, `SYSCAGE_BENCH_ROUNDS` times (default 3), and
  * the medians of CPU time (user + system of this process, so load from elsewhere counts less
  * than in wall time) are compared. Each round also times the build's own steps alone on the same
- * filters (naming lint, proofs, analysis), to say where the rest goes.
+ * filters (naming lint, proofs, analysis, the audit at its default level), to say where the rest
+ * goes; proofs and analysis here take every filter, the build only each distinct program.
  *
  * Run with `pnpm bench` in this package (`pnpm --filter @syscage/cli bench` from the root).
  */
@@ -21,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ArchTable, loadArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, type LoweredPolicy, compilePolicy, encodeProgram } from '@syscage/bpf-codegen';
-import { classifyPolicyFileName, createParseCache, defaultIncludeMap, lintPolicyTree, resolvePolicy } from '@syscage/include-resolver';
+import { type BpfProgram, type LoweredPolicy, auditProgram, compilePolicy, encodeProgram } from '@syscage/bpf-codegen';
+import { classifyPolicyFileName, createParseCache, defaultIncludeMap, isDevicePolicyName, lintPolicyTree, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { analyzeBuiltProgram } from '../src/build/analysis.js';
 import { runCli } from '../src/index.js';
@@ -63,6 +65,7 @@ function cpuMs(work: () => void): number {
 }
 
 interface Compiled {
+  readonly entry: string;
   readonly program: BpfProgram;
   readonly lowered: LoweredPolicy;
   readonly table: ArchTable;
@@ -77,7 +80,7 @@ function compileOnly(): Compiled[] {
     const result = compilePolicy(resolved, job.table, compileOptions);
     if (result.program === undefined || result.lowered === undefined) throw new Error(`${job.entry} does not compile`);
     encodeProgram(result.program, { byteOrder: job.table.endianness });
-    compiled.push({ program: result.program, lowered: result.lowered, table: job.table });
+    compiled.push({ entry: job.entry, program: result.program, lowered: result.lowered, table: job.table });
   }
   return compiled;
 }
@@ -98,7 +101,7 @@ await build();
 const compileTimes: number[] = [];
 const buildTimes: number[] = [];
 // The build's own steps, each alone on the same filters, in every round.
-const stepNames = ['naming lint of the tree', 'proofs (verifyProgram)', 'analysis for the manifest'] as const;
+const stepNames = ['naming lint of the tree', 'proofs (verifyProgram)', 'analysis for the manifest', 'audit (auditProgram)'] as const;
 const stepTimes = new Map<string, number[]>(stepNames.map((name) => [name, []]));
 for (let round = 0; round < rounds; round++) {
   compileTimes.push(
@@ -116,6 +119,11 @@ for (let round = 0; round < rounds; round++) {
   stepTimes.get(stepNames[2])?.push(
     cpuMs(() => {
       for (const { lowered, program, table } of programs) analyzeBuiltProgram(program, lowered, table);
+    }),
+  );
+  stepTimes.get(stepNames[3])?.push(
+    cpuMs(() => {
+      for (const { entry, lowered, program, table } of programs) auditProgram(program, { arch: table, device: isDevicePolicyName(entry), policy: lowered });
     }),
   );
 }
