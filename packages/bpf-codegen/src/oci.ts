@@ -316,35 +316,27 @@ function and(a: Dnf, b: Dnf, max: bigint, limit: number): Dnf | undefined {
   return out;
 }
 
-/** libseccomp's comparison that is true exactly where each plain comparison is false. */
-const negatedOperators = { '==': 'ne', '!=': 'eq', '<': 'ge', '<=': 'gt', '>': 'le', '>=': 'lt' } as const;
+/** The comparison that is false exactly where each plain comparison is true. */
+const negatedOperators = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const;
 
-/** The negation of one comparison as alternatives. */
-function negatedAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[] {
-  const { arg, value } = comparison;
-  const max = (1n << BigInt(bits)) - 1n;
+/** The comparison true exactly where `comparison` is false, on a `bits`-wide argument. */
+function negatedComparison(comparison: LoweredComparison, bits: 32 | 64): LoweredComparison {
+  const outside = ((1n << BigInt(bits)) - 1n) & ~comparison.value;
   switch (comparison.operator) {
-    case '==':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      return [{ arg, op: negatedOperators[comparison.operator], value }];
-    case 'in': {
+    case 'in':
       // Not `in V`: some bit outside V is set.
-      const outside = max & ~value;
-      const out: LibseccompCondition[] = [];
-      for (let bit = 0n; bit < BigInt(bits); bit++) {
-        const mask = 1n << bit;
-        if ((outside & mask) !== 0n) out.push({ arg, op: 'masked_eq', mask, value: mask });
-      }
-      return out;
-    }
+      return { ...comparison, operator: '&', value: outside };
     case '&':
-      // Not `& V`: no bit of V is set.
-      return [{ arg, op: 'masked_eq', mask: value, value: 0n }];
+      // Not `& V`: no bit of V is set, that is, every set bit is outside V.
+      return { ...comparison, operator: 'in', value: outside };
+    default:
+      return { ...comparison, operator: negatedOperators[comparison.operator] };
   }
+}
+
+/** The negation of one comparison as alternatives (every alternative of a comparison is one condition). */
+function negatedAlternatives(comparison: LoweredComparison, bits: 32 | 64): LibseccompCondition[] {
+  return conditionAlternatives(negatedComparison(comparison, bits), bits).flat();
 }
 
 /** The OR of a filter's clauses, each an AND of comparisons. */

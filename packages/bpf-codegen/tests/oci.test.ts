@@ -63,6 +63,15 @@ describe('exportOciProfile writes', () => {
         { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 7, args: [{ index: 0, value: 1n, op: 'SCMP_CMP_NE' }] },
       ],
     ],
+    [
+      'a fallback after & V as MASKED_EQ(V, 0)',
+      'read: arg2 & 0x5; return 5\nread: return 7\n',
+      [
+        { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 5, args: [{ index: 2, value: 1n, valueTwo: 1n, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 5, args: [{ index: 2, value: 4n, valueTwo: 4n, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['read'], action: 'SCMP_ACT_ERRNO', errnoRet: 7, args: [{ index: 2, value: 5n, valueTwo: 0n, op: 'SCMP_CMP_MASKED_EQ' }] },
+      ],
+    ],
   ] as const)('%s', (_name, text, syscalls) => {
     const { profile, codes } = exported(text);
     expect(codes).toEqual([]);
