@@ -294,6 +294,54 @@ export function mergeSameArg(a: LibseccompCondition, b: LibseccompCondition, max
 
 const isTrue = (c: LibseccompCondition): boolean => c.op === 'masked_eq' && (c.mask ?? 0n) === 0n && c.value === 0n;
 
+/** Whether every value `a` admits, `b` admits too (conditions on one argument). */
+function implies(a: LibseccompCondition, b: LibseccompCondition, max: bigint): boolean {
+  if (isTrue(b)) return true;
+  const ia = intervalsOf(a, max);
+  const ib = intervalsOf(b, max);
+  const inside = (i: Interval, js: readonly Interval[]): boolean => js.some((j) => i.lo >= j.lo && i.hi <= j.hi);
+  if (ia && ib) return ia.every((i) => inside(i, ib));
+  const mb = b.mask ?? 0n;
+  if (ia) {
+    // An interval lies in a cube when its lowest value matches and every bit that varies inside it is free.
+    return ia.every((i) => {
+      const varying = i.lo === i.hi ? 0n : (1n << BigInt((i.lo ^ i.hi).toString(2).length)) - 1n;
+      return (i.lo & mb) === b.value && (varying & mb) === 0n;
+    });
+  }
+  const ma = a.mask ?? 0n;
+  // A cube: its lowest and highest values and the values it excludes.
+  if ((a.value & ~ma) !== 0n) return true;
+  if (!ib) return (mb & ~ma) === 0n && (a.value & mb) === b.value;
+  const lowest = a.value;
+  const highest = a.value | (max & ~ma);
+  if (inside({ lo: lowest, hi: highest }, ib)) return true;
+  // `!= v`: the cube lies in it when v is outside the cube.
+  return b.op === 'ne' && (b.value & ma) !== a.value;
+}
+
+/** Whether term `a` implies term `b` (each of `b`'s conditions follows from `a`'s on its argument). */
+function termImplies(a: Term, b: Term, max: bigint): boolean {
+  return b.every((cb) => {
+    const ca = a.find((c) => c.arg === cb.arg);
+    return ca === undefined ? isTrue(cb) : implies(ca, cb, max);
+  });
+}
+
+/**
+ * The terms without those another term implies (the OR means the same). Checked pairwise, so
+ * only for lists small enough that it costs less than the entries it saves.
+ */
+function absorb(terms: readonly Term[], max: bigint): Term[] {
+  if (terms.length > 4096) return [...terms];
+  const kept: Term[] = [];
+  for (const [index, term] of terms.entries()) {
+    const covered = terms.some((other, j) => j !== index && termImplies(term, other, max) && (j < index || !termImplies(other, term, max)));
+    if (!covered) kept.push(term);
+  }
+  return kept;
+}
+
 /** Adds one condition to a term: the terms (an OR) whose conditions name each argument once. */
 function addCondition(term: Term, condition: LibseccompCondition, max: bigint): Term[] {
   if (isTrue(condition)) return [term];
@@ -306,14 +354,22 @@ function addCondition(term: Term, condition: LibseccompCondition, max: bigint): 
 function and(a: Dnf, b: Dnf, max: bigint, limit: number): Dnf | undefined {
   const out: Term[] = [];
   for (const x of a) {
+    // x already inside one of b's terms: x ∧ b is x (a `& bit` filter minus an `in` filter it cannot meet).
+    if (b.some((y) => termImplies(x, y, max))) {
+      out.push(x);
+      continue;
+    }
+    const products: Term[] = [];
     for (const y of b) {
       let terms: Term[] = [x];
       for (const condition of y) terms = terms.flatMap((term) => addCondition(term, condition, max));
-      out.push(...terms);
-      if (out.length > limit) return undefined;
+      products.push(...terms);
+      if (out.length + products.length > limit * 4) return undefined;
     }
+    out.push(...absorb(products, max));
+    if (out.length > limit) return undefined;
   }
-  return out;
+  return absorb(out, max);
 }
 
 /** The comparison that is false exactly where each plain comparison is true. */
@@ -364,6 +420,158 @@ function negatedClauses(clauses: readonly (readonly LoweredComparison[])[], bits
   return dnf;
 }
 
+/**
+ * A set of calls as bit cubes over the six arguments side by side (argument i at bits 64·i and
+ * up): `(args & mask) == value`; mask 0 is every call. One cube is one entry whose comparisons
+ * are `SCMP_CMP_MASKED_EQ` (or `SCMP_CMP_EQ`) on the arguments it fixes.
+ */
+interface Cube {
+  readonly mask: bigint;
+  readonly value: bigint;
+}
+
+const EVERY: Cube = { mask: 0n, value: 0n };
+
+function intersectCubes(a: Cube, b: Cube): Cube | undefined {
+  if (((a.value ^ b.value) & a.mask & b.mask) !== 0n) return undefined;
+  return { mask: a.mask | b.mask, value: a.value | b.value };
+}
+
+const cubeInside = (a: Cube, b: Cube): boolean => (b.mask & ~a.mask) === 0n && (a.value & b.mask) === b.value;
+
+/** The cubes without those inside another (duplicates kept once). */
+function absorbCubes(cubes: readonly Cube[]): Cube[] {
+  return cubes.filter((cube, i) => !cubes.some((other, j) => j !== i && cubeInside(cube, other) && (j < i || !cubeInside(other, cube))));
+}
+
+/** The bits of a bigint, lowest first. */
+function* bitsOf(value: bigint): Generator<bigint> {
+  for (let bit = 1n; bit <= value; bit <<= 1n) if ((value & bit) !== 0n) yield bit;
+}
+
+/** The calls one comparison admits as cubes (ORed), or `undefined` for a range or `!=`. */
+function comparisonCubes(comparison: LoweredComparison, max: bigint): Cube[] | undefined {
+  const shift = BigInt(comparison.arg * 64);
+  const value = comparison.value & max;
+  switch (comparison.operator) {
+    case '==':
+      return [{ mask: max << shift, value: value << shift }];
+    case 'in':
+      return [{ mask: (max & ~value) << shift, value: 0n }];
+    case '&':
+      return [...bitsOf(value)].map((bit) => ({ mask: bit << shift, value: bit << shift }));
+    default:
+      return undefined;
+  }
+}
+
+/** A filter's calls as cubes, when it compares with `==`, `in` and `&` only. */
+function filterCubes(clauses: readonly (readonly LoweredComparison[])[], max: bigint): Cube[] | undefined {
+  const out: Cube[] = [];
+  for (const clause of clauses) {
+    let product: Cube[] = [EVERY];
+    for (const comparison of clause) {
+      const alternatives = comparisonCubes(comparison, max);
+      if (!alternatives) return undefined;
+      product = absorbCubes(product.flatMap((a) => alternatives.flatMap((b) => intersectCubes(a, b) ?? [])));
+    }
+    out.push(...product);
+  }
+  return absorbCubes(out);
+}
+
+/**
+ * The calls no cube admits, as cubes that may overlap (an OR of one action needs no
+ * disjointness). Unate recursion: bits every cube fixes alike give one single-bit cube each (of
+ * the other value); else the bit most cubes fix splits the set, and a cube both halves need is
+ * kept without that bit.
+ */
+function complementCubes(cubes: readonly Cube[]): Cube[] {
+  const first = cubes[0];
+  if (first === undefined) return [EVERY];
+  if (cubes.some((cube) => cube.mask === 0n)) return [];
+  let common = first.mask;
+  for (const cube of cubes) common &= cube.mask & ~(cube.value ^ first.value);
+  if (common !== 0n) {
+    const single = [...bitsOf(common)].map((bit) => ({ mask: bit, value: ~first.value & bit }));
+    return [...single, ...complementCubes(cubes.map((cube) => ({ mask: cube.mask & ~common, value: cube.value & ~common })))];
+  }
+  const counts = new Map<bigint, number>();
+  for (const cube of cubes) for (const bit of bitsOf(cube.mask)) counts.set(bit, (counts.get(bit) ?? 0) + 1);
+  let split = 0n;
+  let best = -1;
+  for (const [bit, count] of counts) if (count > best) [split, best] = [bit, count];
+  const half = (bitValue: bigint): Cube[] =>
+    complementCubes(cubes.filter((cube) => (cube.mask & split) === 0n || (cube.value & split) === bitValue).map((cube) => ({ mask: cube.mask & ~split, value: cube.value & ~split })));
+  const zero = half(0n);
+  const one = half(split);
+  const key = (cube: Cube): string => `${cube.mask.toString(16)}/${cube.value.toString(16)}`;
+  const inOne = new Set(one.map(key));
+  const inZero = new Set(zero.map(key));
+  return absorbCubes([
+    ...zero.map((cube) => (inOne.has(key(cube)) ? cube : { mask: cube.mask | split, value: cube.value })),
+    ...one.filter((cube) => !inZero.has(key(cube))).map((cube) => ({ mask: cube.mask | split, value: cube.value | split })),
+  ]);
+}
+
+/** A cube as the conditions of a term: `==` where it fixes a whole argument, `SCMP_CMP_MASKED_EQ` elsewhere. */
+function cubeTerm(cube: Cube, max: bigint): Term {
+  const term: LibseccompCondition[] = [];
+  for (let arg = 0; arg < 6; arg++) {
+    const shift = BigInt(arg * 64);
+    const mask = (cube.mask >> shift) & max;
+    const value = (cube.value >> shift) & max;
+    if (mask === max) term.push({ arg, op: 'eq', value });
+    else if (mask !== 0n) term.push({ arg, op: 'masked_eq', mask, value });
+  }
+  return term;
+}
+
+/** The calls outside `cubes` as terms: one `!=` when that is all but one value of one argument. */
+function complementTerms(cubes: readonly Cube[], max: bigint): Term[] {
+  const only = cubes[0];
+  if (cubes.length === 1 && only !== undefined) {
+    const arg = [0, 1, 2, 3, 4, 5].find((i) => only.mask === max << BigInt(i * 64));
+    if (arg !== undefined) return [[{ arg, op: 'ne', value: only.value >> BigInt(arg * 64) }]];
+  }
+  return complementCubes(cubes).map((cube) => cubeTerm(cube, max));
+}
+
+/**
+ * The entries of a syscall whose filters compare with `==`, `in` and `&` only, built as sets of
+ * cubes: a filter's calls minus the earlier filters' of other actions, the fallback's as the
+ * complement of all of them. Cubes avoid the comparisons' product of negations (whose `!=`
+ * terms libseccomp 2.5.4 takes minutes or forever to compile when dozens share a syscall).
+ * `undefined` when a filter has another comparison.
+ */
+function cubeRules(syscall: LoweredSyscall, policy: LoweredPolicy): { action: SeccompAction; terms: Dnf }[] | undefined {
+  const max = (1n << BigInt(policy.arch.bits)) - 1n;
+  const sets: Cube[][] = [];
+  for (const filter of syscall.filters) {
+    const cubes = filterCubes(filter.clauses, max);
+    if (!cubes) return undefined;
+    sets.push(cubes);
+  }
+  const rules: { action: SeccompAction; terms: Dnf }[] = [];
+  syscall.filters.forEach((filter, index) => {
+    if (sameAction(filter.action, policy.defaultAction)) return;
+    const mine = sets[index] ?? [];
+    // Only the earlier filters' cubes of another action that meet this filter's take calls from it
+    // (an imported policy's filters are disjoint: none do, and no complement is built).
+    const earlier = syscall.filters
+      .slice(0, index)
+      .flatMap((other, j) => (sameAction(other.action, filter.action) ? [] : (sets[j] ?? [])))
+      .filter((cube) => mine.some((own) => intersectCubes(own, cube) !== undefined));
+    const outside = earlier.length === 0 ? [EVERY] : complementCubes(absorbCubes(earlier));
+    const own = earlier.length === 0 ? mine : absorbCubes(mine.flatMap((a) => outside.flatMap((b) => intersectCubes(a, b) ?? [])));
+    rules.push({ action: filter.action, terms: own.map((cube) => cubeTerm(cube, max)) });
+  });
+  if (!sameAction(syscall.fallback.action, policy.defaultAction)) {
+    rules.push({ action: syscall.fallback.action, terms: complementTerms(absorbCubes(sets.flat()), max) });
+  }
+  return rules;
+}
+
 interface SyscallEntries {
   readonly rules: readonly { readonly action: SeccompAction; readonly terms: Dnf }[];
 }
@@ -372,14 +580,18 @@ interface SyscallEntries {
 function syscallEntries(syscall: LoweredSyscall, policy: LoweredPolicy, limit: number): SyscallEntries | undefined {
   const bits = policy.arch.bits;
   const max = (1n << BigInt(bits)) - 1n;
-  const rules: { action: SeccompAction; terms: Dnf }[] = [];
+  // Filters comparing with `==`, `in` and `&` are sets of bit cubes: built exactly and small that
+  // way; ranges and `!=` go through the comparisons' DNF below.
+  const cubedRules = syscall.filters.length > 0 ? cubeRules(syscall, policy) : undefined;
+  const cubed = cubedRules !== undefined;
+  const rules: { action: SeccompAction; terms: Dnf }[] = cubedRules ?? [];
   const matched: { action: SeccompAction; negation: Dnf }[] = [];
   // Work only for what is written: entries with the default action are left out, so their terms,
   // the fallback's when it is the default, and negations no later rule subtracts are not built
   // (an imported policy has many filters of one action falling back to the default).
   const fallbackWritten = !sameAction(syscall.fallback.action, policy.defaultAction);
   let none: Dnf | undefined = [[]];
-  for (const [index, filter] of syscall.filters.entries()) {
+  for (const [index, filter] of (cubed ? [] : syscall.filters).entries()) {
     if (!sameAction(filter.action, policy.defaultAction)) {
       let terms = clauseDnf(filter.clauses, bits, max, limit);
       if (!terms) return undefined;
@@ -401,7 +613,7 @@ function syscallEntries(syscall: LoweredSyscall, policy: LoweredPolicy, limit: n
       if (!none) return undefined;
     }
   }
-  if (fallbackWritten) rules.push({ action: syscall.fallback.action, terms: none });
+  if (fallbackWritten && !cubed) rules.push({ action: syscall.fallback.action, terms: none });
   // Entries with the default action are left out (runc skips them, libseccomp refuses them);
   // entries of one action merge into one list of terms.
   const byAction: { action: SeccompAction; terms: Term[] }[] = [];

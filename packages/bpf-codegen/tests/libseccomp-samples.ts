@@ -6,10 +6,13 @@ import { explorePaths } from '../src/analyze-paths.js';
 import { emulate } from '../src/emulate.js';
 import type { BpfProgram } from '../src/types.js';
 
-/** Argument vectors: the constants the programs compare (per word), plus `extra` values ± 1. */
-export function samples(programs: readonly BpfProgram[], table: ArchTable, nr: number, extra: readonly bigint[]): bigint[][] {
+/**
+ * Argument vectors: the constants the programs compare (per word, at most `maxSamples` of their
+ * combinations), plus `extra` values ± 1.
+ */
+export function samples(programs: readonly BpfProgram[], table: ArchTable, nr: number, extra: readonly bigint[], maxSamples = 256): bigint[][] {
   const outcomes = programs.flatMap((program) => explorePaths(program, table, nr).outcomes);
-  const vectors = argumentSamples(outcomes, table.endianness === 'little', 256, nr);
+  const vectors = argumentSamples(outcomes, table.endianness === 'little', maxSamples, nr);
   for (const value of extra) {
     for (const delta of [-1n, 0n, 1n]) {
       const v = BigInt.asUintN(table.bits, value + delta);

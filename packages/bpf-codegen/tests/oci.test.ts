@@ -11,6 +11,7 @@ import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import type { CompileResult } from '../src/compile.js';
 import { compilePolicy } from '../src/compile.js';
 import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { importOciProfile } from '../src/oci-import.js';
 import { exportOciProfile, libseccompRequestFromOciProfile, ociProfileJson, type OciSeccompProfile } from '../src/oci.js';
 import { compileText, tableNamed, tables } from './compile/helpers.js';
 import { run, samples } from './libseccomp-samples.js';
@@ -170,4 +171,63 @@ describeWithShared('exported crosvm-2022-06 profiles compiled by libseccomp deci
       }, 60_000);
     });
   }
+});
+
+// The shapes of policies/ that the export used to refuse (SC4036) or that libseccomp 2.5.4 could
+// not compile: an allow-list of ioctl requests with a type-byte block and an errno for the rest
+// (986 entries before, over the 512 limit), `in` with an errno for the other bits re-exported
+// after an import (3,481 entries before), and several arguments where the product of negations
+// wrote dozens of `!= 1 && bit` entries that libseccomp compiles for hours.
+const ioctlPolicy =
+  'ioctl: arg1 == 0x5451 || arg1 == 0x5421 || arg1 == 0xaa00 || arg1 == 0xc018aa3f || ' +
+  'arg1 in ~0x9b00 && arg1 & 0x400 && arg1 & 0x2000 && arg1 & 0x4000 || ' +
+  'arg1 == 0x40086200 || arg1 == 0xc0303e03 || arg1 == 0xc0383e04 || arg1 == 0x40187542 || arg1 == 0x40087543\n' +
+  'ioctl: return 25\n';
+const socketPolicy = 'socket: arg0 == 1 || arg0 == 2 && arg1 in 0x80002 && arg2 == 0\nsocket: return 13\n';
+const openatPolicy = 'openat: arg2 in 0xb8800\nopenat: return 13\n';
+
+describe('exportOciProfile writes compact exact profiles', () => {
+  it.each([
+    // [shape, architecture, policy, most entries]
+    ['an ioctl allow-list with an errno for the rest', 'x86_64', ioctlPolicy, 260],
+    ['an ioctl allow-list with an errno for the rest', 'aarch64', ioctlPolicy, 260],
+    ['several arguments with an errno for the rest', 'x86_64', socketPolicy, 200],
+    ['in V with an errno for the other bits', 'x86_64', openatPolicy, 60],
+  ] as const)('%s (%s)', (_name, arch, text, most) => {
+    const { profile, codes } = exported(text, arch);
+    expect(codes).toEqual([]);
+    expect(profile?.syscalls.length).toBeLessThanOrEqual(most);
+  });
+
+  it('writes != only in entries that test one argument (libseccomp 2.5.4 hangs on dozens of multi-argument != entries)', () => {
+    const { profile } = exported(socketPolicy);
+    const multi = (profile?.syscalls ?? []).filter((entry) => (entry.args ?? []).length > 1);
+    expect(multi.length).toBeGreaterThan(0);
+    expect(multi.filter((entry) => entry.args?.some((a) => a.op === 'SCMP_CMP_NE'))).toEqual([]);
+  });
+
+  it('re-exports an imported profile at the size of the first export', () => {
+    const table = tableNamed('x86_64');
+    const first = exported(openatPolicy).profile;
+    if (!first) throw new Error('no profile');
+    const imported = importOciProfile(ociProfileJson(first), 'openat.json', { table });
+    if (imported.policy === undefined || imported.defaultActionOption === undefined) throw new Error(imported.diagnostics.map((d) => d.message).join('\n'));
+    const { result } = compileText(imported.policy, table, { defaultAction: imported.defaultActionOption });
+    if (!result.lowered) throw new Error('not lowered');
+    const again = exportOciProfile([result.lowered]);
+    expect(again.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(again.profile?.syscalls.length).toBe(first.syscalls.length);
+  });
+
+  describe.skipIf(!libseccompAvailable())('and libseccomp decides like Syscage', () => {
+    it.each([
+      ['ioctl', 'x86_64', ioctlPolicy],
+      ['ioctl', 'aarch64', ioctlPolicy],
+      ['socket', 'x86_64', socketPolicy],
+      ['openat', 'x86_64', openatPolicy],
+    ] as const)('%s (%s)', (name, arch, text) => {
+      const table = tableNamed(arch);
+      expectSameDecisions(compileText(text, table, { defaultAction: 'trap' }).result, table, name);
+    }, 120_000);
+  });
 });
