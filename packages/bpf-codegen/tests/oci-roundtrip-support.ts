@@ -84,17 +84,21 @@ export type Sampler = (trip: Trip, table: ArchTable, name: string, nr: number) =
  */
 export function compareTrip(trip: Trip, table: ArchTable, theirs: BpfProgram | undefined, sampler: Sampler): number {
   let vectors = 0;
+  // Each syscall's rules alone, so that evaluating a call does not scan the whole profile.
+  const only = (request: LibseccompRequest, name: string): LibseccompRequest => ({ ...request, rules: request.rules.filter((rule) => rule.syscall === name) });
   for (const [name, nr] of Object.entries(table.syscalls)) {
     const sampled = trip.listed.has(nr) ? sampler(trip, table, name, nr) : [[0n, 0n, 0n, 0n, 0n, 0n]];
+    const first = only(trip.first, name);
+    const second = only(trip.second, name);
     for (const args of sampled) {
       vectors++;
       const want = run(trip.original, table, nr, args);
       const call = `${name}(${args.join(', ')}) in ${trip.label}`;
       const imported = run(trip.imported, table, nr, args);
       if (imported !== want) expect(imported, `policy → OCI → policy: ${call}`).toBe(want);
-      const first = actionReturnValue(evaluateLibseccompRequest(trip.first, name, args, table.bits));
-      const second = actionReturnValue(evaluateLibseccompRequest(trip.second, name, args, table.bits));
-      if (second !== first) expect(second, `OCI → policy → OCI: ${call}`).toBe(first);
+      const once = actionReturnValue(evaluateLibseccompRequest(first, name, args, table.bits));
+      const twice = actionReturnValue(evaluateLibseccompRequest(second, name, args, table.bits));
+      if (twice !== once) expect(twice, `OCI → policy → OCI: ${call}`).toBe(once);
       if (theirs !== undefined) {
         const compiled = run(theirs, table, nr, args);
         if (imported !== compiled) expect(imported, `imported policy vs libseccomp: ${call}`).toBe(compiled);
