@@ -5,9 +5,9 @@
  * commands read a policy.
  */
 import type { ArchTable } from '@syscage/arch-tables';
-import { type DefaultActionOption, importOciProfile } from '@syscage/bpf-codegen';
+import { type DefaultActionOption, importOciProfile, parseOciProfile } from '@syscage/bpf-codegen';
 import { type ResolvedPolicy, createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
-import type { Diagnostic } from '@syscage/policy-parser';
+import type { Diagnostic, SourceRange } from '@syscage/policy-parser';
 import type { CliContext } from './context.js';
 import { readInputFile } from './output.js';
 
@@ -36,6 +36,36 @@ export interface ImportedProfile {
   readonly diagnostics: readonly Diagnostic[];
   /** Texts by shown path (the profile and the policy), for code frames. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Where in the profile the entry behind a line of the policy is; absent with the policy. */
+  readonly entryAt?: (policyLine: number) => SourceRange | undefined;
+}
+
+/**
+ * The profile's entry behind each line of the imported policy: the importer writes each rule
+ * after a comment naming its entry (`# $.syscalls[3]: …`), so a line belongs to the entry of the
+ * last such comment above it.
+ */
+function entryLocator(policy: string, profileText: string, file: string): (policyLine: number) => SourceRange | undefined {
+  const parsed = parseOciProfile(profileText, file);
+  const pointers: (string | undefined)[] = [];
+  let current: string | undefined;
+  for (const line of policy.split('\n')) {
+    const entry = /^# \$\.syscalls\[(\d+)\]/.exec(line);
+    if (entry !== null) current = `/syscalls/${entry[1] ?? ''}`;
+    pointers.push(current);
+  }
+  return (policyLine) => {
+    const pointer = pointers[policyLine - 1];
+    return pointer === undefined ? undefined : parsed.locate(pointer);
+  };
+}
+
+/** A diagnostic at a line of the imported policy moved to the profile's entry behind that line. */
+export function atProfileEntry(diagnostic: Diagnostic, policyShown: string, profileShown: string, entryAt: ((policyLine: number) => SourceRange | undefined) | undefined): Diagnostic {
+  if (entryAt === undefined || diagnostic.file !== policyShown) return diagnostic;
+  const range = entryAt(diagnostic.range.start.line);
+  // An entry spans lines: point at where it starts, as a finding points at a rule's first line.
+  return range === undefined ? diagnostic : { ...diagnostic, file: profileShown, range: { start: range.start, end: range.start.line === range.end.line ? range.end : range.start } };
 }
 
 /**
@@ -57,5 +87,6 @@ export function importProfileFile(ctx: CliContext, path: string, table: ArchTabl
   const resolved = resolvePolicy(policyFile, { host: createMemoryHost({ [policyFile]: imported.policy }), arch: table.name });
   sources.set(show(policyFile), imported.policy);
   const diagnostics = [...imported.diagnostics, ...resolved.diagnostics.map((diagnostic) => ({ ...diagnostic, file: show(diagnostic.file) }))];
-  return { file: input.path, policy: imported.policy, resolved, defaultAction: imported.defaultActionOption, diagnostics, sources };
+  const entryAt = entryLocator(imported.policy, input.text, shown);
+  return { file: input.path, policy: imported.policy, resolved, defaultAction: imported.defaultActionOption, diagnostics, sources, entryAt };
 }

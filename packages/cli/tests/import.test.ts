@@ -95,4 +95,16 @@ describe('OCI profiles as inputs of audit, explain and diff', () => {
     expect(report.input).toBe('x86_64/service.json');
     expect(report.findings.some((finding) => finding.syscall?.name === 'execve')).toBe(true);
   });
+
+  it('audit points a finding at the entry of the profile that gives it', async () => {
+    const result = await runInProcess(['audit', '--format', 'json', '--fail-on', 'none', 'x86_64/service.json'], folder);
+    const report = JSON.parse(result.stdout) as { findings: { syscall: { name: string } | null; location: { file: string; line: number; column: number } | null }[] };
+    const execve = report.findings.find((finding) => finding.syscall?.name === 'execve' && finding.location !== null);
+    // The entry naming execve is the fourth object of "syscalls" in the pretty-printed profile.
+    const text = files['x86_64/service.json'] ?? '';
+    const line = text.slice(0, text.indexOf('"execve"')).split('\n').length;
+    expect(execve?.location?.file).toBe('x86_64/service.json');
+    expect(execve?.location?.line).toBeGreaterThan(line - 4);
+    expect(execve?.location?.line).toBeLessThanOrEqual(line);
+  });
 });

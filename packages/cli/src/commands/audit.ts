@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { atProfileEntry } from '../oci-input.js';
 import { type PolicyInputOptions, addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { toSarifLog } from './check.js';
@@ -83,7 +84,9 @@ export const registerAudit: RegisterCommand = (program, ctx, setExit) => {
       });
       const names = new Map<number, string>();
       for (const [name, nr] of Object.entries(arch.syscalls)) if (!names.has(nr)) names.set(nr, name);
-      const diagnostics = report.findings.map((finding) => findingDiagnostic(finding, input.shown, (path) => showPath(ctx, path)));
+      // A profile's findings point at the entry behind the imported policy's rule.
+      const policyShown = showPath(ctx, `${input.file}.policy`);
+      const diagnostics = report.findings.map((finding) => atProfileEntry(findingDiagnostic(finding, input.shown, (path) => showPath(ctx, path)), policyShown, input.shown, input.entryAt));
       // `# audit-ack SC7xxx: reason` above a rule: reported with its reason, never failing --fail-on.
       const acks = acknowledgeAuditFindings(report.findings, (path) => input.sources.get(showPath(ctx, path))).map((item) => item.acknowledged);
       const tally = counts(report);

@@ -15,7 +15,7 @@ import {
   validateProgram,
 } from '@syscage/bpf-codegen';
 import type { ResolvedPolicy } from '@syscage/include-resolver';
-import type { Diagnostic } from '@syscage/policy-parser';
+import type { Diagnostic, SourceRange } from '@syscage/policy-parser';
 import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
@@ -43,6 +43,8 @@ export interface ProgramInput {
   readonly sources: ReadonlyMap<string, string>;
   /** The resolved policy, for `.policy` inputs (where its `@default` is, for instance). */
   readonly resolved?: ResolvedPolicy;
+  /** For a profile: where in it the entry behind a line of its imported policy is. */
+  readonly entryAt?: (policyLine: number) => SourceRange | undefined;
 }
 
 /** Shows a path relative to the working directory when it is inside it. */
@@ -169,7 +171,17 @@ function readProfileInput(ctx: CliContext, path: string, arch: ArchTable, option
     setExit(ExitCode.policyError);
     return undefined;
   }
-  return { file: imported.file, shown: show(imported.file), kind: 'profile', program: result.program, arch, lowered: result.lowered, sources: imported.sources, resolved: imported.resolved };
+  return {
+    file: imported.file,
+    shown: show(imported.file),
+    kind: 'profile',
+    program: result.program,
+    arch,
+    lowered: result.lowered,
+    sources: imported.sources,
+    resolved: imported.resolved,
+    ...(imported.entryAt === undefined ? {} : { entryAt: imported.entryAt }),
+  };
 }
 
 /** A syscall given by name or number (`read`, `0`, `0x3b`). */
