@@ -68,7 +68,7 @@ describe.runIf(process.arch === 'x64')('syscage run', { timeout: 60_000 }, () =>
   it('in learn mode prints the rules the policy lacks', async () => {
     const result = await runInProcess(['run', '--policy', 'no-mprotect.policy', '--mode', 'learn', '--', '/bin/true'], folder);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/rules to add:\n# memory\nmprotect: arg2 == PROT_READ\n/);
+    expect(result.stderr).toMatch(/rules to add:\n# memory\n# mprotect: these protections only: none both writable and executable\nmprotect: arg2 == PROT_READ\n/);
   });
 
   it('runs under a compiled .bpf file', async () => {
