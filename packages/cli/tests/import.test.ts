@@ -80,6 +80,10 @@ describe('OCI profiles as inputs of audit, explain and diff', () => {
     expect(result.stdout).toContain('openat(0x0, 0x0, 0x2=O_RDWR, 0x0, 0x0, 0x0) on x86_64: errno 1');
     const allowed = await runInProcess(['explain', '--syscall', 'read', 'x86_64/service.json'], folder);
     expect(allowed.stdout).toContain('x86_64/service.json.policy:');
+    // …and the profile entry behind that rule: the first object of "syscalls".
+    const text = files['x86_64/service.json'] ?? '';
+    const line = text.slice(0, text.indexOf('"read"')).split('\n').length - 2;
+    expect(allowed.stdout).toContain(`from the profile entry at x86_64/service.json:${String(line)}:`);
   });
 
   it('diff compares a profile with the policy it came from', async () => {

@@ -55,9 +55,23 @@ export const registerExplain: RegisterCommand = (program, ctx, setExit) => {
             const at = `${showPath(ctx, origin.file)}:${origin.range.start.line}:${origin.range.start.column}`;
             const chain = origin.includeChain.map((site) => `${showPath(ctx, site.file)}:${site.range.start.line}:${site.range.start.column}`);
             const line = input.sources.get(showPath(ctx, origin.file))?.split('\n')[origin.range.start.line - 1]?.trim();
+            // A profile's rule is a line of the policy imported in memory: name the profile's entry too.
+            const entry = input.entryAt?.(origin.range.start.line);
+            const entryAt = entry === undefined ? undefined : { file: input.shown, line: entry.start.line, column: entry.start.column };
             return {
-              text: `decided by the rule at ${at}${line === undefined ? '' : `\n    ${line}`}${chain.length > 0 ? `\n  included from ${chain.reverse().join('\n  included from ')}` : ''}`,
-              json: { kind: 'rule', file: showPath(ctx, origin.file), line: origin.range.start.line, column: origin.range.start.column, includeChain: chain, ...(decision.filterIndex === undefined ? {} : { filterIndex: decision.filterIndex }) },
+              text:
+                `decided by the rule at ${at}${line === undefined ? '' : `\n    ${line}`}` +
+                (entryAt === undefined ? '' : `\n  from the profile entry at ${entryAt.file}:${String(entryAt.line)}:${String(entryAt.column)}`) +
+                (chain.length > 0 ? `\n  included from ${chain.reverse().join('\n  included from ')}` : ''),
+              json: {
+                kind: 'rule',
+                file: showPath(ctx, origin.file),
+                line: origin.range.start.line,
+                column: origin.range.start.column,
+                includeChain: chain,
+                ...(decision.filterIndex === undefined ? {} : { filterIndex: decision.filterIndex }),
+                ...(entryAt === undefined ? {} : { entry: entryAt }),
+              },
             };
           }
           case 'fallback-default':
