@@ -624,27 +624,40 @@ function syscallEntries(syscall: LoweredSyscall, policy: LoweredPolicy, limit: n
     else byAction.push({ action: rule.action, terms: [...rule.terms] });
   }
   const shared: Term[] = byAction.flatMap((g) => g.terms);
-  if (withoutSharedRangesFor(shared, shared, max).length > limit) return undefined;
-  return { rules: byAction.map((g) => ({ action: g.action, terms: withoutSharedRangesFor(g.terms, shared, max) })) };
+  if (withoutSharedRangesFor(shared, shared, max, limit) === undefined) return undefined;
+  const out: { action: SeccompAction; terms: Dnf }[] = [];
+  for (const group of byAction) {
+    // Never undefined here: a group's terms are part of `shared`, which fitted.
+    const terms = withoutSharedRangesFor(group.terms, shared, max, limit);
+    if (terms === undefined) return undefined;
+    out.push({ action: group.action, terms });
+  }
+  return { rules: out };
 }
 
 /**
  * One action's terms with the range comparisons of an argument that several terms of the
- * syscall (`all`) test rewritten as aligned blocks (libseccomp 2.5.4 mis-compiles those).
+ * syscall (`all`) test rewritten as aligned blocks (libseccomp 2.5.4 mis-compiles those), or
+ * `undefined` when that needs more than `limit` terms. The count is checked before each product
+ * is built: ranges on several arguments of one term multiply (three 64-bit ranges are up to
+ * 128³ blocks), which ran the export out of memory on a random policy.
  */
-function withoutSharedRangesFor(terms: Dnf, all: Dnf, max: bigint): Dnf {
+function withoutSharedRangesFor(terms: Dnf, all: Dnf, max: bigint, limit: number): Dnf | undefined {
   if (all.length < 2) return terms;
   const count = new Map<number, number>();
   for (const term of all) for (const c of term) count.set(c.arg, (count.get(c.arg) ?? 0) + 1);
-  return terms.flatMap((term) => {
+  const out: Term[] = [];
+  for (const term of terms) {
     let expanded: Term[] = [[]];
     for (const c of term) {
       const ranged = ['lt', 'le', 'gt', 'ge'].includes(c.op) && (count.get(c.arg) ?? 0) > 1;
       const alternatives = ranged ? (intervalsOf(c, max) ?? []).flatMap((i) => blocks(c.arg, i, max)) : [c];
+      if (out.length + expanded.length * alternatives.length > limit) return undefined;
       expanded = expanded.flatMap((prefix) => alternatives.map((alternative) => [...prefix, alternative]));
     }
-    return expanded;
-  });
+    out.push(...expanded);
+  }
+  return out;
 }
 
 const OPS: Readonly<Record<LibseccompCondition['op'], OciOperator>> = {
