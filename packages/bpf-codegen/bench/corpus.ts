@@ -18,7 +18,8 @@ import { createNodeHost } from '@syscage/include-resolver/node';
 import { parseFrequencyFile } from '@syscage/policy-parser';
 import { analyzeProgram } from '../src/analyze.js';
 import { compilePolicy, type GenerateOptions } from '../src/compile.js';
-import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
+import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { libseccompRequestFromPolicy } from '../src/libseccomp-rules.js';
 import type { CompileOptions } from '../src/options.js';
 import { defaultPlanWeights, type PlanWeights } from '../src/plan.js';
 

@@ -37,7 +37,8 @@ import { cacheDifferences, formatInterval, interval, leastSquares, mean, mispred
 import { compilePolicy } from '../src/compile.js';
 import { emulate, seccompActionName } from '../src/emulate.js';
 import { encodeProgram } from '../src/decode.js';
-import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
+import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { libseccompRequestFromPolicy } from '../src/libseccomp-rules.js';
 import type { LoweredPolicy, LoweredSyscall } from '../src/lower.js';
 import { evaluatePolicy, evaluateSyscall } from '../src/reference.js';
 import { defaultPlanWeights, type PlanWeights } from '../src/plan.js';

@@ -15,7 +15,8 @@ import { createNodeHost } from '@syscage/include-resolver/node';
 import { parseFrequencyFile } from '@syscage/policy-parser';
 import { analyzeProgram } from '../src/analyze.js';
 import { compilePolicy } from '../src/compile.js';
-import { compileWithLibseccomp, libseccompAvailable, libseccompRequestFromPolicy } from '../src/libseccomp-node.js';
+import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { libseccompRequestFromPolicy } from '../src/libseccomp-rules.js';
 import { sharedData } from '../../../tools/shared-data/index.js';
 
 const corpus = sharedData('corpus/crosvm-2022-06');

@@ -10,8 +10,6 @@ import { decodeProgram } from './decode.js';
 import { type LibseccompRequest, libseccompRequestJson } from './libseccomp-rules.js';
 import type { BpfProgram } from './types.js';
 
-export type { LibseccompCondition, LibseccompRequest, LibseccompRule, LibseccompSkip, LibseccompTranslation } from './libseccomp-rules.js';
-export { evaluateLibseccompRequest, libseccompArchName, libseccompRequestFromPolicy, libseccompRequestJson } from './libseccomp-rules.js';
 
 /** Options of {@link compileWithLibseccomp}. */
 export interface LibseccompOptions {

@@ -12,16 +12,15 @@ import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../src/compile.js';
 import { emulate } from '../src/emulate.js';
+import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
 import {
-  compileWithLibseccomp,
   evaluateLibseccompRequest,
-  libseccompAvailable,
   libseccompRequestFromPolicy,
   libseccompRequestJson,
   type LibseccompCondition,
   type LibseccompRequest,
   type LibseccompRule,
-} from '../src/libseccomp-node.js';
+} from '../src/libseccomp-rules.js';
 import { actionReturnValue, type SeccompAction } from '../src/options.js';
 import { run, samples } from './libseccomp-samples.js';
 
