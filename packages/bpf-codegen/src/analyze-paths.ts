@@ -12,7 +12,7 @@
  * values branch both ways with no condition recorded).
  */
 import type { ArchTable } from '@syscage/arch-tables';
-import { aluOperation } from './emulate.js';
+import { aluOperation, jumpTaken } from './emulate.js';
 import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
 
@@ -79,17 +79,15 @@ export function isHighWord(offset: number, littleEndian: boolean): boolean {
   return second === littleEndian;
 }
 
+/** The jump field (`code & 0xf0`) behind each comparison a condition records. */
+const jumpFieldOf: Readonly<Record<WordCondition['op'], number>> = { eq: bpf.BPF_JEQ, gt: bpf.BPF_JGT, ge: bpf.BPF_JGE, set: bpf.BPF_JSET };
+/** The comparison a jump field records, the inverse of {@link jumpFieldOf}. */
+const conditionOpOf: ReadonlyMap<number, WordCondition['op']> = new Map(
+  (Object.keys(jumpFieldOf) as WordCondition['op'][]).map((op) => [jumpFieldOf[op], op]),
+);
+
 function test(op: WordCondition['op'], value: number, k: number): boolean {
-  switch (op) {
-    case 'eq':
-      return value === k;
-    case 'gt':
-      return value > k;
-    case 'ge':
-      return value >= k;
-    case 'set':
-      return (value & k) !== 0;
-  }
+  return jumpTaken(jumpFieldOf[op], value, k) === true;
 }
 
 function satisfies(word: number, conditions: readonly WordCondition[]): boolean {
@@ -442,7 +440,7 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           continue;
         }
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
-        const name: WordCondition['op'] | undefined = op === bpf.BPF_JEQ ? 'eq' : op === bpf.BPF_JGT ? 'gt' : op === bpf.BPF_JGE ? 'ge' : op === bpf.BPF_JSET ? 'set' : undefined;
+        const name = conditionOpOf.get(op);
         if (name === undefined) {
           endPath(context, state, undefined, true);
           break;

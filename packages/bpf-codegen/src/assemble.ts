@@ -2,16 +2,9 @@
  * Assembly: the node graph laid out in order (every jump forward), symbolic targets turned into
  * offsets, and conditional jumps longer than 255 instructions routed through `ja` trampolines.
  */
-import type { CodeNode, JumpOp } from './emit.js';
+import { type CodeNode, jumpField } from './emit.js';
 import * as bpf from './opcodes.js';
 import type { BpfProgram, SockFilter } from './types.js';
-
-const jumpCodes: Readonly<Record<JumpOp, number>> = {
-  jeq: bpf.code(bpf.BPF_JMP, bpf.BPF_JEQ, bpf.BPF_K),
-  jgt: bpf.code(bpf.BPF_JMP, bpf.BPF_JGT, bpf.BPF_K),
-  jge: bpf.code(bpf.BPF_JMP, bpf.BPF_JGE, bpf.BPF_K),
-  jset: bpf.code(bpf.BPF_JMP, bpf.BPF_JSET, bpf.BPF_K),
-};
 
 /** An instruction whose jump targets are item objects, not offsets yet. */
 interface Item {
@@ -74,7 +67,7 @@ export function assemble(root: CodeNode): AssembledProgram {
         ? { code: bpf.code(bpf.BPF_RET, bpf.BPF_K), k: node.value }
         : node.kind === 'load'
           ? { code: bpf.code(bpf.BPF_LD, bpf.BPF_W, bpf.BPF_ABS), k: node.offset }
-          : { code: jumpCodes[node.op], k: node.k };
+          : { code: bpf.BPF_JMP | jumpField[node.op] | bpf.BPF_K, k: node.k };
     itemOf.set(node.id, item);
   }
   const target = (node: CodeNode): Item => {

@@ -13,12 +13,16 @@
  */
 import type { LoweredComparison, LoweredFilter } from './lower.js';
 import { actionReturnValue, type SeccompAction } from './options.js';
-import { SECCOMP_DATA_ARGS } from './opcodes.js';
+import { jumpTaken } from './emulate.js';
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JSET, SECCOMP_DATA_ARGS } from './opcodes.js';
 import { type DispatchTree, type Outcome, type Segment, planDispatch } from './plan.js';
 import { type UnfoldStep, unfold } from './unfold.js';
 
 /** Conditional jump operations on the accumulator. */
 export type JumpOp = 'jeq' | 'jgt' | 'jge' | 'jset';
+
+/** The jump field (`code & 0xf0`) of each {@link JumpOp}. */
+export const jumpField: Readonly<Record<JumpOp, number>> = { jeq: BPF_JEQ, jgt: BPF_JGT, jge: BPF_JGE, jset: BPF_JSET };
 
 /** `ret k`. */
 export interface RetNode {
@@ -195,19 +199,6 @@ export function argumentOffset(arg: number, half: Half, endianness: 'little' | '
   return half === 'hi' ? base + (highFirst ? 0 : 4) : base + (highFirst ? 4 : 0);
 }
 
-function evaluateWord(op: JumpOp, k: number, word: number): boolean {
-  switch (op) {
-    case 'jeq':
-      return word === k;
-    case 'jgt':
-      return word > k;
-    case 'jge':
-      return word >= k;
-    case 'jset':
-      return (word & k) !== 0;
-  }
-}
-
 /** What is known on a path: results of word tests, and words known exactly. */
 class Knowledge {
   static readonly empty = new Knowledge(new Map(), new Map());
@@ -219,7 +210,7 @@ class Knowledge {
 
   decide(offset: number, op: JumpOp, k: number): boolean | undefined {
     const word = this.exact.get(offset);
-    if (word !== undefined) return evaluateWord(op, k, word);
+    if (word !== undefined) return jumpTaken(jumpField[op], word, k);
     return this.results.get(`${offset}${op}${k}`);
   }
 

@@ -137,6 +137,27 @@ export function seccompDataWord(data: SeccompData, offset: number, byteOrder: En
   return Number(high ? (BigInt.asUintN(64, value) >> 32n) & MASK32 : BigInt.asUintN(64, value) & MASK32);
 }
 
+/**
+ * Whether a conditional jump is taken: its jump field (`code & 0xf0`: `jeq`, `jgt`, `jge`,
+ * `jset`) applied to the u32 accumulator `a` and operand `k` (`undefined` for any other field).
+ * The one definition of the four tests, shared with the path analysis and the emitter's path
+ * knowledge.
+ */
+export function jumpTaken(op: number, a: number, k: number): boolean | undefined {
+  switch (op) {
+    case bpf.BPF_JEQ:
+      return a === k;
+    case bpf.BPF_JGT:
+      return a > k;
+    case bpf.BPF_JGE:
+      return a >= k;
+    case bpf.BPF_JSET:
+      return (a & k) !== 0;
+    default:
+      return undefined;
+  }
+}
+
 /** One 32-bit ALU operation (`-1` for an unknown op); shared with the analysis. */
 export function aluOperation(op: number, a: number, b: number): number {
   switch (op) {
@@ -270,12 +291,8 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         }
         if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? x : kk;
-        let taken: boolean;
-        if (op === bpf.BPF_JEQ) taken = a === operand;
-        else if (op === bpf.BPF_JGT) taken = a > operand;
-        else if (op === bpf.BPF_JGE) taken = a >= operand;
-        else if (op === bpf.BPF_JSET) taken = (a & operand) !== 0;
-        else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`);
+        const taken = jumpTaken(op, a, operand);
+        if (taken === undefined) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`);
         pc = pc + 1 + (taken ? insn.jt : insn.jf);
         break;
       }
