@@ -4,5 +4,10 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   resolve: { conditions: ['@syscage/source'] },
   ssr: { resolve: { conditions: ['@syscage/source'] } },
-  test: { include: ['tests/**/*.test.ts'] },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Some checks run clang or libseccomp's resolver; on a shared 2-core machine under load that
+    // takes many times longer than vitest's default of 5 s: the timeout catches a hang, it does not time them.
+    testTimeout: 60_000,
+  },
 });

@@ -13,8 +13,10 @@ export default defineProject({
     // whole CLI (every command, both code generators, the architecture tables) again per file.
     // A module mock would leak into the files after it, so those files run isolated.
     isolate: false,
-    // Set-up hooks compile an example or a tree; on a shared 2-core machine under load that
-    // takes longer than vitest's default of 10 s.
+    // Set-up hooks compile an example or a tree, and tests run whole commands in-process or spawn
+    // the built binary; on a shared 2-core machine under load that takes many times longer than
+    // vitest's defaults (5 s a test, 10 s a hook). The timeouts catch a hang; they do not time them.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -11,7 +11,10 @@ export default defineProject({
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
     env: { SYSCAGE_LAUNCHER: `${launcherBuildDir}/launcher.js` },
-    // Tests start real processes; on two cores, a few files at a time keep them responsive.
-    testTimeout: 30_000,
+    // Tests start real processes (Node launchers, tracers, supervisors); on a shared 2-core machine
+    // under load each start takes many times longer than alone. The timeouts catch a hang; they do
+    // not time the runs.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -45,6 +45,9 @@ describe.skipIf(!available)('playground in Chromium', () => {
     server = await serveStatic(inject('playgroundBuild').outDir);
     chromium = await startChromium();
     const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
+    // playwright's default of 30 s per action and navigation is short on a loaded machine; as
+    // with vitest's poll timeout, only a page that never gets there fails.
+    context.setDefaultTimeout(60_000);
     page = await context.newPage();
     await page.setViewportSize({ width: 1400, height: 900 });
     page.on('pageerror', (error) => pageErrors.push(error.message));

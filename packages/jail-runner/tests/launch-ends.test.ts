@@ -35,8 +35,10 @@ function markerTarget(name: string): { marker: string; options: Pick<JailOptions
 // Node's helper threads do not, and the process never ends by itself.
 const noExecve = assemble(table, new Map([['execve', KILL_THREAD]]), RET.allow);
 
-// Each case would wait for ever on a runner that does not notice: keep the timeout short.
-describe.runIf(onX86_64)('a launch always ends', { timeout: 20_000 }, () => {
+// Each case would wait for ever on a runner that does not notice: the test timeout catches that.
+// It is not short: each launch starts Node processes, which on a loaded 2-core machine takes
+// many times longer than alone (20 s was within reach).
+describe.runIf(onX86_64)('a launch always ends', { timeout: 60_000 }, () => {
   it.each<[string, boolean]>([
     ['traced', true],
     ['untraced', false],

@@ -38,7 +38,8 @@ export interface RunningChromium {
 function devtoolsUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const timer = setTimeout(() => { reject(new Error(`Chromium did not start in time:\n${stderr}`)); }, 30_000);
+    // Only a browser that never starts fails here: a loaded 2-core machine can take many seconds.
+    const timer = setTimeout(() => { reject(new Error(`Chromium did not start in time:\n${stderr}`)); }, 120_000);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       stderr += chunk;
