@@ -179,7 +179,8 @@ export function describeArchPackage(archName: string, table: ArchTable): void {
     it.skipIf(!hasClang)('the snapshot is exactly what clang evaluates from the vendored headers (skipped without clang)', () => {
       const expected = readFileSync(path.join(repoRoot, 'tools/arch-gen/snapshot', `${arch.name}.json`), 'utf8');
       expect(renderSnapshot(extractArch(arch))).toBe(expected);
-    }, 60_000);
+      // Many clang runs: 44 s on the shared 2-core machine at load 16; the timeout catches a hang only.
+    }, 300_000);
 
     it('the exported table carries the snapshot values', () => {
       const snapshot = readSnapshot(arch);
