@@ -30,10 +30,24 @@ if (!usable) console.warn('SKIPPED: verify --pid needs x86_64 Linux with CAP_SYS
 const folder = mkdtempSync(join(tmpdir(), 'syscage-verify-pid-'));
 afterAll(() => { rmSync(folder, { recursive: true, force: true }); });
 
-/** The pid of the process whose command line is exactly `argv`, once it exists (polling /proc). */
-async function pidOf(argv: readonly string[]): Promise<number> {
+/** How long a test of this file may take: each step starts Node processes or builds a proof. */
+const TEST_TIMEOUT_MS = 180_000;
+
+/**
+ * The pid of the process whose command line is exactly `argv`, once it exists (polling /proc);
+ * rejects when `running` (the run that starts it) ends first. The loop has no attempt limit (on a
+ * loaded machine a jailed start takes many times longer than alone); it stops polling after the
+ * test's timeout, when the test has failed anyway.
+ */
+async function pidOf(argv: readonly string[], running: Promise<unknown>): Promise<number> {
   const wanted = `${argv.join('\0')}\0`;
-  for (let attempt = 0; attempt < 400; attempt++) {
+  // An object, not a `let`: the callback sets it while this function waits.
+  const run = { ended: false };
+  const end = (): void => {
+    run.ended = true;
+  };
+  running.then(end, end);
+  for (const stop = Date.now() + TEST_TIMEOUT_MS; !run.ended && Date.now() < stop; ) {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
@@ -44,19 +58,21 @@ async function pidOf(argv: readonly string[]): Promise<number> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`no process ${argv.join(' ')}`);
+  throw new Error(`no process ${argv.join(' ')}: ${run.ended ? `the target ended: ${JSON.stringify(await running)}` : 'not seen in time'}`);
 }
 
-describe.runIf(usable)('syscage verify --pid', { timeout: 60_000 }, () => {
+describe.runIf(usable)('syscage verify --pid', { timeout: TEST_TIMEOUT_MS }, () => {
   it('proves a process started by syscage run against its policy, and shows a counterexample for another', async () => {
     mkdirSync(join(folder, 'x86_64'));
     writeFileSync(join(folder, 'x86_64', 'sleep.policy'), sleepSyscalls.map((name) => `${name}: 1\n`).join(''));
     writeFileSync(join(folder, 'x86_64', 'sleep-and-write.policy'), `${sleepSyscalls.map((name) => `${name}: 1\n`).join('')}write: arg0 == 1\n`);
-    // A duration no other process on the machine sleeps, to find this one by its command line.
-    const argv = ['/bin/sleep', `${20 + (process.pid % 1000) / 1000}`];
+    // A duration no other process on the machine sleeps, to find this one by its command line. It
+    // outlasts the test (which kills it): a 20 s sleep could end before both verifications on a
+    // loaded machine, and the second would then find no process.
+    const argv = ['/bin/sleep', `${TEST_TIMEOUT_MS / 1000 + 60 + (process.pid % 1000) / 1000}`];
     // The tracer of `run` would hold the target, and a process has one tracer: run without it.
     const running = runInProcess(['run', '--policy', 'x86_64/sleep.policy', '--no-trace', '--', ...argv], folder);
-    const pid = await Promise.race([pidOf(argv), running.then((result) => Promise.reject(new Error(`the target ended: ${JSON.stringify(result)}`)))]);
+    const pid = await pidOf(argv, running);
     try {
       const proved = await runInProcess(['verify', '--pid', String(pid), 'x86_64/sleep.policy'], folder);
       expect(proved.stdout).toBe(`proved: process ${pid} (1 filter) does what x86_64/sleep.policy says, for every input on x86_64 (${/\((\d+) diagram nodes\)/.exec(proved.stdout)?.[1] ?? ''} diagram nodes)\n`);
