@@ -245,9 +245,11 @@ export async function runConsumerTest(options: { keep?: boolean; packed?: Packed
       overrides: Object.fromEntries([...byName.keys()].map((name) => [name, tarballOf(name)])),
     };
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    // Nothing listens on port 9 (discard): any attempt to fetch @syscage/* from a registry fails
-    // at once, and so does the install.
-    writeFileSync(join(dir, '.npmrc'), '@syscage:registry=http://127.0.0.1:9/\nfetch-retries=0\nfund=false\naudit=false\nupdate-notifier=false\n');
+    // Nothing listens on port 9 (discard): any attempt to fetch @syscage/* from a registry fails,
+    // and so does the install. npm's retries stay on (fetch-retries is one setting for every
+    // registry): the third-party dependencies come from the real registry, where with no retry one
+    // dropped connection failed the consumer test and with it the CI run.
+    writeFileSync(join(dir, '.npmrc'), '@syscage:registry=http://127.0.0.1:9/\nfetch-retries=3\nfund=false\naudit=false\nupdate-notifier=false\n');
     for (const [file, text] of Object.entries(consumer.files)) {
       mkdirSync(join(dir, file, '..'), { recursive: true });
       writeFileSync(join(dir, file), text);
