@@ -16,6 +16,14 @@
 // policy denies runs no syscall body under a filter, so its no-filter counterpart is an invalid
 // syscall number (ENOSYS, no body either): its overhead is the whole price of the denial.
 //
+// Where the time goes: per corpus, each kind of call's ns and share of the difference; per
+// policy, the difference libseccomp − Syscage split by kind, with the path (instructions, loads,
+// taken jumps, guessed mispredictions) of the calls that run the filter, and across a corpus's
+// policies a least-squares fit of the measured difference per call on the path differences.
+// The mix gives every counted syscall at least one call, so the rarely counted ones (a jail's
+// set-up syscalls, mostly denied afterwards) weigh more in it than in the counts; the corpus
+// means are also printed with each call weighted by its share of the counts.
+//
 // The filters run as compiled except that every kill, trap, trace and user-notify return is
 // rewritten to errno (ERRNO_MARKER) so that a denied call cannot end the harness; a `ret` costs
 // the same whatever its constant, and the kernel's action cache only looks for ALLOW.
@@ -192,6 +200,12 @@ interface MixCall {
   readonly denied: boolean;
   /** The errno the denial returns under the harness (the policy's errno, or the marker). */
   readonly errno?: number;
+  /**
+   * The call's share of the policy's call counts, divided among its copies in the mix: the mix
+   * gives every counted syscall at least one call, so a syscall counted 15 times in 140,000
+   * gets 1 of about 400; weighted by this, a mean follows the counts instead.
+   */
+  readonly weight: number;
 }
 
 interface Mix {
@@ -247,7 +261,8 @@ function buildMix(policy: LoweredPolicy, libseccompSkipped: ReadonlySet<string>)
     const action = evaluatePolicy(policy, { nr, arch: policy.arch.auditArch, args }).action;
     const errno = denied ? (action.kind === 'errno' ? action.errno : ERRNO_MARKER) : undefined;
     const times = Math.max(1, Math.round((mixSize * count) / total));
-    for (let copy = 0; copy < times; copy++) calls.push({ nr, name, args, denied, ...(errno === undefined ? {} : { errno }) });
+    const weight = count / total / times;
+    for (let copy = 0; copy < times; copy++) calls.push({ nr, name, args, denied, weight, ...(errno === undefined ? {} : { errno }) });
   }
   return { calls: shuffle(calls, 0x5eccab), left };
 }
@@ -274,6 +289,8 @@ interface RunFigures {
   readonly overheadMedian: number;
   /** (Median pass with − median pass without) / calls. */
   readonly overheadPass: number;
+  /** The mean from minima with each call weighted by its share of the policy's call counts ({@link MixCall.weight}). */
+  readonly overheadWeighted: number;
   /** Per kind of call: mean overhead per call of that kind (from minima); absent when the mix has none. */
   readonly perKind: Partial<Record<Kind, number>>;
 }
@@ -371,6 +388,8 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
       const sums: Record<Kind, number[]> = { denied: [], cached: [], uncached: [] };
       let minTotal = 0;
       let medianTotal = 0;
+      let weightedTotal = 0;
+      let weightTotal = 0;
       mix.calls.forEach((_, at) => {
         const filtered = callMins.get(`${r} ${index} ${at}`);
         const plain = callMins.get(`${r} 0 ${at}`);
@@ -384,6 +403,8 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
         perCallMedian[at]?.push(overheadMedian);
         minTotal += overhead;
         medianTotal += overheadMedian;
+        weightedTotal += overhead * (mix.calls[at]?.weight ?? 0);
+        weightTotal += mix.calls[at]?.weight ?? 0;
       });
       const perKind: Partial<Record<Kind, number>> = {};
       for (const kind of kinds) {
@@ -394,6 +415,7 @@ function timeMix(key: string, mix: Mix, variants: readonly Variant[]): { timings
         overhead: minTotal / mix.calls.length,
         overheadMedian: medianTotal / mix.calls.length,
         overheadPass: ((withFilter - without) * nsPerCycle) / mix.calls.length,
+        overheadWeighted: weightTotal > 0 ? weightedTotal / weightTotal : Number.NaN,
         perKind,
       });
     }
@@ -454,6 +476,8 @@ interface Row {
   readonly uncachedShare: (number | undefined)[];
   /** Share of the mix's calls of each kind, per compiler. */
   readonly kindShare: (Partial<Record<Kind, number>> | undefined)[];
+  /** Share of the policy's call counts of each kind, per compiler ({@link MixCall.weight}). */
+  readonly countShare: (Partial<Record<Kind, number>> | undefined)[];
   /** Per compiler and call of the mix: its kind and, when it runs the filter, its path's features. */
   readonly paths: ({ readonly kind: Kind; readonly features?: Omit<PathFeatures, 'decisions'>; readonly mispredictions?: number }[] | undefined)[];
   /** Per libseccomp layout: syscall numbers whose cacheability differs from Syscage's filter (`name: syscage/libseccomp`). */
@@ -531,6 +555,13 @@ for (const job of jobs) {
       if (program === undefined) return undefined;
       const shares: Partial<Record<Kind, number>> = {};
       for (const call of mix.calls) shares[kindOf(program, call)] = (shares[kindOf(program, call)] ?? 0) + 1 / mix.calls.length;
+      return shares;
+    }),
+    countShare: programs.map((program) => {
+      if (program === undefined) return undefined;
+      const shares: Partial<Record<Kind, number>> = {};
+      const total = mix.calls.reduce((sum, call) => sum + call.weight, 0);
+      for (const call of mix.calls) shares[kindOf(program, call)] = (shares[kindOf(program, call)] ?? 0) + call.weight / total;
       return shares;
     }),
     paths: programs.map((program) => (program === undefined ? undefined : mixPaths(program, mix))),
@@ -633,6 +664,9 @@ interface CorpusSummary {
   readonly difference: (Interval | undefined)[];
   readonly overheadMedian: (Interval | undefined)[];
   readonly overheadPass: (Interval | undefined)[];
+  readonly overheadWeighted: (Interval | undefined)[];
+  /** libseccomp − Syscage of {@link overheadWeighted}. */
+  readonly differenceWeighted: (Interval | undefined)[];
   readonly perKind: Record<Kind, (Interval | undefined)[]>;
   readonly share: Record<Kind, (number | undefined)[]>;
   /** Per kind, libseccomp − Syscage of the kind's contribution to the mix mean. */
@@ -655,6 +689,8 @@ const summaries: CorpusSummary[] = corpora.map((corpus) => {
     difference: per((index) => (index === 0 ? undefined : interval(replicates(subset, index, overheadOf, 0)))),
     overheadMedian: per((index) => interval(replicates(subset, index, (figures) => figures.overheadMedian))),
     overheadPass: per((index) => interval(replicates(subset, index, (figures) => figures.overheadPass))),
+    overheadWeighted: per((index) => interval(replicates(subset, index, (figures) => figures.overheadWeighted))),
+    differenceWeighted: per((index) => (index === 0 ? undefined : interval(replicates(subset, index, (figures) => figures.overheadWeighted, 0)))),
     perKind: kindRecord((kind) => per((index) => interval(replicates(subset, index, perKindOf(kind))))),
     share: kindRecord((kind) => per((index) => mean(subset.map((row) => row.kindShare[index]?.[kind] ?? 0)))),
     contributionDifference: kindRecord((kind) => per((index) => (index === 0 ? undefined : interval(replicates(subset, index, contributionOf(kind), 0))))),
@@ -703,6 +739,16 @@ console.log(`\nthe same from other estimators (per-call medians over a run's pas
 for (const summary of summaries) {
   console.log(`${summary.corpus.padEnd(16)} medians ${summary.overheadMedian.map((value) => cell(value, 15)).join('')}   passes ${summary.overheadPass.map((value) => cell(value, 15)).join('')}`);
 }
+console.log(`\nweighted by the call counts instead of the mix (every counted syscall has at least one call of the mix, so rarely counted ones weigh more in it than in the counts)`);
+for (const summary of summaries) {
+  const shares = kinds.map((kind) => `${kind === 'uncached' ? 'runs' : kind} ${fixed(mean(rows.filter((row) => row.corpus === summary.corpus && complete(row)).map((row) => row.countShare[0]?.[kind] ?? 0)) ?? 0, 3)}`);
+  console.log(
+    `${summary.corpus.padEnd(16)} ${summary.overheadWeighted.map((value) => cell(value, 20)).join('')}   ${summary.differenceWeighted
+      .slice(1)
+      .map((value) => cell(value, 22))
+      .join('')}   (shares of the counts, Syscage: ${shares.join(', ')})`,
+  );
+}
 
 console.log(`\nwhere the time goes: ns per call of each kind (cached: allowed without running the filter; runs: allowed after running it; denied), 95% intervals;`);
 console.log(`share = the kind's share of the mix; Δ = libseccomp − Syscage of the kind's contribution to the mix mean (the three Δ add up to the difference above)`);
@@ -726,6 +772,70 @@ for (const summary of summaries) {
   console.log(`    on the ${fixed((1 - cachedShare) * 100, 1)}% that run it, contribution to the mean, other − Syscage: ${labels
     .flatMap((label, index) => (index === 0 ? [] : [`${label} ${formatInterval(summary.filterDifference[index], 2)} (${verdict(summary.filterDifference[index])})`]))
     .join(', ')}`);
+}
+
+// Per policy: the difference libseccomp − Syscage split by kind of call, and the paths behind
+// the kinds that run the filter, so a corpus mean that is level can be traced to its policies.
+console.log(`\nwhere the time goes, per policy: Δ = libseccomp − Syscage in ns per call of the mix (95% interval over runs), split into the kinds' contributions;`);
+console.log(`for the calls that run the filter, ns per call of the kind and its path, Syscage / libseccomp: classic BPF instructions, loads, taken jumps, guessed mispredictions`);
+{
+  type Features = { instructions: number; loads: number; taken: number; mispredictions: number };
+  const pathOf = (row: Row, index: number, kind: Kind): Features | undefined => {
+    const calls = (row.paths[index] ?? []).filter((call) => call.kind === kind && call.features !== undefined);
+    if (calls.length === 0) return undefined;
+    const average = (pick: (call: (typeof calls)[number]) => number): number => mean(calls.map(pick)) ?? 0;
+    return {
+      instructions: average((call) => call.features?.instructions ?? 0),
+      loads: average((call) => call.features?.loads ?? 0),
+      taken: average((call) => call.features?.taken ?? 0),
+      mispredictions: average((call) => call.mispredictions ?? 0),
+    };
+  };
+  const pair = (ours: number | undefined, theirs: number | undefined, digits: number): string => `${fixed(ours, digits)}/${fixed(theirs, digits)}`;
+  const describe = (row: Row, index: number, kind: Kind): string => {
+    const ours = pathOf(row, 0, kind);
+    const theirs = pathOf(row, index, kind);
+    if (ours === undefined || theirs === undefined) return '';
+    const perCall = interval(replicates([row], index, perKindOf(kind), 0));
+    return `${kind === 'uncached' ? 'runs' : kind}: Δ ${formatInterval(perCall, 1)} ns per call of the kind, insns ${pair(ours.instructions, theirs.instructions, 1)} loads ${pair(ours.loads, theirs.loads, 1)} taken ${pair(ours.taken, theirs.taken, 1)} mispr ${pair(ours.mispredictions, theirs.mispredictions, 2)}`;
+  };
+  // Across a corpus's policies, which path difference the measured difference of a denial follows.
+  const causes: string[] = [];
+  for (const corpus of corpora) {
+    const subset = rows.filter((row) => row.corpus === corpus && complete(row));
+    for (const index of columns) {
+      if (index === 0) continue;
+      const label = (labels[index] ?? '').replace('libseccomp ', '');
+      for (const row of subset) {
+        const total = interval(replicates([row], index, overheadOf, 0));
+        const parts = kinds.map((kind) => `${kind === 'uncached' ? 'runs' : kind} ${formatInterval(interval(replicates([row], index, contributionOf(kind), 0)), 2)}`);
+        const paths = (['denied', 'uncached'] as const).map((kind) => describe(row, index, kind)).filter((text) => text !== '');
+        console.log(`${row.key.padEnd(keyWidth)} ${label.padEnd(8)} Δ ${formatInterval(total, 2).padStart(13)} = ${parts.join(' + ')}${paths.length === 0 ? '' : ` | ${paths.join(' | ')}`}`);
+      }
+      for (const kind of ['denied', 'uncached'] as const) {
+        const samples = subset.flatMap((row) => {
+          const ours = pathOf(row, 0, kind);
+          const theirs = pathOf(row, index, kind);
+          const measured = interval(replicates([row], index, perKindOf(kind), 0));
+          return ours === undefined || theirs === undefined || measured === undefined
+            ? []
+            : [{ x: [1, theirs.instructions - ours.instructions, theirs.taken - ours.taken, theirs.mispredictions - ours.mispredictions], y: measured.mean }];
+        });
+        const fit = leastSquares(
+          samples.map((sample) => sample.x),
+          samples.map((sample) => sample.y),
+        );
+        if (fit === undefined) continue;
+        causes.push(
+          `  ${corpus} ${label}, ${kind === 'uncached' ? 'allowed calls that run the filter' : 'denied calls'} (${samples.length} policies): Δ per call ≈ ${fixed(fit[0], 2)} + ${fixed(fit[1], 2)}·Δinsns + ${fixed(fit[2], 2)}·Δtaken + ${fixed(fit[3], 2)}·Δmispredicted ns`,
+        );
+      }
+    }
+  }
+  if (causes.length > 0) {
+    console.log(`\nthe same differences across a corpus's policies: least squares of the measured Δ per call of a kind on the differences of its path (libseccomp − Syscage)`);
+    for (const line of causes) console.log(line);
+  }
 }
 
 const cacheRows = rows.filter((row) => row.cacheDifferences.some((list) => list !== undefined));
