@@ -3,12 +3,15 @@
  * on conditions gets its rule widened on the same line by exactly the observed values (one more
  * `||` clause), so the file never names a syscall twice (libminijail's parser rejects that);
  * a syscall the policy does not mention is added, grouped and commented as `learn` writes it.
+ * With a frequency file to name, the policy's own `@frequency` statement names it instead of the
+ * one it named (a second statement would add the old counts to the run's); without one, the
+ * `@frequency` line goes under the header of the added rules.
  * Everything else in the file stays as it was, byte for byte. What cannot be merged safely (a
  * rule in an included file, a policy that denies the syscall on purpose, a statement shared by
  * several syscalls) is an error naming the rule and the clause to add, and nothing is written.
  */
 import type { ResolvedPolicy, ResolvedRule } from '@syscage/include-resolver';
-import type { Diagnostic, SourceRange } from '@syscage/policy-parser';
+import { type Diagnostic, type SourceRange, parsePolicy } from '@syscage/policy-parser';
 import { type ProposeOptions, type Proposal, type ProposedRule, proposalTexts } from './learn.js';
 import { diagnostic } from './logs.js';
 import { clauseInsertion } from './widen.js';
@@ -70,7 +73,8 @@ const at = (rule: ResolvedRule): string => `${rule.origin.file}:${rule.origin.ra
 export function mergeProposal(request: MergeRequest): MergedPolicy {
   const { resolved, proposal } = request;
   const entryText = resolved.files.find((file) => file.path === resolved.entry)?.text ?? '';
-  const edits: { readonly at: number; readonly insert: string }[] = [];
+  /** `insert` at `at`, in place of the `remove` characters there (none by default). */
+  const edits: { readonly at: number; readonly insert: string; readonly remove?: number }[] = [];
   const widened: WidenedInPlace[] = [];
   const added: ProposedRule[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -128,11 +132,20 @@ export function mergeProposal(request: MergeRequest): MergedPolicy {
     widened.push({ syscall: proposed.syscall, range: target.origin.range, clause: condition });
   }
   if (diagnostics.length > 0) return { text: undefined, widened: [], added: [], diagnostics };
+  const { frequencyPath, ...options } = request.options ?? {};
+  // The resolver sums the counts of every frequency file a policy names: the policy's own
+  // `@frequency` names the run's file instead of the one it named, and no second line is added.
+  const ownFrequency =
+    frequencyPath === undefined ? undefined : parsePolicy(entryText, resolved.entry).statements.find((statement) => statement.kind === 'frequency');
+  if (ownFrequency !== undefined && frequencyPath !== undefined) {
+    const { start, end } = ownFrequency.pathRange;
+    edits.push({ at: start.offset, insert: frequencyPath, remove: end.offset - start.offset });
+  }
+  const appendFrequency = ownFrequency === undefined && frequencyPath !== undefined;
   let text = entryText;
-  for (const edit of [...edits].sort((a, b) => b.at - a.at)) text = `${text.slice(0, edit.at)}${edit.insert}${text.slice(edit.at)}`;
-  const options = request.options ?? {};
-  if (added.length > 0 || proposal.needsArguments.length > 0 || options.frequencyPath !== undefined) {
-    const appended = proposalTexts(added, proposal.needsArguments, options).text;
+  for (const edit of [...edits].sort((a, b) => b.at - a.at)) text = `${text.slice(0, edit.at)}${edit.insert}${text.slice(edit.at + (edit.remove ?? 0))}`;
+  if (added.length > 0 || proposal.needsArguments.length > 0 || appendFrequency) {
+    const appended = proposalTexts(added, proposal.needsArguments, appendFrequency ? { ...options, frequencyPath } : options).text;
     text = `${text === '' ? '' : `${text}${text.endsWith('\n') ? '' : '\n'}\n`}${appended}`;
   }
   widened.sort((a, b) => a.range.start.offset - b.range.start.offset);

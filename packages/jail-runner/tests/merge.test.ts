@@ -132,6 +132,29 @@ describe.runIf(onX86_64)('mergeProposal', () => {
     expect(merged.widened.map((rule) => [rule.syscall, rule.clause])).toEqual(calls.map(([name, args]) => [name, `arg0 == ${String(args[0])}`]));
   });
 
+  // `learn --policy P -o P2 --frequency F`: P2 names F once. A second `@frequency` line below P's
+  // own would add P's old counts to the run's (the resolver sums every file a policy names).
+  it.each<[string, string, string]>([
+    ['a policy without @frequency gets the line under the header', 'read: arg0 == 0\n', 'read: arg0 == 0 || arg0 == 3\n\n# merged\n@frequency ./new.frequency\n'],
+    [
+      'a policy with @frequency has that statement name the new file, and no second one',
+      '# counts\n@frequency ./old.frequency # from last week\nread: arg0 == 0\n',
+      '# counts\n@frequency ./new.frequency # from last week\nread: arg0 == 0 || arg0 == 3\n',
+    ],
+    [
+      'a statement over two lines keeps its layout, only the path changes',
+      '@frequency \\\n  ./old.frequency\nread: arg0 == 0\n',
+      '@frequency \\\n  ./new.frequency\nread: arg0 == 0 || arg0 == 3\n',
+    ],
+  ])('--frequency: %s', (_name, text, expected) => {
+    const policy = resolvePolicy(path, { host: { ...createNodeHost(), readFile: (file) => (file === path ? text : 'read: 5\n') }, arch: table.name });
+    const extraArguments = (): number[] => [0];
+    const proposal = proposeRules([call('read', [3n])], table, { extraArguments, handles: () => true });
+    const merged = mergeProposal({ resolved: policy, proposal, options: { extraArguments, header: ['merged'], frequencyPath: './new.frequency' } });
+    expect(merged.diagnostics).toEqual([]);
+    expect(merged.text).toBe(expected);
+    expect(merged.text?.match(/^@frequency/gm)).toHaveLength(1);
+  });
 });
 
 // Random starting policies (each syscall one line: `1`, or `||` of `&&` clauses of `argN == v`)
