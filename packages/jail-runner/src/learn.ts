@@ -264,6 +264,10 @@ function atomsFor(table: ArchTable, syscall: string, rule: ArgRule, key: bigint)
  * conditional rule for it compares, so a merge widens that rule only by observed values). An
  * `in` mask when the values are every combination of some flags, else an `||` chain of one
  * clause per distinct observed key; `undefined` when there is no argument to condition on.
+ * An argument of `extraArguments` is compared whole, even where the learned rule alone tests
+ * only boundary bits (open's mode): the starting policy may decide the other bits on purpose
+ * (`openat: arg2 & O_APPEND; return EPERM` after the widened rule), and a clause free in them
+ * would let through values that rule denies and the run never used.
  */
 export function conditionFor(
   syscall: string,
@@ -271,8 +275,11 @@ export function conditionFor(
   table: ArchTable,
   extraArguments: readonly number[] = [],
 ): string | undefined {
-  const own = Object.hasOwn(ARGUMENT_RULES, syscall) ? (ARGUMENT_RULES[syscall] ?? []) : [];
-  const extra = [...new Set(extraArguments)].filter((arg) => !own.some((rule) => rule.arg === arg)).sort((a, b) => a - b);
+  const compared = new Set(extraArguments);
+  const own = (Object.hasOwn(ARGUMENT_RULES, syscall) ? (ARGUMENT_RULES[syscall] ?? []) : []).map((rule) =>
+    rule.boundary !== undefined && compared.has(rule.arg) ? { arg: rule.arg } : rule,
+  );
+  const extra = [...compared].filter((arg) => !own.some((rule) => rule.arg === arg)).sort((a, b) => a - b);
   const rules: readonly ArgRule[] = [...own, ...extra.map((arg) => ({ arg }))];
   if (rules.length === 0) return undefined;
   const seen = new Map<string, bigint[]>();

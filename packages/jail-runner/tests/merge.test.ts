@@ -26,6 +26,11 @@ interface CaseJson {
   readonly description: string;
   /** The starting policy is libminijail's dialect too, so the merged one must stay so. */
   readonly c?: boolean;
+  /**
+   * Calls the run did not make that the starting policy decides by one of its rules, not by its
+   * default (`args` as numbers): the merged policy must decide each as the starting one did.
+   */
+  readonly keeps?: readonly { readonly syscall: string; readonly args: readonly string[] }[];
 }
 
 /** A policy file as resolved, with `text` standing in for the file at `path` (its includes are read from disk). */
@@ -79,6 +84,10 @@ describe.runIf(onX86_64)('merging learned rules into the starting policy', () =>
 
     const old = lowered(before);
     const now = lowered(after);
+    for (const kept of spec.keeps ?? []) {
+      const call = { nr: table.syscalls[kept.syscall] ?? -1, arch: table.auditArch, args: kept.args.map((arg) => BigInt(arg)) };
+      expect({ ...kept, decision: evaluatePolicy(now, call).action }).toEqual({ ...kept, decision: evaluatePolicy(old, call).action });
+    }
     // Every observed call is allowed now.
     for (const call of parseStraceLog(logText, 'run.strace', table).calls) {
       expect({ call: call.syscall.name, args: call.args, action: evaluatePolicy(now, { nr: call.syscall.nr, arch: call.arch, args: call.args }).action.kind }).toEqual({
