@@ -764,20 +764,38 @@ export function buildSides(expected: DecisionSource, actual: DecisionSource, arc
   }
 }
 
-function run(
-  expected: DecisionSource,
-  actual: DecisionSource,
-  arch: LoweredArch,
-  options: VerifyOptions,
-  relate: (bdd: Bdd, expected: number, actual: number) => Map<number, boolean> | undefined,
-  agrees: (expected: SideOutcome, actual: SideOutcome) => boolean,
-): Verification {
+/**
+ * What a verification checks between its two sides: `find` returns an input (a variable
+ * assignment) on which the relation fails, or `undefined` when it holds for every input;
+ * `holds` checks it on the two sides' concrete outcomes for one input.
+ */
+interface Relation {
+  readonly find: (bdd: Bdd, expected: number, actual: number, arch: LoweredArch) => Map<number, boolean> | undefined;
+  readonly holds: (expected: SideOutcome, actual: SideOutcome) => boolean;
+}
+
+/** Both sides give the same action. */
+const sameAction: Relation = {
+  find: (bdd, left, right, arch) => bdd.difference(left, right, preference(arch)),
+  holds: (a, b) => a.returnValue === b.returnValue,
+};
+
+/** Every input the right (narrower) side lets run, the left (wider) side lets run too. */
+const runsWithin: Relation = {
+  find: (bdd, left, right, arch) => {
+    const escapes = bdd.and(bdd.mapTerminals(right, (value) => (runs(value) ? -2 : -1)), bdd.mapTerminals(left, (value) => (runs(value) ? -1 : -2)));
+    return bdd.difference(escapes, bdd.false, preference(arch));
+  },
+  holds: (a, b) => runs(a.returnValue) || !runs(b.returnValue),
+};
+
+function run(expected: DecisionSource, actual: DecisionSource, arch: LoweredArch, options: VerifyOptions, relation: Relation): Verification {
   const built = buildSides(expected, actual, arch, options);
   if (!built.ok) return built.undecided;
   const { bdd, left, right } = built;
   const byteOrder = arch.endianness;
   const stats = { nodes: bdd.size };
-  const assignment = relate(bdd, left, right);
+  const assignment = relation.find(bdd, left, right, arch);
   if (assignment === undefined) return { result: 'proved', stats };
   const input = inputOf(assignment);
   const counterexample: Counterexample = {
@@ -786,7 +804,7 @@ function run(
     actual: concreteOutcome(actual, input, byteOrder),
   };
   // The diagrams and the concrete runs must agree that this input is a counterexample.
-  if (agrees(counterexample.expected, counterexample.actual)) {
+  if (relation.holds(counterexample.expected, counterexample.actual)) {
     throw new Error('internal: the verifier found a difference that running both sides does not reproduce');
   }
   return { result: 'counterexample', counterexample, stats };
@@ -798,14 +816,7 @@ function run(
  * value, every value of the six 64-bit arguments and the instruction pointer.
  */
 export function verifyEquivalent(expected: DecisionSource, actual: DecisionSource, arch: LoweredArch, options: VerifyOptions = {}): Verification {
-  return run(
-    expected,
-    actual,
-    arch,
-    options,
-    (bdd, left, right) => bdd.difference(left, right, preference(arch)),
-    (a, b) => a.returnValue === b.returnValue,
-  );
+  return run(expected, actual, arch, options, sameAction);
 }
 
 /** Decides whether a program does exactly what a lowered policy says (see {@link verifyEquivalent}). */
@@ -818,15 +829,5 @@ export function verifyProgram(policy: LoweredPolicy, program: BpfProgram, option
  * lets run too. A counterexample is an input the narrower side runs and the wider one denies.
  */
 export function verifyWithin(wider: DecisionSource, narrower: DecisionSource, arch: LoweredArch, options: VerifyOptions = {}): Verification {
-  return run(
-    wider,
-    narrower,
-    arch,
-    options,
-    (bdd, left, right) => {
-      const escapes = bdd.and(bdd.mapTerminals(right, (value) => (runs(value) ? -2 : -1)), bdd.mapTerminals(left, (value) => (runs(value) ? -1 : -2)));
-      return bdd.difference(escapes, bdd.false, preference(arch));
-    },
-    (a, b) => runs(a.returnValue) || !runs(b.returnValue),
-  );
+  return run(wider, narrower, arch, options, runsWithin);
 }
