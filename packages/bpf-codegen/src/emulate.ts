@@ -22,6 +22,7 @@
  */
 import type { Endianness } from '@syscage/arch-tables';
 import * as bpf from './opcodes.js';
+import type { SeccompActionKind } from './options.js';
 import type { BpfProgram } from './types.js';
 import { ProgramDiagnosticCode, type ProgramDiagnostic } from './validate.js';
 
@@ -41,16 +42,7 @@ export interface SeccompData {
  * What a return value asks the kernel to do. `unknown` is an action value the kernel does not
  * define; the kernel treats it like `kill-process`.
  */
-export type SeccompActionName =
-  | 'kill-process'
-  | 'kill-thread'
-  | 'trap'
-  | 'errno'
-  | 'user-notify'
-  | 'trace'
-  | 'log'
-  | 'allow'
-  | 'unknown';
+export type SeccompActionName = SeccompActionKind | 'unknown';
 
 /** Options of {@link emulate}. */
 export interface EmulationOptions {

@@ -80,7 +80,13 @@ export type {
   VerifyOptions,
 } from './verify.js';
 export { evaluateLibseccompRequest, libseccompArchName, libseccompRequestFromPolicy, libseccompRequestJson } from './libseccomp-rules.js';
-export type { LibseccompCondition, LibseccompRequest, LibseccompRule, LibseccompSkip, LibseccompTranslation } from './libseccomp-rules.js';
+export type {
+  LibseccompCondition,
+  LibseccompRequest,
+  LibseccompRule,
+  LibseccompSkip,
+  LibseccompTranslation,
+} from './libseccomp-rules.js';
 // Named BPF and seccomp constants, for programs built or rewritten outside the compiler (the
 // jail runner's mode rewriting, hand-written test programs).
 export {

@@ -2,6 +2,7 @@
  * Seccomp actions as the compiler sees them, and the options that choose how a policy's words
  * (`kill`, `@default`, `return N`) turn into return values.
  */
+import type { ActionWord } from '@syscage/policy-parser';
 import * as bpf from './opcodes.js';
 
 /** The kinds of seccomp action a filter can return. */
@@ -55,7 +56,7 @@ export function isPermissive(action: SeccompAction): boolean {
  * The action a `--default-action` option names: an action word as in a policy (`kill` means
  * kill-process here, as in Minijail's compiler) or an errno for `return N`.
  */
-export type DefaultActionOption = 'allow' | 'kill' | 'kill-process' | 'kill-thread' | 'trap' | 'trace' | 'log' | 'user-notify' | { readonly errno: number };
+export type DefaultActionOption = ActionWord | { readonly errno: number };
 
 /**
  * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set
@@ -128,16 +129,10 @@ export interface CompileOptions {
  */
 export const defaultSizeBudget = 0.2;
 
-const defaultActionWords: ReadonlySet<string> = new Set([
-  'allow',
-  'kill',
-  'kill-process',
-  'kill-thread',
-  'trap',
-  'trace',
-  'log',
-  'user-notify',
-]);
+/** Every {@link ActionWord}, the words `--default-action` takes as they are (the record keeps the list complete). */
+const defaultActionWords: ReadonlySet<string> = new Set(
+  Object.keys({ allow: true, kill: true, 'kill-process': true, 'kill-thread': true, trap: true, trace: true, log: true, 'user-notify': true } satisfies Record<ActionWord, true>),
+);
 
 /**
  * The largest errno a `return N` action may give (the kernel's `MAX_ERRNO`): the kernel caps a

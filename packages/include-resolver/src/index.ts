@@ -15,7 +15,13 @@ export type {
 export { checkDenylistMode, createParseCache, resolvePolicy } from './resolve.js';
 export type { ParseCache, ResolveOptions } from './resolve.js';
 export { checkSyscallRules } from './merge-checks.js';
-export { canonicalArchName, descriptorAppliesTo, descriptorKey, frequenciesForArch, syscallsForArch } from './arch-filter.js';
+export {
+  canonicalArchName,
+  descriptorAppliesTo,
+  descriptorKey,
+  frequenciesForArch,
+  syscallsForArch,
+} from './arch-filter.js';
 export type { Dialect } from './dialect-c.js';
 export { applyIncludeMap, crosvmInstallPrefix, defaultIncludeMap, resolveIncludePath } from './include-map.js';
 export type { IncludeMapping } from './include-map.js';
