@@ -313,20 +313,24 @@ export type Statement =
   | DenylistStatement
   | FilterStatement;
 
-/** A parsed policy file. Statements with errors are left out; their diagnostics are kept. */
-export interface PolicyFile {
-  /** Discriminant: always `policy-file`. */
-  readonly kind: 'policy-file';
+/** What every parsed file has: its kind, its name and text, and the problems found in it. */
+export interface ParsedFile<Kind extends string> {
+  /** Discriminant: `policy-file` or `frequency-file`. */
+  readonly kind: Kind;
   /** The file name given to the parser. */
   readonly file: string;
   /** The source text that was parsed. */
   readonly text: string;
+  /** Every problem found, in file order. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A parsed policy file. Statements with errors are left out; their diagnostics are kept. */
+export interface PolicyFile extends ParsedFile<'policy-file'> {
   /** The statements that parsed, in file order. */
   readonly statements: readonly Statement[];
   /** Every comment in the file, whole-line and trailing. */
   readonly comments: readonly SourceRange[];
-  /** Every problem found, in file order. */
-  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** One `descriptor : count` line of a frequency file. */
@@ -344,15 +348,7 @@ export interface FrequencyEntry {
 }
 
 /** A parsed `.frequency` file. */
-export interface FrequencyFile {
-  /** Discriminant: always `frequency-file`. */
-  readonly kind: 'frequency-file';
-  /** The file name given to the parser. */
-  readonly file: string;
-  /** The source text that was parsed. */
-  readonly text: string;
+export interface FrequencyFile extends ParsedFile<'frequency-file'> {
   /** The entries that parsed, in file order. */
   readonly entries: readonly FrequencyEntry[];
-  /** Every problem found, in file order. */
-  readonly diagnostics: readonly Diagnostic[];
 }

@@ -25,6 +25,7 @@ export type {
   NumberLiteral,
   OrExpression,
   ParenExpr,
+  ParsedFile,
   PolicyFile,
   ReturnAction,
   SimpleAction,
