@@ -1,8 +1,9 @@
 /**
  * The option definitions every command shares, each declared and parsed in this one place:
- * `--arch`, `--include-map`, `--format`, `--default-action`, and the kill action
- * (`--use-kill-process` / `--kill-thread`). A command adds them with the factories below, so the
- * same flag has the same help text, the same accepted values and the same error everywhere.
+ * `--arch`, `--include-map`, `--format`, `--default-action`, `--lint`, `--no-review-lint`, and the
+ * kill action (`--use-kill-process` / `--kill-thread`). A command adds them with the factories
+ * below, so the same flag has the same help text, the same accepted values and the same error
+ * everywhere.
  */
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -57,6 +58,16 @@ export function allowOutsideIncludesOption(): Option {
     '--allow-outside-includes',
     'read @include/@frequency files outside the policy’s folder (or tree) and the --include-map targets (default: an error, SC2045; their lines are never shown)',
   );
+}
+
+/** `--lint <level>`: how a policy tree's naming-convention findings count (`error`, `warn`, `off`). */
+export function lintOption(): Option {
+  return new Option('--lint <level>', 'how naming-convention findings of a policy tree count').choices(['error', 'warn', 'off']).default('error');
+}
+
+/** `--no-review-lint`: turns off the reviewer's lint of every loaded policy (SC2050, SC2051 warnings). */
+export function noReviewLintOption(): Option {
+  return new Option('--no-review-lint', 'no warnings for dangerous syscalls allowed without a comment above (SC2050) or conditional rules on several lines (SC2051)');
 }
 
 /**

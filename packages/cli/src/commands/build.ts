@@ -30,7 +30,7 @@ import { type CliContext, CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
 import { printDiagnostics, printJson } from '../output.js';
-import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, parseIncludeMap, resolveArchOption } from '../options.js';
+import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption, lintOption, noReviewLintOption, parseIncludeMap, resolveArchOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
 import { parseSizeBudget } from './compile.js';
@@ -178,9 +178,9 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
     .option('--size-budget <share>', 'dispatch tests a layout may add for speed, per one of the fewest possible (default 0.2; 0: smallest programs; none: no limit)')
     .addOption(includeMapOption())
     .addOption(allowOutsideIncludesOption())
-    .addOption(new Option('--lint <level>', 'how naming-convention findings count').choices(['error', 'warn', 'off']).default('error'))
+    .addOption(lintOption())
     .addOption(new Option('--summary <format>', 'summary format on stdout').choices(['text', 'json']).default('text'))
-    .option('--no-review-lint', 'no warnings for dangerous syscalls allowed without a comment above (SC2050) or conditional rules on several lines (SC2051)')
+    .addOption(noReviewLintOption())
     .addOption(new Option('--audit <level>', 'audit every compiled program as `syscage audit` does; exit 1 on findings at or above this severity that no `# audit-ack SC7xxx: reason` comment above the rule acknowledges').choices([...auditSeverities]).default('high'))
     .option('--no-audit', 'do not audit the compiled programs')
     .option('--no-verify', 'do not prove each program against its policy before writing it (see syscage verify)')

@@ -16,7 +16,7 @@ import type { Diagnostic, Severity } from '@syscage/policy-parser';
 import { allDiagnosticCodes } from '../codes.js';
 import { ExitCode } from '../exit-codes.js';
 import { inputFromFlags, loadPolicies } from '../input.js';
-import { allowOutsideIncludesOption, archOption, formatOption, includeMapOption } from '../options.js';
+import { allowOutsideIncludesOption, archOption, formatOption, includeMapOption, lintOption, noReviewLintOption } from '../options.js';
 import { type OutputFormat, printDiagnostics, printJson } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { version } from '../version.js';
@@ -200,11 +200,11 @@ export const registerCheck: RegisterCommand = (program, ctx, setExit) => {
     .addOption(includeMapOption())
     .addOption(allowOutsideIncludesOption())
     .addOption(new Option('--dialect <dialect>', 'parser the policy targets').choices(['minijail-py', 'minijail-c']).default('minijail-py'))
-    .addOption(new Option('--lint <level>', 'severity of tree naming-convention findings').choices(['error', 'warn', 'off']).default('error'))
+    .addOption(lintOption())
     .addOption(formatOption(['text', 'json', 'sarif']))
     .option('--denylist', 'check as compiled with --denylist (every file needs @denylist, every action `return`)')
     .option('--no-denylist', 'check as compiled without --denylist (an @denylist header is an error)')
-    .option('--no-review-lint', 'no warnings for dangerous syscalls allowed without a comment above (SC2050) or conditional rules on several lines (SC2051)')
+    .addOption(noReviewLintOption())
     .action(async (paths: string[], options: CheckOptions) => {
       const report = await runCheck(ctx.cwd, paths, options);
       const show = (path: string): string => displayPath(ctx.cwd, path);
