@@ -10,6 +10,11 @@
  * Values are tracked as constants, "word at offset `o` masked with `m`" (a load, possibly
  * followed by `and #m`), or opaque (any other arithmetic on unknowns; comparisons of opaque
  * values branch both ways with no condition recorded).
+ *
+ * {@link explorePathsForNumbers} does the same for many syscall numbers in one walk: a path
+ * stands for the set of numbers that take it, and a comparison of the number splits that set
+ * (one walk of the dispatch instead of one per number). Each number's result is exactly what
+ * {@link explorePaths} gives for it alone, the path limit included.
  */
 import type { ArchTable } from '@syscage/arch-tables';
 import { aluOperation, jumpTaken } from './emulate.js';
@@ -19,7 +24,13 @@ import type { BpfProgram } from './types.js';
 type Value =
   | { readonly kind: 'const'; readonly value: number }
   | { readonly kind: 'word'; readonly offset: number; readonly mask: number }
-  | { readonly kind: 'opaque' };
+  | { readonly kind: 'opaque' }
+  /** A value computed from the syscall number alone: one per number of the path, in its order. */
+  /**
+   * A value computed from the syscall number alone: one per number of the path, in its order;
+   * `ascending` when they never decrease (the number itself, loaded from a sorted list).
+   */
+  | { readonly kind: 'numbers'; readonly values: readonly number[]; readonly ascending: boolean };
 
 /** A condition a path assumed about one `seccomp_data` word: `(word & mask) op k` is `holds`. */
 export interface WordCondition {
@@ -64,6 +75,13 @@ interface State {
   mem: readonly (Value | undefined)[];
   conditions: WordCondition[];
   length: number;
+  /** The syscall numbers (positions in the explored list) that take this path. */
+  numbers: readonly number[];
+  /**
+   * True for a path that goes on where its numbers' path was when the walk split it by number:
+   * no fork of the search for one number, so taking it from the stack does not count as one.
+   */
+  resumed: boolean;
 }
 
 const OPAQUE: Value = { kind: 'opaque' };
@@ -297,31 +315,143 @@ export interface ExploreOptions {
   readonly witnesses?: boolean;
 }
 
-/** What {@link explorePaths} needs at the end of a path and at a load (module functions, not closures: this runs for every path). */
+/** What the walk needs at the end of a path and at a load (module functions, not closures: this runs for every path). */
 interface ExploreContext {
-  readonly outcomes: PathOutcome[];
+  /** Each explored number's outcomes, in search order. */
+  readonly outcomes: PathOutcome[][];
   readonly witnesses: boolean;
   readonly littleEndian: boolean;
-  readonly nr: number;
+  readonly numbers: readonly number[];
   readonly arch: ArchTable;
   readonly symbolicArch: boolean;
+  /** True when `numbers` never decrease (the number loaded on a path then ascends too). */
+  readonly ascending: boolean;
 }
 
 function endPath(context: ExploreContext, state: State, returnValue: number | undefined, invalid = false): void {
-  context.outcomes.push({
+  const outcome: PathOutcome = {
     returnValue: returnValue === undefined ? undefined : returnValue >>> 0,
     invalid,
     conditions: state.conditions,
     length: state.length,
     witness: invalid || !context.witnesses ? undefined : witnessOf(state.conditions, context.littleEndian),
-  });
+  };
+  for (const index of state.numbers) context.outcomes[index]?.push(outcome);
 }
 
-function loadWord(context: ExploreContext, offset: number): Value {
-  if (offset === bpf.SECCOMP_DATA_NR) return constant(context.nr);
+function loadWord(context: ExploreContext, state: State, offset: number): Value {
+  if (offset === bpf.SECCOMP_DATA_NR) {
+    const numbers = state.numbers;
+    if (numbers.length === 1) return constant(context.numbers[numbers[0] ?? 0] ?? 0);
+    const values: number[] = [];
+    for (const index of numbers) values.push((context.numbers[index] ?? 0) >>> 0);
+    return { kind: 'numbers', values, ascending: context.ascending };
+  }
   if (offset === bpf.SECCOMP_DATA_ARCH) return context.symbolicArch ? { kind: 'word', offset, mask: 0xffffffff } : constant(context.arch.auditArch);
   if (context.arch.bits === 32 && isHighWord(offset, context.littleEndian)) return constant(0);
   return { kind: 'word', offset, mask: 0xffffffff };
+}
+
+/**
+ * Positions in a path's numbers, as runs: `[start, end, start, end, …]`, each run from `start`
+ * to before `end`, in increasing order. A split of the dispatch keeps one or two runs, copied
+ * by slicing rather than element by element.
+ */
+type Runs = readonly number[];
+
+/** The items at `runs`. */
+function takeRuns<T>(items: readonly T[], runs: Runs): T[] {
+  if (runs.length === 2) return items.slice(runs[0], runs[1]);
+  const taken: T[] = [];
+  for (let run = 0; run < runs.length; run += 2) for (let at = runs[run] ?? 0; at < (runs[run + 1] ?? 0); at++) taken.push(items[at] as T);
+  return taken;
+}
+
+/** Increasing positions as {@link Runs}. */
+function runsOf(positions: readonly number[]): number[] {
+  const runs: number[] = [];
+  for (const at of positions) {
+    if (runs.length > 0 && runs[runs.length - 1] === at) runs[runs.length - 1] = at + 1;
+    else runs.push(at, at + 1);
+  }
+  return runs;
+}
+
+/** `value` for the numbers at `runs` of its path's numbers; a single one is a constant. */
+function picked(value: Value, runs: Runs, count: number): Value {
+  if (value.kind !== 'numbers') return value;
+  if (count === 1) return constant(value.values[runs[0] ?? 0] ?? 0);
+  return { kind: 'numbers', values: takeRuns(value.values, runs), ascending: value.ascending };
+}
+
+/** The first position in `values` (ascending) whose value is at least `bound`, or its length. */
+function firstAtLeast(values: readonly number[], bound: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((values[middle] ?? 0) < bound) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The positions of `values` for which `(value op k)` holds and those for which it does not, as
+ * runs: by binary search when the values ascend and the test is an order or an equality,
+ * otherwise value by value.
+ */
+function splitRuns(op: WordCondition['op'], values: readonly number[], ascending: boolean, k: number): { taking: number[]; notTaking: number[] } {
+  const count = values.length;
+  if (ascending && op !== 'set') {
+    const from = firstAtLeast(values, op === 'gt' ? k + 1 : k);
+    if (op !== 'eq') return { taking: from < count ? [from, count] : [], notTaking: from > 0 ? [0, from] : [] };
+    const to = firstAtLeast(values, k + 1);
+    const notTaking: number[] = [];
+    if (from > 0) notTaking.push(0, from);
+    if (to < count) notTaking.push(to, count);
+    return { taking: to > from ? [from, to] : [], notTaking };
+  }
+  const taking: number[] = [];
+  const notTaking: number[] = [];
+  for (let at = 0; at < count; at++) (test(op, values[at] ?? 0, k) ? taking : notTaking).push(at);
+  return { taking: runsOf(taking), notTaking: runsOf(notTaking) };
+}
+
+/**
+ * The part of a path that some of its numbers take (`picks`: positions in `state.numbers`), at
+ * `pc`: values computed from the number keep those numbers' entries (a single one is a constant,
+ * as when that number is explored alone). Loops, not closures: this runs at every split.
+ */
+function narrowed(state: State, runs: Runs, pc: number, length: number): State {
+  const numbers = takeRuns(state.numbers, runs);
+  let mem = state.mem;
+  for (let slot = 0; slot < mem.length; slot++) {
+    if (mem[slot]?.kind !== 'numbers') continue;
+    const copy = [...mem];
+    for (let at = slot; at < copy.length; at++) {
+      const value = copy[at];
+      if (value !== undefined) copy[at] = picked(value, runs, numbers.length);
+    }
+    mem = copy;
+    break;
+  }
+  return { pc, a: picked(state.a, runs, numbers.length), x: picked(state.x, runs, numbers.length), mem, conditions: state.conditions, length, numbers, resumed: true };
+}
+
+/**
+ * Splits a path into one per number before the instruction at its pc, which uses a value
+ * computed from the number in a way that depends on each number (not a comparison with a
+ * constant or arithmetic with one): each number then goes on alone, with that value constant.
+ */
+function splitByNumber(stack: State[], state: State): void {
+  for (let at = state.numbers.length - 1; at >= 0; at--) stack.push(narrowed(state, [at, at + 1], state.pc, state.length - 1));
+}
+
+/** Pushes a fork of the search: one more pending path for each of its numbers. */
+function pushFork(stack: State[], pending: number[], state: State): void {
+  for (const index of state.numbers) pending[index] = (pending[index] ?? 0) + 1;
+  stack.push(state);
 }
 
 /**
@@ -329,21 +459,60 @@ function loadWord(context: ExploreContext, offset: number): Value {
  * size and byte order). On 32-bit architectures the high argument words are known to be 0.
  */
 export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, options: ExploreOptions = {}): PathExploration {
+  return explorePathsForNumbers(program, arch, [nr], options)[0] ?? { outcomes: [], complete: true };
+}
+
+/**
+ * {@link explorePaths} for each of `numbers`, in one walk of the program: a path stands for the
+ * numbers that take it, and a comparison of the number (or of arithmetic on it with constants)
+ * splits them. Returns one exploration per number, in the order given, each exactly the one
+ * {@link explorePaths} returns for that number alone: the same outcomes in the same order (the
+ * outcome objects are shared between the numbers that take the same path), and the path limit
+ * applied to each number's own search (a number that reaches it stops; the others go on).
+ */
+export function explorePathsForNumbers(program: BpfProgram, arch: ArchTable, numbers: readonly number[], options: ExploreOptions = {}): PathExploration[] {
   const maxPaths = options.maxPaths ?? 4096;
   const littleEndian = arch.endianness === 'little';
-  const outcomes: PathOutcome[] = [];
-  const stack: State[] = [
-    { pc: 0, a: ZERO, x: ZERO, mem: NO_MEMORY, conditions: [], length: 0 },
-  ];
-  let complete = true;
-  const context: ExploreContext = { outcomes, witnesses: options.witnesses !== false, littleEndian, nr, arch, symbolicArch: options.symbolicArch === true };
+  // Per number: its outcomes, the paths forked and not yet taken up (the per-number search's
+  // stack), and whether its search stopped at the limit.
+  const outcomes: PathOutcome[][] = [];
+  const pending: number[] = [];
+  const stopped: boolean[] = [];
+  const all: number[] = [];
+  for (let index = 0; index < numbers.length; index++) {
+    outcomes.push([]);
+    pending.push(0);
+    stopped.push(false);
+    all.push(index);
+  }
+  const stack: State[] = [];
+  pushFork(stack, pending, { pc: 0, a: ZERO, x: ZERO, mem: NO_MEMORY, conditions: [], length: 0, numbers: all, resumed: false });
+  let ascending = true;
+  for (let index = 1; index < numbers.length; index++) if ((numbers[index] ?? 0) >>> 0 < (numbers[index - 1] ?? 0) >>> 0) ascending = false;
+  const context: ExploreContext = { outcomes, witnesses: options.witnesses !== false, littleEndian, numbers, arch, symbolicArch: options.symbolicArch === true, ascending };
   while (stack.length > 0) {
-    if (outcomes.length + stack.length > maxPaths) {
-      complete = false;
-      break;
+    const popped = stack.pop();
+    if (!popped) break;
+    // The search for one number gives up when its outcomes and pending paths exceed the limit,
+    // checked each time it takes up a forked path (a resumed one is no new path for it).
+    let anyStopped = false;
+    for (const index of popped.numbers) {
+      if (stopped[index] === true) anyStopped = true;
+      else if (!popped.resumed) {
+        const waiting = pending[index] ?? 0;
+        if ((outcomes[index]?.length ?? 0) + waiting > maxPaths) {
+          stopped[index] = true;
+          anyStopped = true;
+        } else pending[index] = waiting - 1;
+      }
     }
-    const state = stack.pop();
-    if (!state) break;
+    let state = popped;
+    if (anyStopped) {
+      const picks: number[] = [];
+      for (let at = 0; at < popped.numbers.length; at++) if (stopped[popped.numbers[at] ?? 0] !== true) picks.push(at);
+      if (picks.length === 0) continue;
+      state = narrowed(popped, runsOf(picks), popped.pc, popped.length);
+    }
     // Follow one path until it ends or forks.
     for (;;) {
       const insn = program[state.pc];
@@ -357,13 +526,18 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       const cls = code & 0x07;
       if (cls === bpf.BPF_RET) {
         if (code === bpf.BPF_RET) endPath(context, state, k);
-        else if (code === (bpf.BPF_RET | 0x10)) endPath(context, state, state.a.kind === 'const' ? state.a.value : undefined);
-        else endPath(context, state, undefined, true);
+        else if (code === (bpf.BPF_RET | 0x10)) {
+          if (state.a.kind === 'numbers') {
+            splitByNumber(stack, state);
+            break;
+          }
+          endPath(context, state, state.a.kind === 'const' ? state.a.value : undefined);
+        } else endPath(context, state, undefined, true);
         break;
       }
       if (cls === bpf.BPF_LD || cls === bpf.BPF_LDX) {
         let value: Value | undefined;
-        if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) value = k < bpf.SECCOMP_DATA_SIZE && k % 4 === 0 ? loadWord(context, k) : undefined;
+        if (code === (bpf.BPF_LD | bpf.BPF_W | bpf.BPF_ABS)) value = k < bpf.SECCOMP_DATA_SIZE && k % 4 === 0 ? loadWord(context, state, k) : undefined;
         else if ((code & 0xe0) === bpf.BPF_IMM && (code & 0x18) === bpf.BPF_W) value = constant(k);
         else if ((code & 0xe0) === bpf.BPF_LEN && (code & 0x18) === bpf.BPF_W) value = constant(bpf.SECCOMP_DATA_SIZE);
         else if ((code & 0xe0) === bpf.BPF_MEM && (code & 0x18) === bpf.BPF_W) value = k < bpf.BPF_MEMWORDS ? state.mem[k] : undefined;
@@ -396,11 +570,20 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
       if (cls === bpf.BPF_ALU) {
         const op = code & 0xf0;
         if (op === bpf.BPF_NEG) {
-          state.a = state.a.kind === 'const' ? constant(0 - state.a.value) : OPAQUE;
+          const a = state.a;
+          if (a.kind === 'numbers') {
+            const values: number[] = [];
+            for (const value of a.values) values.push((0 - value) >>> 0);
+            state.a = { kind: 'numbers', values, ascending: false };
+          } else state.a = a.kind === 'const' ? constant(0 - a.value) : OPAQUE;
           state.pc++;
           continue;
         }
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? state.x : constant(k);
+        if (operand.kind === 'numbers' || (state.a.kind === 'numbers' && operand.kind !== 'const' && op !== bpf.BPF_DIV && op !== bpf.BPF_MOD)) {
+          splitByNumber(stack, state);
+          break;
+        }
         if (op === bpf.BPF_DIV || op === bpf.BPF_MOD) {
           if (operand.kind === 'const' && operand.value === 0) {
             if ((code & bpf.BPF_X) === bpf.BPF_X) endPath(context, state, 0);
@@ -416,7 +599,15 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           }
         }
         const a = state.a;
-        if (a.kind === 'const' && operand.kind === 'const') {
+        if (a.kind === 'numbers' && operand.kind === 'const') {
+          const values: number[] = [];
+          for (const value of a.values) values.push(aluOperation(op, value, operand.value));
+          if (values.some((value) => value < 0)) {
+            splitByNumber(stack, state);
+            break;
+          }
+          state.a = { kind: 'numbers', values, ascending: false };
+        } else if (a.kind === 'const' && operand.kind === 'const') {
           const result = aluOperation(op, a.value, operand.value);
           if (result < 0) {
             endPath(context, state, undefined, true);
@@ -452,6 +643,21 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           state.pc = test(name, a.value, operand.value) ? whenTrue : whenFalse;
           continue;
         }
+        if (a.kind === 'numbers' && operand.kind === 'const') {
+          // Each number takes its own branch, as it would alone: the walk goes on for both sets.
+          const { taking, notTaking } = splitRuns(name, a.values, a.ascending, operand.value);
+          if (notTaking.length === 0) state.pc = whenTrue;
+          else if (taking.length === 0) state.pc = whenFalse;
+          else {
+            stack.push(narrowed(state, notTaking, whenFalse, state.length), narrowed(state, taking, whenTrue, state.length));
+            break;
+          }
+          continue;
+        }
+        if (a.kind === 'numbers' || operand.kind === 'numbers') {
+          splitByNumber(stack, state);
+          break;
+        }
         if (whenTrue === whenFalse) {
           state.pc = whenTrue;
           continue;
@@ -460,21 +666,25 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
           // The false branch is pushed first, as a copy; the true one reuses this path's state
           // (it ends here). Written out, not looped over pairs: this runs at every fork.
           const whenFalseConditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds: false }];
-          if (feasible(whenFalseConditions, a.offset)) stack.push({ pc: whenFalse, a: state.a, x: state.x, mem: state.mem, conditions: whenFalseConditions, length: state.length });
+          if (feasible(whenFalseConditions, a.offset)) pushFork(stack, pending, { pc: whenFalse, a: state.a, x: state.x, mem: state.mem, conditions: whenFalseConditions, length: state.length, numbers: state.numbers, resumed: false });
           const whenTrueConditions = [...state.conditions, { offset: a.offset, mask: a.mask, op: name, k: operand.value, holds: true }];
           if (feasible(whenTrueConditions, a.offset)) {
             state.pc = whenTrue;
             state.conditions = whenTrueConditions;
-            stack.push(state);
+            state.resumed = false;
+            pushFork(stack, pending, state);
           }
           break;
         }
-        stack.push({ ...state, pc: whenFalse }, { ...state, pc: whenTrue });
+        pushFork(stack, pending, { ...state, pc: whenFalse, resumed: false });
+        pushFork(stack, pending, { ...state, pc: whenTrue, resumed: false });
         break;
       }
       endPath(context, state, undefined, true);
       break;
     }
   }
-  return { outcomes, complete };
+  const explorations: PathExploration[] = [];
+  for (let index = 0; index < numbers.length; index++) explorations.push({ outcomes: outcomes[index] ?? [], complete: stopped[index] !== true });
+  return explorations;
 }

@@ -17,7 +17,7 @@ import type { Severity } from '@syscage/policy-parser';
 import { type RuleOrigin, dangerousSyscalls } from '@syscage/include-resolver';
 import { analyzeSyscall } from './analyze.js';
 import { cacheCheck } from './cache.js';
-import { explorePaths, type PathOutcome, solveWord, type WordCondition, witnessOf } from './analyze-paths.js';
+import { explorePaths, explorePathsForNumbers, type PathOutcome, solveWord, type WordCondition, witnessOf } from './analyze-paths.js';
 import { auditArchName } from './disasm.js';
 import { emulate, seccompActionName } from './emulate.js';
 import { kernelUnfilteredNote, kernelUnfilteredSyscalls } from './kernel-facts.js';
@@ -161,20 +161,46 @@ interface NumberPaths {
 
 const archConditions = (outcome: PathOutcome): WordCondition[] => outcome.conditions.filter((c) => c.offset === SECCOMP_DATA_ARCH);
 
-function explore(program: BpfProgram, arch: ArchTable, nr: number, maxPaths: number): NumberPaths {
-  const exploration = explorePaths(program, arch, nr, { maxPaths, symbolicArch: true, witnesses: false });
+/** What an outcome of the search with the architecture unknown says, the same for every number that takes it. */
+interface OutcomeArch {
+  /** Feasible with the program's own architecture value. */
+  readonly native: boolean;
+  /** For an allowing outcome feasible with another architecture value: one such value. */
+  readonly foreign?: { readonly archValue: number; readonly checked: boolean };
+}
+
+function outcomeArch(arch: ArchTable, outcome: PathOutcome): OutcomeArch {
   const nativeCondition: WordCondition = { offset: SECCOMP_DATA_ARCH, mask: 0xffffffff, op: 'eq', k: arch.auditArch >>> 0, holds: true };
-  const native: PathOutcome[] = [];
-  const foreign: { outcome: PathOutcome; archValue: number; checked: boolean }[] = [];
-  for (const outcome of exploration.outcomes) {
-    if (outcome.invalid) continue;
-    const onArch = archConditions(outcome);
-    if (solveWord([...onArch, nativeCondition]) !== false) native.push(outcome);
-    if (!allowLike(outcome.returnValue)) continue;
-    const other = solveWord([...onArch, { ...nativeCondition, holds: false }]);
-    if (typeof other === 'number') foreign.push({ outcome, archValue: other, checked: onArch.length > 0 });
-  }
-  return { nr, complete: exploration.complete, native, foreign };
+  const onArch = archConditions(outcome);
+  const native = solveWord([...onArch, nativeCondition]) !== false;
+  if (!allowLike(outcome.returnValue)) return { native };
+  const other = solveWord([...onArch, { ...nativeCondition, holds: false }]);
+  return typeof other === 'number' ? { native, foreign: { archValue: other, checked: onArch.length > 0 } } : { native };
+}
+
+/**
+ * Each number's paths with the architecture unknown, from one walk of the program for all of
+ * them ({@link explorePathsForNumbers}); outcomes the numbers share are classified once.
+ */
+function exploreNumbers(program: BpfProgram, arch: ArchTable, numbers: readonly number[], maxPaths: number): NumberPaths[] {
+  const explorations = explorePathsForNumbers(program, arch, numbers, { maxPaths, symbolicArch: true, witnesses: false });
+  const classified = new Map<PathOutcome, OutcomeArch>();
+  return numbers.map((nr, index) => {
+    const exploration = explorations[index] ?? { outcomes: [], complete: true };
+    const native: PathOutcome[] = [];
+    const foreign: { outcome: PathOutcome; archValue: number; checked: boolean }[] = [];
+    for (const outcome of exploration.outcomes) {
+      if (outcome.invalid) continue;
+      let kind = classified.get(outcome);
+      if (kind === undefined) {
+        kind = outcomeArch(arch, outcome);
+        classified.set(outcome, kind);
+      }
+      if (kind.native) native.push(outcome);
+      if (kind.foreign !== undefined) foreign.push({ outcome, ...kind.foreign });
+    }
+    return { nr, complete: exploration.complete, native, foreign };
+  });
 }
 
 function argumentOffset(arch: ArchTable, index: number): number {
@@ -344,8 +370,8 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   const verdicts = new Map<number, 'always' | 'some' | 'none'>();
   const sampled: number[] = [];
   const foreignAllowed: { nr: number; archValue: number; checked: boolean; args: readonly bigint[] }[] = [];
-  for (const nr of [...known].sort((a, b) => a - b)) {
-    const found = explore(program, arch, nr, maxPaths);
+  for (const found of exploreNumbers(program, arch, [...known].sort((a, b) => a - b), maxPaths)) {
+    const nr = found.nr;
     paths.set(nr, found);
     let verdict: 'always' | 'some' | 'none';
     if (found.complete) {

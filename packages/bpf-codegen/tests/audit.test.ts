@@ -7,7 +7,7 @@ import type { ArchTable } from '@syscage/arch-tables';
 import { describe, expect, it } from 'vitest';
 import { type AuditFindingCode, auditFindingCodes, auditProgram, auditSeverityAtLeast } from '../src/audit.js';
 import { emulate } from '../src/emulate.js';
-import { BPF_ABS, BPF_ALU, BPF_AND, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS } from '../src/opcodes.js';
+import { BPF_ABS, BPF_ALU, BPF_AND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS } from '../src/opcodes.js';
 import type { BpfProgram } from '../src/types.js';
 import { compileText } from './compile/helpers.js';
 import { jump, stmt } from './emulator-asm.js';
@@ -130,6 +130,47 @@ describe('auditProgram: evidence and locations', () => {
     const severities = findings.map((f) => f.severity);
     expect([...severities].sort((a, b) => (auditSeverityAtLeast(a, b) ? (auditSeverityAtLeast(b, a) ? 0 : -1) : 1))).toEqual(severities);
     for (const finding of findings) expect(auditFindingCodes[finding.code].severity).toBe(finding.severity);
+  });
+});
+
+describe('auditProgram: a syscall in the middle of a range the dispatch treats alike', () => {
+  // The audit walks the program once for every number, splitting them where the dispatch does;
+  // a split that lumped a number with its neighbours would miss these.
+  const ptrace = archX86_64.syscalls.ptrace ?? -1;
+  const findingsAbout = (program: BpfProgram, name: string) => auditProgram(program, { arch: archX86_64 }).findings.filter((f) => f.syscall?.name === name);
+  it.each<{ name: string; program: BpfProgram; codes: AuditFindingCode[]; nr?: number }>([
+    {
+      // [50, 200) denied except ptrace; below 50 allowed.
+      name: 'ptrace allowed inside a denied range',
+      program: [ldArch, jeq(X86_64, 0, 6), ldNr, jump(BPF_JMP | BPF_JGE | BPF_K, 200, 4, 0), jump(BPF_JMP | BPF_JGE | BPF_K, 50, 0, 2), jeq(ptrace, 1, 0), kill, allow, kill],
+      codes: ['SC7010'],
+      nr: ptrace,
+    },
+    {
+      // Up to ptrace allowed, above it denied: ptrace is the bound itself.
+      name: 'ptrace allowed as the bound of a range',
+      program: [ldArch, jeq(X86_64, 0, 3), ldNr, jump(BPF_JMP | BPF_JGT | BPF_K, ptrace, 1, 0), allow, kill],
+      codes: ['SC7010'],
+      nr: ptrace,
+    },
+    {
+      // [0, 200) allowed except ptrace.
+      name: 'ptrace denied inside an allowed range',
+      program: [ldArch, jeq(X86_64, 0, 4), ldNr, jump(BPF_JMP | BPF_JGE | BPF_K, 200, 2, 0), jeq(ptrace, 1, 0), allow, kill],
+      codes: [],
+    },
+    {
+      // [0, 200) allowed, ptrace only with PTRACE_TRACEME (0) as its request.
+      name: 'ptrace checked inside an allowed range',
+      program: [ldArch, jeq(X86_64, 0, 7), ldNr, jump(BPF_JMP | BPF_JGE | BPF_K, 200, 5, 0), jeq(ptrace, 0, 3), stmt(BPF_LD | BPF_W | BPF_ABS, 16), jeq(0, 1, 0), kill, allow, kill],
+      codes: [],
+    },
+  ])('$name', ({ program, codes, nr }) => {
+    const found = findingsAbout(program, 'ptrace');
+    expect(found.map((f) => f.code)).toEqual(codes);
+    if (nr !== undefined) expect(found[0]?.example?.nr).toBe(nr);
+    // The neighbours of ptrace are decided by the range: mount (165) is allowed in the last two.
+    expect(findingsAbout(program, 'mount').map((f) => f.code)).toEqual(codes.length === 0 ? ['SC7010'] : []);
   });
 });
 
