@@ -1,9 +1,15 @@
 // Both shared crosvm corpora built the way crosvm's build runs its compiler: each architecture
 // folder copied, `/usr/share/policy/crosvm` replaced by `.`, and the built
 // `compile_seccomp_policy --arch-json constants.json --default-action trap X.policy X.bpf` run once
-// per policy, in parallel. Every decision of Minijail's in ../shared/conformance must agree.
+// per policy. Every decision of Minijail's in ../shared/conformance must agree.
 // crosvm-2022-06 has no constants.json: the folder gets the one `syscage arch --format
 // minijail-json` writes from Syscage's tables.
+//
+// The built bin is spawned, in parallel, for a representative set of each architecture folder
+// (see spawnedPolicies), and must write the same bytes as the bin's program run in this process
+// on the same command line. The other policies go through that program in this process: the
+// bin's start-up (most of a spawn's cost) is the same for every policy, the compilation is
+// what differs.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,6 +19,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ArchTable, formatMinijailArchJson, loadArchTable, readMinijailArchJson } from '@syscage/arch-tables';
 import { decodeProgram, emulate } from '@syscage/bpf-codegen';
+import { runCompileSeccompPolicy } from '../src/minijail/compile-seccomp-policy.js';
 import { sharedRoot } from '../../../tools/shared-data/index.js';
 import { type ConformanceVector, readConformanceVectors } from '../../../tools/shared-data/conformance.js';
 
@@ -63,6 +70,36 @@ async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit: number)
   return results;
 }
 
+/**
+ * The policies of one folder that run through the built bin: every policy that sets a
+ * @frequency file, and the first (by name) that includes others and the first that includes
+ * none, so each folder's constants.json, include resolution and frequency hints are read by a
+ * real process.
+ */
+function spawnedPolicies(folder: string, policies: readonly string[]): Set<string> {
+  const texts = new Map(policies.map((policy) => [policy, readFileSync(join(folder, policy), 'utf8')]));
+  const includes = (policy: string): boolean => /^\s*@include\b/m.test(texts.get(policy) ?? '');
+  const chosen = new Set(policies.filter((policy) => /^\s*@frequency\b/m.test(texts.get(policy) ?? '')));
+  for (const pick of [policies.find(includes), policies.find((policy) => !includes(policy))]) if (pick !== undefined) chosen.add(pick);
+  return chosen;
+}
+
+/** Runs the bin's program in this process, as the bin would in `folder`; throws with its stderr on failure. */
+function compileInProcess(folder: string, argv: readonly string[]): void {
+  let stderr = '';
+  const ctx = {
+    stdout: () => undefined,
+    stderr: (text: string) => {
+      stderr += text;
+    },
+    color: false,
+    cwd: folder,
+    debug: false,
+  };
+  const code = runCompileSeccompPolicy(argv, ctx, process.env);
+  if (code !== 0) throw new Error(`compile_seccomp_policy ${argv.join(' ')} exited ${String(code)} in ${folder}: ${stderr}`);
+}
+
 function decide(program: ReturnType<typeof decodeProgram>['program'], table: ArchTable, vector: ConformanceVector): string {
   const nr = table.syscalls[vector.syscall];
   if (nr === undefined) return `no syscall ${vector.syscall}`;
@@ -79,17 +116,29 @@ describe.skipIf(!present)('compile_seccomp_policy builds the crosvm corpora as c
     expect(vectors).toHaveLength(expectedCount);
     const mismatches: string[] = [];
     let compiled = 0;
+    let spawnedCount = 0;
     for (const arch of arches) {
       const folder = await prepare(name, arch);
       const { table } = readMinijailArchJson(readFileSync(join(folder, 'constants.json'), 'utf8'), 'constants.json');
       if (table === undefined) throw new Error(`${name}/${arch}/constants.json does not read`);
       const policies = readdirSync(folder).filter((file) => file.endsWith('.policy')).sort();
-      const jobs = policies.map((policy) => async () => {
-        const output = policy.replace(/\.policy$/, '.bpf');
-        await run(process.execPath, [bin, '--arch-json', 'constants.json', '--default-action', 'trap', policy, output], { cwd: folder });
-        return output;
+      const argv = (policy: string, output: string): string[] => ['--arch-json', 'constants.json', '--default-action', 'trap', policy, output];
+      const spawned = spawnedPolicies(folder, policies);
+      const jobs = [...spawned].map((policy) => async () => {
+        await run(process.execPath, [bin, ...argv(policy, policy.replace(/\.policy$/, '.bpf'))], { cwd: folder });
       });
       await inParallel(jobs, Math.max(2, availableParallelism()));
+      for (const policy of policies) {
+        if (!spawned.has(policy)) {
+          compileInProcess(folder, argv(policy, policy.replace(/\.policy$/, '.bpf')));
+          continue;
+        }
+        // The same command line in this process writes the bin's bytes.
+        const again = policy.replace(/\.policy$/, '.in-process.bpf');
+        compileInProcess(folder, argv(policy, again));
+        expect(readFileSync(join(folder, again)), `${name}/${arch}/${policy}`).toEqual(readFileSync(join(folder, policy.replace(/\.policy$/, '.bpf'))));
+        spawnedCount++;
+      }
       for (const policy of policies) {
         const program = decodeProgram(new Uint8Array(readFileSync(join(folder, policy.replace(/\.policy$/, '.bpf'))))).program;
         compiled++;
@@ -102,5 +151,7 @@ describe.skipIf(!present)('compile_seccomp_policy builds the crosvm corpora as c
     expect(mismatches).toEqual([]);
     // Every policy the vectors name was compiled.
     expect(compiled).toBe(new Set(vectors.map((vector) => vector.policy)).size);
+    // Each folder had at least two policies through the built bin (one with an include, one without).
+    expect(spawnedCount).toBeGreaterThanOrEqual(2 * arches.length);
   }, 900_000);
 });
