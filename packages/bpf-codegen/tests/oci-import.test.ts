@@ -283,7 +283,9 @@ describe('importOciProfile under fuzzing', () => {
         for (const name of fuzzNames.filter((n) => Object.hasOwn(x86.syscalls, n))) {
           const nr = numberOf(x86, name);
           for (const args of [...samples([result.program], x86, nr, values.slice(0, 8)), ...extra]) {
-            expect(run(result.program, x86, nr, args), `${name}(${args.join(', ')})\n${imported.policy}`).toBe(actionReturnValue(evaluateLibseccompRequest(request, name, args)));
+            const want = actionReturnValue(evaluateLibseccompRequest(request, name, args));
+            const got = run(result.program, x86, nr, args);
+            if (got !== want) expect(got, `${name}(${args.join(', ')})\n${imported.policy}`).toBe(want);
           }
         }
       }),
