@@ -8,7 +8,7 @@ import type { ResolvedPolicy } from '@syscage/include-resolver';
 import type { Diagnostic, RelatedLocation } from '@syscage/policy-parser';
 import { type AssembledProgram, assemble } from './assemble.js';
 import { codegenDiagnostic, fileStart } from './codes.js';
-import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree } from './emit.js';
+import { type CodeNode, NodeFactory, compileFilters, emitDispatchTree, pathStateLimit } from './emit.js';
 import { type LoweredPolicy, lowerPolicy } from './lower.js';
 import { type CompileOptions, defaultSizeBudget } from './options.js';
 import { joinFilters, resolvePasses } from './passes.js';
@@ -135,7 +135,7 @@ function generateUnchecked(policy: LoweredPolicy, options: GenerateOptions): Cod
     endianness: policy.arch.endianness,
     elideLoads: passes.elideLoads,
     pathKnowledge: passes.pathKnowledge,
-    stateLimit: 256,
+    stateLimit: pathStateLimit,
     valueSets: passes.valueSets,
     valueTreeSizeWeight: (options.planWeights ?? defaultPlanWeights).size,
   } as const;

@@ -199,38 +199,125 @@ export function argumentOffset(arg: number, half: Half, endianness: 'little' | '
   return half === 'hi' ? base + (highFirst ? 0 : 4) : base + (highFirst ? 4 : 0);
 }
 
-/** What is known on a path: results of word tests, and words known exactly. */
-class Knowledge {
-  static readonly empty = new Knowledge(new Map(), new Map());
+/**
+ * Counters of the emitter's bookkeeping, for tests that check it grows linearly with the policy
+ * (a step that copied every fact known so far made one syscall with thousands of rules take
+ * quadratic time and memory).
+ */
+export interface EmitMeter {
+  /** Facts added to or taken from the maps that answer what a path knows. */
+  knowledgeUpdates: number;
+  /** Knowledges created (two per word test compiled with path knowledge). */
+  knowledges: number;
+  /** Characters of the memo keys built (one key per word test or value set compiled). */
+  keyCharacters: number;
+}
 
-  private constructor(
-    private readonly results: ReadonlyMap<string, boolean>,
-    private readonly exact: ReadonlyMap<number, number>,
-  ) {}
+/** One word test's result, as a path learned it. */
+interface Fact {
+  readonly test: string;
+  readonly offset: number;
+  readonly k: number;
+  readonly result: boolean;
+  /** The test pins the word (`jeq` that passed). */
+  readonly pins: boolean;
+}
+
+/**
+ * What is known on a path: results of word tests, and words known exactly. A knowledge is its
+ * parent plus one fact, so extending one costs O(1) and keeps the parent intact for the other
+ * branch; `id` names it for memoisation (two paths never learn the same facts: they part at a
+ * test whose result they record differently). The maps that answer {@link decide} belong to the
+ * compilation's {@link KnowledgeMaps}, which follow the knowledge asked about.
+ */
+class Knowledge {
+  readonly depth: number;
+
+  constructor(
+    private readonly maps: KnowledgeMaps,
+    readonly parent: Knowledge | undefined,
+    readonly fact: Fact | undefined,
+    readonly id: number,
+  ) {
+    this.depth = parent === undefined ? 0 : parent.depth + 1;
+  }
 
   decide(offset: number, op: JumpOp, k: number): boolean | undefined {
+    return this.maps.decide(this, offset, op, k);
+  }
+
+  with(offset: number, op: JumpOp, k: number, result: boolean): Knowledge {
+    return this.maps.extend(this, { test: `${offset}${op}${k}`, offset, k, result, pins: op === 'jeq' && result });
+  }
+}
+
+/**
+ * The facts of one knowledge at a time, in maps. Asked about another knowledge, the maps undo
+ * facts up to the common ancestor and apply the other's facts down from it. The compiler asks in
+ * the depth-first order of its walk, so the moves of a compilation add up to at most twice the
+ * knowledges it created.
+ */
+class KnowledgeMaps {
+  private readonly results = new Map<string, boolean>();
+  private readonly exact = new Map<number, number>();
+  /** What each applied fact replaced, to restore on undo. */
+  private readonly replaced = new Map<Knowledge, { readonly result: boolean | undefined; readonly word: number | undefined }>();
+  private nextId = 1;
+  readonly root: Knowledge = new Knowledge(this, undefined, undefined, 0);
+  private current: Knowledge = this.root;
+
+  constructor(private readonly meter: EmitMeter | undefined) {}
+
+  extend(known: Knowledge, fact: Fact): Knowledge {
+    if (this.meter !== undefined) this.meter.knowledges++;
+    return new Knowledge(this, known, fact, this.nextId++);
+  }
+
+  decide(known: Knowledge, offset: number, op: JumpOp, k: number): boolean | undefined {
+    this.moveTo(known);
     const word = this.exact.get(offset);
     if (word !== undefined) return jumpTaken(jumpField[op], word, k);
     return this.results.get(`${offset}${op}${k}`);
   }
 
-  with(offset: number, op: JumpOp, k: number, result: boolean): Knowledge {
-    const results = new Map(this.results);
-    results.set(`${offset}${op}${k}`, result);
-    let exact = this.exact;
-    if (op === 'jeq' && result) {
-      const copy = new Map(this.exact);
-      copy.set(offset, k);
-      exact = copy;
+  private moveTo(target: Knowledge): void {
+    let from = this.current;
+    let to: Knowledge | undefined = target;
+    const down: Knowledge[] = [];
+    while (from !== to) {
+      if (to !== undefined && to.depth >= from.depth) {
+        down.push(to);
+        to = to.parent;
+      } else {
+        this.undo(from);
+        from = from.parent ?? this.root;
+      }
     }
-    return new Knowledge(results, exact);
+    for (let index = down.length - 1; index >= 0; index--) this.apply(down[index] as Knowledge);
+    this.current = target;
   }
 
-  get key(): string {
-    return [...this.results.entries()]
-      .map(([test, result]) => `${test}${result ? 'T' : 'F'}`)
-      .sort()
-      .join(',');
+  private apply(known: Knowledge): void {
+    const fact = known.fact;
+    if (fact === undefined) return;
+    this.replaced.set(known, { result: this.results.get(fact.test), word: fact.pins ? this.exact.get(fact.offset) : undefined });
+    this.results.set(fact.test, fact.result);
+    if (fact.pins) this.exact.set(fact.offset, fact.k);
+    if (this.meter !== undefined) this.meter.knowledgeUpdates++;
+  }
+
+  private undo(known: Knowledge): void {
+    const fact = known.fact;
+    const replaced = this.replaced.get(known);
+    if (fact === undefined || replaced === undefined) return;
+    this.replaced.delete(known);
+    if (replaced.result === undefined) this.results.delete(fact.test);
+    else this.results.set(fact.test, replaced.result);
+    if (fact.pins) {
+      if (replaced.word === undefined) this.exact.delete(fact.offset);
+      else this.exact.set(fact.offset, replaced.word);
+    }
+    if (this.meter !== undefined) this.meter.knowledgeUpdates++;
   }
 }
 
@@ -246,7 +333,15 @@ export interface FilterCompileSettings {
   readonly valueSets: boolean;
   /** Planning weight of one instruction in a value tree (the values together weigh 1). */
   readonly valueTreeSizeWeight: number;
+  /** Counts the bookkeeping when present (tests). */
+  readonly meter?: EmitMeter;
 }
+
+/**
+ * Most distinct states the compilation of one syscall's filters tracks path knowledge for before
+ * it starts again without (bounds code size: every state can become its own block).
+ */
+export const pathStateLimit = 256;
 
 /** Fewest `arg == V` alternatives on one argument that are tested as a set. */
 export const minimumValueSet = 4;
@@ -428,6 +523,7 @@ function compileWith(
   useKnowledge: boolean,
 ): CodeNode {
   const items = filters.map((filter) => clauseItems(filter, settings.bits, settings.valueSets));
+  const knowledge = new KnowledgeMaps(settings.meter);
   const memo = new Map<string, CodeNode>();
   const noAccumulator = -1;
   type Step = UnfoldStep<FilterState, CodeNode>;
@@ -467,7 +563,8 @@ function compileWith(
     const decided = useKnowledge ? known.decide(offset, wordStep.op, wordStep.k) : undefined;
     if (decided !== undefined) return { kind: 'goto', state: follow(f, c, a, decided ? wordStep.onTrue : wordStep.onFalse, known, acc) };
 
-    const key = `${f}/${c}/${a}/${s}/${acc}/${useKnowledge ? known.key : ''}`;
+    const key = `${f}/${c}/${a}/${s}/${acc}/${useKnowledge ? known.id : ''}`;
+    if (settings.meter !== undefined) settings.meter.keyCharacters += key.length;
     const cached = memo.get(key);
     if (cached !== undefined) return done(cached);
     if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
@@ -493,7 +590,8 @@ function compileWith(
   // alternative, entered with no word known to be in the accumulator.
   const valueSet = (at: FilterState, item: ClauseItem & { kind: 'set' }): Step => {
     const { f, c, known, acc } = at;
-    const key = `${f}/${c}/set/${acc}/${useKnowledge ? known.key : ''}`;
+    const key = `${f}/${c}/set/${acc}/${useKnowledge ? known.id : ''}`;
+    if (settings.meter !== undefined) settings.meter.keyCharacters += key.length;
     const cached = memo.get(key);
     if (cached !== undefined) return done(cached);
     if (memo.size >= settings.stateLimit && useKnowledge) throw new StateLimitExceeded();
@@ -538,5 +636,5 @@ function compileWith(
     return settings.elideLoads && acc === highOffset ? chain : factory.load(highOffset, chain);
   };
 
-  return unfold(state(0, 0, 0, 0, Knowledge.empty, settings.elideLoads ? entryAccumulator : noAccumulator), step);
+  return unfold(state(0, 0, 0, 0, knowledge.root, settings.elideLoads ? entryAccumulator : noAccumulator), step);
 }
