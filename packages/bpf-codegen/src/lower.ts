@@ -471,7 +471,8 @@ export function lowerPolicy(resolved: ResolvedPolicy, table: ArchTable, options:
     }
     const entry = byNumber.get(number);
     if (entry === undefined) byNumber.set(number, { name: syscall.name, rules: [...rules] });
-    else entry.rules.push(...rules);
+    // One push per rule, not a spread: 100,000s of rules are more arguments than a call may have.
+    else for (const rule of rules) entry.rules.push(rule);
   }
 
   const frequencies = callCounts(frequenciesForArch(resolved, table.name), options);

@@ -4,7 +4,8 @@
 // policy shape is compiled with n and 2n rules and the work must about double, not quadruple.
 import { describe, expect, it } from 'vitest';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
-import { type EmitMeter, NodeFactory, compileFilters, pathStateLimit } from '../../src/emit.js';
+import { assemble } from '../../src/assemble.js';
+import { type CodeNode, type EmitMeter, NodeFactory, compileFilters, pathStateLimit } from '../../src/emit.js';
 import { SECCOMP_DATA_NR } from '../../src/opcodes.js';
 import { joinFilters } from '../../src/passes.js';
 import { defaultPlanWeights } from '../../src/plan.js';
@@ -79,5 +80,32 @@ describe('emitter work grows linearly with the rules of one syscall', () => {
     // One low-word test per rule, each a knowledge on both branches, applied once and undone once.
     expect(counted.knowledges).toBeGreaterThanOrEqual(2000);
     expect(counted.knowledgeUpdates).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+// Far past the kernel's limit a policy is refused with SC4020, so every stage must get there with
+// a graph or rule of any size: spreading one into a call's arguments failed with a RangeError
+// (20,000 two-argument `fcntl` lines, ~200,000 instructions, did).
+describe('no stage spreads a policy-sized list into one call', () => {
+  const size = 200_000;
+
+  it('assembles a graph of 200,000 tests with far jumps', () => {
+    const factory = new NodeFactory(false);
+    const far = factory.ret(0);
+    let chain: CodeNode = factory.ret(1);
+    for (let index = 0; index < size; index++) chain = factory.test('jeq', index, far, chain);
+    const assembled = assemble(chain);
+    expect(assembled.trampolines).toBeGreaterThan(0);
+    expect(assembled.program.length).toBe(size + assembled.trampolines + 2);
+  });
+
+  it('joins a rule of 200,000 alternatives to the rule before it', () => {
+    const resolved = resolvePolicy('/p/main.policy', { host: createMemoryHost({ '/p/main.policy': 'ioctl: arg1 == 1\nioctl: arg1 == 2\n' }), arch: 'x86_64' });
+    const [first, second] = lowerPolicy(resolved, x86, {}).policy?.syscalls.find((syscall) => syscall.name === 'ioctl')?.filters ?? [];
+    if (first === undefined || second === undefined) throw new Error('ioctl has not two filters');
+    const wide = { ...second, clauses: Array.from({ length: size }, (_, index) => [{ arg: 1, operator: '==' as const, value: BigInt(index) }]) };
+    const joined = joinFilters([first, wide]);
+    expect(joined).toHaveLength(1);
+    expect(joined[0]?.clauses).toHaveLength(size + 1);
   });
 });
