@@ -21,15 +21,35 @@ export interface DiagnosticCode {
 export type DiagnosticCodeTable = Readonly<Record<string, DiagnosticCode>>;
 
 /**
- * Declares a table of codes. Returns the table as given (with its literal types), after checking
- * that every key is a code of the form `SCnnnn`; a malformed key is a programming error and
- * throws when the module loads, so no test run can miss it.
+ * One row of a code table read as data (a package's `codes.json`): the {@link DiagnosticCode}
+ * fields with the severity as a plain string, which {@link defineCodes} checks.
  */
-export function defineCodes<const T extends DiagnosticCodeTable>(table: T): T {
-  for (const code of Object.keys(table)) {
+export interface DiagnosticCodeData {
+  /** Short kebab-case name. */
+  readonly name: string;
+  /** `error`, `warning` or `info`. */
+  readonly severity: string;
+  /** One line: what the code means. */
+  readonly summary: string;
+}
+
+const severities: ReadonlySet<string> = new Set(['error', 'warning', 'info'] satisfies Severity[]);
+
+/**
+ * Declares a table of codes: written in TypeScript (returned as given, with its literal types)
+ * or read from a package's `codes.json` (returned with each row typed as a
+ * {@link DiagnosticCode}). Checks that every key is a code of the form `SCnnnn` and every
+ * severity is a {@link Severity}; a malformed table is a programming error and throws when the
+ * module loads, so no test run can miss it.
+ */
+export function defineCodes<const T extends DiagnosticCodeTable>(table: T): T;
+export function defineCodes<const T extends Readonly<Record<string, DiagnosticCodeData>>>(table: T): { readonly [Code in keyof T]: DiagnosticCode };
+export function defineCodes(table: Readonly<Record<string, DiagnosticCodeData>>): DiagnosticCodeTable {
+  for (const [code, entry] of Object.entries(table)) {
     if (!/^SC\d{4}$/.test(code)) throw new Error(`diagnostic code ${code} is not of the form SCnnnn`);
+    if (!severities.has(entry.severity)) throw new Error(`diagnostic code ${code} has the severity ${entry.severity}, not error, warning or info`);
   }
-  return table;
+  return table as DiagnosticCodeTable;
 }
 
 /** An empty range at the start of a file, for problems about a file or folder as a whole. */

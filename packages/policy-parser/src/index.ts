@@ -38,7 +38,7 @@ export type {
 } from './ast.js';
 export type { ParserDiagnosticCode, ParserDiagnosticCodeInfo } from './codes.js';
 export { createDiagnosticBuilder, defineCodes, fileStartRange } from './diagnostic-codes.js';
-export type { DiagnosticBuilder, DiagnosticCode, DiagnosticCodeTable, DiagnosticExtras } from './diagnostic-codes.js';
+export type { DiagnosticBuilder, DiagnosticCode, DiagnosticCodeData, DiagnosticCodeTable, DiagnosticExtras } from './diagnostic-codes.js';
 export { parserDiagnosticCodes } from './codes.js';
 export { parsePolicy, parseFrequencyFile } from './parser.js';
 export { tokenize } from './lexer.js';
