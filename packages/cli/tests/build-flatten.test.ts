@@ -28,7 +28,8 @@ interface Entry {
   readonly diagnostics: readonly { readonly code: string; readonly severity: string; readonly location: string }[];
 }
 
-vi.setConfig({ testTimeout: 600_000 });
+// Whole corpora built and flattened; a loaded machine runs them many times slower: the timeout catches a hang only.
+vi.setConfig({ testTimeout: 900_000 });
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'syscage-build-flatten-'));
 afterAll(() => {

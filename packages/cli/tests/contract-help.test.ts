@@ -113,8 +113,9 @@ function syscageWords(command: string): string[] | undefined {
 // An example that is one syscage command of a command that neither starts nor traces a process
 // runs in this process, on the words the shell split it into (runContract's reasoning: bin.ts
 // only hands runCli's result to process.exitCode); the rest (&&, redirection, run and learn) run
-// in the shell, through the built binary on PATH.
-describe('the examples in --help work as written', { timeout: 120_000 }, () => {
+// in the shell, through the built binary on PATH. The build examples compile the whole policies/
+// tree: 37-54 s of wall time at load 25 (4 s of CPU); the timeouts catch a hang only.
+describe('the examples in --help work as written', { timeout: 600_000 }, () => {
   it('some run in the shell, the others in this process', () => {
     const inShell = exampleRows.filter((row) => syscageWords(row.command) === undefined).map((row) => row.command);
     expect(inShell).toContain('syscage arch --format json x86_64 > x86_64.json');
@@ -132,7 +133,7 @@ describe('the examples in --help work as written', { timeout: 120_000 }, () => {
             cwd: workdir,
             env: { ...process.env, PATH: pathWithSyscage, NO_COLOR: '1' },
             encoding: 'utf8',
-            timeout: 120_000,
+            timeout: 600_000,
           })
         : await runInProcess(words, workdir);
     const status = 'status' in result ? result.status : result.code;

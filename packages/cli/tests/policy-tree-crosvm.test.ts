@@ -20,7 +20,8 @@ import { sharedData } from '../../../tools/shared-data/index.js';
 import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import { type ConformanceVector, conformanceVectorsByPolicy } from '../../../tools/shared-data/conformance.js';
 
-vi.setConfig({ testTimeout: 300_000 });
+// Whole corpora built and compared; a loaded machine runs them many times slower: the timeout catches a hang only.
+vi.setConfig({ testTimeout: 900_000 });
 
 const corpusData = sharedData('corpus/crosvm-2026-08');
 const vectorsData = sharedData('conformance/crosvm-2026-08.jsonl');
