@@ -13,7 +13,19 @@ export async function runCollect(options: Omit<JailOptions, 'stdio'>): Promise<C
   let stderr = '';
   started.child?.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   started.child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // The result comes after the child's 'exit', when its pipes may still hold output not yet read
+  // (Node gives no order between the two; a loaded machine shows it): wait for 'close', which
+  // comes after both pipes ended.
+  const closed = new Promise<void>((resolve) => {
+    if (started.child === undefined) resolve();
+    else {
+      started.child.once('close', () => {
+        resolve();
+      });
+    }
+  });
   const result = await started.result;
+  await closed;
   return { result, stdout, stderr };
 }
 
