@@ -43,11 +43,15 @@ describe('exportOciProfile on random policies', () => {
           }
         }
       }),
-      { numRuns: 120 },
+      // A fixed seed: a random one made both the work (133 s and 285 s for two seeds at load 30)
+      // and the count below vary from run to run; this one exports 41 of 120.
+      { numRuns: 120, seed: 20261203 },
     );
     // About a third of random policies export (random 64-bit ranges are mostly refused with SC4036); fewer would test little.
     expect(exported).toBeGreaterThan(25);
-  });
+    // About 17 s of CPU alone; ten times that in wall time on the shared 2-core machine under load
+    // (103 s at load 30): the timeout catches a hang only.
+  }, 600_000);
 
   it('refuses ranges on several arguments that would need millions of aligned blocks (SC4036), without running out of memory', () => {
     // Found by the property above: three shared 64-bit ranges in one clause expanded to 128³ blocks before the limit was checked.
