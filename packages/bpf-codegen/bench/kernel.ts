@@ -826,8 +826,14 @@ console.log(`for the calls that run the filter, ns per call of the kind and its 
           samples.map((sample) => sample.y),
         );
         if (fit === undefined) continue;
+        // r² says how much of the spread between policies the path differences account for; with
+        // few policies or paths that hardly differ, the coefficients mean little.
+        const y = samples.map((sample) => sample.y);
+        const average = mean(y) ?? 0;
+        const spread = y.reduce((sum, value) => sum + (value - average) ** 2, 0);
+        const residual = samples.reduce((sum, sample) => sum + (sample.y - sample.x.reduce((acc, value, k) => acc + value * (fit[k] ?? 0), 0)) ** 2, 0);
         causes.push(
-          `  ${corpus} ${label}, ${kind === 'uncached' ? 'allowed calls that run the filter' : 'denied calls'} (${samples.length} policies): Δ per call ≈ ${fixed(fit[0], 2)} + ${fixed(fit[1], 2)}·Δinsns + ${fixed(fit[2], 2)}·Δtaken + ${fixed(fit[3], 2)}·Δmispredicted ns`,
+          `  ${corpus} ${label}, ${kind === 'uncached' ? 'allowed calls that run the filter' : 'denied calls'} (${samples.length} policies): Δ per call ≈ ${fixed(fit[0], 2)} + ${fixed(fit[1], 2)}·Δinsns + ${fixed(fit[2], 2)}·Δtaken + ${fixed(fit[3], 2)}·Δmispredicted ns; r² ${fixed(spread === 0 ? undefined : 1 - residual / spread, 2)}`,
         );
       }
     }
