@@ -317,8 +317,10 @@ export interface ExploreOptions {
 
 /** What the walk needs at the end of a path and at a load (module functions, not closures: this runs for every path). */
 interface ExploreContext {
-  /** Each explored number's outcomes, in search order. */
-  readonly outcomes: PathOutcome[][];
+  /** Every outcome with the numbers that reach it, in search order. */
+  readonly groups: NumberGroup[];
+  /** How many outcomes each number has. */
+  readonly counts: number[];
   readonly witnesses: boolean;
   readonly littleEndian: boolean;
   readonly numbers: readonly number[];
@@ -336,7 +338,8 @@ function endPath(context: ExploreContext, state: State, returnValue: number | un
     length: state.length,
     witness: invalid || !context.witnesses ? undefined : witnessOf(state.conditions, context.littleEndian),
   };
-  for (const index of state.numbers) context.outcomes[index]?.push(outcome);
+  context.groups.push({ outcome, numbers: state.numbers });
+  for (const index of state.numbers) context.counts[index] = (context.counts[index] ?? 0) + 1;
 }
 
 function loadWord(context: ExploreContext, state: State, offset: number): Value {
@@ -471,16 +474,45 @@ export function explorePaths(program: BpfProgram, arch: ArchTable, nr: number, o
  * applied to each number's own search (a number that reaches it stops; the others go on).
  */
 export function explorePathsForNumbers(program: BpfProgram, arch: ArchTable, numbers: readonly number[], options: ExploreOptions = {}): PathExploration[] {
+  const { groups, complete } = exploreNumberGroups(program, arch, numbers, options);
+  const explorations: { outcomes: PathOutcome[]; complete: boolean }[] = [];
+  for (let index = 0; index < numbers.length; index++) explorations.push({ outcomes: [], complete: complete[index] === true });
+  for (const { outcome, numbers: reaching } of groups) for (const index of reaching) explorations[index]?.outcomes.push(outcome);
+  return explorations;
+}
+
+/** One outcome of {@link exploreNumberGroups} and the numbers whose paths reach it. */
+export interface NumberGroup {
+  /** The outcome, as {@link explorePaths} gives it for each of these numbers. */
+  readonly outcome: PathOutcome;
+  /** Positions in the explored list of the numbers that reach it, increasing. */
+  readonly numbers: readonly number[];
+}
+
+/** The result of {@link exploreNumberGroups}. */
+export interface NumberGroupExploration {
+  /** Every outcome once, with its numbers; a number's outcomes are those that list it, in this order. */
+  readonly groups: readonly NumberGroup[];
+  /** For each number (by position): false when its search hit the path limit. */
+  readonly complete: readonly boolean[];
+}
+
+/**
+ * {@link explorePathsForNumbers} without a list per number: each outcome once with the numbers
+ * that reach it, for callers that decide per outcome and count per number.
+ */
+export function exploreNumberGroups(program: BpfProgram, arch: ArchTable, numbers: readonly number[], options: ExploreOptions = {}): NumberGroupExploration {
   const maxPaths = options.maxPaths ?? 4096;
   const littleEndian = arch.endianness === 'little';
-  // Per number: its outcomes, the paths forked and not yet taken up (the per-number search's
-  // stack), and whether its search stopped at the limit.
-  const outcomes: PathOutcome[][] = [];
+  // Per number: how many outcomes it has, the paths forked and not yet taken up (the per-number
+  // search's stack), and whether its search stopped at the limit.
+  const groups: NumberGroup[] = [];
+  const counts: number[] = [];
   const pending: number[] = [];
   const stopped: boolean[] = [];
   const all: number[] = [];
   for (let index = 0; index < numbers.length; index++) {
-    outcomes.push([]);
+    counts.push(0);
     pending.push(0);
     stopped.push(false);
     all.push(index);
@@ -489,7 +521,7 @@ export function explorePathsForNumbers(program: BpfProgram, arch: ArchTable, num
   pushFork(stack, pending, { pc: 0, a: ZERO, x: ZERO, mem: NO_MEMORY, conditions: [], length: 0, numbers: all, resumed: false });
   let ascending = true;
   for (let index = 1; index < numbers.length; index++) if ((numbers[index] ?? 0) >>> 0 < (numbers[index - 1] ?? 0) >>> 0) ascending = false;
-  const context: ExploreContext = { outcomes, witnesses: options.witnesses !== false, littleEndian, numbers, arch, symbolicArch: options.symbolicArch === true, ascending };
+  const context: ExploreContext = { groups, counts, witnesses: options.witnesses !== false, littleEndian, numbers, arch, symbolicArch: options.symbolicArch === true, ascending };
   while (stack.length > 0) {
     const popped = stack.pop();
     if (!popped) break;
@@ -500,7 +532,7 @@ export function explorePathsForNumbers(program: BpfProgram, arch: ArchTable, num
       if (stopped[index] === true) anyStopped = true;
       else if (!popped.resumed) {
         const waiting = pending[index] ?? 0;
-        if ((outcomes[index]?.length ?? 0) + waiting > maxPaths) {
+        if ((counts[index] ?? 0) + waiting > maxPaths) {
           stopped[index] = true;
           anyStopped = true;
         } else pending[index] = waiting - 1;
@@ -684,7 +716,7 @@ export function explorePathsForNumbers(program: BpfProgram, arch: ArchTable, num
       break;
     }
   }
-  const explorations: PathExploration[] = [];
-  for (let index = 0; index < numbers.length; index++) explorations.push({ outcomes: outcomes[index] ?? [], complete: stopped[index] !== true });
-  return explorations;
+  const complete: boolean[] = [];
+  for (let index = 0; index < numbers.length; index++) complete.push(stopped[index] !== true);
+  return { groups, complete };
 }

@@ -17,7 +17,7 @@ import type { Severity } from '@syscage/policy-parser';
 import { type RuleOrigin, dangerousSyscalls } from '@syscage/include-resolver';
 import { analyzeSyscall } from './analyze.js';
 import { cacheCheck } from './cache.js';
-import { explorePaths, explorePathsForNumbers, type PathOutcome, solveWord, type WordCondition, witnessOf } from './analyze-paths.js';
+import { explorePaths, exploreNumberGroups, type PathOutcome, solveWord, type WordCondition, witnessOf } from './analyze-paths.js';
 import { auditArchName } from './disasm.js';
 import { emulate, seccompActionName } from './emulate.js';
 import { kernelUnfilteredNote, kernelUnfilteredSyscalls } from './kernel-facts.js';
@@ -155,8 +155,6 @@ interface NumberPaths {
   readonly complete: boolean;
   /** Outcomes feasible with the program's own architecture value. */
   readonly native: readonly PathOutcome[];
-  /** Allowing outcomes feasible with another architecture value, with one such value. */
-  readonly foreign: readonly { readonly outcome: PathOutcome; readonly archValue: number; readonly checked: boolean }[];
 }
 
 const archConditions = (outcome: PathOutcome): WordCondition[] => outcome.conditions.filter((c) => c.offset === SECCOMP_DATA_ARCH);
@@ -178,29 +176,72 @@ function outcomeArch(arch: ArchTable, outcome: PathOutcome): OutcomeArch {
   return typeof other === 'number' ? { native, foreign: { archValue: other, checked: onArch.length > 0 } } : { native };
 }
 
+/** Whether the increasing list `positions` holds `position` (binary search). */
+function holds(positions: readonly number[], position: number): boolean {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const value = positions[middle] ?? 0;
+    if (value === position) return true;
+    if (value < position) low = middle + 1;
+    else high = middle;
+  }
+  return false;
+}
+
 /**
- * Each number's paths with the architecture unknown, from one walk of the program for all of
- * them ({@link explorePathsForNumbers}); outcomes the numbers share are classified once.
+ * Every table number's paths with the architecture unknown, from one walk of the program for all
+ * of them ({@link exploreNumberGroups}): each outcome is classified once, and each number counts
+ * its native and allowing outcomes; a number's own lists are made only when asked for.
  */
-function exploreNumbers(program: BpfProgram, arch: ArchTable, numbers: readonly number[], maxPaths: number): NumberPaths[] {
-  const explorations = explorePathsForNumbers(program, arch, numbers, { maxPaths, symbolicArch: true, witnesses: false });
-  const classified = new Map<PathOutcome, OutcomeArch>();
-  return numbers.map((nr, index) => {
-    const exploration = explorations[index] ?? { outcomes: [], complete: true };
-    const native: PathOutcome[] = [];
-    const foreign: { outcome: PathOutcome; archValue: number; checked: boolean }[] = [];
-    for (const outcome of exploration.outcomes) {
-      if (outcome.invalid) continue;
-      let kind = classified.get(outcome);
-      if (kind === undefined) {
-        kind = outcomeArch(arch, outcome);
-        classified.set(outcome, kind);
+interface TablePaths {
+  /** The explored numbers, increasing. */
+  readonly numbers: readonly number[];
+  readonly complete: readonly boolean[];
+  /** Per number: its outcomes feasible with the program's own architecture value. */
+  readonly nativeCount: Int32Array;
+  /** Per number: how many of those allow. */
+  readonly allowingCount: Int32Array;
+  /** Per number that has any: its allowing outcomes feasible with another architecture value, in order. */
+  readonly foreign: ReadonlyMap<number, readonly { readonly outcome: PathOutcome; readonly archValue: number; readonly checked: boolean }[]>;
+  /** The number at `position`'s paths, as a search for it alone gives them. */
+  readonly pathsOf: (position: number) => NumberPaths;
+}
+
+function exploreTable(program: BpfProgram, arch: ArchTable, numbers: readonly number[], maxPaths: number): TablePaths {
+  const { groups, complete } = exploreNumberGroups(program, arch, numbers, { maxPaths, symbolicArch: true, witnesses: false });
+  const nativeCount = new Int32Array(numbers.length);
+  const allowingCount = new Int32Array(numbers.length);
+  const foreign = new Map<number, { outcome: PathOutcome; archValue: number; checked: boolean }[]>();
+  const kinds: (OutcomeArch | undefined)[] = [];
+  for (const { outcome, numbers: reaching } of groups) {
+    const kind = outcome.invalid ? undefined : outcomeArch(arch, outcome);
+    kinds.push(kind);
+    if (kind === undefined) continue;
+    if (kind.native) {
+      const allows = allowLike(outcome.returnValue);
+      for (const position of reaching) {
+        nativeCount[position] = (nativeCount[position] ?? 0) + 1;
+        if (allows) allowingCount[position] = (allowingCount[position] ?? 0) + 1;
       }
-      if (kind.native) native.push(outcome);
-      if (kind.foreign !== undefined) foreign.push({ outcome, ...kind.foreign });
     }
-    return { nr, complete: exploration.complete, native, foreign };
-  });
+    const other = kind.foreign;
+    if (other === undefined) continue;
+    for (const position of reaching) {
+      const list = foreign.get(position) ?? [];
+      list.push({ outcome, ...other });
+      foreign.set(position, list);
+    }
+  }
+  const pathsOf = (position: number): NumberPaths => {
+    const native: PathOutcome[] = [];
+    groups.forEach(({ outcome, numbers: reaching }, at) => {
+      if (kinds[at]?.native === true && holds(reaching, position)) native.push(outcome);
+    });
+    return { nr: numbers[position] ?? 0, complete: complete[position] === true, native };
+  };
+  return { numbers, complete, nativeCount, allowingCount, foreign, pathsOf };
 }
 
 function argumentOffset(arch: ArchTable, index: number): number {
@@ -250,17 +291,17 @@ const hex = (value: number | bigint): string => `0x${value.toString(16)}`;
  * compares with (and its neighbours), and fixed probes. A dispatch of `jeq`/`jgt`/`jge` on the
  * number treats all numbers between two such constants alike, so these stand for every hole.
  */
-function unknownCandidates(program: BpfProgram, arch: ArchTable, known: ReadonlySet<number>): number[] {
-  const candidates = new Set<number>([0x3ff, 0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff]);
-  let highest = 0;
-  for (const nr of known) highest = Math.max(highest, nr);
-  const boundaries = new Set<number>([0, highest + 1]);
+function unknownCandidates(program: BpfProgram, arch: ArchTable, table: TableNames): number[] {
+  const { known, highest } = table;
+  // Plain arrays sorted once (this runs for every program audited); duplicates are dropped at the end.
+  const candidates: number[] = [0x3ff, 0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+  const boundaries: number[] = [0, highest + 1];
   for (const insn of program) {
     if ((insn.code & 0x07) !== BPF_JMP || insn.code === (BPF_JMP | BPF_JA)) continue;
     for (const value of [insn.k - 1, insn.k, insn.k + 1]) {
       if (value >= 0 && value <= 0xffffffff) {
-        candidates.add(value >>> 0);
-        boundaries.add(value >>> 0);
+        candidates.push(value >>> 0);
+        boundaries.push(value >>> 0);
       }
     }
   }
@@ -270,15 +311,21 @@ function unknownCandidates(program: BpfProgram, arch: ArchTable, known: Readonly
   // ends where that walk ended: each run is walked once, not once per boundary in it.
   let walkedFrom = -1;
   let walkedTo = -1;
-  for (const start of [...boundaries].sort((a, b) => a - b)) {
+  for (const start of Float64Array.from(boundaries).sort()) {
+    if (start === walkedFrom) continue;
     let nr = start;
     if (start >= walkedFrom && start <= walkedTo) nr = walkedTo;
     else while (known.has(nr) && nr < 0xffffffff) nr++;
     walkedFrom = start;
     walkedTo = nr;
-    candidates.add(nr);
+    candidates.push(nr);
   }
-  return [...candidates].filter((nr) => !known.has(nr) && (arch.x32SyscallBit === undefined || (nr & X32_BIT) === 0)).sort((a, b) => a - b);
+  const found: number[] = [];
+  for (const nr of Float64Array.from(candidates).sort()) {
+    if (nr === found[found.length - 1] || known.has(nr) || (arch.x32SyscallBit !== undefined && (nr & X32_BIT) !== 0)) continue;
+    found.push(nr);
+  }
+  return found;
 }
 
 /** Arguments with which the program allows syscall `nr`, confirmed by emulation, if any. */
@@ -319,6 +366,12 @@ const severityRank = (severity: AuditSeverity): number => auditSeverities.indexO
 interface TableNames {
   readonly names: ReadonlyMap<number, string>;
   readonly known: ReadonlySet<number>;
+  /** The numbers, increasing. */
+  readonly sorted: readonly number[];
+  /** Each number's position in {@link TableNames.sorted}. */
+  readonly positions: ReadonlyMap<number, number>;
+  /** The highest number. */
+  readonly highest: number;
 }
 
 /**
@@ -333,7 +386,8 @@ function tableNames(arch: ArchTable): TableNames {
   if (cached !== undefined) return cached;
   const names = new Map<number, string>();
   for (const [name, nr] of Object.entries(arch.syscalls).sort(([a], [b]) => a.localeCompare(b))) if (!names.has(nr)) names.set(nr, name);
-  const made = { names, known: new Set(names.keys()) };
+  const sorted = [...names.keys()].sort((a, b) => a - b);
+  const made = { names, known: new Set(sorted), sorted, positions: new Map(sorted.map((nr, position) => [nr, position])), highest: Math.max(...sorted) };
   namesByTable.set(arch, made);
   return made;
 }
@@ -347,7 +401,8 @@ function tableNames(arch: ArchTable): TableNames {
 export function auditProgram(program: BpfProgram, options: AuditOptions): AuditReport {
   const { arch } = options;
   const maxPaths = options.maxPaths ?? 4096;
-  const { names, known } = tableNames(arch);
+  const tableNumbers = tableNames(arch);
+  const { names, known, sorted, positions } = tableNumbers;
   const findings: AuditFinding[] = [];
   const add = (code: AuditFindingCode, message: string, extra: Omit<AuditFinding, 'code' | 'severity' | 'message'> = {}): void => {
     findings.push({ code, severity: auditFindingCodes[code].severity, message, ...extra });
@@ -366,26 +421,33 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   };
 
   // 1. Every syscall of the table, with the architecture unknown.
-  const paths = new Map<number, NumberPaths>();
-  const verdicts = new Map<number, 'always' | 'some' | 'none'>();
+  const table = exploreTable(program, arch, sorted, maxPaths);
+  // Each table number's verdict, by its position in `sorted`.
+  const verdicts: ('always' | 'some' | 'none')[] = [];
+  const verdictOf = (nr: number): 'always' | 'some' | 'none' | undefined => verdicts[positions.get(nr) ?? -1];
   const sampled: number[] = [];
   const foreignAllowed: { nr: number; archValue: number; checked: boolean; args: readonly bigint[] }[] = [];
-  for (const found of exploreNumbers(program, arch, [...known].sort((a, b) => a - b), maxPaths)) {
-    const nr = found.nr;
-    paths.set(nr, found);
+  const foreignWitnesses = new Map<PathOutcome, bigint[] | undefined>();
+  for (let position = 0; position < sorted.length; position++) {
+    const nr = sorted[position] ?? 0;
     let verdict: 'always' | 'some' | 'none';
-    if (found.complete) {
-      const allowing = found.native.filter((o) => allowLike(o.returnValue)).length;
-      verdict = allowing === 0 ? 'none' : allowing === found.native.length ? 'always' : 'some';
+    if (table.complete[position] === true) {
+      const allowing = table.allowingCount[position] ?? 0;
+      verdict = allowing === 0 ? 'none' : allowing === table.nativeCount[position] ? 'always' : 'some';
     } else {
       sampled.push(nr);
       const analysis = analyzeSyscall(program, nr, { arch, maxPaths });
       const allows = analysis.actions.some((a) => a === 'allow' || a === 'log');
       verdict = !allows ? 'none' : analysis.actions.every((a) => a === 'allow' || a === 'log') ? 'always' : 'some';
     }
-    verdicts.set(nr, verdict);
-    for (const item of found.foreign) {
-      const args = witnessOf(item.outcome.conditions, arch.endianness === 'little');
+    verdicts.push(verdict);
+    for (const item of table.foreign.get(position) ?? []) {
+      // The witness depends on the outcome alone; numbers that share the outcome share it.
+      let args = foreignWitnesses.get(item.outcome);
+      if (!foreignWitnesses.has(item.outcome)) {
+        args = witnessOf(item.outcome.conditions, arch.endianness === 'little');
+        foreignWitnesses.set(item.outcome, args);
+      }
       if (args === undefined) continue;
       const result = emulate(program, { nr, arch: item.archValue, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false });
       if (result.ok && (result.action === 'allow' || result.action === 'log')) {
@@ -396,7 +458,7 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   }
 
   // 2. Architecture checks.
-  const nativeAllows = [...verdicts.values()].some((v) => v !== 'none');
+  const nativeAllows = verdicts.some((v) => v !== 'none');
   const unchecked = foreignAllowed.filter((f) => !f.checked);
   const otherArchs = foreignAllowed.filter((f) => f.checked);
   const archLabel = (value: number): string => `${hex(value)}${auditArchName(value) === undefined ? '' : ` (${auditArchName(value) ?? ''})`}`;
@@ -420,15 +482,15 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   }
 
   // 3. The default and numbers that are no syscall.
-  const allowedCount = [...verdicts.values()].filter((v) => v === 'always').length;
-  const unknown = unknownCandidates(program, arch, known);
+  const allowedCount = verdicts.filter((v) => v === 'always').length;
+  const unknown = unknownCandidates(program, arch, tableNumbers);
   const unknownAllowed: AuditExample[] = [];
   for (const nr of unknown) {
     const allowing = allowingArgs(program, arch, nr, maxPaths);
     if (allowing !== undefined) unknownAllowed.push({ nr, arch: arch.auditArch, args: allowing });
   }
   // The default is what the first number above the table gets: the next kernel's new syscall.
-  const next = Math.max(...known) + 1;
+  const next = tableNumbers.highest + 1;
   const permissive = allowedCount * 2 > known.size || unknownAllowed.some((example) => example.nr === next);
   if (permissive) {
     const example = unknownAllowed[0];
@@ -462,7 +524,7 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   for (const entry of dangerousSyscalls) {
     if (entry.kind === 'arguments') continue;
     const nr = arch.syscalls[entry.name];
-    if (nr === undefined || verdicts.get(nr) !== 'always') continue;
+    if (nr === undefined || verdictOf(nr) !== 'always') continue;
     const escape = entry.kind === 'escape' || (options.device === true && entry.escapeInDevice === true);
     const code: AuditFindingCode = escape ? 'SC7010' : entry.kind === 'surface' ? 'SC7011' : 'SC7012';
     const inDevice = entry.escapeInDevice === true && options.device === true ? ' (a device process never needs to)' : '';
@@ -476,8 +538,9 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   const probe = (name: string, constraints: readonly Constraint[]): { nr: number; args: bigint[] } | undefined => {
     const nr = arch.syscalls[name];
     if (nr === undefined) return undefined;
-    const found = paths.get(nr);
-    if (found === undefined || verdicts.get(nr) === 'none') return undefined;
+    const position = positions.get(nr);
+    if (position === undefined || verdictOf(nr) === 'none') return undefined;
+    const found = table.pathsOf(position);
     const args = allowedWith(program, arch, found, constraints);
     return args === undefined ? undefined : { nr, args };
   };
@@ -514,7 +577,7 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   // s390 passes clone's flags second; clone cannot take CLONE_NEWTIME (its bit is the exit signal's).
   const cloneFlagsArg = arch.name.startsWith('s390') ? 1 : 0;
   for (const name of ['clone', 'unshare']) {
-    if (name === 'unshare' && verdicts.get(arch.syscalls.unshare ?? -1) === 'always') continue; // SC7010 already says it
+    if (name === 'unshare' && verdictOf(arch.syscalls.unshare ?? -1) === 'always') continue; // SC7010 already says it
     const admitted = namespaceFlags.flatMap((flag) => {
       if (name === 'clone' && flag === 'CLONE_NEWTIME') return [];
       const value = constantOf(arch, flag, undefined);
@@ -551,7 +614,7 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   // 6. What the kernel does not filter, and what was sampled.
   for (const entry of kernelUnfilteredSyscalls) {
     if (entry.arch !== arch.name) continue;
-    const verdict = verdicts.get(entry.nr);
+    const verdict = verdictOf(entry.nr);
     const filterSays = verdict === 'always' ? 'allows it' : verdict === 'some' ? 'allows it for some arguments' : 'denies it';
     add('SC7040', `${entry.name} (${entry.nr}) is ${kernelUnfilteredNote(entry)}: the filter ${filterSays}, but the kernel runs it without consulting any filter (it honours the call only from its own uprobe trampolines)`, {
       syscall: { nr: entry.nr, name: entry.name },
