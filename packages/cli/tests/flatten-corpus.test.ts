@@ -28,6 +28,13 @@ function decide(program: BpfProgram, nr: number, arch: number, args: readonly bi
   return result.returnValue >>> 0;
 }
 
+function sameInstructions(a: BpfProgram, b: BpfProgram): boolean {
+  return a.length === b.length && a.every((insn, pc) => {
+    const other = b[pc];
+    return other !== undefined && insn.code === other.code && insn.jt === other.jt && insn.jf === other.jf && insn.k === other.k;
+  });
+}
+
 describe('syscage flatten over every loaded policy', () => {
   it.each(trees.filter((tree) => tree.present).map((tree) => [tree.name, tree.path] as const))('%s', async (_name, path) => {
     const input = await loadPolicies({ paths: [path], cwd: repo, includeMap: [], lint: 'off' });
@@ -55,6 +62,8 @@ describe('syscage flatten over every loaded policy', () => {
         problems.push(`${file}: does not compile`);
         continue;
       }
+      // The same instructions decide every call alike: nothing to sample.
+      if (sameInstructions(original.program, recompiled.program)) continue;
       // Sampled calls: every listed syscall and a few others, with every compared value, its
       // neighbours, and values with the high word set.
       const values = new Set<bigint>([0n, wordMask, 0x100000000n]);
