@@ -88,7 +88,7 @@ describeKernel('the emulator agrees with the kernel', () => {
         else expect(got, `${name} ${args.join(',')}`).toEqual(want);
       });
     });
-  }, 120_000);
+  }, 600_000);
 
   it.each([
     ['div x by 0 ends the filter with 0 (kill)', 0x30],
@@ -99,7 +99,7 @@ describeKernel('the emulator agrees with the kernel', () => {
     const calls = [[1000n, divisor, 0n, 0n, 0n, 0n]];
     const [answer] = runInKernel([{ program, calls }]);
     expect(answer?.results?.[0]).toEqual(expectedCall(program, calls[0] ?? []));
-  }, 60_000);
+  }, 600_000);
 
   it('accepts exactly the fixture programs the validator accepts', () => {
     const root = fileURLToPath(new URL('./fixtures/programs/', import.meta.url));
@@ -112,5 +112,5 @@ describeKernel('the emulator agrees with the kernel', () => {
       .forEach((p, index) => {
         expect(kernel[index]?.installed, p.name).toBe(validateProgram(p.program).length === 0);
       });
-  }, 60_000);
+  }, 600_000);
 });

@@ -38,7 +38,7 @@ export function runInKernel(cases: readonly { program: BpfProgram; calls: readon
   const input = JSON.stringify(
     cases.map((c) => ({ program: c.program.map((i) => [i.code, i.jt, i.jf, i.k]), calls: c.calls.map((args) => args.map((a) => a.toString())) })),
   ).replace(/"(\d+)"/g, '$1');
-  const run = spawnSync('/usr/bin/python3', [probe], { input, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 120_000 });
+  const run = spawnSync('/usr/bin/python3', [probe], { input, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000 });
   if (run.status !== 0) throw new Error(`probe failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as KernelCase[];
 }

@@ -105,7 +105,7 @@ describeLibseccomp('libseccomp programs agree with the rules they were built fro
       }),
       { numRuns: 12, endOnFailure: true, seed: 20261128 },
     );
-  }, 120_000);
+  }, 600_000);
 
 });
 
@@ -157,5 +157,5 @@ describeLibseccomp('our programs agree with libseccomp on the same policy', () =
       }),
       { numRuns: 15, endOnFailure: true, seed: 20261128 },
     );
-  }, 120_000);
+  }, 600_000);
 });

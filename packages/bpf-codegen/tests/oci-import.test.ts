@@ -223,7 +223,7 @@ describe.skipIf(!libseccomp)('imported profiles compiled by Syscage decide like 
     });
     console.log(`OCI import differential: ${String(cases.length)} profiles, ${String(vectors)} vectors, 0 differences`);
     expect(vectors).toBeGreaterThan(10_000);
-  }, 300_000);
+  }, 1_200_000);
 });
 
 // Fuzzing: arbitrary text never crashes the importer, and arbitrary valid profiles either import
@@ -291,5 +291,5 @@ describe('importOciProfile under fuzzing', () => {
       }),
       { numRuns: 150 },
     );
-  }, 120_000);
+  }, 600_000);
 });

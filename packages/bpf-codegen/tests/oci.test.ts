@@ -172,7 +172,7 @@ describeWithShared('exported crosvm-2022-06 profiles compiled by libseccomp deci
         if (table === undefined) throw new Error('unreachable');
         const resolved = resolvePolicy(`${corpus.path}/${arch}/${file}`, { host, arch });
         expectSameDecisions(compilePolicy(resolved, table, { defaultAction: 'trap' }), table, file);
-      }, 60_000);
+      }, 600_000);
     });
   }
 });
@@ -232,6 +232,6 @@ describe('exportOciProfile writes compact exact profiles', () => {
     ] as const)('%s (%s)', (name, arch, text) => {
       const table = tableNamed(arch);
       expectSameDecisions(compileText(text, table, { defaultAction: 'trap' }).result, table, name);
-    }, 120_000);
+    }, 600_000);
   });
 });

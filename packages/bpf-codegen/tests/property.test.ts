@@ -78,7 +78,7 @@ describe('compiled programs agree with the reference semantics', () => {
       }),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 // Long `arg == V || …` lists are tested as value sets (a high-word test per distinct high half,
@@ -141,5 +141,5 @@ describe('value sets agree with the reference semantics', () => {
       }),
       { numRuns: 100 },
     );
-  }, 120_000);
+  }, 600_000);
 });

@@ -169,5 +169,5 @@ describe('diffDecisions: random policy pairs', () => {
       }),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, 600_000);
 });

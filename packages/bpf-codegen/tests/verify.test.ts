@@ -110,7 +110,7 @@ describe('verify: mutants of emitted programs are never proved when they decide 
     expect(tally.counterexamples).toBeGreaterThan(tally.mutants / 2);
     expect(tally.sampledDifferent).toBeGreaterThan(0);
     expect(tally.counterexamples).toBeGreaterThanOrEqual(tally.sampledDifferent);
-  }, 120_000);
+  }, 600_000);
 
   it('finds the difference of a one-bit change on the high half of a 64-bit constant', () => {
     const { result } = compileText('openat: arg2 == 0x100000000\n', tableNamed('x86_64'), { defaultAction: 'trap' });
@@ -149,7 +149,7 @@ describe('verify: random policies', () => {
       }),
       { numRuns: 30 },
     );
-  }, 120_000);
+  }, 600_000);
 
   it("one policy's program against another policy: proved only when no sampled input differs, else a counterexample that replays", () => {
     fc.assert(
@@ -166,7 +166,7 @@ describe('verify: random policies', () => {
       }),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('verify: stacks and within', () => {
