@@ -48,11 +48,28 @@ const messageFlags: ArgumentNaming = {
 const signal: ArgumentNaming = { values: /^SIG[A-Z]+\d*$/, prefer: /^SIG(?!(IOT|POLL|UNUSED)$)/ };
 const clock: ArgumentNaming = { values: /^CLOCK_(REALTIME|MONOTONIC|PROCESS_CPUTIME_ID|THREAD_CPUTIME_ID|MONOTONIC_RAW|REALTIME_COARSE|MONOTONIC_COARSE|BOOTTIME|REALTIME_ALARM|BOOTTIME_ALARM|TAI)$/ };
 
+const mapFlags: ArgumentNaming = { flags: /^MAP_(?!(TYPE|HUGE_\w+|FILE|SHARED_VALIDATE)$)[A-Z0-9_]+$/ };
+const socketLevel: ArgumentNaming = { values: /^SOL_/ };
+
 /**
- * Syscall → argument index → naming. Only arguments whose every value is a named constant (or a
- * set of named flags) are listed: naming a length or an address after a constant would mislead.
+ * Namings several syscalls share, each with its syscalls and the argument it names there
+ * (`mmap`'s third argument and `mprotect`'s are both protections).
  */
-const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>>>> = {
+const SHARED: readonly (readonly [ArgumentNaming, Readonly<Record<string, number>>])[] = [
+  [addressFamily, { socket: 0, socketpair: 0 }],
+  [socketType, { socket: 1, socketpair: 1 }],
+  [protection, { mmap: 2, mmap2: 2, mprotect: 2, pkey_mprotect: 2 }],
+  [mapFlags, { mmap: 3, mmap2: 3 }],
+  [openFlags, { open: 1, openat: 2 }],
+  [atFlags, { newfstatat: 3, fstatat64: 3, statx: 2, unlinkat: 2, faccessat2: 3 }],
+  [clock, { timerfd_create: 0, clock_gettime: 0, clock_getres: 0, clock_nanosleep: 0 }],
+  [signal, { kill: 1, tkill: 1, tgkill: 2, rt_sigaction: 0 }],
+  [messageFlags, { sendto: 3, recvfrom: 3, sendmsg: 2, recvmsg: 2, sendmmsg: 3, recvmmsg: 3 }],
+  [socketLevel, { setsockopt: 1, getsockopt: 1 }],
+];
+
+/** Namings of one syscall's argument, syscall → argument index → naming. */
+const OWN: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>>>> = {
   // Only request families whose names are all request numbers; other values stay numbers.
   ioctl: {
     1: {
@@ -61,8 +78,6 @@ const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>
       selector: true,
     },
   },
-  socket: { 0: addressFamily, 1: socketType },
-  socketpair: { 0: addressFamily, 1: socketType },
   // PR_SET_MM_* are sub-options (values of arg1) that share numbers with options.
   prctl: { 0: { values: /^PR_/, prefer: /^PR_(SET|GET)_(?!MM_)/, selector: true } },
   fcntl: {
@@ -75,48 +90,36 @@ const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>
   },
   arch_prctl: { 0: { values: /^ARCH_/, selector: true } },
   madvise: { 2: { values: /^MADV_/, selector: true } },
-  mmap: { 2: protection, 3: { flags: /^MAP_(?!(TYPE|HUGE_\w+|FILE|SHARED_VALIDATE)$)[A-Z0-9_]+$/ } },
-  mmap2: { 2: protection, 3: { flags: /^MAP_(?!(TYPE|HUGE_\w+|FILE|SHARED_VALIDATE)$)[A-Z0-9_]+$/ } },
-  mprotect: { 2: protection },
-  pkey_mprotect: { 2: protection },
-  open: { 1: openFlags },
-  openat: { 2: openFlags },
   pipe2: { 1: { flags: /^O_(CLOEXEC|NONBLOCK|DIRECT)$/ } },
   dup3: { 2: { flags: /^O_CLOEXEC$/ } },
-  newfstatat: { 3: atFlags },
-  fstatat64: { 3: atFlags },
-  statx: { 2: atFlags },
-  unlinkat: { 2: atFlags },
-  faccessat2: { 3: atFlags },
   clone: { 0: cloneFlags },
   unshare: { 0: { flags: /^CLONE_(?!NEWTIME$)[A-Z_]+$/ } },
   setns: { 1: { values: /^CLONE_NEW[A-Z]+$/ } },
   mount: { 3: { flags: /^MS_(RDONLY|NOSUID|NODEV|NOEXEC|SYNCHRONOUS|REMOUNT|MANDLOCK|DIRSYNC|NOSYMFOLLOW|NOATIME|NODIRATIME|BIND|MOVE|REC|SILENT|POSIXACL|UNBINDABLE|PRIVATE|SLAVE|SHARED|RELATIME|STRICTATIME|LAZYTIME)$/ } },
   memfd_create: { 1: { flags: /^MFD_(CLOEXEC|ALLOW_SEALING|HUGETLB|NOEXEC_SEAL|EXEC)$/ } },
   eventfd2: { 1: { flags: /^EFD_(CLOEXEC|NONBLOCK|SEMAPHORE)$/ } },
-  timerfd_create: { 0: clock, 1: { flags: /^TFD_(CLOEXEC|NONBLOCK)$/ } },
-  clock_gettime: { 0: clock },
-  clock_getres: { 0: clock },
-  clock_nanosleep: { 0: clock },
+  timerfd_create: { 1: { flags: /^TFD_(CLOEXEC|NONBLOCK)$/ } },
   epoll_ctl: { 1: { values: /^EPOLL_CTL_/ } },
   futex: { 1: { values: /^FUTEX_(WAIT|WAKE|FD|REQUEUE|CMP_REQUEUE|WAKE_OP|LOCK_PI|LOCK_PI2|UNLOCK_PI|TRYLOCK_PI|WAIT_BITSET|WAKE_BITSET|WAIT_REQUEUE_PI|CMP_REQUEUE_PI)(_PRIVATE)?$/ } },
   getrandom: { 2: { flags: /^GRND_(NONBLOCK|RANDOM|INSECURE)$/ } },
   lseek: { 2: { values: /^SEEK_(SET|CUR|END|DATA|HOLE)$/ } },
   flock: { 1: { values: /^LOCK_(SH|EX|UN)$/, flags: /^LOCK_NB$/, valueMask: 0xbn } },
   rt_sigprocmask: { 0: { values: /^SIG_(BLOCK|UNBLOCK|SETMASK)$/ } },
-  kill: { 1: signal },
-  tkill: { 1: signal },
-  tgkill: { 2: signal },
-  rt_sigaction: { 0: signal },
-  sendto: { 3: messageFlags },
-  recvfrom: { 3: messageFlags },
-  sendmsg: { 2: messageFlags },
-  recvmsg: { 2: messageFlags },
-  sendmmsg: { 3: messageFlags },
-  recvmmsg: { 3: messageFlags },
-  setsockopt: { 1: { values: /^SOL_/ } },
-  getsockopt: { 1: { values: /^SOL_/ } },
 };
+
+/**
+ * Syscall → argument index → naming: {@link OWN} with {@link SHARED} merged in. Only arguments
+ * whose every value is a named constant (or a set of named flags) are listed: naming a length or
+ * an address after a constant would mislead.
+ */
+const ARGUMENTS: Readonly<Record<string, Readonly<Record<number, ArgumentNaming>>>> = (() => {
+  const merged: Record<string, Record<number, ArgumentNaming>> = {};
+  for (const [syscall, args] of Object.entries(OWN)) merged[syscall] = { ...args };
+  for (const [naming, uses] of SHARED) {
+    for (const [syscall, arg] of Object.entries(uses)) (merged[syscall] ??= {})[arg] = naming;
+  }
+  return merged;
+})();
 
 /** How the values of argument `arg` of `syscall` are named, or `undefined` when they are not constants. */
 export function argumentNaming(syscall: string, arg: number): ArgumentNaming | undefined {
