@@ -159,7 +159,10 @@ describe('flattenPolicy, on random policies split over two files', () => {
           expect(decide(flat, nr, table.auditArch, args), `${mainText}---\n${commonText}---\n${result.text}`).toBe(decide(original, nr, table.auditArch, args));
         }
       }),
-      { numRuns: 150 },
+      // A fixed seed: with a random one the count below is random too (about a third flatten:
+      // 48 and 50 in two runs, so at most 30 happens a few times in ten thousand runs); this one
+      // flattens 58 of 150.
+      { numRuns: 150, seed: 20261203 },
     );
     expect(flattened).toBeGreaterThan(30);
   });
