@@ -263,9 +263,15 @@ function allowedWith(program: BpfProgram, arch: ArchTable, paths: NumberPaths, c
     const result = emulate(program, { nr: paths.nr, arch: arch.auditArch, instructionPointer: 0n, args }, { byteOrder: arch.endianness, recordPath: false });
     return result.ok && (result.action === 'allow' || result.action === 'log');
   };
+  const constrained = [...new Set(constraints.map((c) => c.offset))];
   for (const outcome of paths.native) {
     if (!allowLike(outcome.returnValue)) continue;
-    const args = witnessOf([...outcome.conditions, ...extra], littleEndian);
+    const conditions = [...outcome.conditions, ...extra];
+    // Most allowing paths contradict the constraints (ioctl's other requests, socket's other
+    // families): their constrained words are solved first, and the whole witness only for those
+    // that pass (witnessOf needs every word solved, so the answer is the same).
+    if (constrained.some((offset) => typeof solveWord(conditions.filter((c) => c.offset === offset)) !== 'number')) continue;
+    const args = witnessOf(conditions, littleEndian);
     if (args !== undefined && confirm(args)) return args;
   }
   if (!paths.complete) {
@@ -311,7 +317,9 @@ function unknownCandidates(program: BpfProgram, arch: ArchTable, table: TableNam
   // ends where that walk ended: each run is walked once, not once per boundary in it.
   let walkedFrom = -1;
   let walkedTo = -1;
-  for (const start of Float64Array.from(boundaries).sort()) {
+  const starts = Uint32Array.from(boundaries).sort();
+  for (let at = 0; at < starts.length; at++) {
+    const start = starts[at] ?? 0;
     if (start === walkedFrom) continue;
     let nr = start;
     if (start >= walkedFrom && start <= walkedTo) nr = walkedTo;
@@ -320,11 +328,9 @@ function unknownCandidates(program: BpfProgram, arch: ArchTable, table: TableNam
     walkedTo = nr;
     candidates.push(nr);
   }
+  const unknown = Uint32Array.from(candidates.filter((nr) => !known.has(nr) && (arch.x32SyscallBit === undefined || (nr & X32_BIT) === 0))).sort();
   const found: number[] = [];
-  for (const nr of Float64Array.from(candidates).sort()) {
-    if (nr === found[found.length - 1] || known.has(nr) || (arch.x32SyscallBit !== undefined && (nr & X32_BIT) !== 0)) continue;
-    found.push(nr);
-  }
+  for (let at = 0; at < unknown.length; at++) if (at === 0 || unknown[at] !== unknown[at - 1]) found.push(unknown[at] ?? 0);
   return found;
 }
 
