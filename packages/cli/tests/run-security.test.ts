@@ -37,8 +37,11 @@ writeFileSync(join(folder, 'kill-yield-thread.bpf'), encodeProgram(killYieldThre
 writeFileSync(join(folder, 'aarch64.bpf'), encodeProgram(killYieldThread(AUDIT_ARCH_AARCH64), { byteOrder: 'little' }));
 writeFileSync(join(folder, 'true.policy'), 'execve: 1\nexit_group: 1\n');
 
-// A second thread makes the denied call; the main thread goes on and exits 0.
-const threaded = 'import os, threading, time\nthreading.Thread(target=os.sched_yield, daemon=True).start()\ntime.sleep(0.5)\nos._exit(0)\n';
+// A second thread makes the denied call; the main thread goes on and exits 0 once that thread is
+// gone. It waits for that, not for a duration: after a fixed 0.5 s sleep, a loaded machine could
+// end the process before the thread made its call, and nothing would have been killed.
+const threaded =
+  'import os, threading, time\nthreading.Thread(target=os.sched_yield, daemon=True).start()\nwhile len(os.listdir("/proc/self/task")) > 1:\n    time.sleep(0.01)\nos._exit(0)\n';
 
 describe.runIf(process.arch === 'x64' && process.platform === 'linux')('run after a thread kill', { timeout: 60_000 }, () => {
   it('exits 128 + SIGSYS although the process exited 0', async () => {
