@@ -222,6 +222,19 @@ function intervalsOf(condition: LibseccompCondition, max: bigint): Interval[] | 
   }
 }
 
+/**
+ * `intervalsOf` kept per condition object: the implication checks of `absorb` ask for the same
+ * conditions' intervals millions of times on large products (conditions are never changed).
+ */
+const intervalCache = new WeakMap<LibseccompCondition, { readonly max: bigint; readonly intervals: Interval[] | undefined }>();
+function cachedIntervalsOf(condition: LibseccompCondition, max: bigint): Interval[] | undefined {
+  const cached = intervalCache.get(condition);
+  if (cached?.max === max) return cached.intervals;
+  const intervals = intervalsOf(condition, max);
+  intervalCache.set(condition, { max, intervals });
+  return intervals;
+}
+
 /** Aligned blocks covering an interval exactly, each as `(arg & ~(2^k - 1)) == base`. */
 function blocks(arg: number, interval: Interval, max: bigint): LibseccompCondition[] {
   const out: LibseccompCondition[] = [];
@@ -297,17 +310,16 @@ const isTrue = (c: LibseccompCondition): boolean => c.op === 'masked_eq' && (c.m
 /** Whether every value `a` admits, `b` admits too (conditions on one argument). */
 function implies(a: LibseccompCondition, b: LibseccompCondition, max: bigint): boolean {
   if (isTrue(b)) return true;
-  const ia = intervalsOf(a, max);
-  const ib = intervalsOf(b, max);
+  const ia = cachedIntervalsOf(a, max);
+  const ib = cachedIntervalsOf(b, max);
   const inside = (i: Interval, js: readonly Interval[]): boolean => js.some((j) => i.lo >= j.lo && i.hi <= j.hi);
   if (ia && ib) return ia.every((i) => inside(i, ib));
   const mb = b.mask ?? 0n;
   if (ia) {
-    // An interval lies in a cube when its lowest value matches and every bit that varies inside it is free.
-    return ia.every((i) => {
-      const varying = i.lo === i.hi ? 0n : (1n << BigInt((i.lo ^ i.hi).toString(2).length)) - 1n;
-      return (i.lo & mb) === b.value && (varying & mb) === 0n;
-    });
+    // An interval lies in a cube when its lowest value matches and every bit that varies inside it
+    // is free: the bits below the highest bit of lo ^ hi, all under the mask's lowest set bit.
+    const lowestMaskBit = mb & -mb;
+    return ia.every((i) => (i.lo & mb) === b.value && (mb === 0n || (i.lo ^ i.hi) < lowestMaskBit));
   }
   const ma = a.mask ?? 0n;
   // A cube: its lowest and highest values and the values it excludes.
@@ -334,9 +346,29 @@ function termImplies(a: Term, b: Term, max: bigint): boolean {
  */
 function absorb(terms: readonly Term[], max: bigint): Term[] {
   if (terms.length > 4096) return [...terms];
+  // A copy of an earlier term is always dropped (the earlier one covers it), and the earlier one
+  // is covered exactly when a copy would be: so copies go first, by text, before the pairwise
+  // check. What is checked pairwise is then cut by the arguments: a term implies another only if
+  // it tests every argument the other tests. Random policies gave thousands of products whose
+  // pairwise check took seconds per syscall before the export could refuse them (SC4036).
+  const seen = new Set<string>();
+  const unique: Term[] = [];
+  for (const term of terms) {
+    const key = term.map((c) => `${String(c.arg)}:${c.op}:${String(c.mask ?? '')}:${String(c.value)}`).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(term);
+  }
+  // What each term tests, and what it restricts (a condition every value meets restricts nothing).
+  const tested = unique.map((term) => term.reduce((mask, c) => mask | (1 << c.arg), 0));
+  const restricted = unique.map((term) => term.reduce((mask, c) => (isTrue(c) ? mask : mask | (1 << c.arg)), 0));
   const kept: Term[] = [];
-  for (const [index, term] of terms.entries()) {
-    const covered = terms.some((other, j) => j !== index && termImplies(term, other, max) && (j < index || !termImplies(other, term, max)));
+  for (const [index, term] of unique.entries()) {
+    const mine = tested[index] ?? 0;
+    const covered = unique.some((other, j) => {
+      if (j === index || ((restricted[j] ?? 0) & ~mine) !== 0) return false;
+      return termImplies(term, other, max) && (j < index || !termImplies(other, term, max));
+    });
     if (!covered) kept.push(term);
   }
   return kept;
