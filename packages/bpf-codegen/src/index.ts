@@ -69,6 +69,8 @@ export type { ExploreOptions, PathExploration, PathOutcome, WordCondition } from
 export { normalizeReturnValue, verifyEquivalent, verifyProgram, verifyWithin } from './verify.js';
 // Exact differences between two sides, per syscall, as conditions on the arguments (`syscage diff`).
 export { diffDecisions } from './verify-diff.js';
+export { createProofCache, proveProgram } from './verify-syscall.js';
+export type { ProofCache, ProofCacheOptions } from './verify-syscall.js';
 export type { ChangeKind, DecisionChange, DecisionDiff, DiffOptions, FieldCondition, InputField, InputTerm, SyscallDifference } from './verify-diff.js';
 export type {
   Counterexample,

@@ -248,12 +248,13 @@ function comparisonDiagram(bdd: Bdd, comparison: LoweredComparison, bits: 32 | 6
   }
 }
 
-function actionTerminal(bdd: Bdd, action: Parameters<typeof actionReturnValue>[0]): number {
+/** The terminal of an action's normalised return value. */
+export function actionTerminal(bdd: Bdd, action: Parameters<typeof actionReturnValue>[0]): number {
   return bdd.terminal(normalizeReturnValue(actionReturnValue(action)));
 }
 
 /** A listed syscall's decision as a function of its arguments: first matching filter, else the fallback. */
-function syscallDiagram(bdd: Bdd, syscall: LoweredSyscall, bits: 32 | 64): number {
+export function syscallDiagram(bdd: Bdd, syscall: LoweredSyscall, bits: 32 | 64): number {
   let result = actionTerminal(bdd, syscall.fallback.action);
   for (let index = syscall.filters.length - 1; index >= 0; index--) {
     const filter = syscall.filters[index];
@@ -303,12 +304,18 @@ function policyDiagram(bdd: Bdd, policy: LoweredPolicy): number {
 /** Scratch memory with no live cell. */
 const noCells: readonly number[] = new Array<number>(bpf.BPF_MEMWORDS).fill(-2);
 
-const LIVE_A = 1;
-const LIVE_X = 2;
-const liveCell = (cell: number): number => 4 << cell;
+/** Liveness bits: A, X, and scratch cell `cell`. */
+export const LIVE_A = 1;
+export const LIVE_X = 2;
+export const liveCell = (cell: number): number => 4 << cell;
+
+/** Liveness of each program translated, kept while the program is (a build translates parts of one program many times). */
+const livenessByProgram = new WeakMap<BpfProgram, Int32Array>();
 
 /** Registers and scratch cells each instruction's successors may read (a backward pass; jumps only go forward). */
-function liveness(program: BpfProgram): Int32Array {
+export function liveness(program: BpfProgram): Int32Array {
+  const known = livenessByProgram.get(program);
+  if (known !== undefined) return known;
   const live = new Int32Array(program.length + 1);
   for (let pc = program.length - 1; pc >= 0; pc--) {
     const insn = program[pc];
@@ -331,6 +338,7 @@ function liveness(program: BpfProgram): Int32Array {
     else value = insn.code === (bpf.BPF_MISC | bpf.BPF_TAX) ? (next & ~LIVE_X) | LIVE_A : (next & ~LIVE_A) | LIVE_X;
     live[pc] = value;
   }
+  livenessByProgram.set(program, live);
   return live;
 }
 
@@ -357,15 +365,31 @@ function opcodeName(code: number): string {
   return `opcode 0x${code.toString(16)}`;
 }
 
+/** Where a translation starts: a pc and the constant values of A, X and the scratch cells (`undefined`: never stored). */
+export interface TranslationEntry {
+  readonly pc: number;
+  readonly a: number;
+  readonly x: number;
+  readonly m: readonly (number | undefined)[];
+}
+
+/** The machine at pc 0: A and X zero, no cell stored. */
+const programStart: TranslationEntry = { pc: 0, a: 0, x: 0, m: new Array<undefined>(bpf.BPF_MEMWORDS).fill(undefined) };
+
 /** Translates one program into a diagram of its raw return values. */
 class ProgramTranslator {
   private readonly vectors: BitVector[] = [];
   private readonly vectorIds = new Map<string, number>();
   private readonly words: BitVector[] = [];
 
+  /**
+   * @param fixed - input words known in advance (slot → value), read as constants: a jump on
+   *   them follows one edge, so only the part of the program for those values is translated.
+   */
   constructor(
     private readonly bdd: Bdd,
     private readonly byteOrder: Endianness,
+    private readonly fixed?: ReadonlyMap<number, number>,
   ) {}
 
   /**
@@ -376,26 +400,33 @@ class ProgramTranslator {
    * that falls through to the next number) makes that quadratic, so past a node budget the
    * translation starts over forward, carrying each state's path condition. Both are exact.
    */
-  translate(program: BpfProgram, translation: 'auto' | 'backward' | 'forward'): number {
-    if (translation === 'forward') return this.translateForward(program);
-    if (translation === 'backward') return this.translateBackward(program, Infinity);
+  translate(program: BpfProgram, translation: 'auto' | 'backward' | 'forward', entry: TranslationEntry = programStart): number {
+    if (translation === 'forward') return this.translateForward(program, entry);
+    if (translation === 'backward') return this.translateBackward(program, Infinity, entry);
     const budget = this.bdd.size + 20_000 + 50 * program.length;
     try {
-      return this.translateBackward(program, budget);
+      return this.translateBackward(program, budget, entry);
     } catch (error) {
-      if (error instanceof OverBudget || error instanceof Undecided) return this.translateForward(program);
+      if (error instanceof OverBudget || error instanceof Undecided) return this.translateForward(program, entry);
       throw error;
     }
   }
 
-  /** Discovers the machine states of every pc (jumps only go forward), canonical under liveness. */
-  private stateTable(program: BpfProgram): {
-    readonly states: Map<string, MachineState>[];
+  /**
+   * Discovers the machine states of every pc reached from the entry (jumps only go forward),
+   * canonical under liveness. Only reached pcs get a table, so translating a small part of a
+   * long program costs what the part costs.
+   */
+  private stateTable(
+    program: BpfProgram,
+    entry: TranslationEntry,
+  ): {
+    readonly states: Map<number, Map<string, MachineState>>;
     readonly canonical: (pc: number, state: MachineState) => [number, string];
     readonly start: [number, string];
   } {
     const live = liveness(program);
-    const states: Map<string, MachineState>[] = program.map(() => new Map<string, MachineState>());
+    const states = new Map<number, Map<string, MachineState>>();
     const canonical = (pc: number, state: MachineState): [number, string] => {
       const mask = live[pc] ?? 0;
       const a = mask & LIVE_A ? state.a : -2;
@@ -403,65 +434,87 @@ class ProgramTranslator {
       // Most pcs have no live scratch cell: then the key is A and X alone.
       const m = mask >>> 2 === 0 ? noCells : state.m.map((cell, index) => (mask & liveCell(index) ? cell : -2));
       const key = m === noCells ? `${a},${x}` : `${a},${x},${m.join(',')}`;
-      const bucket = states[pc];
-      if (bucket === undefined) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
+      if (pc >= program.length) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
+      let bucket = states.get(pc);
+      if (bucket === undefined) {
+        bucket = new Map<string, MachineState>();
+        states.set(pc, bucket);
+      }
       if (!bucket.has(key)) bucket.set(key, { a, x, m });
       return [pc, key];
     };
-    const zero = this.intern(this.bdd.constantVector(0));
-    const start = canonical(0, { a: zero, x: zero, m: new Array<number>(bpf.BPF_MEMWORDS).fill(-1) });
+    const constant = (value: number): number => this.intern(this.bdd.constantVector(value));
+    const start = canonical(entry.pc, {
+      a: constant(entry.a),
+      x: constant(entry.x),
+      m: entry.m.map((cell) => (cell === undefined ? -1 : constant(cell))),
+    });
     return { states, canonical, start };
   }
 
-  private translateBackward(program: BpfProgram, budget: number): number {
+  private translateBackward(program: BpfProgram, budget: number, entry: TranslationEntry): number {
     const bdd = this.bdd;
-    const { states, canonical, start } = this.stateTable(program);
-    const transitions: Map<string, Transition>[] = program.map(() => new Map<string, Transition>());
-    for (let pc = 0; pc < program.length; pc++) {
-      for (const [key, state] of states[pc] ?? []) transitions[pc]?.set(key, this.step(program, pc, state, canonical));
+    const { states, canonical, start } = this.stateTable(program, entry);
+    const transitions = new Map<number, Map<string, Transition>>();
+    // Pcs in increasing order as they are reached (a state is only ever added at a later pc).
+    const reached: number[] = [];
+    for (let pc = entry.pc; pc < program.length; pc++) {
+      const here = states.get(pc);
+      if (here === undefined) continue;
+      reached.push(pc);
+      const out = new Map<string, Transition>();
+      transitions.set(pc, out);
+      for (const [key, state] of here) out.set(key, this.step(program, pc, state, canonical));
     }
-    const results: Map<string, number>[] = program.map(() => new Map<string, number>());
+    const results = new Map<number, Map<string, number>>();
     const resultOf = ([pc, key]: readonly [number, string]): number => {
-      const node = results[pc]?.get(key);
+      const node = results.get(pc)?.get(key);
       if (node === undefined) throw new Undecided(`internal: no result for pc ${pc}`, pc);
       return node;
     };
-    for (let pc = program.length - 1; pc >= 0; pc--) {
-      for (const [key, transition] of transitions[pc] ?? []) {
+    for (let index = reached.length - 1; index >= 0; index--) {
+      const pc = reached[index] ?? 0;
+      const done = new Map<string, number>();
+      results.set(pc, done);
+      for (const [key, transition] of transitions.get(pc) ?? []) {
         let node: number;
         if (transition.kind === 'return') node = transition.node;
         else if (transition.kind === 'step') node = resultOf([transition.pc, transition.key]);
         else node = bdd.ite(transition.condition, resultOf(transition.taken), resultOf(transition.notTaken));
-        results[pc]?.set(key, node);
+        done.set(key, node);
       }
       if (bdd.size > budget) throw new OverBudget();
     }
     return resultOf(start);
   }
 
-  private translateForward(program: BpfProgram): number {
+  private translateForward(program: BpfProgram, entry: TranslationEntry): number {
     const bdd = this.bdd;
-    const { states, canonical, start } = this.stateTable(program);
+    const { states, canonical, start } = this.stateTable(program, entry);
     // Forward, in pc order (jumps only go forward): each state carries the set of inputs that
     // reach it (a boolean diagram). Knowing the path condition keeps what is built small: a test
     // after a failed argument check is built only for the inputs that get there. Inputs follow
     // one path each, so the sets of the returns are disjoint and each adds its own part.
-    const reach: Map<string, number>[] = program.map(() => new Map<string, number>());
+    const reach = new Map<number, Map<string, number>>();
     const arrive = ([pc, key]: readonly [number, string], inputs: number): void => {
       if (inputs === bdd.false) return;
-      const bucket = reach[pc];
-      if (bucket === undefined) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
+      if (pc >= program.length) throw new Undecided(`execution reaches pc ${pc}, past the end of the program`, pc);
+      let bucket = reach.get(pc);
+      if (bucket === undefined) {
+        bucket = new Map<string, number>();
+        reach.set(pc, bucket);
+      }
       const known = bucket.get(key);
       bucket.set(key, known === undefined ? inputs : bdd.or(known, inputs));
     };
     arrive(start, bdd.true);
     // The inputs that end in each return value (a few values; one union each, combined at the end).
     const returning = new Map<number, number>();
-    for (let pc = 0; pc < program.length; pc++) {
-      const here = reach[pc];
+    for (let pc = entry.pc; pc < program.length; pc++) {
+      const here = reach.get(pc);
       if (here === undefined) continue;
       for (const [key, inputs] of here) {
-        const state = states[pc]?.get(key);
+        const state = states.get(pc)?.get(key);
         if (state === undefined) throw new Undecided(`internal: no state at pc ${pc}`, pc);
         const transition = this.step(program, pc, state, canonical);
         if (transition.kind === 'return') returning.set(transition.node, bdd.or(returning.get(transition.node) ?? bdd.false, inputs));
@@ -472,8 +525,8 @@ class ProgramTranslator {
         }
       }
       // Nothing jumps backwards: this pc's states are done.
-      here.clear();
-      states[pc]?.clear();
+      reach.delete(pc);
+      states.delete(pc);
     }
     let result: number | undefined;
     for (const [node, inputs] of returning) result = result === undefined ? node : bdd.ite(inputs, node, result);
@@ -499,7 +552,8 @@ class ProgramTranslator {
   private word(slot: number): BitVector {
     let vector = this.words[slot];
     if (vector === undefined) {
-      vector = wordVector(this.bdd, slot);
+      const value = this.fixed?.get(slot);
+      vector = value === undefined ? wordVector(this.bdd, slot) : this.bdd.constantVector(value);
       this.words[slot] = vector;
     }
     return vector;
@@ -649,6 +703,16 @@ class ProgramTranslator {
         throw new Undecided(`${opcodeName(code)} is not an ALU operation`, pc);
     }
   }
+}
+
+/**
+ * The normalised return values of `program` from `entry` with some input words fixed (see
+ * {@link ProgramTranslator}), for the per-syscall proof. Throws when the part cannot be
+ * translated exactly or passes the store's budget; the caller then proves the whole program.
+ */
+export function translatePart(bdd: Bdd, program: BpfProgram, byteOrder: Endianness, fixed: ReadonlyMap<number, number>, entry: TranslationEntry): number {
+  const raw = new ProgramTranslator(bdd, byteOrder, fixed).translate(program, 'auto', entry);
+  return bdd.mapTerminals(raw, normalizeReturnValue);
 }
 
 // ---- Sides, comparisons, counterexamples -----------------------------------------------------

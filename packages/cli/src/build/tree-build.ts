@@ -11,7 +11,9 @@ import type { ArchTable } from '@syscage/arch-tables';
 import {
   type CompileOptions,
   type LoweredPolicy,
+  type ProofCache,
   compilePolicy,
+  createProofCache,
   exportOciProfile,
   formatAction,
   ociProfileJson,
@@ -160,7 +162,7 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
       if (!tree.archs.some((folder) => folder.arch === arch)) return { missingArch: arch, folders: tree.folders };
     }
   }
-  const memo: BuildMemo = { proved: new Set(), analyses: new Map() };
+  const memo: BuildMemo = { proved: new Set(), analyses: new Map(), proofs: createProofCache() };
   const policies = input.policies
     .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder, memo)] : []))
     .sort((a, b) => compareText(a.folder, b.folder) || compareText(a.name, b.name));
@@ -176,10 +178,13 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
 
 /**
  * Work a build does once per distinct program: the proofs it passed (by {@link proofKey}) and the
- * analyses it made (by program, architecture and call counts, all the analysis reads).
+ * analyses it made (by program, architecture and call counts, all the analysis reads); and what
+ * the proofs of different programs share.
  */
 interface BuildMemo {
   readonly proved: Set<string>;
+  /** What the proofs of different programs share (repeated rules and their compiled code). */
+  readonly proofs: ProofCache;
   readonly analyses: Map<string, ProgramAnalysis>;
 }
 
@@ -216,7 +221,7 @@ function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: Loade
   }
   const key = options.verify ? proofKey(lowered, program) : '';
   if (options.verify && !memo.proved.has(key)) {
-    const failure = proofFailure(lowered, program, table);
+    const failure = proofFailure(lowered, program, table, memo.proofs);
     if (failure === undefined) {
       memo.proved.add(key);
     } else {

@@ -13,7 +13,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, type CompileOptions, type LoweredPolicy, compilePolicy, formatAction } from '@syscage/bpf-codegen';
+import { type BpfProgram, type CompileOptions, type LoweredPolicy, compilePolicy, createProofCache, formatAction } from '@syscage/bpf-codegen';
 import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -165,9 +165,10 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       }
       // Every program is proved against its policy before anything is written; one that is not is
       // a compiler bug, reported as one (exit 70) with the input that shows it.
+      const proofs = createProofCache();
       const unproved = options.verify
         ? compiled.flatMap((entry) => {
-            const failure = proofFailure(entry.lowered, entry.program, entry.arch);
+            const failure = proofFailure(entry.lowered, entry.program, entry.arch, proofs);
             return failure === undefined ? [] : [`${show(entry.file)} (${entry.arch.name}): the compiled program is not proved against the policy: ${failure}`];
           })
         : [];
