@@ -178,6 +178,21 @@ export function aluOperation(op: number, a: number, b: number): number {
   }
 }
 
+function failure(code: string, message: string, pc: number, path: number[], executed: number): EmulationFailure {
+  return { ok: false, error: { code, severity: 'error', message, pc }, path, instructionsExecuted: executed };
+}
+
+function success(returnValue: number, path: number[], executed: number): EmulationSuccess {
+  return {
+    ok: true,
+    returnValue: returnValue >>> 0,
+    action: seccompActionName(returnValue),
+    data: returnValue & bpf.SECCOMP_RET_DATA,
+    path,
+    instructionsExecuted: executed,
+  };
+}
+
 /**
  * Runs a seccomp program on one `seccomp_data` exactly as the kernel would (see the module
  * comment for the precise semantics). Never throws: a program that is invalid on the path
@@ -188,29 +203,19 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
   const byteOrder = options.byteOrder ?? 'little';
   const record = options.recordPath ?? true;
   const path: number[] = [];
-  const memory = new Array<number | undefined>(bpf.BPF_MEMWORDS).fill(undefined);
+  // Made at the first store (most filters never store); a cell never stored reads as undefined.
+  let memory: (number | undefined)[] | undefined;
   let a = 0;
   let x = 0;
   let pc = 0;
   let executed = 0;
-  const fail = (code: string, message: string): EmulationFailure => ({
-    ok: false,
-    error: { code, severity: 'error', message, pc },
-    path,
-    instructionsExecuted: executed,
-  });
-  const finish = (returnValue: number): EmulationSuccess => ({
-    ok: true,
-    returnValue: returnValue >>> 0,
-    action: seccompActionName(returnValue),
-    data: returnValue & bpf.SECCOMP_RET_DATA,
-    path,
-    instructionsExecuted: executed,
-  });
+  // Results through module-level helpers rather than closures here: a closure over pc and
+  // executed kept them in a heap context that every step of the loop wrote (the tests emulate
+  // millions of calls).
   // Jumps only move forward, so a valid run takes at most program.length steps.
   for (;;) {
     const insn = program[pc];
-    if (insn === undefined) return fail(ProgramDiagnosticCode.ranOffEnd, `execution reached pc ${pc}, past the end of the program`);
+    if (insn === undefined) return failure(ProgramDiagnosticCode.ranOffEnd, `execution reached pc ${pc}, past the end of the program`, pc, path, executed);
     if (record) path.push(pc);
     executed++;
     const { code, k } = insn;
@@ -223,9 +228,12 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         const mode = code & 0xe0;
         if (mode === bpf.BPF_ABS && (code & 0x18) === bpf.BPF_W && (code & 0x07) === bpf.BPF_LD) {
           if (kk >= bpf.SECCOMP_DATA_SIZE || kk % 4 !== 0) {
-            return fail(
+            return failure(
               kk >= bpf.SECCOMP_DATA_SIZE ? ProgramDiagnosticCode.loadOutOfRange : ProgramDiagnosticCode.loadMisaligned,
               `load at offset ${kk} outside the aligned words of seccomp_data`,
+              pc,
+              path,
+              executed,
             );
           }
           value = seccompDataWord(data, kk, byteOrder);
@@ -234,12 +242,12 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
         } else if (mode === bpf.BPF_LEN && (code & 0x18) === bpf.BPF_W) {
           value = bpf.SECCOMP_DATA_SIZE;
         } else if (mode === bpf.BPF_MEM && (code & 0x18) === bpf.BPF_W) {
-          if (kk >= bpf.BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`);
-          const cell = memory[kk];
-          if (cell === undefined) return fail(ProgramDiagnosticCode.uninitialisedMemory, `M[${kk}] is read before any store to it`);
+          if (kk >= bpf.BPF_MEMWORDS) return failure(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`, pc, path, executed);
+          const cell = memory?.[kk];
+          if (cell === undefined) return failure(ProgramDiagnosticCode.uninitialisedMemory, `M[${kk}] is read before any store to it`, pc, path, executed);
           value = cell;
         } else {
-          return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} has no meaning on seccomp_data`);
+          return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} has no meaning on seccomp_data`, pc, path, executed);
         }
         if ((code & 0x07) === bpf.BPF_LD) a = value;
         else x = value;
@@ -248,61 +256,62 @@ export function emulate(program: BpfProgram, data: SeccompData, options: Emulati
       }
       case bpf.BPF_ST:
       case bpf.BPF_STX: {
-        if (code !== bpf.BPF_ST && code !== bpf.BPF_STX) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
-        if (kk >= bpf.BPF_MEMWORDS) return fail(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`);
+        if (code !== bpf.BPF_ST && code !== bpf.BPF_STX) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
+        if (kk >= bpf.BPF_MEMWORDS) return failure(ProgramDiagnosticCode.memoryIndexOutOfRange, `scratch memory index ${kk} is not below ${bpf.BPF_MEMWORDS}`, pc, path, executed);
+        memory ??= new Array<number | undefined>(bpf.BPF_MEMWORDS).fill(undefined);
         memory[kk] = code === bpf.BPF_ST ? a : x;
         pc++;
         break;
       }
       case bpf.BPF_ALU: {
         if (op === bpf.BPF_NEG) {
-          if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+          if (code !== (bpf.BPF_ALU | bpf.BPF_NEG)) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
           a = (0 - a) >>> 0;
           pc++;
           break;
         }
         const useX = (code & bpf.BPF_X) === bpf.BPF_X;
-        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
         const operand = useX ? x : kk;
         if ((op === bpf.BPF_DIV || op === bpf.BPF_MOD) && operand === 0) {
-          if (!useX) return fail(ProgramDiagnosticCode.divisionByZero, 'division by the constant 0');
+          if (!useX) return failure(ProgramDiagnosticCode.divisionByZero, 'division by the constant 0', pc, path, executed);
           // The cBPF→eBPF conversion makes division by X = 0 end the filter with 0.
-          return finish(0);
+          return success(0, path, executed);
         }
         const result = aluOperation(op, a, operand);
-        if (result < 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an ALU operation`);
+        if (result < 0) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an ALU operation`, pc, path, executed);
         a = result;
         pc++;
         break;
       }
       case bpf.BPF_JMP: {
         if (op === bpf.BPF_JA) {
-          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+          if (code !== (bpf.BPF_JMP | bpf.BPF_JA)) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
           pc = pc + 1 + kk;
           break;
         }
-        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        if ((code & ~(0xf0 | bpf.BPF_X | 0x07)) !== 0) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
         const operand = (code & bpf.BPF_X) === bpf.BPF_X ? x : kk;
         const taken = jumpTaken(op, a, operand);
-        if (taken === undefined) return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`);
+        if (taken === undefined) return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a jump`, pc, path, executed);
         pc = pc + 1 + (taken ? insn.jt : insn.jf);
         break;
       }
       case bpf.BPF_RET: {
-        if (code === (bpf.BPF_RET | bpf.BPF_K)) return finish(kk);
-        if (code === (bpf.BPF_RET | bpf.BPF_A)) return finish(a);
-        return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a seccomp return`);
+        if (code === (bpf.BPF_RET | bpf.BPF_K)) return success(kk, path, executed);
+        if (code === (bpf.BPF_RET | bpf.BPF_A)) return success(a, path, executed);
+        return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not a seccomp return`, pc, path, executed);
       }
       default: {
         if (code === (bpf.BPF_MISC | bpf.BPF_TAX)) x = a;
         else if (code === (bpf.BPF_MISC | bpf.BPF_TXA)) a = x;
-        else return fail(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`);
+        else return failure(ProgramDiagnosticCode.cannotEmulate, `opcode 0x${code.toString(16)} is not an instruction`, pc, path, executed);
         pc++;
         break;
       }
     }
     if (executed > program.length) {
-      return fail(ProgramDiagnosticCode.ranOffEnd, 'execution did not end within the program length');
+      return failure(ProgramDiagnosticCode.ranOffEnd, 'execution did not end within the program length', pc, path, executed);
     }
   }
 }
