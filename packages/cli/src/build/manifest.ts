@@ -61,10 +61,13 @@ export interface ManifestArchSummary {
   readonly warnings: number;
 }
 
-/** The whole manifest. */
-export interface Manifest {
+/**
+ * The settings of a build that its manifest records: given to {@link createManifest} and
+ * written as they are, so that each is declared once.
+ */
+export interface ManifestSettings {
+  /** `syscage <version>`. */
   readonly generator: string;
-  readonly ok: boolean;
   readonly format: BuildFormat;
   /** The `--default-action` override, or `null` (each policy's `@default`, else the kill action). */
   readonly defaultActionOverride: string | null;
@@ -72,6 +75,11 @@ export interface Manifest {
   readonly killAction: 'kill-process' | 'kill-thread';
   /** The `--size-budget` override as given, or `null` (the compiler's default). */
   readonly sizeBudgetOverride: string | null;
+}
+
+/** The whole manifest. */
+export interface Manifest extends ManifestSettings {
+  readonly ok: boolean;
   /** The tree, relative to the manifest's folder. */
   readonly tree: string;
   readonly summary: readonly ManifestArchSummary[];
@@ -80,18 +88,10 @@ export interface Manifest {
   readonly policies: readonly ManifestEntry[];
 }
 
-/** Options of {@link createManifest}. */
-export interface ManifestOptions {
-  /** `syscage <version>`, recorded as the manifest's generator. */
-  readonly generator: string;
+/** Options of {@link createManifest}: the settings it records and where the tree and the output are. */
+export interface ManifestOptions extends ManifestSettings {
   readonly treeDir: string;
   readonly outDir: string;
-  readonly format: BuildFormat;
-  readonly defaultActionOverride: string | undefined;
-  /** What the kill action does in this build. */
-  readonly killAction: 'kill-process' | 'kill-thread';
-  /** The `--size-budget` value as given, if any. */
-  readonly sizeBudgetOverride?: string | undefined;
   /** POSIX relative path from one absolute path to another. */
   readonly relative: (from: string, to: string) => string;
 }
@@ -127,7 +127,8 @@ export function ociPath(policy: Pick<BuiltPolicy, 'folder' | 'name'>): string {
 
 /** Builds the manifest of a build. */
 export function createManifest(result: TreeBuildResult, options: ManifestOptions): Manifest {
-  const toTree = (path: string): string => options.relative(options.treeDir, path);
+  const { treeDir, outDir, relative, ...settings } = options;
+  const toTree = (path: string): string => relative(treeDir, path);
   const policies: ManifestEntry[] = result.policies.map((policy) => {
     const common = {
       arch: policy.arch,
@@ -139,7 +140,7 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
     return {
       ...common,
       status: 'ok',
-      output: outputPath(policy, options.format),
+      output: outputPath(policy, settings.format),
       outputSha256: policy.result.sha256,
       instructions: policy.result.program.length,
       defaultAction: policy.result.defaultAction,
@@ -186,13 +187,9 @@ export function createManifest(result: TreeBuildResult, options: ManifestOptions
   });
   const treeErrors = result.treeDiagnostics.some((diagnostic) => diagnostic.severity === 'error');
   return {
-    generator: options.generator,
+    ...settings,
     ok: !treeErrors && result.policies.length > 0 && result.policies.every((policy) => policy.ok),
-    format: options.format,
-    defaultActionOverride: options.defaultActionOverride ?? null,
-    killAction: options.killAction,
-    sizeBudgetOverride: options.sizeBudgetOverride ?? null,
-    tree: options.relative(options.outDir, options.treeDir) || '.',
+    tree: relative(outDir, treeDir) || '.',
     summary,
     treeDiagnostics: result.treeDiagnostics.map((diagnostic) => manifestDiagnostic(diagnostic, toTree)),
     policies,

@@ -246,9 +246,9 @@ export const registerBuild: RegisterCommand = (program, ctx, setExit) => {
         treeDir: toPosix(treeDir),
         outDir: toPosix(outDir),
         format: options.format,
-        defaultActionOverride: options.defaultAction,
+        defaultActionOverride: options.defaultAction ?? null,
         killAction: compile.useKillProcess === true ? 'kill-process' : 'kill-thread',
-        sizeBudgetOverride: options.sizeBudget,
+        sizeBudgetOverride: options.sizeBudget ?? null,
         relative: posixRelative,
       });
       const written = writeBuild(outDir, result, manifest, options.format, options.out);
