@@ -19,6 +19,7 @@
 import type { ArchTable } from '@syscage/arch-tables';
 import { aluOperation, jumpTaken } from './emulate.js';
 import * as bpf from './opcodes.js';
+import { firstAtLeast } from './sorted.js';
 import type { BpfProgram } from './types.js';
 
 type Value =
@@ -385,18 +386,6 @@ function picked(value: Value, runs: Runs, count: number): Value {
   if (value.kind !== 'numbers') return value;
   if (count === 1) return constant(value.values[runs[0] ?? 0] ?? 0);
   return { kind: 'numbers', values: takeRuns(value.values, runs), ascending: value.ascending };
-}
-
-/** The first position in `values` (ascending) whose value is at least `bound`, or its length. */
-function firstAtLeast(values: readonly number[], bound: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((values[middle] ?? 0) < bound) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**

@@ -24,6 +24,7 @@ import { kernelUnfilteredNote, kernelUnfilteredSyscalls } from './kernel-facts.j
 import type { LoweredPolicy } from './lower.js';
 import { BPF_JMP, BPF_JA, SECCOMP_DATA_ARCH, SECCOMP_DATA_ARGS } from './opcodes.js';
 import { evaluateSyscall, findSyscall } from './reference.js';
+import { firstAtLeast } from './sorted.js';
 import type { BpfProgram } from './types.js';
 
 /** How serious a finding is, from `high` (breaks the sandbox) to `info` (worth knowing). */
@@ -178,16 +179,7 @@ function outcomeArch(arch: ArchTable, outcome: PathOutcome): OutcomeArch {
 
 /** Whether the increasing list `positions` holds `position` (binary search). */
 function holds(positions: readonly number[], position: number): boolean {
-  let low = 0;
-  let high = positions.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const value = positions[middle] ?? 0;
-    if (value === position) return true;
-    if (value < position) low = middle + 1;
-    else high = middle;
-  }
-  return false;
+  return positions[firstAtLeast(positions, position)] === position;
 }
 
 /**

@@ -27,6 +27,7 @@ import { aluOperation } from './emulate.js';
 import type { LoweredPolicy, LoweredSyscall } from './lower.js';
 import * as bpf from './opcodes.js';
 import type { BpfProgram } from './types.js';
+import { firstAtLeast } from './sorted.js';
 import { validateProgram } from './validate.js';
 import { Bdd, BddLimitError } from './verify-bdd.js';
 import { ARCH_SLOT, LIVE_A, LIVE_X, NR_SLOT, type TranslationEntry, liveCell, liveness, type Verification, actionTerminal, normalizeReturnValue, syscallDiagram, translatePart, verifyProgram } from './verify.js';
@@ -203,18 +204,6 @@ function numbersOf(numbers: readonly number[]): readonly number[] {
   const sorted = [...new Set(numbers.map((nr) => nr >>> 0))].sort((a, b) => a - b);
   sortedNumbers.set(numbers, sorted);
   return sorted;
-}
-
-/** Index of the first number at or above `nr` in a sorted list. */
-function firstAtLeast(numbers: readonly number[], nr: number): number {
-  let low = 0;
-  let high = numbers.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((numbers[middle] ?? 0) < nr) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** The policy's side of the split: its decision on each region, as nodes of the shared store. */
