@@ -8,6 +8,10 @@ export default defineProject({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    // One worker runs every file with the modules it has already loaded (the parser, both code
+    // generators, the architecture tables) instead of loading them again per file: no test mocks
+    // a module, stubs a global or changes process state.
+    isolate: false,
     // An end-to-end test waits for several recompiles in the browser: allow a loaded machine
     // several times over (the timeout catches a hang, it does not time the page).
     testTimeout: 180_000,

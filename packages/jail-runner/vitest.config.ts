@@ -11,6 +11,11 @@ export default defineProject({
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
     env: { SYSCAGE_LAUNCHER: `${launcherBuildDir}/launcher.js` },
+    // One worker runs every file with the modules it has already loaded (the runner, bpf-codegen,
+    // every architecture table) instead of loading them again per file. No test mocks a module;
+    // filters, no_new_privs and signal handlers are set in the launched processes, never in the
+    // worker; the one test that changes SYSCAGE_LAUNCHER puts it back in a finally.
+    isolate: false,
     // Tests start real processes (Node launchers, tracers, supervisors); on a shared 2-core machine
     // under load each start takes many times longer than alone. The timeouts catch a hang; they do
     // not time the runs.
