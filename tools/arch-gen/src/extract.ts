@@ -153,51 +153,86 @@ interface Evaluated {
   readonly negative: boolean;
 }
 
+/** What one clang run over evaluation lines gave: the IR, or the keys whose lines it rejected. */
+type CompileResult = { readonly ir: string } | { readonly rejected: ReadonlySet<string> };
+
+/**
+ * Compiles one evaluation line per key after the translation unit; `-fsyntax-only` when only the
+ * rejected lines matter. Each line declares only its own globals, so a line fails on its own:
+ * whether a key is rejected does not depend on which other keys share the run.
+ */
+function compileLines(
+  keys: Iterable<string>,
+  expressions: ReadonlyMap<string, string>,
+  tu: string,
+  flags: readonly string[],
+  workDir: string,
+  output: 'ir' | 'diagnostics',
+): CompileResult {
+  const lineToKey = new Map<number, string>();
+  const lines = [`#include "${tu}"`];
+  for (const key of keys) {
+    const expr = expressions.get(key) ?? '';
+    lines.push(
+      `const unsigned long long v_${key} = (unsigned long long)(${expr}); ` +
+        `const int n_${key} = (${expr}) < 0; ` +
+        `const int t_${key} = __builtin_classify_type(${expr});`,
+    );
+    lineToKey.set(lines.length, key);
+  }
+  const source = path.join(workDir, 'evaluate.c');
+  writeFileSync(source, lines.join('\n') + '\n');
+  const mode = output === 'ir' ? ['-S', '-emit-llvm', '-O0', '-o', '-'] : ['-fsyntax-only'];
+  try {
+    const ir = execFileSync('clang', [...flags, '-w', '-ferror-limit=0', '-fno-caret-diagnostics', ...mode, source], {
+      cwd: workDir,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { ir };
+  } catch (error) {
+    const captured = (error as { stderr?: unknown }).stderr;
+    const stderr = typeof captured === 'string' ? captured : '';
+    const rejected = new Set<string>();
+    for (const match of stderr.matchAll(/evaluate\.c:(\d+):\d+: (?:error|note)/g)) {
+      const key = lineToKey.get(Number(match[1]));
+      if (key !== undefined) rejected.add(key);
+    }
+    if (rejected.size === 0) throw new Error(`clang failed without naming a line:\n${stderr.slice(0, 4000)}`);
+    return { rejected };
+  }
+}
+
 /**
  * Evaluates each expression as an integer constant for the target, dropping the ones the
  * compiler rejects (strings, types, function-like uses, non-integers).
+ *
+ * About 130 candidates per architecture are rejected (struct member aliases such as `sin_zero`,
+ * strings such as `XATTR_NAME_CAPS`, ioctls over structs UAPI does not define, macros that use
+ * kernel-only names such as `_NSIG`), and a rejection fails the whole IR compile, which then runs
+ * again without them: a full second Sema of every line. `suspects` (the keys a previous run did not
+ * keep) are checked first in a small syntax-only run, so the IR compile normally succeeds at once.
+ * The result does not depend on `suspects`: a suspect clang accepts is evaluated like any other
+ * key, and a rejected key missing from `suspects` is still dropped by the retry below.
  */
 function evaluate(
   expressions: ReadonlyMap<string, string>,
   tu: string,
   flags: readonly string[],
   workDir: string,
+  suspects: ReadonlySet<string>,
 ): Map<string, Evaluated> {
-  const keys = [...expressions.keys()];
-  let remaining = new Set(keys);
+  let remaining = new Set(expressions.keys());
+  const suspected = [...remaining].filter((key) => suspects.has(key));
+  if (suspected.length > 0) {
+    const checked = compileLines(suspected, expressions, tu, flags, workDir, 'diagnostics');
+    if ('rejected' in checked) remaining = new Set([...remaining].filter((key) => !checked.rejected.has(key)));
+  }
   for (let attempt = 0; attempt < 8; attempt++) {
-    const lineToKey = new Map<number, string>();
-    const lines = [`#include "${tu}"`];
-    for (const key of remaining) {
-      const expr = expressions.get(key) ?? '';
-      lines.push(
-        `const unsigned long long v_${key} = (unsigned long long)(${expr}); ` +
-          `const int n_${key} = (${expr}) < 0; ` +
-          `const int t_${key} = __builtin_classify_type(${expr});`,
-      );
-      lineToKey.set(lines.length, key);
-    }
-    const source = path.join(workDir, 'evaluate.c');
-    writeFileSync(source, lines.join('\n') + '\n');
-    try {
-      const ir = execFileSync('clang', [...flags, '-w', '-ferror-limit=0', '-fno-caret-diagnostics', '-S', '-emit-llvm', '-O0', '-o', '-', source], {
-        cwd: workDir,
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      return readIr(ir, remaining);
-    } catch (error) {
-      const output = (error as { stderr?: unknown }).stderr;
-      const stderr = typeof output === 'string' ? output : '';
-      const failed = new Set<string>();
-      for (const match of stderr.matchAll(/evaluate\.c:(\d+):\d+: (?:error|note)/g)) {
-        const key = lineToKey.get(Number(match[1]));
-        if (key !== undefined) failed.add(key);
-      }
-      if (failed.size === 0) throw new Error(`clang failed without naming a line:\n${stderr.slice(0, 4000)}`);
-      remaining = new Set([...remaining].filter((key) => !failed.has(key)));
-    }
+    const compiled = compileLines(remaining, expressions, tu, flags, workDir, 'ir');
+    if ('ir' in compiled) return readIr(compiled.ir, remaining);
+    remaining = new Set([...remaining].filter((key) => !compiled.rejected.has(key)));
   }
   throw new Error('constant evaluation did not converge');
 }
@@ -265,6 +300,11 @@ export interface ExtractOptions {
   readonly roots?: HeaderRoots;
   /** Collects every header file clang opened (to vendor exactly those). */
   readonly dependencies?: Set<string>;
+  /**
+   * A previous snapshot of this architecture (the committed one): candidates it lacks are checked
+   * for rejection first, which saves a failing compile. Only speed depends on it, not the result.
+   */
+  readonly previous?: ArchSnapshot;
 }
 
 /** Runs clang over the headers for one architecture and returns its snapshot. */
@@ -319,7 +359,16 @@ export function extractArch(arch: ArchConfig, options: ExtractOptions = {}): Arc
         expressions.set(`C_${name}`, name);
       }
     }
-    const values = evaluate(expressions, tuName, flags, workDir);
+    const suspects = new Set<string>();
+    if (options.previous) {
+      const { syscalls: knownSyscalls, constants: knownConstants } = options.previous;
+      for (const key of expressions.keys()) {
+        const names = syscallNames.get(key);
+        const known = names ? names.some((name) => Object.hasOwn(knownSyscalls, name)) : Object.hasOwn(knownConstants, key.slice(2));
+        if (!known) suspects.add(key);
+      }
+    }
+    const values = evaluate(expressions, tuName, flags, workDir, suspects);
 
     const wordMask = (entry: Evaluated): bigint =>
       entry.negative ? BigInt.asUintN(arch.bits, entry.value) : entry.value;

@@ -34,6 +34,11 @@ export function readSnapshot(arch: ArchConfig): ArchSnapshot {
   return parsed;
 }
 
+/** The committed snapshot of `arch`, or `undefined` for an architecture not generated yet. */
+export function previousSnapshot(arch: ArchConfig): ArchSnapshot | undefined {
+  return existsSync(path.join(repoRoot, 'tools/arch-gen/snapshot', `${arch.name}.json`)) ? readSnapshot(arch) : undefined;
+}
+
 /** A file of the repository by relative path, or `undefined` when it does not exist. */
 export function readRepoFile(relative: string): string | undefined {
   const file = path.join(repoRoot, relative);
@@ -81,7 +86,10 @@ function main(argv: readonly string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
     case 'generate':
-      for (const arch of selectArches(rest)) writeFiles(renderArchFiles(arch, extractArch(arch)));
+      for (const arch of selectArches(rest)) {
+        const previous = previousSnapshot(arch);
+        writeFiles(renderArchFiles(arch, extractArch(arch, previous ? { previous } : {})));
+      }
       break;
     case 'render':
       for (const arch of selectArches(rest)) writeFiles(renderArchFiles(arch, readSnapshot(arch)));
