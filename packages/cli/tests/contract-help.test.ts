@@ -1,12 +1,12 @@
 // `--help` through the built binary: the command list, each command's usage with examples, the
 // shared flag vocabulary, and every example in the help run as written in a shell.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpExamples } from '../src/help-examples.js';
-import { helpOf, repoRoot, stackFrame } from './contract-support.js';
+import { helpOf, repoRoot, runShellInProcess, stackFrame } from './contract-support.js';
 import { binPath, runInProcess } from './helpers.js';
 
 const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'import', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
@@ -112,30 +112,45 @@ function syscageWords(command: string): string[] | undefined {
 
 // An example that is one syscage command of a command that neither starts nor traces a process
 // runs in this process, on the words the shell split it into (runContract's reasoning: bin.ts
-// only hands runCli's result to process.exitCode); the rest (&&, redirection, run and learn) run
-// in the shell, through the built binary on PATH. The build examples compile the whole policies/
-// tree: 37-54 s of wall time at load 25 (4 s of CPU); the timeouts catch a hang only.
+// only hands runCli's result to process.exitCode); one that uses the shell (&&, redirection) runs
+// in the shell with each `syscage` call in this process (runShellInProcess); run and learn start
+// and trace the command under the built binary on PATH, in the shell. The build examples compile
+// a whole architecture of policies/: up to a minute of wall time under load (3 s of CPU); the
+// timeouts catch a hang only.
 describe('the examples in --help work as written', { timeout: 600_000 }, () => {
-  it('some run in the shell, the others in this process', () => {
+  const startsProcesses = (command: string): boolean => /^syscage (run|learn) /.test(command);
+
+  it('some run in the shell, the others in this process', async () => {
     const inShell = exampleRows.filter((row) => syscageWords(row.command) === undefined).map((row) => row.command);
     expect(inShell).toContain('syscage arch --format json x86_64 > x86_64.json');
     expect(exampleRows.length - inShell.length).toBeGreaterThan(20);
     expect(syscageWords("syscage simulate --syscall mmap --args '0,4096,PROT_READ|PROT_WRITE' examples/echo_server.policy")).toEqual([
       'simulate', '--syscall', 'mmap', '--args', '0,4096,PROT_READ|PROT_WRITE', 'examples/echo_server.policy',
     ]);
+    // In the shell, each `syscage` call runs in this process: && stops at a failing call, and
+    // stdout goes where the shell redirects it.
+    const bridged = await runShellInProcess("syscage arch --syscall 'not a syscall' x86_64 && syscage arch > never.txt", workdir);
+    expect(bridged).toMatchObject({ code: 1, stdout: '' });
+    expect(bridged.stderr).toMatch(/unknown syscall 'not a syscall' on x86_64/);
+    expect(existsSync(join(workdir, 'never.txt'))).toBe(false);
+    expect(await runShellInProcess('syscage arch arm64 --syscall openat > openat.txt && echo "exit $?"', workdir)).toMatchObject({ code: 0, stdout: 'exit 0\n', stderr: '' });
+    expect(readFileSync(join(workdir, 'openat.txt'), 'utf8')).toBe((await runInProcess(['arch', 'arm64', '--syscall', 'openat'], workdir)).stdout);
+    expect(exampleRows.filter((row) => startsProcesses(row.command)).length).toBeGreaterThan(0);
   });
 
   it.each(exampleRows)('$name', async ({ command, exitCode }) => {
-    const words = /^syscage (run|learn) /.test(command) ? undefined : syscageWords(command);
+    const words = startsProcesses(command) ? undefined : syscageWords(command);
     const result =
-      words === undefined
-        ? spawnSync('/bin/sh', ['-c', command], {
-            cwd: workdir,
-            env: { ...process.env, PATH: pathWithSyscage, NO_COLOR: '1' },
-            encoding: 'utf8',
-            timeout: 600_000,
-          })
-        : await runInProcess(words, workdir);
+      words !== undefined
+        ? await runInProcess(words, workdir)
+        : startsProcesses(command)
+          ? spawnSync('/bin/sh', ['-c', command], {
+              cwd: workdir,
+              env: { ...process.env, PATH: pathWithSyscage, NO_COLOR: '1' },
+              encoding: 'utf8',
+              timeout: 600_000,
+            })
+          : await runShellInProcess(command, workdir);
     const status = 'status' in result ? result.status : result.code;
     expect(status, result.stderr).toBe(exitCode ?? 0);
     expect(result.stderr).not.toMatch(stackFrame);

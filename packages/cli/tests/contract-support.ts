@@ -1,8 +1,9 @@
 // Inputs shared by the contract tests: the repository's examples, and a scratch folder with a
 // policy that has a syntax error, a truncated .bpf, a compiled .bpf and a file that blocks paths.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliResult, binPath, runInProcess, spawnCli } from './helpers.js';
@@ -100,4 +101,59 @@ export function helpOf(command: string): Promise<string> {
 export function runContract(argv: readonly string[], options: { readonly cwd?: string; readonly spawn?: boolean } = {}): Promise<CliResult> {
   if (options.spawn === true) return spawnCliAsync(argv, options.cwd === undefined ? {} : { cwd: options.cwd });
   return runInProcess(argv, options.cwd);
+}
+
+/**
+ * Runs a command line in `/bin/sh` (its `&&`, redirections and quoting are the shell's), where
+ * `syscage` is a shell function that runs each of its calls in this process (`runInProcess` in
+ * `cwd`): the function sends its arguments through a named pipe, prints the call's stdout and
+ * stderr as its own, and returns its exit code. So a compound example runs as written without
+ * a Node start-up and a load of the bundle per call (about 0.45 s of CPU each). Throws if the
+ * shell cannot start; a call that throws exits 70 with the error on stderr, as the binary would.
+ */
+export async function runShellInProcess(command: string, cwd: string): Promise<CliResult> {
+  const pipes = mkdtempSync(join(tmpdir(), 'syscage-sh-'));
+  try {
+    const [request, out, err, status] = ['request', 'out', 'err', 'status'].map((name) => join(pipes, name)) as [string, string, string, string];
+    const made = spawnSync('mkfifo', [request, out, err, status], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
+    // The argument count first, so that a call with no arguments is told from one empty argument.
+    const define = `syscage() { printf '%s\\0' "$#" "$@" > '${request}'; cat '${out}'; cat '${err}' >&2; read -r syscage_status < '${status}'; return "$syscage_status"; }`;
+    const shell = spawn('/bin/sh', ['-c', `${define}\n${command}`], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    shell.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number>((resolvePromise, reject) => {
+      shell.on('error', reject);
+      shell.on('close', (code, signal) => {
+        resolvePromise(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+      });
+    });
+    // When the shell has ended (or did not start), an empty request ends the loop below, which
+    // waits for the next call.
+    const ended = exited.finally(() => writeFile(request, ''));
+    ended.catch(() => undefined);
+    for (;;) {
+      const text = await readFile(request, 'utf8');
+      if (text === '') break;
+      const [, ...words] = text.split('\0').slice(0, -1);
+      let result: CliResult;
+      try {
+        result = await runInProcess(words, cwd);
+      } catch (error) {
+        result = { code: 70, stdout: '', stderr: `${String(error)}\n` };
+      }
+      await writeFile(out, result.stdout);
+      await writeFile(err, result.stderr);
+      await writeFile(status, `${String(result.code)}\n`);
+    }
+    return { code: await ended, stdout, stderr };
+  } finally {
+    rmSync(pipes, { recursive: true, force: true });
+  }
 }
