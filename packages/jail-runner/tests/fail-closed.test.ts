@@ -1,10 +1,8 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BpfProgram } from '@syscage/bpf-codegen';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { type JailOptions, runJailed } from '../src/index.js';
 import { RET, assemble } from './asm.js';
 import { jailError, runCollect } from './collect.js';
@@ -91,8 +89,8 @@ describe('fail closed: the target never runs unfiltered', () => {
   });
 
   // Under an outer sandbox that denies what a step needs, that step fails with its errno.
-  const nested = new URL('./programs/nested.ts', import.meta.url).pathname;
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  // tests/programs/nested.ts, bundled once by tests/global-setup.ts.
+  const nested = inject('nestedProgram');
   it.runIf(onX86_64).each<[string, string, 'enforce' | 'log', string]>([
     ['no-new-privs', 'prctl', 'enforce', 'no-new-privs'],
     ['install-filter', 'seccomp', 'enforce', 'install-filter'],
@@ -101,7 +99,7 @@ describe('fail closed: the target never runs unfiltered', () => {
     const outer = assemble(table, new Map([[denied, RET.errno(1)]]), RET.allow);
     const { result, stdout } = await runCollect({
       command: process.execPath,
-      args: ['--conditions=@syscage/source', '--import', tsx, nested, mode],
+      args: [nested, mode],
       filter: outer,
     });
     expect(result.exitCode).toBe(0);

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { learnPolicy, runJailed } from '../src/index.js';
 import { RET, assemble } from './asm.js';
 import { runCollect } from './collect.js';
@@ -39,11 +37,11 @@ describe('learning through strace', () => {
   // by falling back to strace.
   it.runIf(onX86_64)('falls back to strace when the supervisor cannot attach', async () => {
     const outer = assemble(table, new Map([['pidfd_getfd', RET.errno(1)]]), RET.allow);
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const nested = new URL('./programs/nested.ts', import.meta.url).pathname;
+    // tests/programs/nested.ts, bundled once by tests/global-setup.ts.
+    const nested = inject('nestedProgram');
     const { result, stdout } = await runCollect({
       command: process.execPath,
-      args: ['--conditions=@syscage/source', '--import', tsx, nested, 'learn'],
+      args: [nested, 'learn'],
       filter: outer,
     });
     expect(result.exitCode).toBe(0);
