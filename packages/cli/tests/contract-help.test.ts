@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpExamples } from '../src/help-examples.js';
 import { helpOf, repoRoot, runShellInProcess, stackFrame } from './contract-support.js';
-import { binPath, runInProcess } from './helpers.js';
+import { binEnv, binPath, runInProcess } from './helpers.js';
 
 const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'import', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
 
@@ -146,7 +146,7 @@ describe('the examples in --help work as written', { timeout: 600_000 }, () => {
         : startsProcesses(command)
           ? spawnSync('/bin/sh', ['-c', command], {
               cwd: workdir,
-              env: { ...process.env, PATH: pathWithSyscage, NO_COLOR: '1' },
+              env: binEnv({ PATH: pathWithSyscage }),
               encoding: 'utf8',
               timeout: 600_000,
             })

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CliResult, binPath, runInProcess, spawnCli } from './helpers.js';
+import { type CliResult, binEnv, binPath, runInProcess, spawnCli } from './helpers.js';
 
 /** The repository root (holds examples/ and policies/). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -52,7 +52,7 @@ export function spawnCliAsync(argv: readonly string[], options: { cwd?: string; 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [binPath, ...argv], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: binEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
     });

@@ -32,12 +32,22 @@ export async function runInProcess(argv: readonly string[], cwd = process.cwd())
   return { code, stdout, stderr };
 }
 
+/**
+ * The environment of a spawned built binary: this process's, with colours off, and without the
+ * launcher the in-process runs use (tests/setup-launcher.ts), so that the binary starts its own.
+ */
+export function binEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  delete env.SYSCAGE_LAUNCHER;
+  return env;
+}
+
 /** Spawns the built `syscage` binary, as a user would run it. Throws if it was not built. */
 export function spawnCli(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm build\` first`);
   const result = spawnSync(process.execPath, [binPath, ...argv], {
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: binEnv(options.env),
     input: options.input ?? '',
     encoding: 'utf8',
     timeout: 60_000,
