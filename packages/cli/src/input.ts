@@ -27,6 +27,7 @@ import { CliError } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { isLoadedPolicyFile } from './loaded-policy.js';
 import { parseIncludeMap, resolveArchOption } from './options.js';
+import { snapshotHost } from './snapshot-host.js';
 
 /** What {@link loadPolicies} reads and how. */
 export interface LoadPoliciesOptions {
@@ -187,7 +188,8 @@ function isDirectory(path: string): boolean {
  * taken from a file's folder when one is required, is a usage error (exit 2).
  */
 export async function loadPolicies(options: LoadPoliciesOptions): Promise<LoadedInput> {
-  const host = options.host ?? createNodeHost();
+  // Shared blocks are read once per call, not once per policy that includes them.
+  const host = snapshotHost(options.host ?? createNodeHost());
   const cache: ParseCache = createParseCache();
   const fixedTable = options.archTable;
   const table = fixedTable === undefined ? tableLoader() : (): Promise<LoadArchTableResult> => Promise.resolve({ ok: true, table: fixedTable });
@@ -244,7 +246,7 @@ export async function loadPolicies(options: LoadPoliciesOptions): Promise<Loaded
         const archTable = loaded.ok ? loaded.table : undefined;
         const read = new Set<string>();
         for (const file of folder.files) {
-          if (!isLoadedPolicyFile(file, host)) continue;
+          if (!isLoadedPolicyFile(file, host, cache)) continue;
           const policy = load(file.path, resolved.name, archTable, false, archFolder, path);
           for (const source of policy.resolved.files) read.add(source.path);
           policies.push(policy);

@@ -163,8 +163,9 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
     }
   }
   const memo: BuildMemo = { proved: new Set(), analyses: new Map(), proofs: createProofCache() };
+  const hashSource = sourceHasher(options.sha256);
   const policies = input.policies
-    .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder, memo)] : []))
+    .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder, memo, hashSource)] : []))
     .sort((a, b) => compareText(a.folder, b.folder) || compareText(a.name, b.name));
   const treeDiagnostics = [...input.diagnostics];
   if (policies.length === 0) {
@@ -197,13 +198,31 @@ function analysisOf(memo: BuildMemo, program: BpfProgram, lowered: LoweredPolicy
   return analysis;
 }
 
-function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: LoadedArchFolder, memo: BuildMemo): BuiltPolicy {
+/** SHA-256 of a source file's text, by path; computed again only when the text differs. */
+type SourceHasher = (path: string, text: string) => string;
+
+/**
+ * Shared blocks (`common_device.policy`, a `.frequency` file) are sources of most policies of
+ * their folder: hash each once per build instead of once per policy that includes it.
+ */
+function sourceHasher(sha256: TreeBuildOptions['sha256']): SourceHasher {
+  const known = new Map<string, { readonly text: string; readonly sha256: string }>();
+  return (path, text) => {
+    const seen = known.get(path);
+    if (seen?.text === text) return seen.sha256;
+    const hash = sha256(utf8(text));
+    known.set(path, { text, sha256: hash });
+    return hash;
+  };
+}
+
+function buildOne(options: TreeBuildOptions, policy: LoadedPolicy, folder: LoadedArchFolder, memo: BuildMemo, hashSource: SourceHasher): BuiltPolicy {
   const { resolved, table, file: entry } = policy;
   const name = entry.slice(entry.lastIndexOf('/') + 1, -'.policy'.length);
   const builtSources: BuiltSource[] = resolved.files.map((file) => {
     // A file read from outside the tree comes back redacted for code frames: hash what it holds.
     const text = file.outside === true ? (options.host.readFile(file.path) ?? file.text) : file.text;
-    return { path: file.path, role: file.role, sha256: options.sha256(utf8(text)) };
+    return { path: file.path, role: file.role, sha256: hashSource(file.path, text) };
   });
   const base = { arch: folder.arch, folder: folder.folder, name, entry, sources: builtSources };
   const diagnostics: Diagnostic[] = [...policy.diagnostics, ...(options.reviewLint === true ? lintReviewRules(resolved) : [])];
