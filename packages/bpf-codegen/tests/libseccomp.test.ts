@@ -12,7 +12,7 @@ import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../src/compile.js';
 import { emulate } from '../src/emulate.js';
-import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { libseccompAvailable } from '../src/libseccomp-node.js';
 import {
   evaluateLibseccompRequest,
   libseccompRequestFromPolicy,
@@ -22,6 +22,8 @@ import {
   type LibseccompRule,
 } from '../src/libseccomp-rules.js';
 import { actionReturnValue, type SeccompAction } from '../src/options.js';
+import type { BpfProgram } from '../src/types.js';
+import { libseccompBatch } from './libseccomp-batch.js';
 import { run, samples } from './libseccomp-samples.js';
 
 const available = libseccompAvailable();
@@ -85,9 +87,14 @@ const request = (table: ArchTable): fc.Arbitrary<LibseccompRequest> =>
 
 describeLibseccomp('libseccomp programs agree with the rules they were built from', () => {
   it.each([['x86_64', archX86_64], ['aarch64', archAarch64], ['arm', archArm]] as const)('%s', (_name, table) => {
+    const parameters = { numRuns: 12, endOnFailure: true, seed: 20261128 };
+    // The runs' requests (fc.sample gives the property's values for the same seed), compiled in
+    // one Python process; a request not among them is compiled alone.
+    const libseccomp = libseccompBatch();
+    libseccomp.add(fc.sample(request(table), parameters));
     fc.assert(
       fc.property(request(table), (req) => {
-        const compiled = compileWithLibseccomp(req);
+        const compiled = libseccomp.compile(req);
         if (!compiled.ok) throw new Error(compiled.message);
         const values = req.rules.flatMap((rule) => rule.conditions.flatMap((c) => [c.value, c.mask ?? 0n]));
         for (const name of NAMES) {
@@ -103,10 +110,9 @@ describeLibseccomp('libseccomp programs agree with the rules they were built fro
         // A foreign architecture value takes the bad-arch action.
         expect(emulate(compiled.program, { nr: 0, arch: 0x12345678, instructionPointer: 0n, args: [] })).toMatchObject({ action: 'kill-thread' });
       }),
-      { numRuns: 12, endOnFailure: true, seed: 20261128 },
+      parameters,
     );
   }, 600_000);
-
 });
 
 const ATOMS = ['arg0 == 1', 'arg1 != 0', 'arg2 < 4096', 'arg2 <= 7', 'arg3 > 3', 'arg4 >= 0x80000000', 'arg2 & 0x5', 'arg5 in 0xf0', 'arg0 == 0xffffffff', 'arg1 == 0x100000000'];
@@ -121,41 +127,51 @@ const policy = fc.record({
     { minLength: 1, maxLength: 4, selector: (line) => line.name },
   ),
 });
+type PolicyCase = typeof policy extends fc.Arbitrary<infer T> ? T : never;
+
+/** One random policy compiled by us, and the libseccomp request of its syscalls that libseccomp compiles right. */
+function prepared(lines: PolicyCase['lines'], table: ArchTable): { text: string; ours: BpfProgram; req: LibseccompRequest; skippedNames: ReadonlySet<string> } {
+  const text = lines.map(({ name, clauses }) => `${name}: ${clauses.some((c) => c.length === 0) ? '1' : clauses.map((c) => c.join(' && ')).join(' || ')}\n`).join('');
+  const resolved = resolvePolicy('/p/test.policy', { host: createMemoryHost({ '/p/test.policy': text }), arch: table.name });
+  const ours = compilePolicy(resolved, table, { defaultAction: 'trap' });
+  if (!ours.program || !ours.lowered) throw new Error(`did not compile:\n${text}${ours.diagnostics.map((d) => d.message).join('\n')}`);
+  const { request: translated, skipped } = libseccompRequestFromPolicy(ours.lowered);
+  const skippedNames = new Set(skipped.map((s) => s.syscall));
+  // libseccomp 2.5.4 mis-compiles (and for some inputs never finishes compiling) range
+  // comparisons of one argument spread over several rules of a syscall (see above): such
+  // syscalls are left out of libseccomp's filter and of the comparison.
+  for (const name of NAMES) {
+    const rules = translated.rules.filter((rule) => rule.syscall === name);
+    const rangeArgs = rules.flatMap((rule) => rule.conditions.filter((c) => ['lt', 'le', 'gt', 'ge'].includes(c.op)).map((c) => c.arg));
+    if (rules.length > 1 && rangeArgs.length > 0) skippedNames.add(name);
+  }
+  const req: LibseccompRequest = { ...translated, rules: translated.rules.filter((rule) => !skippedNames.has(rule.syscall)) };
+  return { text, ours: ours.program, req, skippedNames };
+}
 
 describeLibseccomp('our programs agree with libseccomp on the same policy', () => {
   it.each([['x86_64', archX86_64], ['aarch64', archAarch64]] as const)('%s', (_name, table) => {
+    const parameters = { numRuns: 15, endOnFailure: true, seed: 20261128 };
+    // The runs' policies (fc.sample gives the property's values for the same seed), their
+    // requests compiled by libseccomp in one Python process.
+    const libseccomp = libseccompBatch();
+    libseccomp.add(fc.sample(policy, parameters).map(({ lines }) => prepared(lines, table).req));
     fc.assert(
       fc.property(policy, ({ lines }) => {
-        const text = lines
-          .map(({ name, clauses }) => `${name}: ${clauses.some((c) => c.length === 0) ? '1' : clauses.map((c) => c.join(' && ')).join(' || ')}\n`)
-          .join('');
-        const resolved = resolvePolicy('/p/test.policy', { host: createMemoryHost({ '/p/test.policy': text }), arch: table.name });
-        const ours = compilePolicy(resolved, table, { defaultAction: 'trap' });
-        if (!ours.program || !ours.lowered) throw new Error(`did not compile:\n${text}${ours.diagnostics.map((d) => d.message).join('\n')}`);
-        const { request: translated, skipped } = libseccompRequestFromPolicy(ours.lowered);
-        const skippedNames = new Set(skipped.map((s) => s.syscall));
-        // libseccomp 2.5.4 mis-compiles (and for some inputs never finishes compiling) range
-        // comparisons of one argument spread over several rules of a syscall (see above): such
-        // syscalls are left out of libseccomp's filter and of the comparison.
-        for (const name of NAMES) {
-          const rules = translated.rules.filter((rule) => rule.syscall === name);
-          const rangeArgs = rules.flatMap((rule) => rule.conditions.filter((c) => ['lt', 'le', 'gt', 'ge'].includes(c.op)).map((c) => c.arg));
-          if (rules.length > 1 && rangeArgs.length > 0) skippedNames.add(name);
-        }
-        const req: LibseccompRequest = { ...translated, rules: translated.rules.filter((rule) => !skippedNames.has(rule.syscall)) };
-        const theirs = compileWithLibseccomp(req);
+        const { text, ours, req, skippedNames } = prepared(lines, table);
+        const theirs = libseccomp.compile(req);
         if (!theirs.ok) throw new Error(`${theirs.message}\n${text}`);
         for (const name of NAMES) {
           const nr = table.syscalls[name];
           if (nr === undefined || skippedNames.has(name)) continue;
-          for (const args of samples([ours.program, theirs.program], table, nr, [])) {
+          for (const args of samples([ours, theirs.program], table, nr, [])) {
             const want = run(theirs.program, table, nr, args);
-            const got = run(ours.program, table, nr, args);
+            const got = run(ours, table, nr, args);
             if (got !== want) expect(got, `${name}(${args.join(', ')}) under\n${text}`).toBe(want);
           }
         }
       }),
-      { numRuns: 15, endOnFailure: true, seed: 20261128 },
+      parameters,
     );
   }, 600_000);
 });

@@ -5,15 +5,19 @@ import { readdirSync } from 'node:fs';
 import type { ArchTable } from '@syscage/arch-tables';
 import { resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../../../tools/shared-data/index.js';
 import { describeWithShared } from '../../../tools/shared-data/vitest.js';
 import type { CompileResult } from '../src/compile.js';
 import { compilePolicy } from '../src/compile.js';
-import { compileWithLibseccomp, libseccompAvailable } from '../src/libseccomp-node.js';
+import { libseccompAvailable } from '../src/libseccomp-node.js';
+import type { LibseccompRequest } from '../src/libseccomp-rules.js';
+import type { LoweredPolicy } from '../src/lower.js';
 import { importOciProfile } from '../src/oci-import.js';
 import { exportOciProfile, libseccompRequestFromOciProfile, ociProfileJson, type OciSeccompProfile } from '../src/oci.js';
+import type { BpfProgram } from '../src/types.js';
 import { compileText, tableNamed, tables } from './compile/helpers.js';
+import { libseccompBatch, type LibseccompBatch } from './libseccomp-batch.js';
 import { run, samples } from './libseccomp-samples.js';
 
 function exported(text: string, arch = 'x86_64'): { profile?: OciSeccompProfile; codes: string[]; result: CompileResult } {
@@ -137,8 +141,16 @@ describe('exportOciProfile writes', () => {
 const available = libseccompAvailable();
 if (!available) console.warn('SKIPPED: OCI libseccomp differential tests need /usr/bin/python3 with python3-seccomp');
 
-/** Compares libseccomp's compile of the exported profile with ours on sampled calls of every listed syscall. */
-function expectSameDecisions(result: CompileResult, table: ArchTable, label: string): void {
+/** A compiled policy's export, and the libseccomp request of the exported profile as runc reads it. */
+interface Exported {
+  readonly label: string;
+  readonly ours: BpfProgram;
+  readonly lowered: LoweredPolicy;
+  readonly request: LibseccompRequest;
+  readonly values: readonly bigint[];
+}
+
+function exportedRequest(result: CompileResult, table: ArchTable, label: string): Exported {
   const ours = result.program;
   const lowered = result.lowered;
   if (!ours || !lowered) throw new Error(`${label} did not compile`);
@@ -147,9 +159,14 @@ function expectSameDecisions(result: CompileResult, table: ArchTable, label: str
   if (!out.profile) throw new Error('no profile');
   // The architecture-mismatch action is the runtime's choice; give libseccomp the policy's.
   const request = { ...libseccompRequestFromOciProfile(out.profile, table.name), badArchAction: lowered.archMismatchAction };
-  const theirs = compileWithLibseccomp(request);
-  if (!theirs.ok) throw new Error(`${theirs.message}\n${label}`);
   const values = out.profile.syscalls.flatMap((entry) => (entry.args ?? []).flatMap((a) => [a.value, a.valueTwo ?? 0n]));
+  return { label, ours, lowered, request, values };
+}
+
+/** Compares libseccomp's compile of the exported profile with ours on sampled calls of every listed syscall. */
+function expectSameDecisions({ label, ours, lowered, request, values }: Exported, table: ArchTable, libseccomp: LibseccompBatch): void {
+  const theirs = libseccomp.compile(request);
+  if (!theirs.ok) throw new Error(`${theirs.message}\n${label}`);
   for (const syscall of lowered.syscalls) {
     for (const args of samples([ours, theirs.program], table, syscall.number, values.slice(0, 16))) {
       // expect() only on a difference: building its message and assertion for each of a million
@@ -168,10 +185,25 @@ describeWithShared('exported crosvm-2022-06 profiles compiled by libseccomp deci
     const table = tables[arch];
     describe.skipIf(!available || table === undefined)(arch, () => {
       const files = readdirSync(`${corpus.path}/${arch}`).filter((file) => file.endsWith('.policy')).sort();
+      const exports = new Map<string, Exported>();
+      const exportOf = (file: string): Exported => {
+        if (table === undefined) throw new Error('unreachable');
+        let made = exports.get(file);
+        if (made === undefined) {
+          const resolved = resolvePolicy(`${corpus.path}/${arch}/${file}`, { host, arch });
+          made = exportedRequest(compilePolicy(resolved, table, { defaultAction: 'trap' }), table, file);
+          exports.set(file, made);
+        }
+        return made;
+      };
+      // Every file's profile compiled by libseccomp in one Python process.
+      const libseccomp = libseccompBatch();
+      beforeAll(() => {
+        libseccomp.add(files.map((file) => exportOf(file).request));
+      }, 600_000);
       it.each(files)('%s', (file) => {
         if (table === undefined) throw new Error('unreachable');
-        const resolved = resolvePolicy(`${corpus.path}/${arch}/${file}`, { host, arch });
-        expectSameDecisions(compilePolicy(resolved, table, { defaultAction: 'trap' }), table, file);
+        expectSameDecisions(exportOf(file), table, libseccomp);
       }, 600_000);
     });
   }
@@ -223,15 +255,21 @@ describe('exportOciProfile writes compact exact profiles', () => {
     expect(again.profile?.syscalls.length).toBe(first.syscalls.length);
   });
 
-  describe.skipIf(!libseccompAvailable())('and libseccomp decides like Syscage', () => {
-    it.each([
+  describe.skipIf(!available)('and libseccomp decides like Syscage', () => {
+    const cases = [
       ['ioctl', 'x86_64', ioctlPolicy],
       ['ioctl', 'aarch64', ioctlPolicy],
       ['socket', 'x86_64', socketPolicy],
       ['openat', 'x86_64', openatPolicy],
-    ] as const)('%s (%s)', (name, arch, text) => {
-      const table = tableNamed(arch);
-      expectSameDecisions(compileText(text, table, { defaultAction: 'trap' }).result, table, name);
+    ] as const;
+    const exportOf = (name: string, arch: string, text: string): Exported => exportedRequest(compileText(text, tableNamed(arch), { defaultAction: 'trap' }).result, tableNamed(arch), name);
+    // The four profiles compiled by libseccomp in one Python process.
+    const libseccomp = libseccompBatch();
+    beforeAll(() => {
+      libseccomp.add(cases.map(([name, arch, text]) => exportOf(name, arch, text).request));
+    }, 600_000);
+    it.each(cases)('%s (%s)', (name, arch, text) => {
+      expectSameDecisions(exportOf(name, arch, text), tableNamed(arch), libseccomp);
     }, 600_000);
   });
 });
