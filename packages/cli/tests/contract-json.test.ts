@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPolicy, goodTree, makeScratch, runContract } from './contract-support.js';
+import { echoPolicy, goodTree, type Scratch, makeScratch, runContract } from './contract-support.js';
 
-let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
+let scratch: Scratch = { dir: '', cleanup: () => undefined };
 
-beforeAll(() => {
-  scratch = makeScratch();
+beforeAll(async () => {
+  scratch = await makeScratch();
 });
 
 afterAll(() => {

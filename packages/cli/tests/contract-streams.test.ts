@@ -6,16 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shouldColor } from '../src/context.js';
-import { makeScratch, spawnCliAsync, stackFrame, syntaxErrorAt } from './contract-support.js';
+import { type Scratch, makeScratch, spawnCliAsync, stackFrame, syntaxErrorAt } from './contract-support.js';
 import { binPath } from './helpers.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is tested
 const ansi = /\u001b\[[0-9;]*m/;
 
-let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
+let scratch: Scratch = { dir: '', cleanup: () => undefined };
 
-beforeAll(() => {
-  scratch = makeScratch();
+beforeAll(async () => {
+  scratch = await makeScratch();
 });
 
 afterAll(() => {

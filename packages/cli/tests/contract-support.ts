@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CliResult, binEnv, binPath, runInProcess, spawnCli } from './helpers.js';
+import { type CliResult, binEnv, binPath, runInProcess } from './helpers.js';
 
 /** The repository root (holds examples/ and policies/). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,14 +27,23 @@ export const syntaxErrorAt = /x86_64\/syntax\.policy:2:8: error\[SC1005\]/;
 /** A node stack frame: never printed without --debug. */
 export const stackFrame = /^\s+at .+:\d+:\d+\)?$/m;
 
-/** Makes the scratch folder (cwd of the tests) and returns it with a cleanup function. */
-export function makeScratch(): { dir: string; cleanup: () => void } {
+/** A scratch folder made by makeScratch, with its cleanup function. */
+export interface Scratch {
+  readonly dir: string;
+  readonly cleanup: () => void;
+}
+
+/**
+ * Makes the scratch folder (cwd of the tests) and returns it with a cleanup function. Its
+ * echo.bpf is compiled in this process: an input of the tests, not what they check.
+ */
+export async function makeScratch(): Promise<Scratch> {
   const dir = mkdtempSync(join(tmpdir(), 'syscage-contract-'));
   mkdirSync(join(dir, 'x86_64'));
   writeFileSync(join(dir, 'x86_64', 'syntax.policy'), 'read: 1\nwrite: (\n');
   writeFileSync(join(dir, 'odd.bpf'), 'abc');
   writeFileSync(join(dir, 'afile'), 'a file, so afile/anything cannot be created\n');
-  const compiled = spawnCli(['compile', '--arch', 'x86_64', '-o', 'echo.bpf', echoPolicy], { cwd: dir });
+  const compiled = await runInProcess(['compile', '--arch', 'x86_64', '-o', 'echo.bpf', echoPolicy], dir);
   if (compiled.code !== 0) throw new Error(`compiling the example failed: ${compiled.stderr}`);
   return {
     dir,

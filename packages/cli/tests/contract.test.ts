@@ -4,12 +4,12 @@
 // marked `spawn` and the --version and --debug cases run the built binary as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { echoPolicy, goodTree, makeScratch, runContract, spawnCliAsync, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
+import { echoPolicy, goodTree, type Scratch, makeScratch, runContract, spawnCliAsync, stackFrame, syntaxErrorAt, syntaxErrorTree } from './contract-support.js';
 
-let scratch: ReturnType<typeof makeScratch> = { dir: '', cleanup: () => undefined };
+let scratch: Scratch = { dir: '', cleanup: () => undefined };
 
-beforeAll(() => {
-  scratch = makeScratch();
+beforeAll(async () => {
+  scratch = await makeScratch();
 });
 
 afterAll(() => {
