@@ -50,6 +50,115 @@ export interface AnalyzeOptions {
    * @defaultValue 1024
    */
   readonly maxSamples?: number;
+  /**
+   * What analyses of many programs share ({@link createAnalysisCache}): a syscall whose checks
+   * compile to the same code in several programs is searched and sampled once. The figures are
+   * the same as without it.
+   * @defaultValue none: every syscall is analysed on its own
+   */
+  readonly cache?: AnalysisCache;
+}
+
+/**
+ * What analyses of many programs share: the per-syscall results of the syscalls that check
+ * arguments, by everything such a result depends on (see {@link analyzeProgram}). Make one per
+ * batch of programs (`syscage build` makes one per build) and pass it as
+ * {@link AnalyzeOptions.cache}.
+ */
+export interface AnalysisCache {
+  /** Per-syscall results held (for reports and benchmarks). */
+  readonly size: number;
+}
+
+/** A cached per-syscall result, without the frequency weight (which is the caller's). */
+type SharedSyscall = Omit<SyscallAnalysis, 'weight' | 'hasFrequency'>;
+
+/** The cache behind {@link AnalysisCache}: per architecture table object, results by {@link fragmentKey}. */
+class SharedAnalyses implements AnalysisCache {
+  readonly byTable = new WeakMap<ArchTable, Map<string, SharedSyscall>>();
+  size = 0;
+
+  results(arch: ArchTable): Map<string, SharedSyscall> {
+    let results = this.byTable.get(arch);
+    if (results === undefined) {
+      results = new Map();
+      this.byTable.set(arch, results);
+    }
+    return results;
+  }
+}
+
+/** Makes an empty {@link AnalysisCache}. */
+export function createAnalysisCache(): AnalysisCache {
+  return new SharedAnalyses();
+}
+
+/**
+ * True when every jump of the program moves forward by a byte offset (`jt`, `jf` in 0–255, `ja`
+ * by a non-negative 32-bit `k`), as every program the kernel accepts does. Only then do runs and
+ * searches from the number's first argument load depend on nothing but the code they reach;
+ * other programs are analysed without the cache.
+ */
+function forwardOnly(program: BpfProgram): boolean {
+  for (const insn of program) {
+    if ((insn.code & 0x07) !== BPF_JMP) continue;
+    if (insn.code === (BPF_JMP | BPF_JA)) {
+      if (!Number.isInteger(insn.k) || insn.k < 0 || insn.k > 0xffffffff) return false;
+    } else if (!Number.isInteger(insn.jt) || !Number.isInteger(insn.jf) || insn.jt < 0 || insn.jf < 0 || insn.jt > 255 || insn.jf > 255) return false;
+  }
+  return true;
+}
+
+/**
+ * Everything {@link exploreSyscall} of `nr` depends on besides the architecture table and the
+ * limits, for a program whose run for `nr` passes `prefix` (the kernel's cache emulation: loads
+ * of the number and the architecture, constant jumps and `and`) and stops at `prefix`'s last pc,
+ * an `ld [k]` of anything else:
+ *
+ * - the number (the search, the samples' seed and every run read it);
+ * - how many instructions the prefix executes (every run's count includes them, so the costs do;
+ *   without it, the same checks reached by a deeper dispatch would get the shallower one's cost);
+ * - the code reachable from that pc, each instruction with its jump targets as positions in that
+ *   code (`-1` past the end), so the same checks at other addresses give the same key.
+ *
+ * Every run and search path goes through the prefix unchanged (it reads no argument) and then
+ * only through that code; the prefix leaves X and scratch memory untouched and the load at that
+ * pc overwrites A, so equal keys give equal results.
+ */
+function fragmentKey(program: BpfProgram, nr: number, prefix: readonly number[]): string {
+  const start = prefix[prefix.length - 1] ?? 0;
+  // Forward jumps only: the code reachable from `start` in increasing pc order.
+  const reached = new Uint8Array(program.length);
+  reached[start] = 1;
+  const pcs: number[] = [];
+  for (let pc = start; pc < program.length; pc++) {
+    if (reached[pc] !== 1) continue;
+    pcs.push(pc);
+    const insn = program[pc];
+    if (insn === undefined) continue;
+    const targets = jumpTargets(insn, pc);
+    for (const target of targets) if (target < program.length) reached[target] = 1;
+  }
+  const position = new Map<number, number>();
+  pcs.forEach((pc, at) => position.set(pc, at));
+  let key = `${nr >>> 0}|${prefix.length - 1}|`;
+  for (const pc of pcs) {
+    const insn = program[pc];
+    if (insn === undefined) continue;
+    key += `${insn.code},${insn.k}`;
+    for (const target of jumpTargets(insn, pc)) key += `,${position.get(target) ?? -1}`;
+    key += ';';
+  }
+  return key;
+}
+
+/** Where control goes after `insn` at `pc`: none after a return, one or two pcs otherwise. */
+function jumpTargets(insn: BpfProgram[number], pc: number): number[] {
+  const cls = insn.code & 0x07;
+  if (cls === BPF_RET) return [];
+  if (insn.code === (BPF_JMP | BPF_JA)) return [pc + 1 + insn.k];
+  if (cls === BPF_JMP) return [pc + 1 + insn.jt, pc + 1 + insn.jf];
+  return [pc + 1];
 }
 
 /** How a program treats one syscall number. */
@@ -280,12 +389,28 @@ function argumentFreeRun(program: BpfProgram, nr: number, arch: ArchTable): Emul
   return run;
 }
 
+/** The results of {@link AnalyzeOptions.cache} this program may share, if it may. */
+function sharedResults(program: BpfProgram, options: AnalyzeOptions): Map<string, SharedSyscall> | undefined {
+  const cache = options.cache;
+  return cache instanceof SharedAnalyses && forwardOnly(program) ? cache.results(options.arch) : undefined;
+}
+
 /** Analyses one syscall number (see {@link analyzeProgram} for the definitions). */
 export function analyzeSyscall(
   program: BpfProgram,
   nr: number,
   options: AnalyzeOptions,
   names: ReadonlyMap<number, readonly string[]> = syscallNameMap(options.arch),
+): SyscallAnalysis {
+  return analyzeNumber(program, nr, options, names, sharedResults(program, options));
+}
+
+function analyzeNumber(
+  program: BpfProgram,
+  nr: number,
+  options: AnalyzeOptions,
+  names: ReadonlyMap<number, readonly string[]>,
+  shared: Map<string, SharedSyscall> | undefined,
 ): SyscallAnalysis {
   // The kernel's cache emulation is the cheapest run there is, and when it reaches a `ret` the
   // path read nothing but the number and the architecture.
@@ -296,7 +421,32 @@ export function analyzeSyscall(
   } else if (cache.verdict !== 'non-constant-load') {
     fixed = argumentFreeRun(program, nr, options.arch);
   }
-  if (fixed === undefined) return exploreSyscall(program, nr, options, names);
+  if (fixed === undefined) {
+    if (shared === undefined || cache.verdict !== 'non-constant-load') return exploreSyscall(program, nr, options, names);
+    const key = `${options.maxPaths ?? 4096}|${options.maxSamples ?? 1024}|${fragmentKey(program, nr, cache.path)}`;
+    let found = shared.get(key);
+    if (found === undefined) {
+      found = exploreSyscall(program, nr, options, names);
+      shared.set(key, found);
+      if (options.cache instanceof SharedAnalyses) options.cache.size++;
+    }
+    // The number's name and weight are the caller's (names and frequencies may differ).
+    return {
+      nr,
+      name: names.get(nr)?.[0],
+      verdict: found.verdict,
+      exact: found.exact,
+      actions: found.actions,
+      cacheable: found.cacheable,
+      cost: found.cost,
+      denialCost: found.denialCost,
+      ...weightOf(nr, options, names),
+      samples: found.samples,
+      allowedSamples: found.allowedSamples,
+      allowedExample: found.allowedExample,
+      deniedExample: found.deniedExample,
+    };
+  }
   const action = seccompActionName(fixed.returnValue);
   const allowed = action === 'allow';
   const example = [0n, 0n, 0n, 0n, 0n, 0n];
@@ -394,7 +544,8 @@ export function exploreSyscall(
 export function analyzeProgram(program: BpfProgram, options: AnalyzeOptions): ProgramAnalysis {
   const names = syscallNameMap(options.arch);
   const numbers = options.syscalls ?? defaultSyscallNumbers(options.arch);
-  const syscalls = numbers.map((nr) => analyzeSyscall(program, nr, options, names));
+  const shared = sharedResults(program, options);
+  const syscalls = numbers.map((nr) => analyzeNumber(program, nr, options, names, shared));
   const always = syscalls.filter((s) => s.verdict === 'always-allowed');
   const allowed = syscalls.filter((s) => s.verdict !== 'denied' && s.cost !== undefined);
   // Denied syscalls that the frequency map names are made too: they count at the cost of

@@ -14,8 +14,8 @@
  * the medians of CPU time (user + system of this process, so load from elsewhere counts less
  * than in wall time) are compared. Each round also times the build's own steps alone on the same
  * filters (naming lint, proofs, analysis, the audit at its default level), to say where the rest
- * goes; proofs and analysis here take every filter, the build only each distinct program (the
- * proofs with one shared cache per round, as the build makes one).
+ * goes; proofs and analysis here take every filter, the build only each distinct program (each
+ * with one shared cache per round, as the build makes one).
  *
  * Run with `pnpm bench` in this package (`pnpm --filter @syscage/cli bench` from the root).
  */
@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ArchTable, loadArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, type LoweredPolicy, auditProgram, compilePolicy, createProofCache, encodeProgram } from '@syscage/bpf-codegen';
+import { type BpfProgram, type LoweredPolicy, auditProgram, compilePolicy, createAnalysisCache, createProofCache, encodeProgram } from '@syscage/bpf-codegen';
 import { classifyPolicyFileName, createParseCache, defaultIncludeMap, isDevicePolicyName, lintPolicyTree, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { analyzeBuiltProgram } from '../src/build/analysis.js';
@@ -119,9 +119,11 @@ for (let round = 0; round < rounds; round++) {
       for (const { lowered, program, table } of programs) proofFailure(lowered, program, table, proofs);
     }),
   );
+  // One analysis cache per round, as the build makes one.
   stepTimes.get(stepNames[2])?.push(
     cpuMs(() => {
-      for (const { lowered, program, table } of programs) analyzeBuiltProgram(program, lowered, table);
+      const shared = createAnalysisCache();
+      for (const { lowered, program, table } of programs) analyzeBuiltProgram(program, lowered, table, shared);
     }),
   );
   stepTimes.get(stepNames[3])?.push(

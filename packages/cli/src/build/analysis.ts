@@ -4,7 +4,7 @@
  * policy the kernel's constant-action cache serves without running the filter.
  */
 import type { ArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, type LoweredPolicy, analyzeProgram } from '@syscage/bpf-codegen';
+import { type AnalysisCache, type BpfProgram, type LoweredPolicy, analyzeProgram } from '@syscage/bpf-codegen';
 
 /** Evaluation cost, verdict counts and cache coverage of one program (rounded to 3 decimals). */
 export interface ProgramAnalysis {
@@ -43,14 +43,18 @@ function tableNumbers(table: ArchTable): readonly number[] {
   return numbers;
 }
 
-/** Analyses a compiled program with the frequencies of its lowered policy. */
-export function analyzeBuiltProgram(program: BpfProgram, policy: LoweredPolicy, table: ArchTable): ProgramAnalysis {
+/**
+ * Analyses a compiled program with the frequencies of its lowered policy; with a `cache`, the
+ * analysis shares the syscalls whose checks compile to the same code with earlier analyses made
+ * with it (the same figures, sooner when a tree's programs share rules).
+ */
+export function analyzeBuiltProgram(program: BpfProgram, policy: LoweredPolicy, table: ArchTable, cache?: AnalysisCache): ProgramAnalysis {
   const frequencies = new Map<string, number>();
   for (const syscall of policy.syscalls) frequencies.set(syscall.name, syscall.frequency);
   // Numbers outside the table are denied by every compiled program (SC4 invalid-number action),
   // so they change no cost or coverage figure; leaving them out keeps the analysis fast.
   const syscalls = tableNumbers(table);
-  const analysis = analyzeProgram(program, { arch: table, frequencies, syscalls });
+  const analysis = analyzeProgram(program, { arch: table, frequencies, syscalls, ...(cache === undefined ? {} : { cache }) });
   return {
     cost: {
       uniform: round(analysis.costUniform),

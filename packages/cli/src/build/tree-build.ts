@@ -9,10 +9,12 @@
  */
 import type { ArchTable } from '@syscage/arch-tables';
 import {
+  type AnalysisCache,
   type CompileOptions,
   type LoweredPolicy,
   type ProofCache,
   compilePolicy,
+  createAnalysisCache,
   createProofCache,
   exportOciProfile,
   formatAction,
@@ -162,7 +164,7 @@ export function buildPolicyTree(options: TreeBuildOptions): TreeBuildResult | Mi
       if (!tree.archs.some((folder) => folder.arch === arch)) return { missingArch: arch, folders: tree.folders };
     }
   }
-  const memo: BuildMemo = { proved: new Set(), analyses: new Map(), proofs: createProofCache() };
+  const memo: BuildMemo = { proved: new Set(), analyses: new Map(), proofs: createProofCache(), shared: createAnalysisCache() };
   const hashSource = sourceHasher(options.sha256);
   const policies = input.policies
     .flatMap((policy) => (!policy.standalone && policy.folder !== undefined && tree.archs.includes(policy.folder) ? [buildOne(options, policy, policy.folder, memo, hashSource)] : []))
@@ -187,13 +189,15 @@ interface BuildMemo {
   /** What the proofs of different programs share (repeated rules and their compiled code). */
   readonly proofs: ProofCache;
   readonly analyses: Map<string, ProgramAnalysis>;
+  /** What the analyses of different programs share (syscalls whose checks compile alike). */
+  readonly shared: AnalysisCache;
 }
 
 function analysisOf(memo: BuildMemo, program: BpfProgram, lowered: LoweredPolicy, table: ArchTable): ProgramAnalysis {
   const key = JSON.stringify([table.name, program.map((insn) => [insn.code, insn.jt, insn.jf, insn.k]), lowered.syscalls.map((syscall) => [syscall.name, syscall.frequency])]);
   const known = memo.analyses.get(key);
   if (known !== undefined) return known;
-  const analysis = analyzeBuiltProgram(program, lowered, table);
+  const analysis = analyzeBuiltProgram(program, lowered, table, memo.shared);
   memo.analyses.set(key, analysis);
   return analysis;
 }
