@@ -38,9 +38,8 @@ const danger: Readonly<Record<DangerousSyscall['kind'], string>> = {
   arguments: 'is dangerous with the wrong arguments',
 };
 
-/** True when the nearest non-blank line above `line` (1-based) is a comment. */
-function commentAbove(text: string, line: number): boolean {
-  const lines = text.split('\n');
+/** True when the nearest non-blank line above `line` (1-based) of a file's `lines` is a comment. */
+function commentAbove(lines: readonly string[], line: number): boolean {
   for (let index = line - 2; index >= 0; index--) {
     const content = (lines[index] ?? '').trim();
     if (content === '') continue;
@@ -56,6 +55,16 @@ function statementKey(rule: ResolvedRule): string {
 /** The reviewer's lint (SC2050, SC2051) on a resolved policy; see the module comment. */
 export function lintReviewRules(policy: ResolvedPolicy, options: ReviewLintOptions = {}): Diagnostic[] {
   const texts = new Map(policy.files.map((file) => [file.path, file.text]));
+  // Split each file into lines once, not once per rule a comment must justify.
+  const fileLines = new Map<string, readonly string[]>();
+  const linesOf = (path: string): readonly string[] | undefined => {
+    let lines = fileLines.get(path);
+    if (lines === undefined) {
+      lines = texts.get(path)?.split('\n');
+      if (lines !== undefined) fileLines.set(path, lines);
+    }
+    return lines;
+  };
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   for (const syscall of policy.syscalls) {
@@ -64,8 +73,8 @@ export function lintReviewRules(policy: ResolvedPolicy, options: ReviewLintOptio
       for (const rule of syscall.rules) {
         const key = statementKey(rule);
         if (!mayAllow(rule.filter) || reported.has(key)) continue;
-        const text = texts.get(rule.origin.file);
-        if (text === undefined || commentAbove(text, rule.origin.range.start.line)) continue;
+        const lines = linesOf(rule.origin.file);
+        if (lines === undefined || commentAbove(lines, rule.origin.range.start.line)) continue;
         reported.add(key);
         diagnostics.push(
           makeDiagnostic('SC2050', `${entry.name} ${danger[entry.kind]} (it ${entry.why}) but is allowed here without a comment on the line above saying why`, rule.origin.file, rule.descriptor.range, {

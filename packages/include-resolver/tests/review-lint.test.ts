@@ -17,6 +17,7 @@ describe('SC2050: a dangerous syscall allowed without a comment on the line abov
     ['a comment above', '# The debugger stub traces its own children.\nptrace: 1\n', []],
     ['a comment, then blank lines (Minijail skips them too)', '# why\n\n\nptrace: 1\n', []],
     ['a rule above instead of a comment', '# why\nread: 1\nptrace: 1\n', ['SC2050 /t/main.policy:3:1']],
+    ['a second risky rule of the file, without its own comment', '# why\nptrace: 1\n\nmount: 1\n# why too\nsetns: 1\n', ['SC2050 /t/main.policy:4:1']],
     ['a conditional allow', 'clone: arg0 & CLONE_THREAD\n', ['SC2050 /t/main.policy:1:1']],
     ['a rule that only returns an errno', 'ptrace: return EPERM\n', []],
     ['a rule that kills', 'mount: kill\n', []],
