@@ -9,7 +9,9 @@ import { helpExamples } from '../src/help-examples.js';
 import { helpOf, repoRoot, runShellInProcess, stackFrame } from './contract-support.js';
 import { binEnv, binPath, runInProcess } from './helpers.js';
 
-const commands = ['parse', 'check', 'compile', 'flatten', 'export', 'import', 'build', 'disasm', 'simulate', 'explain', 'stats', 'diff', 'verify', 'audit', 'arch', 'run', 'learn'];
+// Every command, in `--help` order: the commands help-examples.json gives examples for (each
+// must have some), so a new command is listed once, there, and not again here.
+const commands = Object.keys(helpExamples);
 
 // Commands that print results, and so take --format json (build's --format is the format of the
 // files it writes; its stdout summary takes --summary json).
