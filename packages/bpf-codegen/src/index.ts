@@ -35,12 +35,11 @@ export { actionReturnValue, defaultSizeBudget, formatAction, isPermissive, maxEr
 export type {
   CompileOptions,
   DefaultActionOption,
-  OptimizationPasses,
   SeccompAction,
   SeccompActionKind,
 } from './options.js';
 export { joinFilters, optimizationPasses, resolvePasses } from './passes.js';
-export type { PassDescription, PassName, ResolvedPasses } from './passes.js';
+export type { OptimizationPasses, PassDescription, PassName, ResolvedPasses } from './passes.js';
 export { buildSegments, chainFormTests, defaultMaxChainTests, defaultPlanWeights, mergeRanges, planDispatch, smallestDispatchTests } from './plan.js';
 export { typicalFrequencyProfile } from './frequency-profile.js';
 export type { ChainTest, DispatchTree, Outcome, PlanSettings, PlanWeights, Segment } from './plan.js';

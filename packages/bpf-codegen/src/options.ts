@@ -4,6 +4,7 @@
  */
 import type { ActionWord } from '@syscage/policy-parser';
 import * as bpf from './opcodes.js';
+import type { OptimizationPasses } from './passes.js';
 
 /** The kinds of seccomp action a filter can return. */
 export type SeccompActionKind =
@@ -57,29 +58,6 @@ export function isPermissive(action: SeccompAction): boolean {
  * kill-process here, as in Minijail's compiler) or an errno for `return N`.
  */
 export type DefaultActionOption = ActionWord | { readonly errno: number };
-
-/**
- * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set
- * here wins over `optimize`. `optimizationPasses` describes each pass's input and output.
- */
-export interface OptimizationPasses {
-  /** Join consecutive filters of one syscall that have the same action into one filter. @defaultValue true */
-  readonly joinFilters?: boolean;
-  /** Merge consecutive syscall numbers with the same outcome into one range. @defaultValue true */
-  readonly mergeRanges?: boolean;
-  /** Lay out the dispatch tree by cost (dynamic programming over ranges). @defaultValue true */
-  readonly costTree?: boolean;
-  /** Let small ranges be tested one by one (`jeq`, or one bound) against a background outcome instead of split. @defaultValue true */
-  readonly chainLeaves?: boolean;
-  /** Skip `ld` when the accumulator already holds the word. @defaultValue true */
-  readonly elideLoads?: boolean;
-  /** Skip argument tests whose result is known on the path (shared high-word tests). @defaultValue true */
-  readonly pathKnowledge?: boolean;
-  /** Share identical instruction blocks (return blocks, argument filters, suffixes). @defaultValue true */
-  readonly shareBlocks?: boolean;
-  /** Test four or more `arg == V` alternatives on one argument with a search tree over the values. @defaultValue true */
-  readonly valueSets?: boolean;
-}
 
 /** Options of lowering and compilation. */
 export interface CompileOptions {

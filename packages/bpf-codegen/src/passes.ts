@@ -8,7 +8,31 @@
  */
 import type { LoweredFilter } from './lower.js';
 import { actionReturnValue } from './options.js';
-import type { CompileOptions, OptimizationPasses } from './options.js';
+import type { CompileOptions } from './options.js';
+
+/**
+ * Per-pass switches of the optimiser. Every pass is on unless `optimize` is false; a flag set
+ * here wins over `optimize`. {@link optimizationPasses}, below, describes each pass's input and
+ * output: a new pass adds its switch here and its entry there, in this one file.
+ */
+export interface OptimizationPasses {
+  /** Join consecutive filters of one syscall that have the same action into one filter. @defaultValue true */
+  readonly joinFilters?: boolean;
+  /** Merge consecutive syscall numbers with the same outcome into one range. @defaultValue true */
+  readonly mergeRanges?: boolean;
+  /** Lay out the dispatch tree by cost (dynamic programming over ranges). @defaultValue true */
+  readonly costTree?: boolean;
+  /** Let small ranges be tested one by one (`jeq`, or one bound) against a background outcome instead of split. @defaultValue true */
+  readonly chainLeaves?: boolean;
+  /** Skip `ld` when the accumulator already holds the word. @defaultValue true */
+  readonly elideLoads?: boolean;
+  /** Skip argument tests whose result is known on the path (shared high-word tests). @defaultValue true */
+  readonly pathKnowledge?: boolean;
+  /** Share identical instruction blocks (return blocks, argument filters, suffixes). @defaultValue true */
+  readonly shareBlocks?: boolean;
+  /** Test four or more `arg == V` alternatives on one argument with a search tree over the values. @defaultValue true */
+  readonly valueSets?: boolean;
+}
 
 /** The name of an optimisation pass (a key of {@link OptimizationPasses}). */
 export type PassName = keyof OptimizationPasses;
