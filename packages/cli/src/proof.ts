@@ -46,6 +46,23 @@ export function proofFailure(lowered: LoweredPolicy, program: BpfProgram, table:
   );
 }
 
+/** {@link programCode} of each program object met (programs are never changed once compiled). */
+const codeOf = new WeakMap<BpfProgram, string>();
+
+/**
+ * Every field of every instruction of `program`, as one string (`code,jt,jf,k;` each), made once
+ * per program object: the build keys its proofs and analyses by it, and a JSON text of nested
+ * arrays cost more than some of the work it saved.
+ */
+export function programCode(program: BpfProgram): string {
+  const known = codeOf.get(program);
+  if (known !== undefined) return known;
+  let code = '';
+  for (const insn of program) code += `${insn.code},${insn.jt},${insn.jf},${insn.k};`;
+  codeOf.set(program, code);
+  return code;
+}
+
 /**
  * Everything a proof of `program` against `lowered` depends on: the program, and the policy's
  * meaning as the reference semantics reads it (architecture, the default, invalid-number and
@@ -66,6 +83,6 @@ export function proofKey(lowered: LoweredPolicy, program: BpfProgram): string {
     lowered.invalidNumberAction,
     lowered.archMismatchAction,
     syscalls,
-    program.map((insn) => [insn.code, insn.jt, insn.jf, insn.k]),
+    programCode(program),
   ]);
 }

@@ -6,7 +6,7 @@ import { archX86_64 } from '@syscage/arch-x86-64';
 import type { ArchTable } from '@syscage/arch-tables';
 import { compilePolicy } from '@syscage/bpf-codegen';
 import { createMemoryHost, resolvePolicy } from '@syscage/include-resolver';
-import { proofKey } from '../src/proof.js';
+import { programCode, proofKey } from '../src/proof.js';
 
 function keyOf(files: Record<string, string>, table: ArchTable = archX86_64, defaultAction?: 'trap'): string {
   const host = createMemoryHost(files);
@@ -36,5 +36,21 @@ describe('proofKey', () => {
   it('changes with the default action and the architecture', () => {
     expect(keyOf({ '/a/x_device.policy': base }, archX86_64, 'trap')).not.toBe(keyOf({ '/a/x_device.policy': base }));
     expect(keyOf({ '/a/x_device.policy': base }, archAarch64)).not.toBe(keyOf({ '/a/x_device.policy': base }));
+  });
+  it.each([
+    ['code', { code: 0x06 }],
+    ['jt', { jt: 1 }],
+    ['jf', { jf: 1 }],
+    ['k', { k: 7 }],
+  ])('changes with the program: one instruction with another %s', (_field, change) => {
+    const { program, lowered } = compilePolicy(resolvePolicy('/a/x_device.policy', { host: createMemoryHost({ '/a/x_device.policy': base }), arch: 'x86_64' }), archX86_64);
+    if (program === undefined || lowered === undefined) throw new Error('does not compile');
+    const [first, ...rest] = program;
+    if (first === undefined) throw new Error('empty program');
+    const changed = [{ ...first, ...change }, ...rest];
+    // Both keys are made, so a code kept by the wrong program object would show.
+    expect(proofKey(lowered, changed)).not.toBe(proofKey(lowered, program));
+    expect(programCode(changed)).not.toBe(programCode(program));
+    expect(programCode([...program])).toBe(programCode(program));
   });
 });

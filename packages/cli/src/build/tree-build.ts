@@ -26,7 +26,7 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import type { LoadedArchFolder, LoadedInput, LoadedPolicy, LoadedTree } from '../input.js';
 import { type ProgramAnalysis, analyzeBuiltProgram } from './analysis.js';
 import { buildDiagnostic } from './codes.js';
-import { proofFailure, proofKey } from '../proof.js';
+import { programCode, proofFailure, proofKey } from '../proof.js';
 import { flattenForBuild } from './flatten.js';
 import { type FilterFormat, encodeFilter, filterExtension } from '../filter-formats.js';
 
@@ -194,7 +194,7 @@ interface BuildMemo {
 }
 
 function analysisOf(memo: BuildMemo, program: BpfProgram, lowered: LoweredPolicy, table: ArchTable): ProgramAnalysis {
-  const key = JSON.stringify([table.name, program.map((insn) => [insn.code, insn.jt, insn.jf, insn.k]), lowered.syscalls.map((syscall) => [syscall.name, syscall.frequency])]);
+  const key = JSON.stringify([table.name, programCode(program), lowered.syscalls.map((syscall) => [syscall.name, syscall.frequency])]);
   const known = memo.analyses.get(key);
   if (known !== undefined) return known;
   const analysis = analyzeBuiltProgram(program, lowered, table, memo.shared);
