@@ -51,9 +51,21 @@ function comparisonKey(comparison: Comparison): string {
   return `arg${comparison.argIndex} ${comparison.operator} ${valueKey(comparison.value)}`;
 }
 
+/**
+ * Keys already made, by clause. A parse cache hands the same parsed block (`common_device.policy`)
+ * to every policy of a tree that includes it, so its clauses are keyed once per tree, not once per
+ * including policy; parsed clauses are never changed, so a key stays right for its clause.
+ */
+const keysOfClause = new WeakMap<AndClause, readonly string[]>();
+
 /** The distinct comparison keys of a clause, sorted (a set with one spelling). */
 function clauseKeys(clause: AndClause): readonly string[] {
-  return [...new Set(clause.atoms.map(comparisonKey))].sort();
+  let keys = keysOfClause.get(clause);
+  if (keys === undefined) {
+    keys = [...new Set(clause.atoms.map(comparisonKey))].sort();
+    keysOfClause.set(clause, keys);
+  }
+  return keys;
 }
 
 const setKey = (keys: readonly string[]): string => keys.join('\u0000');

@@ -7,6 +7,7 @@ import {
   canonicalArchName,
   classifyPolicyFileName,
   createMemoryHost,
+  createParseCache,
   defaultIncludeMap,
   frequenciesForArch,
   joinPath,
@@ -158,5 +159,29 @@ describe('architecture filtering', () => {
     ['x86_64', 'x86_64'],
   ])('canonicalArchName(%s) = %s', (name, canonical) => {
     expect(canonicalArchName(name)).toBe(canonical);
+  });
+});
+
+describe('merge checks of a block shared through one parse cache', () => {
+  // lib.policy's second fcntl rule is shadowed by its first; the parsed clauses are shared by both
+  // policies through the cache, and each reports the finding as resolving it alone does.
+  const files = {
+    '/t/lib.policy': 'fcntl: arg1 == 1\nfcntl: arg1 == 1 && arg2 == 0\n',
+    '/t/a.policy': '@include ./lib.policy\nread: allow\n',
+    '/t/b.policy': '# b\n@include ./lib.policy\nfcntl: arg1 == 1 && arg0 == 3 || arg2 == 0 && arg1 == 1\n',
+  };
+  const codes = (path: string, cache = createParseCache()): string[] =>
+    resolvePolicy(path, { host: createMemoryHost(files), cache }).diagnostics.map(
+      (diagnostic) => `${diagnostic.code} ${diagnostic.file}:${String(diagnostic.range.start.line)} ${diagnostic.related?.map((related) => `${related.file}:${String(related.range.start.line)}`).join(' ') ?? ''}`,
+    );
+  it.each([
+    ['/t/a.policy', ['SC2012 /t/lib.policy:2 /t/lib.policy:1 /t/a.policy:1']],
+    ['/t/b.policy', ['SC2012 /t/lib.policy:2 /t/lib.policy:1 /t/b.policy:2', 'SC2012 /t/b.policy:3 /t/lib.policy:1']],
+  ])('%s', (path, expected) => {
+    const shared = createParseCache();
+    codes('/t/a.policy', shared);
+    codes('/t/b.policy', shared);
+    expect(codes(path, shared)).toEqual(expected);
+    expect(codes(path)).toEqual(expected);
   });
 });
