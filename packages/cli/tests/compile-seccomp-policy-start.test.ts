@@ -30,7 +30,8 @@ function loadedModules(args: readonly string[]): { loaded: string[]; status: num
   return { loaded: JSON.parse(report === '' ? '[]' : report) as string[], status: result.status, stderr: result.stderr };
 }
 
-describe('compile_seccomp_policy start-up', () => {
+// In this order even under vitest --sequence.shuffle: the second test writes the constants.json the later ones read.
+describe('compile_seccomp_policy start-up', { shuffle: false }, () => {
   it('is built', () => {
     expect(existsSync(bin), `${bin} is missing: run \`pnpm build\``).toBe(true);
   });

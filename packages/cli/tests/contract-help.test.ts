@@ -118,7 +118,8 @@ function syscageWords(command: string): string[] | undefined {
 // (runShellInProcess). One example runs as a user runs it: in the shell, through the built binary
 // on PATH, starting and tracing its command. The build examples compile a whole architecture of
 // policies/: up to a minute of wall time under load (3 s of CPU); the timeouts catch a hang only.
-describe('the examples in --help work as written', { timeout: 600_000 }, () => {
+// In the help's order even under vitest --sequence.shuffle: a later example reads what an earlier one wrote.
+describe('the examples in --help work as written', { timeout: 600_000, shuffle: false }, () => {
   const throughBinary = new Set(exampleRows.filter((row) => row.command === 'syscage run --mode learn -- /bin/true').map((row) => row.command));
 
   it('some run in the shell, the others in this process', async () => {

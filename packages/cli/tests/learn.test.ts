@@ -173,6 +173,8 @@ describe('syscage learn', { timeout: 120_000 }, () => {
     ['a log without calls', ['--from-strace', 'lines.txt'], 1, /SC5012/],
     ['a merged policy in another folder than its ./ includes', ['--policy', 'inc.policy', '-o', 'out/inc.policy', '--', '/bin/true'], 2, /not in the folder of the starting policy/],
   ])('fails on %s', async (_name, args, code, message) => {
+    // The log without calls; the files are written here, not by an earlier test (vitest --sequence.shuffle).
+    writeFileSync(join(folder, 'lines.txt'), 'a\nb\n');
     writeFileSync(join(folder, 'inc.policy'), '@include ./start.policy\n');
     writeFileSync(join(folder, 'start.policy'), 'execve: 1\nexit_group: 1\n');
     mkdirSync(join(folder, 'out'), { recursive: true });

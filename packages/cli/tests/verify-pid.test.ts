@@ -63,7 +63,8 @@ async function pidOf(argv: readonly string[], running: Promise<unknown>): Promis
 
 describe.runIf(usable)('syscage verify --pid', { timeout: TEST_TIMEOUT_MS }, () => {
   it('proves a process started by syscage run against its policy, and shows a counterexample for another', async () => {
-    mkdirSync(join(folder, 'x86_64'));
+    // Either test may run first (vitest --sequence.shuffle).
+    mkdirSync(join(folder, 'x86_64'), { recursive: true });
     writeFileSync(join(folder, 'x86_64', 'sleep.policy'), sleepSyscalls.map((name) => `${name}: 1\n`).join(''));
     writeFileSync(join(folder, 'x86_64', 'sleep-and-write.policy'), `${sleepSyscalls.map((name) => `${name}: 1\n`).join('')}write: arg0 == 1\n`);
     // A duration no other process on the machine sleeps, to find this one by its command line. It
