@@ -541,7 +541,11 @@ export function importOciProfile(text: string, file: string, options: OciImportO
   }
   // Overlapping rules of different actions: libseccomp's tree order decides, which no policy can say.
   const bySyscall = new Map<string, typeof rules>();
-  for (const rule of rules) bySyscall.set(rule.syscall, [...(bySyscall.get(rule.syscall) ?? []), rule]);
+  for (const rule of rules) {
+    const list = bySyscall.get(rule.syscall);
+    if (list === undefined) bySyscall.set(rule.syscall, [rule]);
+    else list.push(rule);
+  }
   for (const [name, list] of bySyscall) {
     search: for (const [i, a] of list.entries()) {
       for (const b of list.slice(i + 1)) {
@@ -558,11 +562,23 @@ export function importOciProfile(text: string, file: string, options: OciImportO
 
   // The policy: one line per entry (its names as a `{…}` list), with a comment naming its origin.
   // A rule is written as `&&` comparisons; `undefined`: it can match no call.
+  // Each rule's clause is written once (profiles of thousands of entries asked for each up to three times).
+  const clauses = new Map<readonly LibseccompCondition[], string[] | undefined>();
   const clauseOf = (conditions: readonly LibseccompCondition[]): string[] | undefined => {
+    if (clauses.has(conditions)) return clauses.get(conditions);
     const parts = conditions.map((c) => minijailComparisons(c, max));
-    return parts.every((part) => part !== undefined) ? parts.flat() : undefined;
+    const clause = parts.every((part) => part !== undefined) ? parts.flat() : undefined;
+    clauses.set(conditions, clause);
+    return clause;
   };
   const unconditional = new Set(rules.filter((rule) => clauseOf(rule.conditions)?.length === 0).map((rule) => rule.syscall));
+  // Each entry's rules, found once rather than by scanning every rule per entry.
+  const rulesOf = new Map<string, typeof rules>();
+  for (const rule of rules) {
+    const list = rulesOf.get(rule.pointer);
+    if (list === undefined) rulesOf.set(rule.pointer, [rule]);
+    else list.push(rule);
+  }
   const written = new Set<string>();
   const inPolicy = ['kill-process', 'kill-thread', 'trap', 'user-notify'].includes(defaultAction.kind);
   const capsText = caps.size === 0 ? 'no capabilities' : [...caps].sort().join(', ');
@@ -573,7 +589,7 @@ export function importOciProfile(text: string, file: string, options: OciImportO
   ];
   for (const { pointer, entry, unknown } of kept) {
     const origin = `# ${jsonPath(pointer)}${entry.comment === undefined || entry.comment === '' ? '' : `: ${entry.comment.replace(/\s+/g, ' ')}`}`;
-    const mine = rules.filter((rule) => rule.pointer === pointer);
+    const mine = rulesOf.get(pointer) ?? [];
     const action = seccompActionOfOci(entry.action, entry.errnoRet);
     const notes = unknown.length > 0 ? [`# left out, no syscall on ${table.name}: ${unknown.join(', ')}`] : [];
     if (sameAction(action, defaultAction)) {
