@@ -3,7 +3,7 @@
 import type { ArchTable, Endianness } from '@syscage/arch-tables';
 import { argumentSamples } from '../src/analyze.js';
 import { explorePaths } from '../src/analyze-paths.js';
-import { emulate, seccompDataWord } from '../src/emulate.js';
+import { emulate, seccompDataWord, type SeccompData } from '../src/emulate.js';
 import { BPF_ABS, BPF_LD, BPF_W, SECCOMP_DATA_SIZE } from '../src/opcodes.js';
 import type { BpfProgram } from '../src/types.js';
 
@@ -64,8 +64,14 @@ interface Decision {
   readonly decision: number | string;
 }
 
+/** A program's runs for one byte order: the trie, and how often it answered. */
+interface Runs {
+  first?: Read | Decision;
+  calls: number;
+  hits: number;
+}
 /** Each program's runs by byte order (one trie per program and order; programs are never changed). */
-const runs = new WeakMap<BpfProgram, Map<Endianness, { first?: Read | Decision }>>();
+const runs = new WeakMap<BpfProgram, Map<Endianness, Runs>>();
 
 /** The offset `ld [k]` at `pc` reads (as `emulate` tests it), or undefined for any other instruction. */
 function readOffset(program: BpfProgram, pc: number): number | undefined {
@@ -73,6 +79,26 @@ function readOffset(program: BpfProgram, pc: number): number | undefined {
   if (insn === undefined || (insn.code & 0x07) !== BPF_LD || (insn.code & 0xe0) !== BPF_ABS || (insn.code & 0x18) !== BPF_W) return undefined;
   const k = insn.k >>> 0;
   return k < SECCOMP_DATA_SIZE && k % 4 === 0 ? k : undefined;
+}
+
+/** One call's seccomp_data and the words of it read so far (by offset / 4). */
+interface Call {
+  readonly table: ArchTable;
+  readonly data: SeccompData;
+  readonly words: (number | undefined)[];
+}
+/** The last call asked about: the comparisons ask two or three programs about each call in a row (callers never change an argument vector once made). */
+let lastCall: Call | undefined;
+function callOf(table: ArchTable, nr: number, args: readonly bigint[]): Call {
+  if (lastCall !== undefined && lastCall.table === table && lastCall.data.nr === nr && lastCall.data.args === args) return lastCall;
+  lastCall = { table, data: { nr, arch: table.auditArch, instructionPointer: 0n, args }, words: [] };
+  return lastCall;
+}
+function wordOf(call: Call, offset: number): number {
+  const index = offset >> 2;
+  let word = call.words[index];
+  if (word === undefined) call.words[index] = word = seccompDataWord(call.data, offset, call.table.endianness);
+  return word;
 }
 
 /**
@@ -85,15 +111,26 @@ function readOffset(program: BpfProgram, pc: number): number | undefined {
  * emulation from its architecture check used to answer again.
  */
 export function run(program: BpfProgram, table: ArchTable, nr: number, args: readonly bigint[]): number | string {
-  const data = { nr, arch: table.auditArch, instructionPointer: 0n, args };
+  const call = callOf(table, nr, args);
+  const { data } = call;
   const byteOrder = table.endianness;
   let orders = runs.get(program);
-  if (orders === undefined) runs.set(program, (orders = new Map<Endianness, { first?: Read | Decision }>()));
+  if (orders === undefined) runs.set(program, (orders = new Map<Endianness, Runs>()));
   let root = orders.get(byteOrder);
-  if (root === undefined) orders.set(byteOrder, (root = {}));
+  if (root === undefined) orders.set(byteOrder, (root = { calls: 0, hits: 0 }));
+  root.calls++;
+  // Calls that vary the words a program reads (random values in every argument) rarely repeat a
+  // run; once fewer than half of a program's first 256 calls did, it is only emulated.
+  if (root.calls > 256 && root.hits * 2 < root.calls) {
+    const result = emulate(program, data, { byteOrder, recordPath: false });
+    return result.ok ? result.returnValue : `invalid ${result.error.code}`;
+  }
   let at = root.first;
-  while (at !== undefined && 'offset' in at) at = at.next.get(seccompDataWord(data, at.offset, byteOrder));
-  if (at !== undefined) return at.decision;
+  while (at !== undefined && 'offset' in at) at = at.next.get(wordOf(call, at.offset));
+  if (at !== undefined) {
+    root.hits++;
+    return at.decision;
+  }
   const result = emulate(program, data, { byteOrder, recordPath: true });
   const decision = result.ok ? result.returnValue : `invalid ${result.error.code}`;
   // The run's reads from the root: existing nodes must read the same offsets (runs are deterministic).
@@ -111,7 +148,7 @@ export function run(program: BpfProgram, table: ArchTable, nr: number, args: rea
     if (node === undefined) put((node = { offset, next: new Map() }));
     if (!('offset' in node) || node.offset !== offset) throw new Error(`run(): two runs of one program read differently at pc ${String(pc)}`);
     parent = node;
-    word = seccompDataWord(data, offset, byteOrder);
+    word = wordOf(call, offset);
   }
   if (slot() !== undefined) throw new Error('run(): a run ended where another one read on');
   put({ decision });
