@@ -125,6 +125,13 @@ export interface AuditOptions {
    * @defaultValue 4096
    */
   readonly maxPaths?: number;
+  /**
+   * What audits of many programs share ({@link createAuditCache}): a program audited before with
+   * the same table, `device` and `maxPaths` is not searched again; only its findings' rules are
+   * looked up in this policy. The report is the same as without it.
+   * @defaultValue none: every program is audited on its own
+   */
+  readonly cache?: AuditCache;
 }
 
 /** The result of {@link auditProgram}. */
@@ -397,14 +404,20 @@ function tableNames(arch: ArchTable): TableNames {
  * `SC7041` note names them).
  */
 export function auditProgram(program: BpfProgram, options: AuditOptions): AuditReport {
-  const { arch } = options;
-  const maxPaths = options.maxPaths ?? 4096;
-  const tableNumbers = tableNames(arch);
-  const { names, known, sorted, positions } = tableNumbers;
-  const findings: AuditFinding[] = [];
-  const add = (code: AuditFindingCode, message: string, extra: Omit<AuditFinding, 'code' | 'severity' | 'message'> = {}): void => {
-    findings.push({ code, severity: auditFindingCodes[code].severity, message, ...extra });
-  };
+  const cache = options.cache instanceof SharedAudits ? options.cache : undefined;
+  let found: ProgramFindings | undefined;
+  if (cache === undefined) found = programFindings(program, options);
+  else {
+    const key = `${options.device === true ? 'device' : 'process'}|${options.maxPaths ?? 4096}|${programText(program)}`;
+    const results = cache.results(options.arch);
+    found = results.get(key);
+    if (found === undefined) {
+      found = programFindings(program, options);
+      results.set(key, found);
+      cache.size++;
+    }
+  }
+  const { report, located } = found;
   const originOf = (example: AuditExample): RuleOrigin | undefined => {
     const policy = options.policy;
     if (policy === undefined) return undefined;
@@ -413,9 +426,78 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
     const decision = evaluateSyscall(policy, syscall, example.args).decision;
     return decision.kind === 'rule' ? decision.origin : options.defaultOrigin;
   };
-  const located = (example: AuditExample): { example: AuditExample; origin?: RuleOrigin } => {
-    const origin = originOf(example);
-    return origin === undefined ? { example } : { example, origin };
+  const findings = report.findings.map((finding): AuditFinding => {
+    // A permissive default is the policy's `@default`; other findings point at the rule that decides their example.
+    const origin = finding.code === 'SC7005' ? options.defaultOrigin : located.has(finding) && finding.example !== undefined ? originOf(finding.example) : undefined;
+    return origin === undefined ? finding : { ...finding, origin };
+  });
+  return { arch: report.arch, findings, numbersAnalysed: report.numbersAnalysed };
+}
+
+/**
+ * What programs audited with one {@link AuditCache} share: the findings of each distinct program
+ * (by its instructions, the architecture table, `device` and `maxPaths`), before they are
+ * pointed at the rules of a policy. Make one per batch of programs (`syscage build` makes one per
+ * build) and pass it as {@link AuditOptions.cache}.
+ */
+export interface AuditCache {
+  /** Programs whose findings are held (for reports and benchmarks). */
+  readonly size: number;
+}
+
+/** A program's findings without rule origins, and those of them that point at the rule deciding their example. */
+interface ProgramFindings {
+  readonly report: AuditReport;
+  readonly located: ReadonlySet<AuditFinding>;
+}
+
+/** The cache behind {@link AuditCache}: per architecture table object, findings by program. */
+class SharedAudits implements AuditCache {
+  readonly byTable = new WeakMap<ArchTable, Map<string, ProgramFindings>>();
+  size = 0;
+
+  results(arch: ArchTable): Map<string, ProgramFindings> {
+    let results = this.byTable.get(arch);
+    if (results === undefined) {
+      results = new Map();
+      this.byTable.set(arch, results);
+    }
+    return results;
+  }
+}
+
+/** Makes an empty {@link AuditCache}. */
+export function createAuditCache(): AuditCache {
+  return new SharedAudits();
+}
+
+/** Every field of every instruction, as one string. */
+function programText(program: BpfProgram): string {
+  let text = '';
+  for (const insn of program) text += `${insn.code},${insn.jt},${insn.jf},${insn.k};`;
+  return text;
+}
+
+/**
+ * The audit of the program alone: what it finds depends on the instructions, the architecture
+ * table, `device` and `maxPaths`, not on the policy or `defaultOrigin`, which only say where a
+ * finding's rule is ({@link auditProgram} adds that).
+ */
+function programFindings(program: BpfProgram, options: AuditOptions): ProgramFindings {
+  const { arch } = options;
+  const maxPaths = options.maxPaths ?? 4096;
+  const tableNumbers = tableNames(arch);
+  const { names, known, sorted, positions } = tableNumbers;
+  const findings: AuditFinding[] = [];
+  const located = new Set<AuditFinding>();
+  const add = (code: AuditFindingCode, message: string, extra: Omit<AuditFinding, 'code' | 'severity' | 'message'> = {}): void => {
+    findings.push({ code, severity: auditFindingCodes[code].severity, message, ...extra });
+  };
+  /** Adds a finding that points at the rule deciding its example (when a policy is given). */
+  const addLocated = (code: AuditFindingCode, message: string, example: AuditExample, extra: Omit<AuditFinding, 'code' | 'severity' | 'message' | 'example'> = {}): void => {
+    const finding: AuditFinding = { code, severity: auditFindingCodes[code].severity, message, ...extra, example };
+    findings.push(finding);
+    located.add(finding);
   };
 
   // 1. Every syscall of the table, with the architecture unknown.
@@ -494,12 +576,11 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
     const example = unknownAllowed[0];
     add('SC7005', `the filter allows ${allowedCount} of the ${known.size} ${arch.name} syscalls for every argument and ${unknownAllowed.length} of ${unknown.length} numbers that are no syscall: ${unknownAllowed.some((example) => example.nr === next) ? ` (${hex(next)}, the first number above the table, among them)` : ''}: its default action is permissive, so it only refuses what it lists`, {
       ...(example === undefined ? {} : { example }),
-      ...(options.defaultOrigin === undefined ? {} : { origin: options.defaultOrigin }),
     });
   } else if (unknownAllowed.length > 0) {
     const first = unknownAllowed[0];
     if (first !== undefined) {
-      add('SC7004', `${unknownAllowed.length} number${unknownAllowed.length === 1 ? '' : 's'} that ${unknownAllowed.length === 1 ? 'is' : 'are'} no ${arch.name} syscall reach allow (${unknownAllowed.slice(0, 5).map((e) => hex(e.nr)).join(', ')}${unknownAllowed.length > 5 ? ', …' : ''}): a syscall added to a later kernel would be allowed`, located(first));
+      addLocated('SC7004', `${unknownAllowed.length} number${unknownAllowed.length === 1 ? '' : 's'} that ${unknownAllowed.length === 1 ? 'is' : 'are'} no ${arch.name} syscall reach allow (${unknownAllowed.slice(0, 5).map((e) => hex(e.nr)).join(', ')}${unknownAllowed.length > 5 ? ', …' : ''}): a syscall added to a later kernel would be allowed`, first);
     }
   }
   let numbersAnalysed = known.size + unknown.length;
@@ -526,9 +607,8 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
     const escape = entry.kind === 'escape' || (options.device === true && entry.escapeInDevice === true);
     const code: AuditFindingCode = escape ? 'SC7010' : entry.kind === 'surface' ? 'SC7011' : 'SC7012';
     const inDevice = entry.escapeInDevice === true && options.device === true ? ' (a device process never needs to)' : '';
-    add(code, `${entry.name} is allowed for every argument: it ${entry.why}${inDevice}`, {
+    addLocated(code, `${entry.name} is allowed for every argument: it ${entry.why}${inDevice}`, { nr, arch: arch.auditArch, args: [0n, 0n, 0n, 0n, 0n, 0n] }, {
       syscall: { nr, name: entry.name },
-      ...located({ nr, arch: arch.auditArch, args: [0n, 0n, 0n, 0n, 0n, 0n] }),
     });
   }
 
@@ -551,11 +631,10 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
     const hit = both ?? execOnly;
     if (hit === undefined) continue;
     const example = { nr: hit.nr, arch: arch.auditArch, args: hit.args };
-    add(both !== undefined ? 'SC7020' : 'SC7021', both !== undefined
+    addLocated(both !== undefined ? 'SC7020' : 'SC7021', both !== undefined
       ? `${name} is allowed with PROT_WRITE|PROT_EXEC (prot ${hex(hit.args[2] ?? 0n)}): injected code can be written and run`
-      : `${name} is allowed with PROT_EXEC (prot ${hex(hit.args[2] ?? 0n)}): code the process writes elsewhere (a memfd, a file) can be mapped and run`, {
+      : `${name} is allowed with PROT_EXEC (prot ${hex(hit.args[2] ?? 0n)}): code the process writes elsewhere (a memfd, a file) can be mapped and run`, example, {
       syscall: { nr: hit.nr, name },
-      ...located(example),
     });
   }
   const terminal = ['TIOCSTI', 'TIOCLINUX'].flatMap((request) => {
@@ -566,9 +645,8 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   });
   const firstTerminal = terminal[0];
   if (firstTerminal !== undefined) {
-    add('SC7030', `ioctl is allowed for ${terminal.map((t) => `${t.request} (${hex(t.value)})`).join(' and ')}: the process can type commands into a terminal that a shell outside the sandbox reads`, {
+    addLocated('SC7030', `ioctl is allowed for ${terminal.map((t) => `${t.request} (${hex(t.value)})`).join(' and ')}: the process can type commands into a terminal that a shell outside the sandbox reads`, { nr: firstTerminal.hit.nr, arch: arch.auditArch, args: firstTerminal.hit.args }, {
       syscall: { nr: firstTerminal.hit.nr, name: 'ioctl' },
-      ...located({ nr: firstTerminal.hit.nr, arch: arch.auditArch, args: firstTerminal.hit.args }),
     });
   }
   const namespaceFlags = ['CLONE_NEWNS', 'CLONE_NEWCGROUP', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET', 'CLONE_NEWTIME'];
@@ -585,9 +663,8 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
     });
     const first = admitted[0];
     if (first === undefined) continue;
-    add('SC7031', `${name} is allowed with ${admitted.map((a) => a.flag).join(', ')}: the process can create namespaces${admitted.some((a) => a.flag === 'CLONE_NEWUSER') ? ' (a user namespace grants every capability inside it)' : ''}`, {
+    addLocated('SC7031', `${name} is allowed with ${admitted.map((a) => a.flag).join(', ')}: the process can create namespaces${admitted.some((a) => a.flag === 'CLONE_NEWUSER') ? ' (a user namespace grants every capability inside it)' : ''}`, { nr: first.hit.nr, arch: arch.auditArch, args: first.hit.args }, {
       syscall: { nr: first.hit.nr, name },
-      ...located({ nr: first.hit.nr, arch: arch.auditArch, args: first.hit.args }),
     });
   }
   const family = argumentOffset(arch, 0);
@@ -603,9 +680,8 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   });
   const firstSocket = rawSockets[0];
   if (firstSocket !== undefined) {
-    add('SC7032', `socket is allowed for ${rawSockets.map((s) => s.label).join(', ')}: the process can read and forge network traffic`, {
+    addLocated('SC7032', `socket is allowed for ${rawSockets.map((s) => s.label).join(', ')}: the process can read and forge network traffic`, { nr: firstSocket.hit.nr, arch: arch.auditArch, args: firstSocket.hit.args }, {
       syscall: { nr: firstSocket.hit.nr, name: 'socket' },
-      ...located({ nr: firstSocket.hit.nr, arch: arch.auditArch, args: firstSocket.hit.args }),
     });
   }
 
@@ -623,7 +699,7 @@ export function auditProgram(program: BpfProgram, options: AuditOptions): AuditR
   }
 
   findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.code.localeCompare(b.code) || (a.syscall?.nr ?? -1) - (b.syscall?.nr ?? -1));
-  return { arch: arch.name, findings, numbersAnalysed };
+  return { report: { arch: arch.name, findings, numbersAnalysed }, located };
 }
 
 /** True when `severity` is at least as serious as `threshold`. */

@@ -15,7 +15,7 @@
  * than in wall time) are compared. Each round also times the build's own steps alone on the same
  * filters (naming lint, proofs, analysis, the audit at its default level), to say where the rest
  * goes; proofs and analysis here take every filter, the build only each distinct program (each
- * with one shared cache per round, as the build makes one).
+ * step with one shared cache per round, as the build makes one; the audit too).
  *
  * Run with `pnpm bench` in this package (`pnpm --filter @syscage/cli bench` from the root).
  */
@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ArchTable, loadArchTable } from '@syscage/arch-tables';
-import { type BpfProgram, type LoweredPolicy, auditProgram, compilePolicy, createAnalysisCache, createProofCache, encodeProgram } from '@syscage/bpf-codegen';
+import { type BpfProgram, type LoweredPolicy, auditProgram, compilePolicy, createAnalysisCache, createAuditCache, createProofCache, encodeProgram } from '@syscage/bpf-codegen';
 import { classifyPolicyFileName, createParseCache, defaultIncludeMap, isDevicePolicyName, lintPolicyTree, resolvePolicy } from '@syscage/include-resolver';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import { analyzeBuiltProgram } from '../src/build/analysis.js';
@@ -128,7 +128,8 @@ for (let round = 0; round < rounds; round++) {
   );
   stepTimes.get(stepNames[3])?.push(
     cpuMs(() => {
-      for (const { entry, lowered, program, table } of programs) auditProgram(program, { arch: table, device: isDevicePolicyName(entry), policy: lowered });
+      const cache = createAuditCache();
+      for (const { entry, lowered, program, table } of programs) auditProgram(program, { arch: table, device: isDevicePolicyName(entry), policy: lowered, cache });
     }),
   );
 }

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option } from 'commander';
 import { type LintLevel, type PolicyHost, describeFileProblem, isDevicePolicyName } from '@syscage/include-resolver';
-import { type AuditSeverity, acknowledgeAuditFindings, auditProgram, auditSeverities, auditSeverityAtLeast } from '@syscage/bpf-codegen';
+import { type AuditSeverity, acknowledgeAuditFindings, auditProgram, auditSeverities, auditSeverityAtLeast, createAuditCache } from '@syscage/bpf-codegen';
 import { createNodeHost } from '@syscage/include-resolver/node';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { createManifest, type Manifest } from '../build/manifest.js';
@@ -123,10 +123,12 @@ function auditTree(ctx: CliContext, policies: readonly BuiltPolicy[], level: Aud
   const seen = new Set<string>();
   const open: Diagnostic[] = [];
   const acknowledged: Diagnostic[] = [];
+  // Policies that compile to one program (a device and its _vvu variant) share its search.
+  const cache = createAuditCache();
   for (const policy of policies) {
     if (policy.result === undefined) continue;
     const { program, lowered, table } = policy.result;
-    const report = auditProgram(program, { arch: table, device: isDevicePolicyName(policy.entry), policy: lowered });
+    const report = auditProgram(program, { arch: table, device: isDevicePolicyName(policy.entry), policy: lowered, cache });
     for (const { finding, acknowledged: ack } of acknowledgeAuditFindings(report.findings, (path) => texts.get(path))) {
       if (!auditSeverityAtLeast(finding.severity, level)) continue;
       const diagnostic = findingDiagnostic(finding, posixRelative(ctx.cwd, policy.entry) || policy.entry, (path) => posixRelative(ctx.cwd, path) || path);
