@@ -13,6 +13,10 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A loaded example policy for x86_64 and aarch64, with an include and a frequency file. */
 export const echoPolicy = join(repoRoot, 'examples', 'echo_server.policy');
+/** The example policy of a block device (it includes common.policy): it allows what echo.bpf does not. */
+export const blockPolicy = join(repoRoot, 'examples', 'block_device.policy');
+/** The example OCI container profile. */
+export const containerProfile = join(repoRoot, 'examples', 'container.json');
 
 /** Build fixtures: a tree that builds, and one whose included block has a syntax error. */
 export const goodTree = fileURLToPath(new URL('./fixtures/build/default-from-policy/tree', import.meta.url));

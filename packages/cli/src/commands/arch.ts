@@ -6,23 +6,12 @@
  * NAME, prints that table (or, with --syscall/--constant, resolves one name on it). An unknown
  * architecture exits 2; an unknown syscall or constant exits 1 with a "did you mean" hint.
  */
-import { writeFileSync } from 'node:fs';
+
 import { resolve } from 'node:path';
-import {
-  type ArchTable,
-  constantNamesWithValue,
-  flagDecompositions,
-  formatMinijailArchJson,
-  knownArchNames,
-  loadArchTable,
-  lookupConstant,
-  lookupSyscall,
-  resolveArchName,
-  suggestName,
-} from '@syscage/arch-tables';
+import { type ArchTable, constantNamesWithValue, flagDecompositions, formatMinijailArchJson, knownArchNames, loadArchTable, lookupConstant, lookupSyscall, resolveArchName, suggestName } from '@syscage/arch-tables';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { printJson, showPath, writeOutputFile } from '../output.js';
 import { formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -98,12 +87,7 @@ export const registerArch: RegisterCommand = (program, ctx, setExit) => {
           ctx.stdout(text);
           return;
         }
-        try {
-          writeFileSync(resolve(ctx.cwd, options.output), text);
-        } catch (error) {
-          const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-          throw new CliError(`cannot write ${options.output}: ${reason}`, ExitCode.io);
-        }
+        writeOutputFile(resolve(ctx.cwd, options.output), text, (path) => showPath(ctx, path));
         return;
       }
       if (options.output !== undefined) throw new CliError('-o/--output is for --format minijail-json', ExitCode.usage);

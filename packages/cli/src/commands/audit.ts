@@ -13,12 +13,12 @@ import { createColors } from 'picocolors';
 import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { printJson, showPath } from '../output.js';
 import { atProfileEntry } from '../oci-input.js';
 import { type PolicyInputOptions, addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { toSarifLog } from './check.js';
-import { hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
+import { hex, loadArch, readProgramInput } from './simulate-input.js';
 
 interface AuditCommandOptions extends PolicyInputOptions {
   readonly arch?: string;

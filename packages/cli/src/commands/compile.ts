@@ -10,8 +10,8 @@
  * exit code is 1. crosvm's build is `--default-action trap` (its include prefix
  * `/usr/share/policy/crosvm` maps to the policy's folder by default).
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ArchTable } from '@syscage/arch-tables';
 import { type BpfProgram, type CompileOptions, type LoweredPolicy, compilePolicy, createProofCache, formatAction } from '@syscage/bpf-codegen';
 import { type Diagnostic, parseFrequencyFile } from '@syscage/policy-parser';
@@ -19,7 +19,7 @@ import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { inputFromFlags, loadPolicies } from '../input.js';
 import { addKillActionOptions, allowOutsideIncludesOption, archOption, compileDefaults, defaultActionOption, formatOption, includeMapOption } from '../options.js';
-import { printDiagnostics, readInputFile } from '../output.js';
+import { printDiagnostics, readInputFile, showPath, writeOutputFile } from '../output.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
 import type { RegisterCommand } from '../program.js';
 import { readArchJsonFile } from '../minijail/arch-json.js';
@@ -140,10 +140,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
         ...(archTable === undefined ? {} : { archTable }),
       });
       const compiled: Compiled[] = [];
-      const show = (path: string): string => {
-        const shown = relative(ctx.cwd, path);
-        return shown === '' || shown.startsWith('..') ? path : shown;
-      };
+      const show = (path: string): string => showPath(ctx, path);
       for (const [path, text] of input.sources) sources.set(show(path), text);
       for (const { file, table, resolved } of input.policies) {
         if (table === undefined) continue;
@@ -197,13 +194,7 @@ export const registerCompile: RegisterCommand = (program, ctx, setExit) => {
       );
       for (const entry of compiled) {
         const target = targetOf(entry);
-        try {
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, encode(entry, options.format, show(entry.file)));
-        } catch (error) {
-          const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-          throw new CliError(`cannot write ${show(target)}: ${reason}`, ExitCode.io);
-        }
+        writeOutputFile(target, encode(entry, options.format, show(entry.file)), show, { makeFolder: true });
         ctx.stdout(`${show(entry.file)} (${entry.arch.name}): ${entry.program.length} instructions → ${show(target)}\n`);
       }
     });

@@ -26,12 +26,12 @@ import { type ArchTable, formatCall } from '@syscage/arch-tables';
 import type { CliContext } from '../context.js';
 import { type ConditionContext, ConstantNamer, conditionJson, describeTerms } from '../diff-conditions.js';
 import { ExitCode } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { printJson, showPath } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption, refusePolicyOptionsWithoutPolicy } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { describeNumber } from '../proof.js';
 import { kernelNoteJson, kernelNoteSuffix } from '../kernel-note.js';
-import { type ProgramInput, hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
+import { type ProgramInput, hex, loadArch, readProgramInput } from './simulate-input.js';
 
 interface DiffOptions {
   readonly arch?: string;

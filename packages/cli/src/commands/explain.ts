@@ -9,11 +9,11 @@ import { type Decision, actionReturnValue, emulate, evaluatePolicy, formatAction
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { isOciProfilePath } from '../oci-input.js';
-import { printJson } from '../output.js';
+import { printJson, showPath } from '../output.js';
 import { addPolicyInputOptions, archOption, formatOption } from '../options.js';
 import type { RegisterCommand } from '../program.js';
 import { kernelNoteJson, kernelNoteSuffix } from '../kernel-note.js';
-import { hex, loadArch, parseArgs, parseSyscall, readProgramInput, showPath } from './simulate-input.js';
+import { hex, loadArch, parseArgs, parseSyscall, readProgramInput } from './simulate-input.js';
 
 interface ExplainOptions {
   readonly arch?: string;

@@ -6,16 +6,16 @@
  * a profile cannot say exactly is an error at the rule's file:line and nothing is written: an
  * approximation would let a container run calls its policy denies, or break it, silently.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+
+import { basename, dirname, join, resolve } from 'node:path';
 import { resolveArchName } from '@syscage/arch-tables';
 import { type LoweredPolicy, compilePolicy, exportOciProfile, ociProfileJson } from '@syscage/bpf-codegen';
 import type { Diagnostic } from '@syscage/policy-parser';
-import { CliError, type CliContext } from '../context.js';
+import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type LoadedInput, loadPolicies } from '../input.js';
 import { type PolicyInputOptions, addPolicyInputOptions, archOption, compileDefaults, formatOption, parseIncludeMap, resolveArchOption } from '../options.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath, writeOutputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
 
@@ -23,12 +23,6 @@ interface ExportCommandOptions extends PolicyInputOptions {
   readonly arch: readonly string[];
   readonly format: 'oci';
   readonly output?: string;
-}
-
-/** A path as messages show it: relative to the working directory when inside it. */
-function shownPath(ctx: CliContext, path: string): string {
-  const shown = relative(ctx.cwd, path);
-  return shown === '' || shown.startsWith('..') ? path : shown;
 }
 
 /** Diagnostics with their (and their related locations') files as messages show them. */
@@ -80,7 +74,7 @@ export const registerExport: RegisterCommand = (program, ctx, setExit) => {
       diagnostics: loaded.flatMap((part) => part.diagnostics),
       sources: new Map(loaded.flatMap((part) => [...part.sources])),
     };
-    const show = (path: string): string => shownPath(ctx, path);
+    const show = (path: string): string => showPath(ctx, path);
     const sources = new Map([...input.sources].map(([path, text]) => [show(path), text]));
     const diagnostics: Diagnostic[] = [...input.diagnostics];
     const groups = new Map<string, { files: string[]; lowered: LoweredPolicy[] }>();
@@ -130,13 +124,7 @@ export const registerExport: RegisterCommand = (program, ctx, setExit) => {
       show,
     );
     for (const target of targets) {
-      try {
-        mkdirSync(dirname(target.path), { recursive: true });
-        writeFileSync(target.path, target.text);
-      } catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-        throw new CliError(`cannot write ${show(target.path)}: ${reason}`, ExitCode.io);
-      }
+      writeOutputFile(target.path, target.text, show, { makeFolder: true });
       const files = groups.get(target.name)?.files ?? [];
       ctx.stdout(`${files.map(show).join(', ')} → ${show(target.path)}\n`);
     }

@@ -7,8 +7,8 @@
  * in which one syscall gets rules from several files. What the C dialect cannot express is an
  * error diagnostic and nothing is written; with one policy and no -o the file goes to stdout.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+
+import { basename, join, resolve } from 'node:path';
 import { type FlattenOptions, flattenPolicy } from '@syscage/bpf-codegen';
 import type { Diagnostic } from '@syscage/policy-parser';
 import { flattenComment } from '../build/flatten.js';
@@ -16,7 +16,7 @@ import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { inputFromFlags, loadPolicies } from '../input.js';
 import { type PolicyInputOptions, addPolicyInputOptions, archOption, compileDefaults } from '../options.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath, writeOutputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 
 interface FlattenCommandOptions extends PolicyInputOptions {
@@ -41,10 +41,7 @@ export const registerFlatten: RegisterCommand = (program, ctx, setExit) => {
       trees: false,
     });
     if (input.policies.length > 1 && options.output === undefined) throw new CliError('flatten: several policies need -o FOLDER', ExitCode.usage);
-    const show = (path: string): string => {
-      const shown = relative(ctx.cwd, path);
-      return shown === '' || shown.startsWith('..') ? path : shown;
-    };
+    const show = (path: string): string => showPath(ctx, path);
     const sources = new Map([...input.sources].map(([path, text]) => [show(path), text]));
     const diagnostics: Diagnostic[] = [...input.diagnostics];
     const outputs: { file: string; arch: string; text: string }[] = [];
@@ -75,13 +72,7 @@ export const registerFlatten: RegisterCommand = (program, ctx, setExit) => {
     const output = resolve(ctx.cwd, options.output);
     for (const entry of outputs) {
       const target = outputs.length > 1 ? join(output, entry.arch, basename(entry.file)) : output;
-      try {
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, entry.text);
-      } catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-        throw new CliError(`cannot write ${show(target)}: ${reason}`, ExitCode.io);
-      }
+      writeOutputFile(target, entry.text, show, { makeFolder: true });
       ctx.stdout(`${show(entry.file)} (${entry.arch}) → ${show(target)}\n`);
     }
   });

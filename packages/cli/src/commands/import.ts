@@ -5,17 +5,17 @@
  * came from. A bad profile gets errors with a JSON path and a line; what a policy cannot say is
  * an error too, and then nothing is written.
  */
-import { writeFileSync } from 'node:fs';
+
 import { resolve } from 'node:path';
 import { compilePolicy } from '@syscage/bpf-codegen';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { importProfileFile } from '../oci-input.js';
 import { archOption } from '../options.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath, writeOutputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
-import { loadArch, showPath } from './simulate-input.js';
+import { loadArch } from './simulate-input.js';
 
 interface ImportCommandOptions {
   readonly arch?: string;
@@ -72,12 +72,7 @@ export const registerImport: RegisterCommand = (program, ctx, setExit) => {
       }
       const output = resolve(ctx.cwd, options.output);
       refuseOutputsOverInputs([{ path: output, shown: show(output) }], [imported.file], show);
-      try {
-        writeFileSync(output, imported.policy);
-      } catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-        throw new CliError(`cannot write ${show(output)}: ${reason}`, ExitCode.io);
-      }
+      writeOutputFile(output, imported.policy, show);
       ctx.stdout(`${show(imported.file)} (${table.name}) → ${show(output)}\n`);
     });
 };

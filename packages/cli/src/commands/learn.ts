@@ -11,7 +11,7 @@
  * command's alone. Where the supervisor cannot attach, `strace -f` observes instead (the summary
  * on stderr says which one ran).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defaultIncludeMap, resolvePolicy } from '@syscage/include-resolver';
@@ -22,7 +22,7 @@ import type { Diagnostic } from '@syscage/policy-parser';
 import { CliError } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { compileDefaults, formatOption, parseIncludeMap } from '../options.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath, writeOutputFile } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { refuseOutputsOverInputs } from '../same-file.js';
 import { type JailCommandOptions, addPolicyOptions, policyOptions, reportJailError } from './run.js';
@@ -177,7 +177,7 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
           setExit(ExitCode.policyError);
           return;
         }
-        if (options.frequency !== undefined) writeOutput(options.frequency, resolve(ctx.cwd, options.frequency), frequencyText(proposal.frequencyText, made));
+        if (options.frequency !== undefined) writeOutputFile(resolve(ctx.cwd, options.frequency), frequencyText(proposal.frequencyText, made), (path) => showPath(ctx, path));
         if (options.output === undefined) {
           // The command wrote to the same stdout: rules there would be mixed into its output.
           const text = options.format === 'oci' ? ociProfileText(proposal.text, resolve(ctx.cwd, 'learned.policy')) : proposal.text;
@@ -191,7 +191,7 @@ export const registerLearn: RegisterCommand = (program, ctx, setExit) => {
         const policyText = merged?.text ?? proposal.text;
         const text = options.format === 'oci' ? ociProfileText(policyText, target) : policyText;
         if (text === undefined) return;
-        writeOutput(options.output, target, text);
+        writeOutputFile(target, text, (path) => showPath(ctx, path));
         const into =
           starting === undefined || merged === undefined
             ? ''
@@ -248,15 +248,6 @@ function frequencyText(counts: string, made: string): string {
   return `# Made by \`syscage learn\`: calls observed in ${made}.\n${counts}`;
 }
 
-/** Writes an output file, or fails with an I/O error naming it. */
-function writeOutput(shown: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unwritable';
-    throw new CliError(`cannot write ${shown}: ${reason}`, ExitCode.io);
-  }
-}
 
 /** Text safe inside a one-line comment: control characters (a newline would end it) as `\uNNNN`. */
 function commentSafe(text: string): string {

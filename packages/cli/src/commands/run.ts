@@ -39,9 +39,9 @@ import {
   refusePolicyOptionsWithoutPolicy,
   resolveArchOption,
 } from '../options.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath } from '../output.js';
 import type { RegisterCommand } from '../program.js';
-import { showPath } from './simulate-input.js';
+
 
 /** Exit statuses of a launch that failed before the command ran (as `env` and `timeout` use them). */
 export const LaunchExit = { failed: 125, notExecutable: 126, notFound: 127 } as const;

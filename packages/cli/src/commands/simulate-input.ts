@@ -4,16 +4,9 @@
  * name or number, and argument values given as numbers or the architecture's constant names.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { type ArchTable, knownArchNames, loadArchTable, resolveArchName, suggestName } from '@syscage/arch-tables';
-import {
-  type BpfProgram,
-  type LoweredPolicy,
-  type ProgramDiagnostic,
-  compilePolicy,
-  identifyProgram,
-  validateProgram,
-} from '@syscage/bpf-codegen';
+import { type BpfProgram, type LoweredPolicy, type ProgramDiagnostic, compilePolicy, identifyProgram, validateProgram } from '@syscage/bpf-codegen';
 import type { ResolvedPolicy } from '@syscage/include-resolver';
 import type { Diagnostic, SourceRange } from '@syscage/policy-parser';
 import { type CliContext, CliError } from '../context.js';
@@ -21,7 +14,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadPolicies } from '../input.js';
 import { type PolicyInputOptions, compileDefaults, parseIncludeMap, resolveArchOption } from '../options.js';
 import { importProfileFile, isOciProfilePath } from '../oci-input.js';
-import { printDiagnostics } from '../output.js';
+import { printDiagnostics, showPath } from '../output.js';
 
 /** Options every program-reading command accepts. */
 export interface ProgramInputOptions extends PolicyInputOptions {
@@ -45,12 +38,6 @@ export interface ProgramInput {
   readonly resolved?: ResolvedPolicy;
   /** For a profile: where in it the entry behind a line of its imported policy is. */
   readonly entryAt?: (policyLine: number) => SourceRange | undefined;
-}
-
-/** Shows a path relative to the working directory when it is inside it. */
-export function showPath(ctx: CliContext, path: string): string {
-  const shown = relative(ctx.cwd, path);
-  return shown === '' || shown.startsWith('..') ? path : shown;
 }
 
 function readBytes(path: string, absolute: string): Uint8Array {

@@ -35,10 +35,10 @@ import {
   parseIncludeMap,
   refusePolicyOptionsWithoutPolicy,
 } from '../options.js';
-import { printDiagnostics, printJson } from '../output.js';
+import { printDiagnostics, printJson, showPath } from '../output.js';
 import type { RegisterCommand } from '../program.js';
 import { describeInput, describeNumber } from '../proof.js';
-import { hex, loadArch, readProgramInput, showPath } from './simulate-input.js';
+import { hex, loadArch, readProgramInput } from './simulate-input.js';
 
 interface VerifyCommandOptions extends PolicyInputOptions {
   readonly arch?: string;
