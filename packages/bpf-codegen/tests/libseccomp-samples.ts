@@ -54,6 +54,12 @@ export function samples(programs: readonly BpfProgram[], table: ArchTable, nr: n
   return out;
 }
 
+/** The return value of `program` for one call, or the emulator's error: one emulation, nothing kept (for vectors that rarely repeat a run). */
+export function runOnce(program: BpfProgram, table: ArchTable, nr: number, args: readonly bigint[]): number | string {
+  const result = emulate(program, { nr, arch: table.auditArch, instructionPointer: 0n, args }, { byteOrder: table.endianness, recordPath: false });
+  return result.ok ? result.returnValue : `invalid ${result.error.code}`;
+}
+
 /** A run of a program so far: the next word it reads, and where each value of that word leads. */
 interface Read {
   readonly offset: number;
@@ -121,10 +127,7 @@ export function run(program: BpfProgram, table: ArchTable, nr: number, args: rea
   root.calls++;
   // Calls that vary the words a program reads (random values in every argument) rarely repeat a
   // run; once fewer than half of a program's first 256 calls did, it is only emulated.
-  if (root.calls > 256 && root.hits * 2 < root.calls) {
-    const result = emulate(program, data, { byteOrder, recordPath: false });
-    return result.ok ? result.returnValue : `invalid ${result.error.code}`;
-  }
+  if (root.calls > 256 && root.hits * 2 < root.calls) return runOnce(program, table, nr, args);
   let at = root.first;
   while (at !== undefined && 'offset' in at) at = at.next.get(wordOf(call, at.offset));
   if (at !== undefined) {

@@ -13,7 +13,7 @@ import { exportOciProfile, libseccompRequestFromOciProfile, ociProfileJson } fro
 import { actionReturnValue } from '../src/options.js';
 import type { BpfProgram } from '../src/types.js';
 import { compileText } from './compile/helpers.js';
-import { run, samples } from './libseccomp-samples.js';
+import { run as runKept, samples } from './libseccomp-samples.js';
 
 /** One policy's trip: its program, the imported policy's, and runc's readings of both exported profiles. */
 export interface Trip {
@@ -72,6 +72,9 @@ export function roundTrip(path: string, label: string, table: ArchTable): Trip |
   };
 }
 
+/** One program's decision on one call (`run` of libseccomp-samples, or `runOnce` where runs rarely repeat). */
+export type Decide = (program: BpfProgram, table: ArchTable, nr: number, args: readonly bigint[]) => number | string;
+
 /** The argument vectors to compare one listed syscall on. */
 export type Sampler = (trip: Trip, table: ArchTable, name: string, nr: number) => readonly (readonly bigint[])[];
 
@@ -82,7 +85,7 @@ export type Sampler = (trip: Trip, table: ArchTable, name: string, nr: number) =
  * the first's, and (when given) libseccomp's program of the first profile against the imported
  * policy's. Returns the number of vectors.
  */
-export function compareTrip(trip: Trip, table: ArchTable, theirs: BpfProgram | undefined, sampler: Sampler): number {
+export function compareTrip(trip: Trip, table: ArchTable, theirs: BpfProgram | undefined, sampler: Sampler, run: Decide = runKept): number {
   let vectors = 0;
   // Each syscall's rules alone, so that evaluating a call does not scan the whole profile.
   const only = (request: LibseccompRequest): ((name: string) => LibseccompRequest) => {
@@ -133,7 +136,7 @@ export interface RoundTripSummary {
  * Round trips of many policies, their first profiles compiled by libseccomp in one batch (when
  * `libseccomp`), every trip compared with `sampler`.
  */
-export function roundTripMany(paths: readonly { readonly path: string; readonly label: string }[], table: ArchTable, libseccomp: boolean, sampler: Sampler): RoundTripSummary {
+export function roundTripMany(paths: readonly { readonly path: string; readonly label: string }[], table: ArchTable, libseccomp: boolean, sampler: Sampler, run: Decide = runKept): RoundTripSummary {
   const results = paths.map(({ path, label }) => roundTrip(path, label, table));
   const refused = results.filter((result): result is Refusal => 'refused' in result);
   const trips = results.filter((result): result is Trip => !('refused' in result));
@@ -142,7 +145,7 @@ export function roundTripMany(paths: readonly { readonly path: string; readonly 
   trips.forEach((trip, index) => {
     const theirs = compiled[index];
     if (theirs !== undefined && !theirs.ok) throw new Error(`${trip.label}: libseccomp: ${theirs.message}`);
-    vectors += compareTrip(trip, table, theirs?.program, sampler);
+    vectors += compareTrip(trip, table, theirs?.program, sampler, run);
   });
   return { trips, refused, vectors };
 }
